@@ -1,0 +1,78 @@
+"""The typed per-request context and its loaders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
+
+from starlette.concurrency import run_in_threadpool
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from registry.domain import Link, Principal, Record, Ref, Rel
+from registry.services.editing import Editing
+from registry.store import Store, Visibility
+from registry.store_rules import hidden
+
+T = TypeVar("T")
+
+
+@dataclass
+class Loaders:
+    """Per-request batching: one store round trip per kind of lookup and tick."""
+
+    store: Store
+    visibility: Visibility
+    _links: dict[tuple[str, Rel], DataLoader[Ref, list[Link]]] = field(default_factory=dict)
+    _records: DataLoader[Ref, Record | None] | None = None
+
+    @property
+    def records(self) -> DataLoader[Ref, Record | None]:
+        if self._records is None:
+
+            async def load(refs: list[Ref]) -> Sequence[Record | None]:
+                found = await run_in_threadpool(self.store.get, refs)
+                return [self._visible(found.get(ref)) for ref in refs]
+
+            self._records = DataLoader(load_fn=load)
+        return self._records
+
+    def _visible(self, record: Record | None) -> Record | None:
+        if record is None or hidden(record.review_state.value, record.hub, self.visibility):
+            return None
+        return record
+
+    def links(self, direction: str, rel: Rel) -> DataLoader[Ref, list[Link]]:
+        """Links of `rel` leaving ("from") or reaching ("to") each ref."""
+        key = (direction, rel)
+        if key not in self._links:
+            fetch = self.store.links_from if direction == "from" else self.store.links_to
+
+            async def load(refs: list[Ref]) -> Sequence[list[Link]]:
+                links = await run_in_threadpool(fetch, refs, rel)
+                grouped: dict[Ref, list[Link]] = {ref: [] for ref in refs}
+                for link in links:
+                    grouped.setdefault(link.source if direction == "from" else link.target, []).append(link)
+                return [grouped[ref] for ref in refs]
+
+            self._links[key] = DataLoader(load_fn=load)
+        return self._links[key]
+
+
+@dataclass
+class Context:
+    store: Store
+    principal: Principal
+    visibility: Visibility
+    request_id: str
+    editing: Editing
+    loaders: Loaders
+
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a blocking store or service call off the event loop."""
+        return await run_in_threadpool(fn, *args, **kwargs)
+
+
+def context_of(info: Info[Any, Any]) -> Context:
+    return cast(Context, info.context)

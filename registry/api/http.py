@@ -1,0 +1,157 @@
+"""GraphQL over HTTP, as the GraphQL-over-HTTP specification describes it.
+
+- POST with `application/json`; GET for queries only (a mutation over GET is 405).
+- Answers `application/graphql-response+json` unless the client accepts only
+  `application/json`; with the former, a request that fails to parse or
+  validate is a 400, an executed one a 200.
+- One operation per request: a JSON array (batching) is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+from graphql import OperationType
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.types.execution import PreExecutionError
+
+from registry.api.context import Context, Loaders
+from registry.api.measured import MeasuredStore
+from registry.api.schema import schema
+from registry.errors import ErrorCode, RegistryError
+from registry.services.access import authenticate, visibility
+from registry.services.editing import Editing
+from registry.settings import Settings
+from registry.store import Store
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+MAX_BODY = 200_000
+
+
+class GraphQLResponse(JSONResponse):
+    media_type = GRAPHQL_RESPONSE
+
+
+def _error(status: int, message: str, code: ErrorCode, media: str, request_id: str, headers: dict[str, str] | None = None) -> Response:
+    body = {"errors": [{"message": message, "extensions": {"code": code.value, "requestId": request_id}}]}
+    cls = GraphQLResponse if media == GRAPHQL_RESPONSE else JSONResponse
+    return cls(body, status_code=status, headers={"X-Request-Id": request_id, **(headers or {})})
+
+
+def _media(accept: str) -> str | None:
+    """The response media type for this Accept header, or None if we have none it takes."""
+    if not accept.strip():
+        return GRAPHQL_RESPONSE
+    kinds = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+    if GRAPHQL_RESPONSE in kinds or "*/*" in kinds or "application/*" in kinds:
+        return GRAPHQL_RESPONSE
+    if "application/json" in kinds:
+        return "application/json"
+    return None
+
+
+async def _params(request: Request) -> dict[str, Any]:
+    if request.method == "GET":
+        params: dict[str, Any] = dict(request.query_params)
+        if "variables" in params:
+            params["variables"] = json.loads(params["variables"])
+        if "extensions" in params:
+            params["extensions"] = json.loads(params["extensions"])
+        return params
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise RegistryError(ErrorCode.INVALID, "Send the request as application/json.", "content-type")
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise RegistryError(ErrorCode.INVALID, f"The request body is over {MAX_BODY} bytes.", "body")
+    parsed = json.loads(body)
+    if isinstance(parsed, list):
+        raise RegistryError(ErrorCode.INVALID, "Batching is not enabled: send one operation per request.", "body")
+    if not isinstance(parsed, dict):
+        raise RegistryError(ErrorCode.INVALID, "The body must be a JSON object.", "body")
+    return parsed
+
+
+async def graphql_endpoint(request: Request) -> Response:
+    started = time.perf_counter()
+    request_id = uuid.uuid4().hex[:16]
+    settings: Settings = request.app.state.settings
+    store: Store = request.app.state.store
+    if request.method == "GET" and "text/html" in request.headers.get("accept", "") and "query" not in request.query_params:
+        return HTMLResponse(get_graphql_ide_html("graphiql"))
+    media = _media(request.headers.get("accept", ""))
+    if media is None:
+        return _error(406, f"Accept {GRAPHQL_RESPONSE} or application/json.", ErrorCode.INVALID, GRAPHQL_RESPONSE, request_id)
+    try:
+        params = await _params(request)
+    except json.JSONDecodeError:
+        return _error(400, "The body or the variables are not valid JSON.", ErrorCode.INVALID, media, request_id)
+    except RegistryError as error:
+        status = 415 if error.field == "content-type" else 400
+        return _error(status, error.message, error.code, media, request_id)
+    query = params.get("query")
+    variables = params.get("variables")
+    if not isinstance(query, str) or not query.strip():
+        return _error(400, "Send a GraphQL document as `query`.", ErrorCode.INVALID, media, request_id)
+    if variables is not None and not isinstance(variables, dict):
+        return _error(400, "`variables` must be a JSON object.", ErrorCode.INVALID, media, request_id)
+
+    measured = MeasuredStore(store)
+    counted: Store = measured  # type: ignore[assignment]
+    try:
+        principal = authenticate(counted, request.headers.get("authorization"))
+    except RegistryError as error:
+        if error.code is ErrorCode.STORE_UNAVAILABLE:
+            return _error(503, error.message, error.code, media, request_id)
+        return _error(401, error.message, error.code, media, request_id, {"WWW-Authenticate": "Bearer"})
+    seen = visibility(principal)
+    context = Context(
+        store=counted,
+        principal=principal,
+        visibility=seen,
+        request_id=request_id,
+        editing=Editing(counted),
+        loaders=Loaders(counted, seen),
+    )
+    allowed = {OperationType.QUERY} if request.method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
+    try:
+        result = await schema.execute(
+            query,
+            variable_values=variables,
+            context_value=context,
+            operation_name=params.get("operationName"),
+            allowed_operation_types=allowed,
+        )
+    except Exception as error:  # noqa: BLE001 - strawberry raises for operations it cannot run
+        name = type(error).__name__
+        if name == "InvalidOperationTypeError":
+            return _error(405, "Mutations are sent with POST.", ErrorCode.INVALID, media, request_id, {"Allow": "POST"})
+        return _error(400, str(error) or name, ErrorCode.INVALID, media, request_id)
+
+    body: dict[str, Any] = {}
+    if result.errors:
+        body["errors"] = [error.formatted for error in result.errors]
+    if not isinstance(result, PreExecutionError):
+        body["data"] = result.data
+    status = 200
+    if isinstance(result, PreExecutionError) and media == GRAPHQL_RESPONSE:
+        status = 400
+    elif result.data is None and any(
+        (e.extensions or {}).get("code") == ErrorCode.STORE_UNAVAILABLE.value for e in result.errors or []
+    ):
+        status = 503
+    if settings.stats:
+        body["extensions"] = {
+            "stats": {
+                "storeRoundTrips": measured.round_trips,
+                "storeMs": round(measured.seconds * 1000, 3),
+                "totalMs": round((time.perf_counter() - started) * 1000, 3),
+            }
+        }
+    cls = GraphQLResponse if media == GRAPHQL_RESPONSE else JSONResponse
+    return cls(body, status_code=status, headers={"X-Request-Id": request_id})

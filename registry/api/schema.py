@@ -1,0 +1,65 @@
+"""The schema, its guards, and how errors reach clients."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.types import ExecutionContext
+
+from registry.api.mutations import Mutation
+from registry.api.queries import Query
+from registry.api.types import TYPES
+from registry.errors import ErrorCode, RegistryError
+
+log = logging.getLogger("registry.api")
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 3000
+
+
+class RegistrySchema(strawberry.Schema):
+    """Expected errors keep their code; anything else is masked behind a request id."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        request_id = getattr(getattr(execution_context, "context", None), "request_id", "-")
+        for index, error in enumerate(errors):
+            original = error.original_error
+            if original is None:
+                continue  # a request error (syntax, validation): its message is for the client
+            if isinstance(original, RegistryError):
+                extensions: dict[str, Any] = {"code": original.code.value}
+                if original.field:
+                    extensions["field"] = original.field
+                errors[index] = GraphQLError(original.message, error.nodes, error.source, error.positions, error.path, None, extensions)
+                continue
+            log.error("request %s failed", request_id, exc_info=original)
+            errors[index] = GraphQLError(
+                f"Internal error; quote request id {request_id} when reporting it.",
+                error.nodes,
+                error.source,
+                error.positions,
+                error.path,
+                None,
+                {"code": ErrorCode.INTERNAL.value, "requestId": request_id},
+            )
+
+
+schema = RegistrySchema(
+    query=Query,
+    mutation=Mutation,
+    types=list(TYPES.values()),
+    extensions=[
+        QueryDepthLimiter(max_depth=MAX_DEPTH),
+        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        MaxTokensLimiter(max_token_count=MAX_TOKENS),
+    ],
+)
+
+
+def sdl() -> str:
+    return schema.as_str() + "\n"

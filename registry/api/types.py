@@ -1,0 +1,543 @@
+"""GraphQL object types of the programme's records."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from registry.api.context import context_of
+from registry.api.ids import global_id
+from registry.api.pagination import Connection, connection, window
+from registry.domain import JSON, Kind, Record, Ref, Rel
+from registry.domain import ReviewState as ReviewStateValue
+from registry.indexing import label
+from registry.vocabulary import (
+    ActorKind,
+    ActorRole,
+    DataCategory,
+    ExperimentStatus,
+    GovernanceModel,
+    Position,
+    PriorityKind,
+    PriorityStatus,
+    ProgrammeStatus,
+    SwotQuadrant,
+    TerritoryKind,
+    UseCaseStatus,
+    WorkshopKind,
+)
+
+for vocabulary in (
+    ActorKind,
+    ActorRole,
+    DataCategory,
+    ExperimentStatus,
+    GovernanceModel,
+    Position,
+    PriorityKind,
+    PriorityStatus,
+    ProgrammeStatus,
+    SwotQuadrant,
+    TerritoryKind,
+    UseCaseStatus,
+    WorkshopKind,
+):
+    strawberry.enum(vocabulary)
+ReviewState = strawberry.enum(ReviewStateValue, name="ReviewState")
+
+
+@strawberry.enum
+class Language(enum.Enum):
+    FR = "fr"
+    EN = "en"
+
+
+@strawberry.type
+class LocalizedText:
+    fr: str | None
+    en: str | None
+
+
+@strawberry.type
+class Source:
+    url: str
+    title: str
+    seen: date | None = strawberry.field(description="When the source was read; null when unknown.")
+
+
+@strawberry.type
+class PositionNote:
+    position: Position
+    note: str
+
+
+def _text(data: JSON, name: str, lang: Language) -> str | None:
+    value = data.get(name)
+    if not isinstance(value, dict):
+        return None
+    other = "en" if lang is Language.FR else "fr"
+    found = value.get(lang.value) or value.get(other)
+    return found if isinstance(found, str) else None
+
+
+def _i18n(data: JSON, name: str) -> LocalizedText:
+    value = data.get(name) or {}
+    return LocalizedText(fr=value.get("fr"), en=value.get("en"))
+
+
+@strawberry.interface(description="An object with a global ID (Relay).")
+class Node:
+    record: strawberry.Private[Record]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(global_id(self.record.ref))
+
+
+@strawberry.interface(description="A record of the registry: slug, version, times and sources.")
+class Entry(Node):
+    @strawberry.field(description="Stable, human-readable key, unique within its kind.")
+    def slug(self) -> str:
+        return self.record.slug
+
+    @strawberry.field(description="Increases by one at every change; send it back to update.")
+    def version(self) -> int:
+        return self.record.version
+
+    @strawberry.field
+    def created_at(self) -> datetime | None:
+        return self.record.created_at
+
+    @strawberry.field
+    def updated_at(self) -> datetime | None:
+        return self.record.updated_at
+
+    @strawberry.field
+    def sources(self) -> list[Source]:
+        return [Source(url=s.url, title=s.title, seen=date.fromisoformat(s.seen) if s.seen else None) for s in self.record.sources]
+
+    @strawberry.field(description="The record's name or title, in the language asked or else the other one.")
+    def label(self, lang: Language = Language.EN) -> str:
+        return label(self.record, lang.value)
+
+
+def _enum(kind: type[enum.Enum], value: Any) -> Any:
+    return None if value is None else kind(value)
+
+
+async def related(
+    info: Info[Any, Any], ref: Ref, direction: str, rel: Rel, kind: Kind, first: int | None, after: str | None
+) -> Connection[Any]:
+    """A connection over the records linked to `ref`, batched by the request's loaders."""
+    ctx = context_of(info)
+    offset, limit = window(first, after)
+    links = await ctx.loaders.links(direction, rel).load(ref)
+    ends = [(link.target if direction == "from" else link.source, link.role) for link in links]
+    ends = [(end, role) for end, role in ends if end.kind is kind]
+    records = await ctx.loaders.records.load_many([end for end, _ in ends])
+    visible = [(record, role) for record, (_, role) in zip(records, ends, strict=True) if record is not None]
+    visible.sort(key=lambda pair: pair[0].slug)
+    page = visible[offset : offset + limit]
+    return connection([wrap(r) for r, _ in page], len(visible), offset, [role or None for _, role in page])
+
+
+@strawberry.type
+class Domain(Entry):
+    @strawberry.field
+    def name(self, lang: Language = Language.EN) -> str | None:
+        return _text(self.record.data, "name", lang)
+
+    @strawberry.field
+    def name_i18n(self) -> LocalizedText:
+        return _i18n(self.record.data, "name")
+
+    @strawberry.field
+    async def use_cases(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[UseCase]:
+        return await related(info, self.record.ref, "to", Rel.IN_DOMAIN, Kind.USE_CASE, first, after)
+
+    @strawberry.field
+    async def priorities(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Priority]:
+        return await related(info, self.record.ref, "to", Rel.IN_DOMAIN, Kind.PRIORITY, first, after)
+
+
+@strawberry.type
+class Territory(Entry):
+    @strawberry.field
+    def name(self, lang: Language = Language.EN) -> str | None:
+        return _text(self.record.data, "name", lang)
+
+    @strawberry.field
+    def name_i18n(self) -> LocalizedText:
+        return _i18n(self.record.data, "name")
+
+    @strawberry.field
+    def summary(self, lang: Language = Language.EN) -> str | None:
+        return _text(self.record.data, "summary", lang)
+
+    @strawberry.field
+    def kind(self) -> TerritoryKind:
+        return TerritoryKind(self.record.data["territory_kind"])
+
+    @strawberry.field(description="ISO 3166-1 alpha-2 code.")
+    def country(self) -> str:
+        return str(self.record.data["country"])
+
+    @strawberry.field(description="Null when the sources do not give it.")
+    def population(self) -> int | None:
+        return self.record.data.get("population")
+
+    @strawberry.field(description="ISO 639-1 codes.")
+    def languages(self) -> list[str]:
+        return list(self.record.data.get("languages") or [])
+
+    @strawberry.field
+    def programme_status(self) -> ProgrammeStatus:
+        return ProgrammeStatus(self.record.data["programme_status"])
+
+    @strawberry.field(description="Whether its Self Data priorities are already defined; null when unknown.")
+    def priorities_defined(self) -> bool | None:
+        return self.record.data.get("priorities_defined")
+
+    @strawberry.field(description="Its positions (data controller, innovation supporter, democratic organisation), with notes.")
+    def positions(self) -> list[PositionNote]:
+        notes = self.record.data.get("positions") or {}
+        return [PositionNote(position=Position(p), note=n) for p, n in sorted(notes.items())]
+
+    @strawberry.field
+    async def priorities(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Priority]:
+        return await related(info, self.record.ref, "to", Rel.IN_TERRITORY, Kind.PRIORITY, first, after)
+
+    @strawberry.field(description="Organisations present on the territory; the edge's role says as what.")
+    async def actors(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Actor]:
+        return await related(info, self.record.ref, "to", Rel.PRESENT_IN, Kind.ACTOR, first, after)
+
+    @strawberry.field
+    async def use_cases(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[UseCase]:
+        return await related(info, self.record.ref, "to", Rel.IN_TERRITORY, Kind.USE_CASE, first, after)
+
+    @strawberry.field
+    async def experiments(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Experiment]:
+        return await related(info, self.record.ref, "to", Rel.IN_TERRITORY, Kind.EXPERIMENT, first, after)
+
+    @strawberry.field
+    async def swot_items(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[SwotItem]:
+        return await related(info, self.record.ref, "to", Rel.IN_TERRITORY, Kind.SWOT_ITEM, first, after)
+
+    @strawberry.field
+    async def workshops(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Workshop]:
+        return await related(info, self.record.ref, "to", Rel.IN_TERRITORY, Kind.WORKSHOP, first, after)
+
+
+@strawberry.type
+class Actor(Entry):
+    @strawberry.field
+    def name(self, lang: Language = Language.EN) -> str | None:
+        return _text(self.record.data, "name", lang)
+
+    @strawberry.field
+    def name_i18n(self) -> LocalizedText:
+        return _i18n(self.record.data, "name")
+
+    @strawberry.field
+    def summary(self, lang: Language = Language.EN) -> str | None:
+        return _text(self.record.data, "summary", lang)
+
+    @strawberry.field
+    def kind(self) -> ActorKind:
+        return ActorKind(self.record.data["actor_kind"])
+
+    @strawberry.field
+    def country(self) -> str | None:
+        return self.record.data.get("country")
+
+    @strawberry.field
+    def website(self) -> str | None:
+        return self.record.data.get("website")
+
+    @strawberry.field(description="Territories it works on; the edge's role says as what.")
+    async def territories(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Territory]:
+        return await related(info, self.record.ref, "from", Rel.PRESENT_IN, Kind.TERRITORY, first, after)
+
+    @strawberry.field(description="Use cases it takes part in; the edge's role says as what.")
+    async def use_cases(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[UseCase]:
+        return await related(info, self.record.ref, "to", Rel.INVOLVES, Kind.USE_CASE, first, after)
+
+
+@strawberry.type
+class UseCase(Entry):
+    @strawberry.field
+    def title(self, lang: Language = Language.EN) -> str | None:
+        return _text(self.record.data, "title", lang)
+
+    @strawberry.field
+    def title_i18n(self) -> LocalizedText:
+        return _i18n(self.record.data, "title")
+
+    @strawberry.field
+    def summary(self, lang: Language = Language.EN) -> str | None:
+        return _text(self.record.data, "summary", lang)
+
+    @strawberry.field
+    def summary_i18n(self) -> LocalizedText:
+        return _i18n(self.record.data, "summary")
+
+    @strawberry.field
+    def outcomes(self, lang: Language = Language.EN) -> str | None:
+        return _text(self.record.data, "outcomes", lang)
+
+    @strawberry.field
+    def status(self) -> UseCaseStatus:
+        return UseCaseStatus(self.record.data["status"])
+
+    @strawberry.field
+    def governance(self) -> GovernanceModel:
+        return GovernanceModel(self.record.data.get("governance") or "unknown")
+
+    @strawberry.field
+    def data_categories(self) -> list[DataCategory]:
+        return [DataCategory(v) for v in self.record.data.get("data_categories") or []]
+
+    @strawberry.field
+    def year_start(self) -> int | None:
+        return self.record.data.get("year_start")
+
+    @strawberry.field
+    def year_end(self) -> int | None:
+        return self.record.data.get("year_end")
+
+    @strawberry.field
+    def country(self) -> str | None:
+        return self.record.data.get("country")
+
+    @strawberry.field(description="Review state: drafts and submissions are seen by their hub and coordinators only.")
+    def review_state(self) -> ReviewState:  # type: ignore[valid-type]
+        return self.record.review_state
+
+    @strawberry.field(description="Why a coordinator rejected it.")
+    def review_note(self) -> str | None:
+        return self.record.data.get("review_note")
+
+    @strawberry.field(description="The hub that contributed it.")
+    def hub(self) -> str | None:
+        return self.record.hub
+
+    @strawberry.field
+    async def domains(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Domain]:
+        return await related(info, self.record.ref, "from", Rel.IN_DOMAIN, Kind.DOMAIN, first, after)
+
+    @strawberry.field
+    async def territories(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Territory]:
+        return await related(info, self.record.ref, "from", Rel.IN_TERRITORY, Kind.TERRITORY, first, after)
+
+    @strawberry.field(description="Organisations involved; the edge's role says as what (data holder, platform…).")
+    async def actors(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Actor]:
+        return await related(info, self.record.ref, "from", Rel.INVOLVES, Kind.ACTOR, first, after)
+
+    @strawberry.field(description="Experiments that replicate or adapt it.")
+    async def experiments(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Experiment]:
+        return await related(info, self.record.ref, "to", Rel.REPLICATES, Kind.EXPERIMENT, first, after)
+
+
+@strawberry.type
+class Priority(Entry):
+    @strawberry.field
+    def title(self, lang: Language = Language.EN) -> str | None:
+        return _text(self.record.data, "title", lang)
+
+    @strawberry.field
+    def title_i18n(self) -> LocalizedText:
+        return _i18n(self.record.data, "title")
+
+    @strawberry.field
+    def summary(self, lang: Language = Language.EN) -> str | None:
+        return _text(self.record.data, "summary", lang)
+
+    @strawberry.field
+    def kind(self) -> PriorityKind:
+        return PriorityKind(self.record.data["priority_kind"])
+
+    @strawberry.field
+    def rank(self) -> int | None:
+        return self.record.data.get("rank")
+
+    @strawberry.field
+    def status(self) -> PriorityStatus:
+        return PriorityStatus(self.record.data["status"])
+
+    @strawberry.field
+    async def territory(self, info: Info[Any, Any]) -> Territory | None:
+        return await first_related(info, self.record.ref, Rel.IN_TERRITORY, Kind.TERRITORY)
+
+    @strawberry.field
+    async def domains(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Domain]:
+        return await related(info, self.record.ref, "from", Rel.IN_DOMAIN, Kind.DOMAIN, first, after)
+
+    @strawberry.field(description="The political priorities an interview linked this Self Data priority to (and back).")
+    async def linked_priorities(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Priority]:
+        return await related(info, self.record.ref, "from", Rel.LINKED_TO, Kind.PRIORITY, first, after)
+
+    @strawberry.field
+    async def experiments(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Experiment]:
+        return await related(info, self.record.ref, "to", Rel.SERVES, Kind.EXPERIMENT, first, after)
+
+
+@strawberry.type
+class Experiment(Entry):
+    @strawberry.field
+    def title(self, lang: Language = Language.EN) -> str | None:
+        return _text(self.record.data, "title", lang)
+
+    @strawberry.field
+    def summary(self, lang: Language = Language.EN) -> str | None:
+        return _text(self.record.data, "summary", lang)
+
+    @strawberry.field
+    def status(self) -> ExperimentStatus:
+        return ExperimentStatus(self.record.data["status"])
+
+    @strawberry.field
+    def start_date(self) -> date | None:
+        value = self.record.data.get("start_date")
+        return date.fromisoformat(value) if value else None
+
+    @strawberry.field
+    def end_date(self) -> date | None:
+        value = self.record.data.get("end_date")
+        return date.fromisoformat(value) if value else None
+
+    @strawberry.field
+    async def territory(self, info: Info[Any, Any]) -> Territory | None:
+        return await first_related(info, self.record.ref, Rel.IN_TERRITORY, Kind.TERRITORY)
+
+    @strawberry.field(description="The use case it replicates or adapts.")
+    async def use_case(self, info: Info[Any, Any]) -> UseCase | None:
+        return await first_related(info, self.record.ref, Rel.REPLICATES, Kind.USE_CASE)
+
+    @strawberry.field
+    async def priorities(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Priority]:
+        return await related(info, self.record.ref, "from", Rel.SERVES, Kind.PRIORITY, first, after)
+
+    @strawberry.field
+    async def actors(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Actor]:
+        return await related(info, self.record.ref, "from", Rel.INVOLVES, Kind.ACTOR, first, after)
+
+
+@strawberry.type
+class SwotItem(Entry):
+    @strawberry.field
+    def quadrant(self) -> SwotQuadrant:
+        return SwotQuadrant(self.record.data["quadrant"])
+
+    @strawberry.field
+    def text(self, lang: Language = Language.EN) -> str | None:
+        return _text(self.record.data, "text", lang)
+
+    @strawberry.field
+    async def territory(self, info: Info[Any, Any]) -> Territory | None:
+        return await first_related(info, self.record.ref, Rel.IN_TERRITORY, Kind.TERRITORY)
+
+    @strawberry.field
+    async def actor(self, info: Info[Any, Any]) -> Actor | None:
+        return await first_related(info, self.record.ref, Rel.ABOUT_ACTOR, Kind.ACTOR)
+
+    @strawberry.field
+    async def domain(self, info: Info[Any, Any]) -> Domain | None:
+        return await first_related(info, self.record.ref, Rel.IN_DOMAIN, Kind.DOMAIN)
+
+    @strawberry.field
+    async def workshop(self, info: Info[Any, Any]) -> Workshop | None:
+        return await first_related(info, self.record.ref, Rel.FROM_WORKSHOP, Kind.WORKSHOP)
+
+
+@strawberry.type
+class Workshop(Entry):
+    @strawberry.field
+    def title(self, lang: Language = Language.EN) -> str | None:
+        return _text(self.record.data, "title", lang)
+
+    @strawberry.field
+    def summary(self, lang: Language = Language.EN) -> str | None:
+        return _text(self.record.data, "summary", lang)
+
+    @strawberry.field
+    def kind(self) -> WorkshopKind:
+        return WorkshopKind(self.record.data["workshop_kind"])
+
+    @strawberry.field(name="date")
+    def held_on(self) -> date | None:
+        value = self.record.data.get("date")
+        return date.fromisoformat(value) if value else None
+
+    @strawberry.field
+    def online(self) -> bool | None:
+        return self.record.data.get("online")
+
+    @strawberry.field(description="Method phase: 1 explore, analyse, connect; 2 share, formulate, elaborate.")
+    def phase(self) -> int | None:
+        return self.record.data.get("phase")
+
+    @strawberry.field
+    def participants_count(self) -> int | None:
+        return self.record.data.get("participants_count")
+
+    @strawberry.field
+    async def territory(self, info: Info[Any, Any]) -> Territory | None:
+        return await first_related(info, self.record.ref, Rel.IN_TERRITORY, Kind.TERRITORY)
+
+    @strawberry.field
+    async def participating_actors(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Actor]:
+        return await related(info, self.record.ref, "from", Rel.PARTICIPANT, Kind.ACTOR, first, after)
+
+    @strawberry.field
+    async def participating_territories(
+        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
+    ) -> Connection[Territory]:
+        return await related(info, self.record.ref, "from", Rel.PARTICIPANT, Kind.TERRITORY, first, after)
+
+
+@strawberry.type
+class RoadmapAction(Entry):
+    @strawberry.field
+    def number(self) -> int | None:
+        return self.record.data.get("number")
+
+    @strawberry.field
+    def title(self, lang: Language = Language.EN) -> str | None:
+        return _text(self.record.data, "title", lang)
+
+    @strawberry.field
+    def summary(self, lang: Language = Language.EN) -> str | None:
+        return _text(self.record.data, "summary", lang)
+
+    @strawberry.field
+    async def domains(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Domain]:
+        return await related(info, self.record.ref, "from", Rel.IN_DOMAIN, Kind.DOMAIN, first, after)
+
+
+TYPES: dict[Kind, Callable[..., Any]] = {
+    Kind.TERRITORY: Territory,
+    Kind.ACTOR: Actor,
+    Kind.DOMAIN: Domain,
+    Kind.USE_CASE: UseCase,
+    Kind.PRIORITY: Priority,
+    Kind.EXPERIMENT: Experiment,
+    Kind.SWOT_ITEM: SwotItem,
+    Kind.WORKSHOP: Workshop,
+    Kind.ROADMAP_ACTION: RoadmapAction,
+}
+
+
+def wrap(record: Record) -> Any:
+    """The GraphQL object of a record."""
+    return TYPES[record.kind](record=record)
+
+
+async def first_related(info: Info[Any, Any], ref: Ref, rel: Rel, kind: Kind) -> Any:
+    found = await related(info, ref, "from", rel, kind, 1, None)
+    return found.edges[0].node if found.edges else None
+

@@ -1,0 +1,58 @@
+"""create_app(settings) -> Starlette: the lifespan opens the store and closes it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from registry.api.http import graphql_endpoint
+from registry.errors import RegistryError
+from registry.settings import Settings
+from registry.store import Store
+from registry.stores import open_store
+
+log = logging.getLogger("registry")
+
+
+async def health(request: Request) -> Response:
+    """200 when the store answers, 503 when it does not (for load balancers)."""
+    store: Store = request.app.state.store
+    try:
+        store.ping()
+    except RegistryError as error:
+        return JSONResponse({"status": "unavailable", "code": error.code.value}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+async def home(request: Request) -> Response:
+    return RedirectResponse("/graphql")
+
+
+def create_app(settings: Settings, store: Store | None = None) -> Starlette:
+    """The ASGI app; pass `store` to share one already open (tests), else it opens settings.store_url."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        own = store is None
+        app.state.store = open_store(settings.store_url) if own else store
+        app.state.settings = settings
+        try:
+            yield
+        finally:
+            if own:
+                app.state.store.close()
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+            Route("/health", health),
+            Route("/", home),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,38 @@
+"""Error codes and the one error type that services and stores raise."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ErrorCode(enum.StrEnum):
+    INVALID = "INVALID"  # a field's value is not acceptable
+    REQUIRED = "REQUIRED"  # a required field is missing
+    NOT_FOUND = "NOT_FOUND"
+    DUPLICATE = "DUPLICATE"  # a slug already taken
+    CONFLICT = "CONFLICT"  # the version the client saw is stale
+    UNAUTHENTICATED = "UNAUTHENTICATED"  # an unknown or revoked key
+    FORBIDDEN = "FORBIDDEN"  # the role may not do this
+    INVALID_STATE = "INVALID_STATE"  # e.g. publishing a draft that was never submitted
+    STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
+    INTERNAL = "INTERNAL"
+
+
+class RegistryError(Exception):
+    """An expected failure: it reaches the client as `{code, field, message}`."""
+
+    def __init__(self, code: ErrorCode, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def __repr__(self) -> str:
+        return f"RegistryError({self.code.value}, {self.message!r}, field={self.field!r})"
+
+
+class StoreUnavailable(RegistryError):
+    """The database cannot be reached; the service keeps running and retries."""
+
+    def __init__(self, message: str = "The registry's store is unavailable; try again shortly.") -> None:
+        super().__init__(ErrorCode.STORE_UNAVAILABLE, message)

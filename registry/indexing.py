@@ -1,0 +1,136 @@
+"""What every store derives from a record to filter, sort and search it.
+
+Computed here once so that SQL and Neo4j index exactly the same values and
+so answer the same queries with the same records in the same order.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from datetime import UTC, datetime
+from typing import Any
+
+from registry.domain import JSON, Kind, Record, ReviewState, Source
+from registry.vocabulary import KIND_FIELDS, display_name
+
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents removed, punctuation turned into single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    plain = plain.replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
+    return _NOT_WORD.sub(" ", plain).strip()
+
+
+def words(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(normalise(text).split()))
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [v for v in value.values() if isinstance(v, str)]
+    return []
+
+
+def search_text(record: Record) -> str:
+    """The record's searchable words, in both languages, padded with spaces."""
+    parts = [record.slug.replace("-", " ")]
+    for spec in KIND_FIELDS[record.kind]:
+        if spec.type == "text":
+            parts.extend(_texts(record.data.get(spec.name)))
+    return " " + " ".join(normalise(" ".join(parts)).split()) + " "
+
+
+def label(record: Record, lang: str = "en") -> str:
+    """The record's name or title in `lang`, falling back to the other language."""
+    value = record.data.get(display_name(record.kind))
+    if isinstance(value, dict):
+        other = "fr" if lang == "en" else "en"
+        found = value.get(lang) or value.get(other)
+        if isinstance(found, str):
+            return found
+    return record.slug
+
+
+def columns(record: Record) -> dict[str, Any]:
+    """The indexed columns of a record: the same names in every store."""
+    cols: dict[str, Any] = {
+        "status": None,
+        "subkind": None,
+        "country": None,
+        "governance": None,
+        "year_start": None,
+        "year_end": None,
+    }
+    for spec in KIND_FIELDS[record.kind]:
+        if spec.column is not None:
+            cols[spec.column] = record.data.get(spec.name)
+    cols["sort_name"] = normalise(label(record))
+    cols["search_text"] = search_text(record)
+    return cols
+
+
+# -- canonical serialisation (exports and stored JSON are byte-stable) -----------
+
+
+def dump_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def format_time(at: datetime | None) -> str | None:
+    if at is None:
+        return None
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def sources_to_json(sources: tuple[Source, ...]) -> list[JSON]:
+    return [{"url": s.url, "title": s.title, "seen": s.seen} for s in sources]
+
+
+def sources_from_json(items: list[JSON]) -> tuple[Source, ...]:
+    return tuple(Source(str(i["url"]), str(i["title"]), i.get("seen")) for i in items)
+
+
+def record_to_row(record: Record) -> JSON:
+    """A record as a plain JSON object (exports, Neo4j properties)."""
+    return {
+        "kind": record.kind.value,
+        "slug": record.slug,
+        "data": record.data,
+        "sources": sources_to_json(record.sources),
+        "version": record.version,
+        "created_at": format_time(record.created_at),
+        "updated_at": format_time(record.updated_at),
+        "review_state": record.review_state.value,
+        "hub": record.hub,
+    }
+
+
+def record_from_row(row: JSON) -> Record:
+    return Record(
+        kind=Kind(row["kind"]),
+        slug=row["slug"],
+        data=row["data"],
+        sources=sources_from_json(row["sources"]),
+        version=int(row["version"]),
+        created_at=parse_time(row["created_at"]),
+        updated_at=parse_time(row["updated_at"]),
+        review_state=ReviewState(row["review_state"]),
+        hub=row["hub"],
+    )

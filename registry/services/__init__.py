@@ -1,0 +1,1 @@
+"""Use cases of the registry: validation, permissions and ranking rules."""

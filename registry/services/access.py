@@ -1,0 +1,77 @@
+"""API keys and roles: who may read and write what.
+
+A key reads `sdr_<id>_<secret>`.  Only a SHA-256 hash of the secret is
+stored: the secret is 32 random bytes, so a slow password hash adds nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from registry.domain import ANONYMOUS, ApiKey, Hub, Principal, Role
+from registry.errors import ErrorCode, RegistryError
+from registry.indexing import now
+from registry.services.validation import check_slug
+from registry.store import EVERYTHING, Store, Visibility
+
+PREFIX = "sdr"
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_key(store: Store, role: Role, hub: str | None = None, label: str = "") -> tuple[ApiKey, str]:
+    """Store a new key and return it with the only copy of its token."""
+    if role is Role.ANONYMOUS:
+        raise RegistryError(ErrorCode.INVALID, "Anonymous callers need no key.", "role")
+    if role is Role.HUB:
+        if hub is None:
+            raise RegistryError(ErrorCode.REQUIRED, "A hub key names its hub (--hub).", "hub")
+        check_slug(hub, "hub")
+        if hub not in {h.slug for h in store.hubs()}:
+            store.put_hub(Hub(hub, hub, now()))
+    elif hub is not None:
+        raise RegistryError(ErrorCode.INVALID, "Only hub keys belong to a hub.", "hub")
+    key_id = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    key = ApiKey(key_id, _hash(secret), role, hub, now(), None, label)
+    store.put_api_key(key)
+    return key, f"{PREFIX}_{key_id}_{secret}"
+
+
+def authenticate(store: Store, authorization: str | None) -> Principal:
+    """The caller behind an `Authorization: Bearer …` header (anonymous without one)."""
+    if not authorization:
+        return ANONYMOUS
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise RegistryError(ErrorCode.UNAUTHENTICATED, "Send the key as 'Authorization: Bearer <key>'.")
+    parts = token.strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != PREFIX:
+        raise RegistryError(ErrorCode.UNAUTHENTICATED, "This is not a registry API key.")
+    key = store.api_key(parts[1])
+    if key is None or not hmac.compare_digest(key.secret_hash, _hash(parts[2])):
+        raise RegistryError(ErrorCode.UNAUTHENTICATED, "Unknown API key.")
+    if key.revoked_at is not None:
+        raise RegistryError(ErrorCode.UNAUTHENTICATED, "This API key has been revoked.")
+    return Principal(key.role, key.hub, key.key_id)
+
+
+def require(principal: Principal, *roles: Role) -> None:
+    if principal.role not in roles:
+        if principal.role is Role.ANONYMOUS:
+            raise RegistryError(ErrorCode.UNAUTHENTICATED, "This needs an API key: send 'Authorization: Bearer <key>'.")
+        raise RegistryError(ErrorCode.FORBIDDEN, f"A {principal.role.value} key may not do this.")
+
+
+STAFF = (Role.COORDINATOR, Role.ADMIN)
+
+
+def visibility(principal: Principal) -> Visibility:
+    """Coordinators and admins see every case study; a hub also sees its own drafts."""
+    if principal.role in STAFF:
+        return EVERYTHING
+    return Visibility(hub=principal.hub if principal.role is Role.HUB else None)

@@ -1,0 +1,157 @@
+"""Coordinators' and hubs' changes to the registry, with their permissions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from registry.domain import JSON, Kind, Link, Principal, Record, Ref, ReviewState, Role
+from registry.errors import ErrorCode, RegistryError
+from registry.indexing import label
+from registry.services.access import STAFF, require
+from registry.services.validation import check_sources, slug_from
+from registry.services.writer import LinkSpec, Writer
+from registry.store import Store, WriteBatch
+from registry.vocabulary import display_name
+
+# What coordinators create and edit directly (case studies go through review).
+EDITABLE = frozenset({Kind.TERRITORY, Kind.ACTOR, Kind.PRIORITY, Kind.EXPERIMENT, Kind.SWOT_ITEM, Kind.WORKSHOP})
+
+
+@dataclass
+class Change:
+    """A mutation's input, once the API layer has decoded ids into refs."""
+
+    fields: JSON = field(default_factory=dict)
+    sources: list[JSON] | None = None
+    links: list[LinkSpec] = field(default_factory=list)
+    slug: str | None = None
+
+    def request(self) -> JSON:
+        """A canonical form of the input, for idempotency fingerprints."""
+        return {
+            "fields": self.fields,
+            "sources": self.sources,
+            "links": [[rel.value, [[str(ref), role] for ref, role in targets]] for rel, targets in self.links],
+            "slug": self.slug,
+        }
+
+
+def _slug(kind: Kind, change: Change) -> str:
+    if change.slug:
+        return change.slug
+    named = change.fields.get(display_name(kind))
+    text = ""
+    if isinstance(named, dict):
+        text = str(named.get("en") or named.get("fr") or "")
+    slug = slug_from(text)
+    if not slug:
+        raise RegistryError(ErrorCode.REQUIRED, "Give a slug, or a name from which to make one.", "slug")
+    return slug
+
+
+class Editing:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.writer = Writer(store)
+
+    def create(self, principal: Principal, kind: Kind, change: Change, key: str | None) -> Record:
+        """Create a territory, actor, priority, experiment, SWOT item or workshop (staff only)."""
+        require(principal, *STAFF)
+        if kind not in EDITABLE:
+            raise RegistryError(ErrorCode.FORBIDDEN, f"{kind.value} records are not created through the API.")
+        slug = _slug(kind, change)
+        sources = check_sources(change.sources or [], required=False)
+        return self.writer.run(
+            principal,
+            f"create{kind.value}",
+            key,
+            change.request(),
+            lambda: self.writer.create_batch(principal, kind, slug, change.fields, sources, change.links),
+        )
+
+    def update(self, principal: Principal, ref: Ref, version: int, change: Change, key: str | None) -> Record:
+        """Update a record the caller may edit, if `version` is still the current one."""
+        require(principal, *STAFF)
+        if ref.kind not in EDITABLE:
+            raise RegistryError(ErrorCode.FORBIDDEN, f"{ref.kind.value} records are not edited through the API.", "id")
+
+        def build() -> tuple[Record, WriteBatch]:
+            current = self.writer.load(ref)
+            sources = None if change.sources is None else check_sources(change.sources, required=False)
+            return self.writer.update_batch(principal, current, version, change.fields, sources, change.links)
+
+        request = {"ref": str(ref), "version": version, **change.request()}
+        return self.writer.run(principal, f"update{ref.kind.value}", key, request, build)
+
+    def link(self, principal: Principal, link: Link, key: str | None, *, remove: bool) -> Record:
+        require(principal, *STAFF)
+        request = {"source": str(link.source), "rel": link.rel.value, "target": str(link.target), "role": link.role}
+        action = "unlink" if remove else "link"
+        return self.writer.run(principal, action, key, request, lambda: self.writer.link_batch(principal, link, remove=remove))
+
+    # -- case studies ----------------------------------------------------------------------
+    def submit_case_study(self, principal: Principal, change: Change, key: str | None, *, draft: bool) -> Record:
+        """A hub (or staff) adds a case study; it stays unpublished until a coordinator publishes it."""
+        require(principal, Role.HUB, *STAFF)
+        slug = _slug(Kind.USE_CASE, change)
+        sources = check_sources(change.sources or [], required=True)
+        state = ReviewState.DRAFT if draft else ReviewState.SUBMITTED
+        return self.writer.run(
+            principal,
+            "submitCaseStudy",
+            key,
+            {**change.request(), "draft": draft},
+            lambda: self.writer.create_batch(
+                principal, Kind.USE_CASE, slug, change.fields, sources, change.links, review_state=state, hub=principal.hub, action="submit"
+            ),
+        )
+
+    def update_case_study(
+        self, principal: Principal, slug: str, version: int, change: Change, key: str | None, *, submit: bool
+    ) -> Record:
+        """A hub edits its own case study before publication; staff may edit any."""
+        require(principal, Role.HUB, *STAFF)
+        ref = Ref(Kind.USE_CASE, slug)
+
+        def build() -> tuple[Record, WriteBatch]:
+            current = self.writer.load(ref)
+            if principal.role is Role.HUB:
+                if current.hub != principal.hub:
+                    raise RegistryError(ErrorCode.FORBIDDEN, "A hub edits only its own case studies.", "id")
+                if current.review_state is ReviewState.PUBLISHED:
+                    raise RegistryError(ErrorCode.INVALID_STATE, "A published case study is edited by coordinators only.", "id")
+            sources = None if change.sources is None else check_sources(change.sources, required=True)
+            state = ReviewState.SUBMITTED if submit and current.review_state is not ReviewState.PUBLISHED else None
+            return self.writer.update_batch(principal, current, version, change.fields, sources, change.links, review_state=state)
+
+        request = {"ref": str(ref), "version": version, "submit": submit, **change.request()}
+        return self.writer.run(principal, "updateCaseStudy", key, request, build)
+
+    def review_case_study(
+        self, principal: Principal, slug: str, version: int, key: str | None, *, publish: bool, reason: str | None = None
+    ) -> Record:
+        """A coordinator publishes a submitted case study, or rejects it with a reason."""
+        require(principal, *STAFF)
+        ref = Ref(Kind.USE_CASE, slug)
+        reason = (reason or "").strip()
+        if not publish and not reason:
+            raise RegistryError(ErrorCode.REQUIRED, "Say why the case study is rejected.", "reason")
+
+        def build() -> tuple[Record, WriteBatch]:
+            current = self.writer.load(ref)
+            if current.review_state is not ReviewState.SUBMITTED:
+                raise RegistryError(
+                    ErrorCode.INVALID_STATE,
+                    f"{label(current)!r} is {current.review_state.value}; only submitted case studies are reviewed.",
+                    "id",
+                )
+            state = ReviewState.PUBLISHED if publish else ReviewState.REJECTED
+            detail: JSON = {"review_state": state.value}
+            if reason:
+                detail["reason"] = reason
+            action = "publish" if publish else "reject"
+            note = {"review_note": None if publish else reason}
+            return self.writer.update_batch(principal, current, version, note, None, [], review_state=state, action=action, detail=detail)
+
+        name = "publishCaseStudy" if publish else "rejectCaseStudy"
+        return self.writer.run(principal, name, key, {"ref": str(ref), "version": version, "reason": reason}, build)

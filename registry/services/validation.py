@@ -1,0 +1,181 @@
+"""Validation of mutation input against the kind's field table.
+
+Every failure is a RegistryError naming the field, so a client can show it
+next to the input that caused it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from registry.domain import JSON, REL_KINDS, Kind, Link, Ref, Rel, Source
+from registry.errors import ErrorCode, RegistryError
+from registry.indexing import normalise
+from registry.vocabulary import KIND_FIELDS, POSITIONS, FieldSpec, spec
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+LANGUAGE = re.compile(r"^[a-z]{2}$")
+URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+SHORT_TEXT = 300
+LONG_TEXT = 5000
+INT_BOUNDS: dict[str, tuple[int, int]] = {
+    "population": (0, 2_000_000_000),
+    "year_start": (1900, 2100),
+    "year_end": (1900, 2100),
+    "rank": (1, 1000),
+    "phase": (1, 2),
+    "participants_count": (0, 100_000),
+    "number": (1, 1000),
+}
+
+
+def invalid(field: str, message: str) -> RegistryError:
+    return RegistryError(ErrorCode.INVALID, message, field)
+
+
+def check_slug(slug: str, field: str = "slug") -> str:
+    if not SLUG.match(slug) or len(slug) > 80:
+        raise invalid(field, "A slug is 1 to 80 lower-case letters, digits and single hyphens, e.g. 'la-rochelle'.")
+    return slug
+
+
+def slug_from(text: str) -> str:
+    return "-".join(normalise(text).split())[:80].strip("-")
+
+
+def _text(field: str, value: Any, limit: int) -> JSON | None:
+    if not isinstance(value, dict):
+        raise invalid(field, "Expected an object with 'fr' and/or 'en'.")
+    out: JSON = {}
+    for lang, text in value.items():
+        if lang not in ("fr", "en"):
+            raise invalid(field, f"Unknown language {lang!r}: use 'fr' or 'en'.")
+        if text is None:
+            continue
+        if not isinstance(text, str):
+            raise invalid(field, "Texts must be strings.")
+        text = text.strip()
+        if len(text) > limit:
+            raise invalid(field, f"At most {limit} characters.")
+        if text:
+            out[lang] = text
+    return out or None
+
+
+def _value(field_spec: FieldSpec, value: Any) -> Any:
+    name = field_spec.name
+    if value is None:
+        return None
+    match field_spec.type:
+        case "text":
+            return _text(name, value, LONG_TEXT if name in ("summary", "outcomes", "text") else SHORT_TEXT)
+        case "str":
+            if not isinstance(value, str):
+                raise invalid(name, "Expected a string.")
+            value = value.strip()
+            if name == "country" and not COUNTRY.match(value):
+                raise invalid(name, "A country is an ISO 3166-1 alpha-2 code in capitals, e.g. 'FR'.")
+            if name == "website" and not URL.match(value):
+                raise invalid(name, "A website is an http(s) URL.")
+            if len(value) > SHORT_TEXT:
+                raise invalid(name, f"At most {SHORT_TEXT} characters.")
+            return value or None
+        case "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise invalid(name, "Expected a whole number.")
+            low, high = INT_BOUNDS.get(name, (-(2**31), 2**31 - 1))
+            if not low <= value <= high:
+                raise invalid(name, f"Must be between {low} and {high}.")
+            return value
+        case "bool":
+            if not isinstance(value, bool):
+                raise invalid(name, "Expected true or false.")
+            return value
+        case "date":
+            try:
+                return date.fromisoformat(str(value)).isoformat()
+            except ValueError:
+                raise invalid(name, "Expected a date as YYYY-MM-DD.") from None
+        case "enum":
+            if value not in field_spec.values:
+                raise invalid(name, f"Must be one of: {', '.join(field_spec.values)}.")
+            return value
+        case "enum_list" | "str_list":
+            if not isinstance(value, list):
+                raise invalid(name, "Expected a list.")
+            for item in value:
+                if field_spec.type == "enum_list" and item not in field_spec.values:
+                    raise invalid(name, f"{item!r} is not one of: {', '.join(field_spec.values)}.")
+                if name == "languages" and not (isinstance(item, str) and LANGUAGE.match(item)):
+                    raise invalid(name, "Languages are ISO 639-1 codes, e.g. 'fr'.")
+            return sorted(set(value))
+        case "positions":
+            if not isinstance(value, dict):
+                raise invalid(name, "Expected an object of positions.")
+            out: JSON = {}
+            for position, note in value.items():
+                if position not in POSITIONS:
+                    raise invalid(name, f"{position!r} is not one of: {', '.join(POSITIONS)}.")
+                if note is not None:
+                    out[position] = str(note).strip()[:LONG_TEXT]
+            return out or None
+    raise invalid(name, "Unsupported field.")
+
+
+def check_fields(kind: Kind, raw: JSON, *, base: JSON | None = None) -> JSON:
+    """The record's data after applying `raw` (a patch when `base` is given)."""
+    data: JSON = dict(base or {})
+    for name, value in raw.items():
+        field_spec = spec(kind, name)
+        if field_spec is None:
+            raise invalid(name, f"{kind.value} has no field {name!r}.")
+        cleaned = _value(field_spec, value)
+        if cleaned is None:
+            data.pop(name, None)
+        else:
+            data[name] = cleaned
+    for field_spec in KIND_FIELDS[kind]:
+        if field_spec.required and data.get(field_spec.name) is None:
+            raise RegistryError(ErrorCode.REQUIRED, f"{field_spec.name} is required.", field_spec.name)
+    for low, high in (("year_start", "year_end"), ("start_date", "end_date")):
+        if low in data and high in data and data[high] < data[low]:
+            raise invalid(high, f"{high} comes before {low}.")
+    return data
+
+
+def check_sources(raw: list[JSON], *, required: bool) -> tuple[Source, ...]:
+    if required and not raw:
+        raise RegistryError(ErrorCode.REQUIRED, "At least one source (url and title) is required.", "sources")
+    out = []
+    for index, item in enumerate(raw):
+        where = f"sources.{index}"
+        url = str(item.get("url") or "").strip()
+        title = str(item.get("title") or "").strip()
+        seen = item.get("seen")
+        if not URL.match(url):
+            raise invalid(f"{where}.url", "A source's url is an http(s) URL.")
+        if not title or len(title) > SHORT_TEXT:
+            raise invalid(f"{where}.title", f"A source needs a title of at most {SHORT_TEXT} characters.")
+        if seen is not None:
+            try:
+                seen = date.fromisoformat(str(seen)).isoformat()
+            except ValueError:
+                raise invalid(f"{where}.seen", "Expected a date as YYYY-MM-DD.") from None
+        out.append(Source(url, title, seen))
+    return tuple(dict.fromkeys(out))
+
+
+def check_link(link: Link, field: str) -> Link:
+    sources, targets = REL_KINDS[link.rel]
+    if link.source.kind not in sources or link.target.kind not in targets:
+        raise invalid(field, f"{link.rel.value} does not join a {link.source.kind.value} to a {link.target.kind.value}.")
+    if link.role and len(link.role) > 60:
+        raise invalid(field, "A role has at most 60 characters.")
+    return link
+
+
+def links_for(source: Ref, rel: Rel, targets: list[tuple[Ref, str]], field: str) -> list[Link]:
+    return [check_link(Link(source, rel, target, role), field) for target, role in dict.fromkeys(targets)]

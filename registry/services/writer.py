@@ -1,0 +1,143 @@
+"""The one way records are written: validated, versioned, audited, idempotent.
+
+Every mutation builds one WriteBatch that the store applies atomically, so a
+failure at any step leaves the registry as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import replace
+
+from registry.domain import JSON, Kind, Link, Principal, Record, Ref, Rel, ReviewState, Source
+from registry.errors import ErrorCode, RegistryError
+from registry.indexing import dump_json, now, record_from_row, record_to_row
+from registry.services.validation import check_fields, check_link, check_slug, links_for
+from registry.store import AuditDraft, Put, Store, WriteBatch
+
+LinkSpec = tuple[Rel, list[tuple[Ref, str]]]  # a relation and its (target, role) pairs
+MAX_KEY = 200
+
+
+class Writer:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # -- idempotency ---------------------------------------------------------------
+    def run(self, principal: Principal, action: str, key: str | None, request: JSON, build: Callable[[], tuple[Record, WriteBatch]]) -> Record:
+        """Run `build` and write its batch once per idempotency key.
+
+        A replay with the same key and the same input returns the first result
+        and writes nothing; the same key with other input is refused.
+        """
+        if key is None:
+            record, batch = build()
+            self.store.write(batch)
+            return record
+        if not key or len(key) > MAX_KEY:
+            raise RegistryError(ErrorCode.INVALID, f"An idempotency key has 1 to {MAX_KEY} characters.", "idempotencyKey")
+        scoped = f"{principal.actor}|{key}"
+        fingerprint = hashlib.sha256(dump_json({"action": action, "request": request}).encode()).hexdigest()
+        stored = self.store.idempotent_result(scoped)
+        if stored is not None:
+            first = json.loads(stored)
+            if first["fingerprint"] != fingerprint:
+                raise RegistryError(
+                    ErrorCode.INVALID, "This idempotency key was already used for a different request.", "idempotencyKey"
+                )
+            return record_from_row(first["record"])
+        record, batch = build()
+        batch.idempotency = (scoped, dump_json({"fingerprint": fingerprint, "record": record_to_row(record)}))
+        self.store.write(batch)
+        return record
+
+    # -- records ---------------------------------------------------------------------
+    def load(self, ref: Ref) -> Record:
+        found = self.store.get([ref]).get(ref)
+        if found is None:
+            raise RegistryError(ErrorCode.NOT_FOUND, f"No {ref.kind.value} {ref.slug!r}.", "id")
+        return found
+
+    def create_batch(
+        self,
+        principal: Principal,
+        kind: Kind,
+        slug: str,
+        fields: JSON,
+        sources: tuple[Source, ...],
+        links: list[LinkSpec],
+        *,
+        review_state: ReviewState = ReviewState.PUBLISHED,
+        hub: str | None = None,
+        action: str = "create",
+    ) -> tuple[Record, WriteBatch]:
+        check_slug(slug)
+        at = now()
+        record = Record(kind, slug, check_fields(kind, fields), sources, 1, at, at, review_state, hub)
+        batch = WriteBatch(puts=[Put(record, None)], at=at)
+        self._add_links(batch, record.ref, links)
+        batch.audit.append(AuditDraft(principal.actor, action, str(record.ref), None, 1, {"fields": sorted(fields)}))
+        return record, batch
+
+    def update_batch(
+        self,
+        principal: Principal,
+        current: Record,
+        version: int,
+        fields: JSON,
+        sources: tuple[Source, ...] | None,
+        links: list[LinkSpec],
+        *,
+        review_state: ReviewState | None = None,
+        action: str = "update",
+        detail: JSON | None = None,
+    ) -> tuple[Record, WriteBatch]:
+        if version != current.version:
+            raise RegistryError(
+                ErrorCode.CONFLICT,
+                f"{current.ref} is at version {current.version}, not {version}: reload it and apply your change again.",
+                "version",
+            )
+        at = now()
+        record = replace(
+            current,
+            data=check_fields(current.kind, fields, base=current.data),
+            sources=current.sources if sources is None else sources,
+            version=current.version + 1,
+            updated_at=at,
+            review_state=review_state or current.review_state,
+        )
+        batch = WriteBatch(puts=[Put(record, version)], at=at)
+        for rel, _ in links:
+            batch.replace_links.append((current.ref, rel))
+        self._add_links(batch, current.ref, links)
+        changed = {"fields": sorted(fields), **(detail or {})}
+        if links:
+            changed["links"] = sorted(rel.value for rel, _ in links)
+        batch.audit.append(AuditDraft(principal.actor, action, str(current.ref), version, record.version, changed))
+        return record, batch
+
+    def _add_links(self, batch: WriteBatch, source: Ref, links: list[LinkSpec]) -> None:
+        wanted = [link for rel, targets in links for link in links_for(source, rel, targets, rel.value.lower())]
+        found = self.store.get([link.target for link in wanted])
+        for link in wanted:
+            if link.target not in found:
+                raise RegistryError(ErrorCode.NOT_FOUND, f"No {link.target.kind.value} {link.target.slug!r}.", link.rel.value.lower())
+        batch.add_links.extend(wanted)
+
+    def link_batch(self, principal: Principal, link: Link, *, remove: bool) -> tuple[Record, WriteBatch]:
+        check_link(link, "rel")
+        found = self.store.get([link.source, link.target])
+        for end, name in ((link.source, "source"), (link.target, "target")):
+            if end not in found:
+                raise RegistryError(ErrorCode.NOT_FOUND, f"No {end.kind.value} {end.slug!r}.", name)
+        source = found[link.source]
+        batch = WriteBatch(at=now())
+        (batch.remove_links if remove else batch.add_links).append(link)
+        detail = {"rel": link.rel.value, "target": str(link.target), "role": link.role}
+        action = "unlink" if remove else "link"
+        batch.audit.append(AuditDraft(principal.actor, action, str(link.source), source.version, source.version, detail))
+        return source, batch
+

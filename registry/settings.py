@@ -1,0 +1,25 @@
+"""Frozen settings, read from the environment and the command line."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DEFAULT_STORE = "sqlite:///registry.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    store_url: str = DEFAULT_STORE
+    stats: bool = False  # add extensions.stats (round trips, store time, total time) to responses
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        values: dict[str, object] = {
+            "store_url": os.environ.get("REGISTRY_STORE") or DEFAULT_STORE,
+            "stats": os.environ.get("REGISTRY_STATS", "") in ("1", "true", "yes"),
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]

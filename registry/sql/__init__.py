@@ -1,0 +1,1 @@
+"""The SQL store (SQLModel): SQLite by default, PostgreSQL by URL."""

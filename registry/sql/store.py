@@ -1,0 +1,667 @@
+"""The SQL store: SQLite (the embedded default) or PostgreSQL, through SQLModel."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, and_, delete, exists, func, or_, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import InterfaceError as SAInterfaceError
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, SQLModel, col, create_engine, select
+
+from registry.domain import ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel, ReviewState, Role
+from registry.errors import ErrorCode, RegistryError, StoreUnavailable
+from registry.indexing import (
+    columns,
+    dump_json,
+    format_time,
+    parse_time,
+    sources_from_json,
+    sources_to_json,
+)
+from registry.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRow, LinkRow, RecordRow
+from registry.store import (
+    Page,
+    RecordQuery,
+    SortKey,
+    TerritoryFacts,
+    UseCaseFacts,
+    Visibility,
+    WriteBatch,
+)
+from registry.store_rules import PLATFORM_ACTOR_KINDS, PLATFORM_ROLES, best_path, hidden
+
+_PAGE = 500
+
+
+def _key(ref: Ref) -> str:
+    return str(ref)
+
+
+def _ref(key: str) -> Ref:
+    kind, slug = key.split(":", 1)
+    return Ref(Kind(kind), slug)
+
+
+def _record(row: RecordRow) -> Record:
+    return Record(
+        kind=Kind(row.kind),
+        slug=row.slug,
+        data=json.loads(row.data),
+        sources=sources_from_json(json.loads(row.sources)),
+        version=row.version,
+        created_at=parse_time(row.created_at),
+        updated_at=parse_time(row.updated_at),
+        review_state=ReviewState(row.review_state),
+        hub=row.hub,
+    )
+
+
+def _row(record: Record) -> RecordRow:
+    return RecordRow(
+        key=_key(record.ref),
+        kind=record.kind.value,
+        slug=record.slug,
+        data=dump_json(record.data),
+        sources=dump_json(sources_to_json(record.sources)),
+        version=record.version,
+        created_at=format_time(record.created_at) or "",
+        updated_at=format_time(record.updated_at) or "",
+        review_state=record.review_state.value,
+        hub=record.hub,
+        **columns(record),
+    )
+
+
+def _link(row: LinkRow) -> Link:
+    return Link(_ref(row.source_key), Rel(row.rel), _ref(row.target_key), row.role)
+
+
+def _visible(visibility: Visibility) -> Any:
+    if visibility.everything:
+        return True
+    published = col(RecordRow.review_state) == ReviewState.PUBLISHED.value
+    if visibility.hub is None:
+        return published
+    return or_(published, col(RecordRow.hub) == visibility.hub)
+
+
+class SqlStore:
+    """The storage port on SQLite or PostgreSQL."""
+
+    def __init__(self, url: str) -> None:
+        args: dict[str, Any] = {"check_same_thread": False} if url.startswith("sqlite") else {}
+        self.engine: Engine = create_engine(url, connect_args=args, pool_pre_ping=True)
+        self._guard(lambda: SQLModel.metadata.create_all(self.engine))
+
+    def _guard(self, work: Any) -> Any:
+        """Run `work`, turning connection failures into StoreUnavailable."""
+        try:
+            return work()
+        except (OperationalError, SAInterfaceError) as error:
+            raise StoreUnavailable() from error
+
+    def _session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    # -- records ---------------------------------------------------------------
+    def get(self, refs: Sequence[Ref]) -> dict[Ref, Record]:
+        if not refs:
+            return {}
+        keys = sorted({_key(r) for r in refs})
+
+        def work() -> dict[Ref, Record]:
+            with self._session() as s:
+                rows = s.exec(select(RecordRow).where(col(RecordRow.key).in_(keys))).all()
+                return {_ref(r.key): _record(r) for r in rows}
+
+        result: dict[Ref, Record] = self._guard(work)
+        return result
+
+    def query(self, query: RecordQuery) -> Page:
+        conditions = self._conditions(query)
+        stmt = select(RecordRow).where(*conditions)
+        count = select(func.count()).select_from(RecordRow).where(*conditions)
+        sort_col: Any = {
+            SortKey.SLUG: RecordRow.slug,
+            SortKey.NAME: RecordRow.sort_name,
+            SortKey.CREATED: RecordRow.created_at,
+            SortKey.UPDATED: RecordRow.updated_at,
+            SortKey.YEAR: RecordRow.year_start,
+        }[query.sort]
+        ordered = sort_col.desc() if query.descending else sort_col.asc()
+        stmt = stmt.order_by(col(sort_col).is_(None), ordered, col(RecordRow.kind), col(RecordRow.slug))
+        stmt = stmt.offset(query.offset).limit(query.limit)
+
+        def work() -> Page:
+            with self._session() as s:
+                total = s.exec(count).one()
+                rows = s.exec(stmt).all()
+                return Page([_record(r) for r in rows], int(total))
+
+        page: Page = self._guard(work)
+        return page
+
+    def _conditions(self, q: RecordQuery) -> list[Any]:
+        r = RecordRow
+        conds: list[Any] = [col(r.kind).in_([k.value for k in q.kinds]), _visible(q.visibility)]
+        if q.slugs is not None:
+            conds.append(col(r.slug).in_(q.slugs))
+        for column, values in (
+            (r.status, q.statuses),
+            (r.subkind, q.subkinds),
+            (r.country, q.countries),
+            (r.governance, q.governance),
+            (r.review_state, q.review_states),
+        ):
+            if values:
+                conds.append(col(column).in_(values))
+
+        def linked(rels: list[str], target_keys: list[str]) -> Any:
+            return exists().where(
+                LinkRow.source_key == r.key,
+                col(LinkRow.rel).in_(rels),
+                col(LinkRow.target_key).in_(target_keys),
+            )
+
+        if q.domains:
+            conds.append(linked([Rel.IN_DOMAIN.value], [f"Domain:{d}" for d in q.domains]))
+        if q.territories:
+            rels = [Rel.IN_TERRITORY.value, Rel.PRESENT_IN.value]
+            conds.append(linked(rels, [f"Territory:{t}" for t in q.territories]))
+        if q.actors:
+            conds.append(linked([Rel.INVOLVES.value], [f"Actor:{a}" for a in q.actors]))
+        if q.actor_kinds:
+            actor = aliased(RecordRow)
+            conds.append(
+                exists().where(
+                    LinkRow.source_key == r.key,
+                    LinkRow.rel == Rel.INVOLVES.value,
+                    actor.key == LinkRow.target_key,
+                    col(actor.subkind).in_(q.actor_kinds),
+                )
+            )
+        if q.year_from is not None:
+            conds.append(func.coalesce(r.year_end, r.year_start) >= q.year_from)
+        if q.year_to is not None:
+            conds.append(col(r.year_start) <= q.year_to)
+        for word in q.words:
+            conds.append(col(r.search_text).contains(f" {word}"))
+        return conds
+
+    def links_from(self, sources: Sequence[Ref], rel: Rel) -> list[Link]:
+        return self._links(LinkRow.source_key, sources, rel)
+
+    def links_to(self, targets: Sequence[Ref], rel: Rel) -> list[Link]:
+        return self._links(LinkRow.target_key, targets, rel)
+
+    def _links(self, column: Any, refs: Sequence[Ref], rel: Rel) -> list[Link]:
+        if not refs:
+            return []
+        keys = sorted({_key(r) for r in refs})
+
+        def work() -> list[Link]:
+            with self._session() as s:
+                stmt = select(LinkRow).where(col(column).in_(keys), LinkRow.rel == rel.value)
+                return sorted(_link(row) for row in s.exec(stmt).all())
+
+        links: list[Link] = self._guard(work)
+        return links
+
+    # -- writes ------------------------------------------------------------------
+    def write(self, batch: WriteBatch) -> list[AuditEntry]:
+        for attempt in range(3):
+            try:
+                entries: list[AuditEntry] = self._guard(lambda: self._write_once(batch))
+                return entries
+            except IntegrityError:
+                if attempt == 2:  # two writers took the same audit number thrice
+                    raise
+        raise AssertionError("unreachable")
+
+    def _write_once(self, batch: WriteBatch) -> list[AuditEntry]:
+        with self._session() as s, s.begin():
+            for put in batch.puts:
+                row = _row(put.record)
+                if put.expected_version is None:
+                    if s.get(RecordRow, row.key) is not None:
+                        raise RegistryError(ErrorCode.DUPLICATE, f"{put.record.ref} already exists.", "slug")
+                    s.add(row)
+                    continue
+                values = row.model_dump(exclude={"key", "created_at"})
+                done = s.exec(  # type: ignore[call-overload]
+                    update(RecordRow)
+                    .where(col(RecordRow.key) == row.key, col(RecordRow.version) == put.expected_version)
+                    .values(**values)
+                )
+                if done.rowcount != 1:
+                    current = s.get(RecordRow, row.key)
+                    if current is None:
+                        raise RegistryError(ErrorCode.NOT_FOUND, f"{put.record.ref} does not exist.", "id")
+                    raise RegistryError(
+                        ErrorCode.CONFLICT,
+                        f"{put.record.ref} is at version {current.version}, not {put.expected_version}.",
+                        "version",
+                    )
+            s.flush()
+            for source, rel in batch.replace_links:
+                s.exec(delete(LinkRow).where(col(LinkRow.source_key) == _key(source), col(LinkRow.rel) == rel.value))  # type: ignore[call-overload]
+            for link in batch.remove_links:
+                s.exec(  # type: ignore[call-overload]
+                    delete(LinkRow).where(
+                        col(LinkRow.source_key) == _key(link.source),
+                        col(LinkRow.rel) == link.rel.value,
+                        col(LinkRow.target_key) == _key(link.target),
+                    )
+                )
+            s.flush()
+            for link in batch.add_links:
+                for end, name in ((link.source, "source"), (link.target, "target")):
+                    if s.get(RecordRow, _key(end)) is None:
+                        raise RegistryError(ErrorCode.NOT_FOUND, f"{end} does not exist.", name)
+                s.merge(
+                    LinkRow(
+                        source_key=_key(link.source),
+                        rel=link.rel.value,
+                        target_key=_key(link.target),
+                        source_kind=link.source.kind.value,
+                        target_kind=link.target.kind.value,
+                        role=link.role,
+                    )
+                )
+            entries = []
+            if batch.audit:
+                last = s.exec(select(func.max(AuditRow.seq))).one() or 0
+                at = format_time(batch.at) or ""
+                for offset, draft in enumerate(batch.audit, start=1):
+                    row_a = AuditRow(
+                        seq=last + offset,
+                        at=at,
+                        who=draft.who,
+                        action=draft.action,
+                        ref=draft.ref,
+                        version_before=draft.version_before,
+                        version_after=draft.version_after,
+                        detail=dump_json(draft.detail),
+                    )
+                    s.add(row_a)
+                    entries.append(_audit(row_a))
+            if batch.idempotency is not None:
+                s.add(IdempotencyRow(key=batch.idempotency[0], result=batch.idempotency[1]))
+        return entries
+
+    def idempotent_result(self, scoped_key: str) -> str | None:
+        def work() -> str | None:
+            with self._session() as s:
+                row = s.get(IdempotencyRow, scoped_key)
+                return None if row is None else row.result
+
+        result: str | None = self._guard(work)
+        return result
+
+    # -- graph reads ---------------------------------------------------------------
+    def shortest_path(self, start: Ref, end: Ref, max_hops: int, visibility: Visibility) -> list[Ref] | None:
+        def work() -> list[Ref] | None:
+            with self._session() as s:
+                found = s.exec(select(RecordRow).where(col(RecordRow.key).in_([_key(start), _key(end)]))).all()
+                if len(found) != len({start, end}):
+                    return None
+                blocked = {
+                    r.key
+                    for r in s.exec(select(RecordRow).where(RecordRow.review_state != ReviewState.PUBLISHED.value)).all()
+                    if hidden(r.review_state, r.hub, visibility)
+                }
+
+                def neighbours(frontier: list[str]) -> list[tuple[str, str]]:
+                    stmt = select(LinkRow).where(
+                        or_(col(LinkRow.source_key).in_(frontier), col(LinkRow.target_key).in_(frontier))
+                    )
+                    pairs = []
+                    for link in s.exec(stmt).all():
+                        pairs.append((link.source_key, link.target_key))
+                        pairs.append((link.target_key, link.source_key))
+                    return [(a, b) for a, b in pairs if a in frontier and b not in blocked]
+
+                keys = best_path(_key(start), _key(end), max_hops, neighbours, key_order=lambda k: _ref(k))
+                return None if keys is None else [_ref(k) for k in keys]
+
+        result: list[Ref] | None = self._guard(work)
+        return result
+
+    def territory_facts(self) -> list[TerritoryFacts]:
+        def work() -> list[TerritoryFacts]:
+            with self._session() as s:
+                territories = s.exec(select(RecordRow).where(RecordRow.kind == Kind.TERRITORY.value)).all()
+                published = {
+                    r.key: r
+                    for r in s.exec(
+                        select(RecordRow).where(
+                            RecordRow.kind == Kind.USE_CASE.value,
+                            RecordRow.review_state == ReviewState.PUBLISHED.value,
+                        )
+                    ).all()
+                }
+                actors = {r.key: r for r in s.exec(select(RecordRow).where(RecordRow.kind == Kind.ACTOR.value)).all()}
+                links = s.exec(select(LinkRow)).all()
+                return _territory_facts(territories, published, actors, links)
+
+        facts: list[TerritoryFacts] = self._guard(work)
+        return facts
+
+    def use_case_facts(self) -> list[UseCaseFacts]:
+        def work() -> list[UseCaseFacts]:
+            with self._session() as s:
+                cases = s.exec(
+                    select(RecordRow)
+                    .where(
+                        RecordRow.kind == Kind.USE_CASE.value,
+                        RecordRow.review_state == ReviewState.PUBLISHED.value,
+                    )
+                    .order_by(col(RecordRow.slug))
+                ).all()
+                others = {
+                    r.key: r
+                    for r in s.exec(
+                        select(RecordRow).where(col(RecordRow.kind).in_([Kind.ACTOR.value, Kind.TERRITORY.value]))
+                    ).all()
+                }
+                keys = [c.key for c in cases]
+                links = s.exec(select(LinkRow).where(col(LinkRow.source_key).in_(keys))).all()
+                return _use_case_facts(cases, others, links)
+
+        facts: list[UseCaseFacts] = self._guard(work)
+        return facts
+
+    def count_by(self, kind: Kind, dimension: str, visibility: Visibility) -> list[tuple[str, int]]:
+        base = [RecordRow.kind == kind.value, _visible(visibility)]
+
+        def work() -> list[tuple[str, int]]:
+            with self._session() as s:
+                if dimension in ("domain", "territory"):
+                    rels = [Rel.IN_DOMAIN.value] if dimension == "domain" else [Rel.IN_TERRITORY.value, Rel.PRESENT_IN.value]
+                    stmt = (
+                        select(LinkRow.target_key, func.count())
+                        .join(RecordRow, and_(RecordRow.key == LinkRow.source_key))
+                        .where(*base, col(LinkRow.rel).in_(rels))
+                        .group_by(LinkRow.target_key)
+                    )
+                    rows = [(k.split(":", 1)[1], int(n)) for k, n in s.exec(stmt).all()]
+                else:
+                    column = getattr(RecordRow, dimension)
+                    stmt2 = select(column, func.count()).where(*base).group_by(column)
+                    rows = [(v if v is not None else "unknown", int(n)) for v, n in s.exec(stmt2).all()]
+                merged: dict[str, int] = {}
+                for value, n in rows:
+                    merged[value] = merged.get(value, 0) + n
+                return sorted(merged.items())
+
+        counts: list[tuple[str, int]] = self._guard(work)
+        return counts
+
+    # -- hubs, keys, audit -------------------------------------------------------------
+    def put_hub(self, hub: Hub) -> None:
+        def work() -> None:
+            with self._session() as s, s.begin():
+                s.merge(HubRow(slug=hub.slug, name=hub.name, created_at=format_time(hub.created_at) or ""))
+
+        self._guard(work)
+
+    def hubs(self) -> list[Hub]:
+        def work() -> list[Hub]:
+            with self._session() as s:
+                rows = s.exec(select(HubRow).order_by(col(HubRow.slug))).all()
+                return [Hub(r.slug, r.name, parse_time(r.created_at)) for r in rows]
+
+        hubs: list[Hub] = self._guard(work)
+        return hubs
+
+    def put_api_key(self, key: ApiKey) -> None:
+        def work() -> None:
+            with self._session() as s, s.begin():
+                s.merge(
+                    ApiKeyRow(
+                        key_id=key.key_id,
+                        secret_hash=key.secret_hash,
+                        role=key.role.value,
+                        hub=key.hub,
+                        created_at=format_time(key.created_at) or "",
+                        revoked_at=format_time(key.revoked_at),
+                        label=key.label,
+                    )
+                )
+
+        self._guard(work)
+
+    def api_key(self, key_id: str) -> ApiKey | None:
+        def work() -> ApiKey | None:
+            with self._session() as s:
+                row = s.get(ApiKeyRow, key_id)
+                return None if row is None else _api_key(row)
+
+        key: ApiKey | None = self._guard(work)
+        return key
+
+    def api_keys(self) -> list[ApiKey]:
+        def work() -> list[ApiKey]:
+            with self._session() as s:
+                return [_api_key(r) for r in s.exec(select(ApiKeyRow).order_by(col(ApiKeyRow.key_id))).all()]
+
+        keys: list[ApiKey] = self._guard(work)
+        return keys
+
+    def revoke_api_key(self, key_id: str, at: datetime) -> bool:
+        def work() -> bool:
+            with self._session() as s, s.begin():
+                row = s.get(ApiKeyRow, key_id)
+                if row is None or row.revoked_at is not None:
+                    return False
+                row.revoked_at = format_time(at)
+                s.add(row)
+                return True
+
+        done: bool = self._guard(work)
+        return done
+
+    def audit_page(self, offset: int, limit: int, ref: str | None = None) -> tuple[list[AuditEntry], int]:
+        def work() -> tuple[list[AuditEntry], int]:
+            with self._session() as s:
+                where = [] if ref is None else [AuditRow.ref == ref]
+                total = s.exec(select(func.count()).select_from(AuditRow).where(*where)).one()
+                stmt = select(AuditRow).where(*where).order_by(col(AuditRow.seq)).offset(offset).limit(limit)
+                return [_audit(r) for r in s.exec(stmt).all()], int(total)
+
+        page: tuple[list[AuditEntry], int] = self._guard(work)
+        return page
+
+    # -- whole-registry movement ------------------------------------------------------------
+    def iter_records(self) -> Iterator[Record]:
+        last = ""
+        while True:
+            with self._session() as s:
+                stmt = select(RecordRow).where(RecordRow.key > last).order_by(col(RecordRow.key)).limit(_PAGE)
+                rows = self._guard(lambda: s.exec(stmt).all())
+            if not rows:
+                return
+            yield from (_record(r) for r in rows)
+            last = rows[-1].key
+
+    def iter_links(self) -> Iterator[Link]:
+        with self._session() as s:
+            rows = self._guard(lambda: s.exec(select(LinkRow)).all())
+        yield from sorted(_link(r) for r in rows)
+
+    def load(self, records: Sequence[Record], links: Sequence[Link], audit: Sequence[AuditEntry]) -> None:
+        def work() -> None:
+            with self._session() as s, s.begin():
+                s.add_all([_row(r) for r in records])
+                s.flush()
+                for link in links:
+                    s.add(
+                        LinkRow(
+                            source_key=_key(link.source),
+                            rel=link.rel.value,
+                            target_key=_key(link.target),
+                            source_kind=link.source.kind.value,
+                            target_kind=link.target.kind.value,
+                            role=link.role,
+                        )
+                    )
+                for e in audit:
+                    s.add(
+                        AuditRow(
+                            seq=e.seq,
+                            at=format_time(e.at) or "",
+                            who=e.who,
+                            action=e.action,
+                            ref=e.ref,
+                            version_before=e.version_before,
+                            version_after=e.version_after,
+                            detail=dump_json(e.detail),
+                        )
+                    )
+
+        self._guard(work)
+
+    def is_empty(self) -> bool:
+        def work() -> bool:
+            with self._session() as s:
+                return all(
+                    s.exec(select(func.count()).select_from(table)).one() == 0
+                    for table in (RecordRow, HubRow, ApiKeyRow, AuditRow)
+                )
+
+        empty: bool = self._guard(work)
+        return empty
+
+    # -- life cycle -----------------------------------------------------------------------------
+    def ping(self) -> None:
+        def work() -> None:
+            with self._session() as s:
+                s.exec(select(1)).one()
+
+        self._guard(work)
+
+    def clear(self) -> None:
+        def work() -> None:
+            with self._session() as s, s.begin():
+                for table in (LinkRow, RecordRow, HubRow, ApiKeyRow, AuditRow, IdempotencyRow):
+                    s.exec(delete(table))  # type: ignore[call-overload]
+
+        self._guard(work)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _api_key(row: ApiKeyRow) -> ApiKey:
+    created = parse_time(row.created_at)
+    assert created is not None
+    return ApiKey(
+        key_id=row.key_id,
+        secret_hash=row.secret_hash,
+        role=Role(row.role),
+        hub=row.hub,
+        created_at=created,
+        revoked_at=parse_time(row.revoked_at),
+        label=row.label,
+    )
+
+
+def _audit(row: AuditRow) -> AuditEntry:
+    at = parse_time(row.at)
+    assert at is not None
+    return AuditEntry(
+        seq=row.seq,
+        at=at,
+        who=row.who,
+        action=row.action,
+        ref=row.ref,
+        version_before=row.version_before,
+        version_after=row.version_after,
+        detail=json.loads(row.detail),
+    )
+
+
+def _territory_facts(
+    territories: Sequence[RecordRow],
+    published: dict[str, RecordRow],
+    actors: dict[str, RecordRow],
+    links: Sequence[LinkRow],
+) -> list[TerritoryFacts]:
+    """Gather, per territory, its priority and use-case domains, actors and platforms."""
+    by_source: dict[str, list[LinkRow]] = {}
+    for link in links:
+        by_source.setdefault(link.source_key, []).append(link)
+
+    def targets(source: str, rel: Rel) -> list[LinkRow]:
+        return [link for link in by_source.get(source, []) if link.rel == rel.value]
+
+    facts = []
+    for t in sorted(territories, key=lambda row: row.slug):
+        data = json.loads(t.data)
+        priority_domains: set[str] = set()
+        case_domains: set[str] = set()
+        present: dict[str, str] = {}
+        for link in links:
+            if link.target_key != t.key:
+                continue
+            if link.rel == Rel.IN_TERRITORY.value and link.source_kind == Kind.PRIORITY.value:
+                priority_domains |= {_ref(d.target_key).slug for d in targets(link.source_key, Rel.IN_DOMAIN)}
+            elif link.rel == Rel.IN_TERRITORY.value and link.source_key in published:
+                case_domains |= {_ref(d.target_key).slug for d in targets(link.source_key, Rel.IN_DOMAIN)}
+                for a in targets(link.source_key, Rel.INVOLVES):
+                    present.setdefault(a.target_key, a.role)
+                    if a.role in PLATFORM_ROLES:
+                        present[a.target_key] = a.role
+            elif link.rel == Rel.PRESENT_IN.value:
+                present.setdefault(link.source_key, link.role)
+        platforms = {
+            k for k, role in present.items() if role in PLATFORM_ROLES or (k in actors and actors[k].subkind in PLATFORM_ACTOR_KINDS)
+        }
+        facts.append(
+            TerritoryFacts(
+                slug=t.slug,
+                country=t.country or "",
+                languages=frozenset(data.get("languages") or ()),
+                status=t.status or "unknown",
+                priority_domains=frozenset(priority_domains),
+                use_case_domains=frozenset(case_domains),
+                actors=frozenset(_ref(k).slug for k in present),
+                platforms=frozenset(_ref(k).slug for k in platforms),
+                actor_kinds=frozenset(actors[k].subkind or "" for k in present if k in actors),
+            )
+        )
+    return facts
+
+
+def _use_case_facts(
+    cases: Sequence[RecordRow], others: dict[str, RecordRow], links: Sequence[LinkRow]
+) -> list[UseCaseFacts]:
+    facts = []
+    for case in cases:
+        mine = [link for link in links if link.source_key == case.key]
+        territories = sorted(
+            (others[link.target_key].slug, others[link.target_key].country or "")
+            for link in mine
+            if link.rel == Rel.IN_TERRITORY.value and link.target_key in others
+        )
+        actors = sorted(
+            (others[link.target_key].slug, others[link.target_key].subkind or "", link.role)
+            for link in mine
+            if link.rel == Rel.INVOLVES.value and link.target_key in others
+        )
+        facts.append(
+            UseCaseFacts(
+                slug=case.slug,
+                status=case.status or "unknown",
+                governance=case.governance or "unknown",
+                domains=frozenset(_ref(link.target_key).slug for link in mine if link.rel == Rel.IN_DOMAIN.value),
+                territories=tuple(territories),
+                actors=tuple(actors),
+            )
+        )
+    return facts

@@ -1,0 +1,214 @@
+"""The storage port: what every store (SQL, Neo4j) must answer.
+
+The services and the GraphQL layer only ever see this Protocol.  Every
+store passes the one contract suite in `tests/contract/`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
+
+
+class SortKey(enum.StrEnum):
+    SLUG = "slug"
+    NAME = "name"
+    CREATED = "created"
+    UPDATED = "updated"
+    YEAR = "year"
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Which case studies a caller may see: published ones, plus a hub's own."""
+
+    everything: bool = False
+    hub: str | None = None
+
+
+PUBLIC = Visibility()
+EVERYTHING = Visibility(everything=True)
+
+
+@dataclass(frozen=True)
+class RecordQuery:
+    kinds: tuple[Kind, ...]
+    slugs: tuple[str, ...] | None = None
+    statuses: tuple[str, ...] = ()
+    subkinds: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    governance: tuple[str, ...] = ()
+    review_states: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()  # linked by IN_DOMAIN to one of these domains
+    territories: tuple[str, ...] = ()  # linked by IN_TERRITORY or PRESENT_IN to one of these
+    actors: tuple[str, ...] = ()  # linked by INVOLVES to one of these actors
+    actor_kinds: tuple[str, ...] = ()  # linked by INVOLVES to an actor of one of these kinds
+    year_from: int | None = None  # active in or after this year
+    year_to: int | None = None  # active in or before this year
+    words: tuple[str, ...] = ()  # normalised words; each must start a word of the record's text
+    visibility: Visibility = PUBLIC
+    sort: SortKey = SortKey.SLUG
+    descending: bool = False
+    offset: int = 0
+    limit: int = 20
+
+
+@dataclass(frozen=True)
+class Page:
+    records: list[Record]
+    total: int
+
+
+@dataclass(frozen=True)
+class AuditDraft:
+    who: str
+    action: str
+    ref: str
+    version_before: int | None
+    version_after: int | None
+    detail: JSON = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Put:
+    """Write `record`; `expected_version` None means it must not exist yet."""
+
+    record: Record
+    expected_version: int | None
+
+
+@dataclass
+class WriteBatch:
+    """Everything one mutation writes; a store applies it all or nothing."""
+
+    puts: list[Put] = field(default_factory=list)
+    replace_links: list[tuple[Ref, Rel]] = field(default_factory=list)  # drop these first
+    add_links: list[Link] = field(default_factory=list)
+    remove_links: list[Link] = field(default_factory=list)
+    audit: list[AuditDraft] = field(default_factory=list)
+    idempotency: tuple[str, str] | None = None  # (scoped key, the stored result)
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TerritoryFacts:
+    """What the partner ranking compares between two territories."""
+
+    slug: str
+    country: str
+    languages: frozenset[str]
+    status: str
+    priority_domains: frozenset[str]
+    use_case_domains: frozenset[str]
+    actors: frozenset[str]  # actors present on it, or engaged in its published use cases
+    platforms: frozenset[str]  # of those, the ones acting as platform or personal cloud
+    actor_kinds: frozenset[str]  # the kinds of those actors
+
+
+@dataclass(frozen=True)
+class UseCaseFacts:
+    """What the candidate-experiment ranking weighs for one published use case."""
+
+    slug: str
+    status: str
+    governance: str
+    domains: frozenset[str]
+    territories: tuple[tuple[str, str], ...]  # (slug, country), sorted
+    actors: tuple[tuple[str, str, str], ...]  # (slug, actor kind, role), sorted
+
+
+class Store(Protocol):
+    """The registry's storage port."""
+
+    # -- records -------------------------------------------------------------
+    def get(self, refs: Sequence[Ref]) -> dict[Ref, Record]:
+        """The records that exist among `refs`, in one round trip."""
+        ...
+
+    def query(self, query: RecordQuery) -> Page:
+        """A filtered, sorted page of records and the total that match."""
+        ...
+
+    def links_from(self, sources: Sequence[Ref], rel: Rel) -> list[Link]:
+        """Links of `rel` leaving any of `sources`, sorted."""
+        ...
+
+    def links_to(self, targets: Sequence[Ref], rel: Rel) -> list[Link]:
+        """Links of `rel` arriving at any of `targets`, sorted."""
+        ...
+
+    def write(self, batch: WriteBatch) -> list[AuditEntry]:
+        """Apply a batch atomically; raises CONFLICT, DUPLICATE or NOT_FOUND and writes nothing."""
+        ...
+
+    def idempotent_result(self, scoped_key: str) -> str | None:
+        """The stored result of a mutation already run with this key."""
+        ...
+
+    # -- graph reads ---------------------------------------------------------
+    def shortest_path(self, start: Ref, end: Ref, max_hops: int, visibility: Visibility) -> list[Ref] | None:
+        """The shortest chain of records linking `start` to `end` (links in either direction).
+
+        Among equally short chains, the one whose list of refs sorts first.
+        """
+        ...
+
+    def territory_facts(self) -> list[TerritoryFacts]:
+        """The partner-ranking facts of every territory, sorted by slug."""
+        ...
+
+    def use_case_facts(self) -> list[UseCaseFacts]:
+        """The candidate-ranking facts of every published use case, sorted by slug."""
+        ...
+
+    def count_by(self, kind: Kind, dimension: str, visibility: Visibility) -> list[tuple[str, int]]:
+        """Counts of records of `kind` by status, subkind, governance, country, domain or territory."""
+        ...
+
+    # -- hubs, keys, audit ---------------------------------------------------
+    def put_hub(self, hub: Hub) -> None: ...
+
+    def hubs(self) -> list[Hub]: ...
+
+    def put_api_key(self, key: ApiKey) -> None: ...
+
+    def api_key(self, key_id: str) -> ApiKey | None: ...
+
+    def api_keys(self) -> list[ApiKey]: ...
+
+    def revoke_api_key(self, key_id: str, at: datetime) -> bool: ...
+
+    def audit_page(self, offset: int, limit: int, ref: str | None = None) -> tuple[list[AuditEntry], int]:
+        """A page of the audit trail, oldest first, with the total (optionally of one record)."""
+        ...
+
+    # -- whole-registry movement ----------------------------------------------
+    def iter_records(self) -> Iterator[Record]:
+        """Every record, drafts included, by kind then slug."""
+        ...
+
+    def iter_links(self) -> Iterator[Link]:
+        """Every link, sorted."""
+        ...
+
+    def load(self, records: Sequence[Record], links: Sequence[Link], audit: Sequence[AuditEntry]) -> None:
+        """Insert exported rows as they are (versions, times and audit numbers kept)."""
+        ...
+
+    def is_empty(self) -> bool: ...
+
+    # -- life cycle ------------------------------------------------------------
+    def ping(self) -> None:
+        """Raise StoreUnavailable when the database cannot be reached."""
+        ...
+
+    def clear(self) -> None:
+        """Delete everything (tests and imports into a fresh store only)."""
+        ...
+
+    def close(self) -> None: ...
