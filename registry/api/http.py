@@ -14,7 +14,7 @@ import time
 import uuid
 from typing import Any
 
-from graphql import OperationType
+from strawberry.types.graphql import OperationType
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from strawberry.http.ides import get_graphql_ide_html

@@ -1,0 +1,205 @@
+"""The `registry` command: seed, serve, keys, export-schema, export, import, neo4j-local."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from registry.domain import Role
+from registry.errors import RegistryError
+from registry.settings import DEFAULT_STORE, Settings
+from registry.store import Store
+from registry.stores import open_store
+
+
+def _store(args: argparse.Namespace) -> Store:
+    url = Settings.from_env(store_url=args.store).store_url
+    try:
+        store = open_store(url)
+        store.ping()
+    except RegistryError as error:
+        raise SystemExit(f"registry: cannot open the store {url}: {error.message}") from None
+    return store
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from registry.seeding import DEFAULT_SEEDS, seed
+
+    store = _store(args)
+    try:
+        report = seed(store, Path(args.seeds) if args.seeds else DEFAULT_SEEDS)
+    finally:
+        store.close()
+    counts = ", ".join(f"{n} {kind}" for kind, n in report.counts.items())
+    print(f"seeded: {report.created} created, {report.updated} updated, {report.unchanged} unchanged ({counts})")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from registry.app import create_app
+
+    settings = Settings.from_env(store_url=args.store, stats=args.stats or None, host=args.host, port=args.port)
+    _store(args).close()  # fail fast, with a clear message, when the store is unreachable
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    print(f"registry: serving {settings.store_url} on http://{settings.host}:{settings.port}/graphql", flush=True)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    from registry.indexing import format_time, now
+    from registry.services.access import create_key
+
+    store = _store(args)
+    try:
+        if args.action == "create":
+            try:
+                key, token = create_key(store, Role(args.role), args.hub, args.label or "")
+            except RegistryError as error:
+                print(f"registry: {error.message}", file=sys.stderr)
+                return 2
+            print(token)
+            print(f"key {key.key_id} ({key.role.value}{' of ' + key.hub if key.hub else ''}): keep it, it is shown once", file=sys.stderr)
+        elif args.action == "list":
+            for key in store.api_keys():
+                state = f"revoked {format_time(key.revoked_at)}" if key.revoked_at else "active"
+                print(f"{key.key_id}\t{key.role.value}\t{key.hub or '-'}\t{state}\t{key.label}")
+        else:
+            if not store.revoke_api_key(args.key_id, now()):
+                print(f"registry: no active key {args.key_id}", file=sys.stderr)
+                return 1
+            print(f"revoked {args.key_id}")
+    finally:
+        store.close()
+    return 0
+
+
+def cmd_export_schema(args: argparse.Namespace) -> int:
+    from registry.api.schema import sdl
+
+    if args.output == "-":
+        sys.stdout.write(sdl())
+    else:
+        Path(args.output).write_text(sdl(), encoding="utf-8")
+        print(f"wrote {args.output}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from registry.transfer import export
+
+    store = _store(args)
+    progress = None
+    if sys.stderr.isatty():
+
+        def progress(count: int) -> None:
+            print(f"\rexported {count} lines", end="", file=sys.stderr, flush=True)
+
+    try:
+        if args.output:
+            with open(args.output, "w", encoding="utf-8", newline="\n") as out:
+                count = export(store, out, progress)
+        else:
+            count = export(store, sys.stdout, progress)
+    finally:
+        store.close()
+    if progress is not None:
+        print(file=sys.stderr)
+    print(f"exported {count} lines", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from registry.transfer import import_lines
+
+    store = _store(args)
+    try:
+        if args.file and args.file != "-":
+            with open(args.file, encoding="utf-8") as source:
+                count = import_lines(store, source)
+        else:
+            count = import_lines(store, sys.stdin)
+    except RegistryError as error:
+        print(f"registry: {error.message}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(f"imported {count} lines", file=sys.stderr)
+    return 0
+
+
+def cmd_neo4j_local(args: argparse.Namespace) -> int:
+    from graph.local_neo4j import LocalNeo4j, Neo4jUnavailable
+
+    try:
+        LocalNeo4j(args.port, Path(args.data), args.password).run_foreground()
+    except Neo4jUnavailable as error:
+        print(f"registry: cannot start Neo4j: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="registry", description="The Self Data Territorial registry.")
+    sub = top.add_subparsers(dest="command", required=True)
+    store_help = f"store URL (default: $REGISTRY_STORE or {DEFAULT_STORE})"
+
+    seed = sub.add_parser("seed", help="load the programme's seed data (a second run changes nothing)")
+    seed.add_argument("--store", help=store_help)
+    seed.add_argument("--seeds", help="folder of seed files (default: the repository's seeds/)")
+    seed.set_defaults(run=cmd_seed)
+
+    serve = sub.add_parser("serve", help="serve the GraphQL API (GraphiQL at /graphql)")
+    serve.add_argument("--store", help=store_help)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--stats", action="store_true", help="add extensions.stats to each response")
+    serve.set_defaults(run=cmd_serve)
+
+    keys = sub.add_parser("keys", help="create, list or revoke API keys")
+    keys.add_argument("--store", help=store_help)
+    key_actions = keys.add_subparsers(dest="action", required=True)
+    create = key_actions.add_parser("create", help="print a new key (shown once)")
+    create.add_argument("--role", required=True, choices=[r.value for r in Role if r is not Role.ANONYMOUS])
+    create.add_argument("--hub", help="the hub a hub key belongs to (slug)")
+    create.add_argument("--label", help="a note: whose key it is")
+    key_actions.add_parser("list", help="list keys (never their secrets)")
+    revoke = key_actions.add_parser("revoke", help="revoke a key by its id")
+    revoke.add_argument("key_id")
+    keys.set_defaults(run=cmd_keys)
+
+    schema = sub.add_parser("export-schema", help="write the GraphQL SDL")
+    schema.add_argument("--output", default="schema.graphql", help="file, or - for standard output")
+    schema.set_defaults(run=cmd_export_schema)
+
+    export = sub.add_parser("export", help="write the whole registry as JSON Lines")
+    export.add_argument("--store", help=store_help)
+    export.add_argument("--output", help="file (default: standard output)")
+    export.set_defaults(run=cmd_export)
+
+    load = sub.add_parser("import", help="read an export into an empty store")
+    load.add_argument("--store", help=store_help)
+    load.add_argument("file", nargs="?", help="file (default: standard input)")
+    load.set_defaults(run=cmd_import)
+
+    neo = sub.add_parser("neo4j-local", help="run a local Neo4j (loopback only) in the foreground")
+    neo.add_argument("--port", type=int, default=7687)
+    neo.add_argument("--data", required=True, help="data folder")
+    neo.add_argument("--password", help="require this password for user neo4j (default: no authentication)")
+    neo.set_defaults(run=cmd_neo4j_local)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    code: int = args.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

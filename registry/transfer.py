@@ -1,0 +1,131 @@
+"""Moving a whole registry between stores as JSON Lines, in a canonical order.
+
+One header line, then records (by key), links (sorted), hubs, API keys
+(hashes only) and the audit trail (by number).  Every line is canonical JSON,
+so the same registry always exports to the same bytes, whatever the store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO
+
+from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Ref, Rel, Role
+from registry.errors import ErrorCode, RegistryError
+from registry.indexing import dump_json, format_time, parse_time, record_from_row, record_to_row
+from registry.store import Store
+
+FORMAT = "self-data-registry-export"
+VERSION = 1
+AUDIT_PAGE = 1000
+
+
+def export_lines(store: Store) -> Iterator[str]:
+    """The registry as canonical JSON lines (without newlines)."""
+    yield dump_json({"type": "header", "format": FORMAT, "version": VERSION})
+    for record in store.iter_records():
+        yield dump_json({"type": "record", **record_to_row(record)})
+    for link in store.iter_links():
+        yield dump_json(
+            {"type": "link", "source": str(link.source), "rel": link.rel.value, "target": str(link.target), "role": link.role}
+        )
+    for hub in store.hubs():
+        yield dump_json({"type": "hub", "slug": hub.slug, "name": hub.name, "created_at": format_time(hub.created_at)})
+    for key in store.api_keys():
+        yield dump_json(
+            {
+                "type": "api_key",
+                "key_id": key.key_id,
+                "secret_hash": key.secret_hash,
+                "role": key.role.value,
+                "hub": key.hub,
+                "created_at": format_time(key.created_at),
+                "revoked_at": format_time(key.revoked_at),
+                "label": key.label,
+            }
+        )
+    offset = 0
+    while True:
+        entries, _ = store.audit_page(offset, AUDIT_PAGE)
+        for e in entries:
+            yield dump_json(
+                {
+                    "type": "audit",
+                    "seq": e.seq,
+                    "at": format_time(e.at),
+                    "who": e.who,
+                    "action": e.action,
+                    "ref": e.ref,
+                    "version_before": e.version_before,
+                    "version_after": e.version_after,
+                    "detail": e.detail,
+                }
+            )
+        if len(entries) < AUDIT_PAGE:
+            return
+        offset += AUDIT_PAGE
+
+
+def export(store: Store, out: IO[str], progress: Callable[[int], None] | None = None) -> int:
+    count = 0
+    for line in export_lines(store):
+        out.write(line + "\n")
+        count += 1
+        if progress is not None and count % 200 == 0:
+            progress(count)
+    if progress is not None:
+        progress(count)
+    return count
+
+
+def _ref(text: str) -> Ref:
+    kind, _, slug = text.partition(":")
+    return Ref(Kind(kind), slug)
+
+
+def import_lines(store: Store, lines: Iterable[str]) -> int:
+    """Read an export into an empty store; refuses a non-empty one."""
+    if not store.is_empty():
+        raise RegistryError(ErrorCode.INVALID_STATE, "The target store is not empty: import only into an empty store.", "store")
+    records, links, audit, hubs, keys = [], [], [], [], []
+    count = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row: JSON = json.loads(line)
+            kind = row.pop("type")
+            if number == 1:
+                if kind != "header" or row.get("format") != FORMAT or row.get("version") != VERSION:
+                    raise ValueError("not a registry export (bad header)")
+                continue
+            if kind == "record":
+                records.append(record_from_row(row))
+            elif kind == "link":
+                links.append(Link(_ref(row["source"]), Rel(row["rel"]), _ref(row["target"]), row["role"]))
+            elif kind == "hub":
+                hubs.append(Hub(row["slug"], row["name"], parse_time(row["created_at"])))
+            elif kind == "api_key":
+                created = parse_time(row["created_at"])
+                assert created is not None
+                keys.append(
+                    ApiKey(row["key_id"], row["secret_hash"], Role(row["role"]), row["hub"], created, parse_time(row["revoked_at"]), row["label"])
+                )
+            elif kind == "audit":
+                at = parse_time(row["at"])
+                assert at is not None
+                audit.append(
+                    AuditEntry(row["seq"], at, row["who"], row["action"], row["ref"], row["version_before"], row["version_after"], row["detail"])
+                )
+            else:
+                raise ValueError(f"unknown line type {kind!r}")
+        except (ValueError, KeyError, TypeError, AssertionError) as error:
+            raise RegistryError(ErrorCode.INVALID, f"Line {number}: {error}", "file") from None
+        count += 1
+    store.load(records, links, audit)
+    for hub in hubs:
+        store.put_hub(hub)
+    for key in keys:
+        store.put_api_key(key)
+    return count
