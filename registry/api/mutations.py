@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from registry.api.context import context_of
+from registry.api.context import Loaders, context_of
 from registry.api.ids import decode, ref_of
 from registry.api.inputs import (
     ActorInput,
@@ -96,7 +96,7 @@ async def _attempt(info: Info[Any, Any], work: Callable[[Editing, Principal], Re
         if error.code is ErrorCode.STORE_UNAVAILABLE:
             raise
         return None, [UserError(code=error.code, field=error.field, message=error.message)]
-    ctx.loaders.records.clear(record.ref)
+    ctx.loaders = Loaders(ctx.store, ctx.visibility)  # what was cached before the write may be stale
     return wrap(record), []
 
 

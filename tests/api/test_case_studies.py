@@ -1,0 +1,176 @@
+"""Hubs submit case studies; coordinators publish or reject them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.api.conftest import Api
+
+SUBMIT = """
+mutation ($input: CaseStudyInput!, $key: String, $draft: Boolean! = false) {
+  submitCaseStudy(input: $input, idempotencyKey: $key, draft: $draft) {
+    useCase { id slug version reviewState hub title sources { url title } domains { nodes { slug } } actors { edges { role node { slug } } } }
+    errors { code field message }
+  }
+}
+"""
+
+UPDATE = """
+mutation ($id: ID!, $version: Int!, $input: CaseStudyInput!, $key: String) {
+  updateCaseStudy(id: $id, version: $version, input: $input, idempotencyKey: $key) {
+    useCase { slug version title summary reviewState }
+    errors { code field message }
+  }
+}
+"""
+
+PUBLISH = """
+mutation ($id: ID!, $version: Int!) {
+  publishCaseStudy(id: $id, version: $version) { useCase { slug version reviewState } errors { code field message } }
+}
+"""
+
+REJECT = """
+mutation ($id: ID!, $version: Int!, $reason: String!) {
+  rejectCaseStudy(id: $id, version: $version, reason: $reason) { useCase { slug reviewState reviewNote } errors { code field message } }
+}
+"""
+
+READ = 'query ($slug: String!) { useCase(slug: $slug) { slug version reviewState title } }'
+COUNT = "{ useCases { totalCount } }"
+
+CASE: dict[str, Any] = {
+    "slug": "helsinki-waste-sorting-data",
+    "title": {"en": "Waste sorting data returned to households", "fr": "Données de tri rendues aux ménages"},
+    "summary": {"en": "A hub's case study."},
+    "status": "PILOT",
+    "governance": "TRUSTED_THIRD_PARTY",
+    "yearStart": 2021,
+    "domains": ["waste"],
+    "territories": ["helsinki"],
+    "actors": [{"actor": "city-of-helsinki", "role": "DATA_HOLDER"}],
+    "sources": [{"url": "https://example.org/case", "title": "A hub's write-up", "seen": "2026-11-01"}],
+}
+
+
+def submit(api: Api, as_: str | None = "hub", key: str | None = None, **changes: Any) -> dict[str, Any]:
+    response = api.post(SUBMIT, {"input": {**CASE, **changes}, "key": key}, as_=as_)
+    assert response.status_code == 200
+    return response.json()["data"]["submitCaseStudy"]  # type: ignore[no-any-return]
+
+
+def audit_size(api: Api) -> int:
+    return int(api.data("{ auditTrail { totalCount } }", as_="admin")["auditTrail"]["totalCount"])
+
+
+def test_an_anonymous_submission_is_refused_and_writes_nothing(api: Api) -> None:
+    before = (api.data(COUNT, as_="coordinator"), audit_size(api))
+    result = submit(api, as_=None)
+    assert result["useCase"] is None
+    assert result["errors"][0]["code"] == "UNAUTHENTICATED"
+    assert (api.data(COUNT, as_="coordinator"), audit_size(api)) == before
+
+
+def test_a_hub_submits_and_only_it_and_coordinators_see_the_submission(api: Api) -> None:
+    # when a hub submits a case study with its sources
+    result = submit(api)
+    case = result["useCase"]
+    assert result["errors"] == [] and case["reviewState"] == "SUBMITTED" and case["hub"] == "hub-mydata-france"
+    assert case["version"] == 1 and case["sources"][0]["url"] == "https://example.org/case"
+    assert case["actors"]["edges"][0] == {"role": "data_holder", "node": {"slug": "city-of-helsinki"}}
+    # then anonymous readers and other hubs do not see it; its hub and coordinators do
+    assert api.data(READ, {"slug": CASE["slug"]})["useCase"] is None
+    assert api.data(READ, {"slug": CASE["slug"]}, as_="other_hub")["useCase"] is None
+    assert api.data(READ, {"slug": CASE["slug"]}, as_="hub")["useCase"]["reviewState"] == "SUBMITTED"
+    assert api.data(READ, {"slug": CASE["slug"]}, as_="coordinator")["useCase"]["slug"] == CASE["slug"]
+
+
+def test_bad_input_gets_typed_errors_and_writes_nothing(api: Api) -> None:
+    before = api.data(COUNT, as_="coordinator")
+    cases = [
+        ({"sources": []}, "REQUIRED", "sources"),
+        ({"sources": [{"url": "ftp://nowhere", "title": "x"}]}, "INVALID", "sources.0.url"),
+        ({"title": None}, "REQUIRED", "title"),
+        ({"yearStart": 1500}, "INVALID", "year_start"),
+        ({"yearStart": 2022, "yearEnd": 2020}, "INVALID", "year_end"),
+        ({"slug": "Not A Slug"}, "INVALID", "slug"),
+        ({"domains": ["astrology"]}, "NOT_FOUND", "in_domain"),
+        ({"actors": [{"actor": "nobody-at-all", "role": "OPERATOR"}]}, "NOT_FOUND", "involves"),
+        ({"country": "France"}, "INVALID", "country"),
+    ]
+    for changes, code, field in cases:
+        result = submit(api, **changes)
+        assert result["useCase"] is None, changes
+        assert (result["errors"][0]["code"], result["errors"][0]["field"]) == (code, field), changes
+        assert result["errors"][0]["message"]
+    assert api.data(COUNT, as_="coordinator") == before
+
+
+def test_a_replayed_submission_returns_the_first_result_and_writes_nothing(api: Api) -> None:
+    first = submit(api, key="hub-retry-1")
+    audit = audit_size(api)
+    again = submit(api, key="hub-retry-1")
+    assert again == first
+    assert audit_size(api) == audit
+    other = submit(api, key="hub-retry-1", slug="another-case")
+    assert other["errors"][0]["code"] == "INVALID" and other["errors"][0]["field"] == "idempotencyKey"
+
+
+def test_a_duplicate_slug_is_refused(api: Api) -> None:
+    result = submit(api, slug="ecolyo")
+    assert result["errors"][0]["code"] == "DUPLICATE" and result["errors"][0]["field"] == "slug"
+
+
+def test_a_hub_edits_its_own_submission_and_a_stale_version_overwrites_nothing(api: Api) -> None:
+    case = submit(api)["useCase"]
+    change = {"summary": {"en": "Updated by the hub."}}
+    updated = api.post(UPDATE, {"id": case["id"], "version": 1, "input": change}, as_="hub").json()["data"]["updateCaseStudy"]
+    assert updated["errors"] == [] and updated["useCase"]["version"] == 2
+    assert updated["useCase"]["summary"] == "Updated by the hub."
+    assert updated["useCase"]["title"] == CASE["title"]["en"]  # untouched fields stay
+    # when a second client still holds version 1
+    stale = api.post(UPDATE, {"id": case["id"], "version": 1, "input": {"summary": {"en": "Lost"}}}, as_="hub").json()
+    error = stale["data"]["updateCaseStudy"]["errors"][0]
+    assert (error["code"], error["field"]) == ("CONFLICT", "version")
+    assert api.data(READ, {"slug": CASE["slug"]}, as_="hub")["useCase"]["version"] == 2
+    summary = api.data('{ useCase(slug: "helsinki-waste-sorting-data") { summary } }', as_="hub")["useCase"]["summary"]
+    assert summary == "Updated by the hub."
+
+
+def test_other_hubs_and_anonymous_callers_cannot_edit(api: Api) -> None:
+    case = submit(api)["useCase"]
+    for caller, code in (("other_hub", "FORBIDDEN"), (None, "UNAUTHENTICATED")):
+        body = api.post(UPDATE, {"id": case["id"], "version": 1, "input": {"summary": {"en": "x"}}}, as_=caller).json()
+        assert body["data"]["updateCaseStudy"]["errors"][0]["code"] == code
+    assert api.data(READ, {"slug": CASE["slug"]}, as_="hub")["useCase"]["version"] == 1
+
+
+def test_a_coordinator_publishes_and_then_everyone_sees_it(api: Api) -> None:
+    case = submit(api)["useCase"]
+    refused = api.post(PUBLISH, {"id": case["id"], "version": 1}, as_="hub").json()["data"]["publishCaseStudy"]
+    assert refused["errors"][0]["code"] == "FORBIDDEN"
+    published = api.post(PUBLISH, {"id": case["id"], "version": 1}, as_="coordinator").json()["data"]["publishCaseStudy"]
+    assert published["errors"] == [] and published["useCase"]["reviewState"] == "PUBLISHED"
+    assert api.data(READ, {"slug": CASE["slug"]})["useCase"]["reviewState"] == "PUBLISHED"
+    # and once published, its hub may no longer edit it
+    body = api.post(UPDATE, {"id": case["id"], "version": 2, "input": {"summary": {"en": "x"}}}, as_="hub").json()
+    assert body["data"]["updateCaseStudy"]["errors"][0]["code"] == "INVALID_STATE"
+
+
+def test_a_rejection_needs_a_reason_and_keeps_it(api: Api) -> None:
+    case = submit(api)["useCase"]
+    empty = api.post(REJECT, {"id": case["id"], "version": 1, "reason": "  "}, as_="coordinator").json()
+    assert empty["data"]["rejectCaseStudy"]["errors"][0]["field"] == "reason"
+    rejected = api.post(REJECT, {"id": case["id"], "version": 1, "reason": "No public source."}, as_="coordinator").json()
+    use_case = rejected["data"]["rejectCaseStudy"]["useCase"]
+    assert use_case == {"slug": CASE["slug"], "reviewState": "REJECTED", "reviewNote": "No public source."}
+    # a rejected case study cannot be published as is
+    again = api.post(PUBLISH, {"id": case["id"], "version": 2}, as_="coordinator").json()
+    assert again["data"]["publishCaseStudy"]["errors"][0]["code"] == "INVALID_STATE"
+
+
+def test_drafts_stay_with_their_hub_until_submitted(api: Api) -> None:
+    draft = api.post(SUBMIT, {"input": CASE, "draft": True}, as_="hub").json()["data"]["submitCaseStudy"]["useCase"]
+    assert draft["reviewState"] == "DRAFT"
+    publish = api.post(PUBLISH, {"id": draft["id"], "version": 1}, as_="coordinator").json()
+    assert publish["data"]["publishCaseStudy"]["errors"][0]["code"] == "INVALID_STATE"
