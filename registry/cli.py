@@ -64,7 +64,10 @@ def cmd_keys(args: argparse.Namespace) -> int:
                 print(f"registry: {error.message}", file=sys.stderr)
                 return 2
             print(token)
-            print(f"key {key.key_id} ({key.role.value}{' of ' + key.hub if key.hub else ''}): keep it, it is shown once", file=sys.stderr)
+            print(
+                f"key {key.key_id} ({key.role.value}{' of ' + key.hub if key.hub else ''}): keep it, it is shown once",
+                file=sys.stderr,
+            )
         elif args.action == "list":
             for key in store.api_keys():
                 state = f"revoked {format_time(key.revoked_at)}" if key.revoked_at else "active"

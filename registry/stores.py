@@ -25,4 +25,8 @@ def open_store(url: str) -> Store:
         user = os.environ.get("NEO4J_USER", "neo4j")
         password = os.environ.get("NEO4J_PASSWORD")
         return Neo4jStore(url, user, password)
-    raise RegistryError(ErrorCode.INVALID, f"Unknown store URL {url!r}: use sqlite:///FILE, postgresql://…, bolt://… or neo4j://…", "store")
+    raise RegistryError(
+        ErrorCode.INVALID,
+        f"Unknown store URL {url!r}: use sqlite:///FILE, postgresql://…, bolt://… or neo4j://…",
+        "store",
+    )

@@ -28,7 +28,13 @@ def export_lines(store: Store) -> Iterator[str]:
         yield dump_json({"type": "record", **record_to_row(record)})
     for link in store.iter_links():
         yield dump_json(
-            {"type": "link", "source": str(link.source), "rel": link.rel.value, "target": str(link.target), "role": link.role}
+            {
+                "type": "link",
+                "source": str(link.source),
+                "rel": link.rel.value,
+                "target": str(link.target),
+                "role": link.role,
+            }
         )
     for hub in store.hubs():
         yield dump_json({"type": "hub", "slug": hub.slug, "name": hub.name, "created_at": format_time(hub.created_at)})
@@ -87,7 +93,9 @@ def _ref(text: str) -> Ref:
 def import_lines(store: Store, lines: Iterable[str]) -> int:
     """Read an export into an empty store; refuses a non-empty one."""
     if not store.is_empty():
-        raise RegistryError(ErrorCode.INVALID_STATE, "The target store is not empty: import only into an empty store.", "store")
+        raise RegistryError(
+            ErrorCode.INVALID_STATE, "The target store is not empty: import only into an empty store.", "store"
+        )
     records, links, audit, hubs, keys = [], [], [], [], []
     count = 0
     for number, line in enumerate(lines, start=1):
@@ -110,13 +118,30 @@ def import_lines(store: Store, lines: Iterable[str]) -> int:
                 created = parse_time(row["created_at"])
                 assert created is not None
                 keys.append(
-                    ApiKey(row["key_id"], row["secret_hash"], Role(row["role"]), row["hub"], created, parse_time(row["revoked_at"]), row["label"])
+                    ApiKey(
+                        row["key_id"],
+                        row["secret_hash"],
+                        Role(row["role"]),
+                        row["hub"],
+                        created,
+                        parse_time(row["revoked_at"]),
+                        row["label"],
+                    )
                 )
             elif kind == "audit":
                 at = parse_time(row["at"])
                 assert at is not None
                 audit.append(
-                    AuditEntry(row["seq"], at, row["who"], row["action"], row["ref"], row["version_before"], row["version_after"], row["detail"])
+                    AuditEntry(
+                        row["seq"],
+                        at,
+                        row["who"],
+                        row["action"],
+                        row["ref"],
+                        row["version_before"],
+                        row["version_after"],
+                        row["detail"],
+                    )
                 )
             else:
                 raise ValueError(f"unknown line type {kind!r}")

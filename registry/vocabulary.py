@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from registry.domain import Kind
 
+
 class TerritoryKind(enum.StrEnum):
     CITY = "city"
     METROPOLIS = "metropolis"
@@ -21,6 +22,8 @@ class TerritoryKind(enum.StrEnum):
 
 
 TERRITORY_KINDS = tuple(v.value for v in TerritoryKind)
+
+
 class ProgrammeStatus(enum.StrEnum):
     PILOT_CITY = "pilot_city"
     ROADMAP_PARTICIPANT = "roadmap_participant"
@@ -31,6 +34,8 @@ class ProgrammeStatus(enum.StrEnum):
 
 
 PROGRAMME_STATUSES = tuple(v.value for v in ProgrammeStatus)
+
+
 class Position(enum.StrEnum):
     DATA_CONTROLLER = "data_controller"
     INNOVATION_SUPPORTER = "innovation_supporter"
@@ -38,6 +43,8 @@ class Position(enum.StrEnum):
 
 
 POSITIONS = tuple(v.value for v in Position)
+
+
 class ActorKind(enum.StrEnum):
     LOCAL_AUTHORITY = "local_authority"
     NATIONAL_BODY = "national_body"
@@ -62,6 +69,8 @@ class ActorKind(enum.StrEnum):
 
 
 ACTOR_KINDS = tuple(v.value for v in ActorKind)
+
+
 class GovernanceModel(enum.StrEnum):
     PERSONAL_CLOUD = "personal_cloud"
     DIRECT_TRANSFER = "direct_transfer"
@@ -72,6 +81,8 @@ class GovernanceModel(enum.StrEnum):
 
 
 GOVERNANCE_MODELS = tuple(v.value for v in GovernanceModel)
+
+
 class UseCaseStatus(enum.StrEnum):
     IDEA = "idea"
     STUDY = "study"
@@ -86,6 +97,8 @@ class UseCaseStatus(enum.StrEnum):
 
 
 USE_CASE_STATUSES = tuple(v.value for v in UseCaseStatus)
+
+
 class ExperimentStatus(enum.StrEnum):
     CANDIDATE = "candidate"
     PLANNED = "planned"
@@ -95,12 +108,16 @@ class ExperimentStatus(enum.StrEnum):
 
 
 EXPERIMENT_STATUSES = tuple(v.value for v in ExperimentStatus)
+
+
 class PriorityKind(enum.StrEnum):
     SELF_DATA = "self_data"
     POLITICAL = "political"
 
 
 PRIORITY_KINDS = tuple(v.value for v in PriorityKind)
+
+
 class PriorityStatus(enum.StrEnum):
     PROPOSED = "proposed"
     VALIDATED = "validated"
@@ -111,6 +128,8 @@ class PriorityStatus(enum.StrEnum):
 
 
 PRIORITY_STATUSES = tuple(v.value for v in PriorityStatus)
+
+
 class SwotQuadrant(enum.StrEnum):
     STRENGTH = "strength"
     WEAKNESS = "weakness"
@@ -119,6 +138,8 @@ class SwotQuadrant(enum.StrEnum):
 
 
 SWOT_QUADRANTS = tuple(v.value for v in SwotQuadrant)
+
+
 class WorkshopKind(enum.StrEnum):
     SWOT = "swot"
     INTERVIEW = "interview"
@@ -131,6 +152,8 @@ class WorkshopKind(enum.StrEnum):
 
 WORKSHOP_KINDS = tuple(v.value for v in WorkshopKind)
 METHOD_PHASES = (1, 2)
+
+
 # Roles an actor plays in a use case, an experiment or on a territory.
 class ActorRole(enum.StrEnum):
     DATA_HOLDER = "data_holder"
@@ -149,6 +172,8 @@ class ActorRole(enum.StrEnum):
 
 
 ACTOR_ROLES = tuple(v.value for v in ActorRole)
+
+
 class DataCategory(enum.StrEnum):
     ENERGY_CONSUMPTION = "energy_consumption"
     WATER_CONSUMPTION = "water_consumption"
@@ -187,7 +212,9 @@ class FieldSpec:
     column: str | None = None
 
 
-def _f(name: str, type_: str, values: tuple[str, ...] = (), *, required: bool = False, column: str | None = None) -> FieldSpec:
+def _f(
+    name: str, type_: str, values: tuple[str, ...] = (), *, required: bool = False, column: str | None = None
+) -> FieldSpec:
     return FieldSpec(name, type_, values, required, column)
 
 
@@ -270,6 +297,6 @@ def spec(kind: Kind, name: str) -> FieldSpec | None:
 
 def display_name(kind: Kind) -> str:
     """The field that names a record of this kind in sentences and search."""
-    return "name" if kind in (Kind.TERRITORY, Kind.ACTOR, Kind.DOMAIN) else (
-        "text" if kind is Kind.SWOT_ITEM else "title"
+    return (
+        "name" if kind in (Kind.TERRITORY, Kind.ACTOR, Kind.DOMAIN) else ("text" if kind is Kind.SWOT_ITEM else "title")
     )

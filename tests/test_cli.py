@@ -14,7 +14,9 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def registry(*args: str, cwd: Path, env: dict[str, str] | None = None, input_: str | None = None) -> subprocess.CompletedProcess[str]:
+def registry(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, input_: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "registry.cli", *args],
         cwd=cwd,
@@ -76,7 +78,9 @@ def test_seed_twice_keys_and_serve_on_the_default_sqlite_file(tmp_path: Path) ->
 
 
 def test_keys_can_be_listed_and_revoked(tmp_path: Path) -> None:
-    created = registry("keys", "create", "--role", "hub", "--hub", "hub-mydata-france", "--label", "Paris hub", cwd=tmp_path)
+    created = registry(
+        "keys", "create", "--role", "hub", "--hub", "hub-mydata-france", "--label", "Paris hub", cwd=tmp_path
+    )
     key_id = created.stdout.strip().split("_")[1]
     listed = registry("keys", "list", cwd=tmp_path).stdout
     assert key_id in listed and "hub-mydata-france" in listed and created.stdout.strip() not in listed

@@ -9,7 +9,18 @@ from registry.seeding import read_seeds, seed
 from registry.sql.store import SqlStore
 from registry.store import EVERYTHING, RecordQuery
 
-PROGRAMME = ("la-rochelle", "lyon", "nantes", "rennes", "grand-paris", "helsinki", "amsterdam", "geneva", "barcelona", "brussels")
+PROGRAMME = (
+    "la-rochelle",
+    "lyon",
+    "nantes",
+    "rennes",
+    "grand-paris",
+    "helsinki",
+    "amsterdam",
+    "geneva",
+    "barcelona",
+    "brussels",
+)
 
 
 def test_every_seeded_record_has_a_source_and_the_programme_is_complete() -> None:
@@ -44,7 +55,9 @@ def test_a_changed_seed_updates_only_that_record(tmp_path: Path) -> None:
     store = SqlStore(f"sqlite:///{tmp_path / 'r.db'}")
     seed(store, folder)
     territories = folder / "territories.toml"
-    territories.write_text(territories.read_text(encoding="utf-8").replace('slug = "geneva"', 'slug = "geneva"\npopulation = 1', 1))
+    territories.write_text(
+        territories.read_text(encoding="utf-8").replace('slug = "geneva"', 'slug = "geneva"\npopulation = 1', 1)
+    )
     report = seed(store, folder)
     assert (report.created, report.updated) == (0, 1)
     geneva = store.get([Ref(Kind.TERRITORY, "geneva")])[Ref(Kind.TERRITORY, "geneva")]

@@ -14,11 +14,11 @@ import time
 import uuid
 from typing import Any
 
-from strawberry.types.graphql import OperationType
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 from strawberry.types.execution import PreExecutionError
+from strawberry.types.graphql import OperationType
 
 from registry.api.context import Context, Loaders
 from registry.api.measured import MeasuredStore
@@ -37,7 +37,9 @@ class GraphQLResponse(JSONResponse):
     media_type = GRAPHQL_RESPONSE
 
 
-def _error(status: int, message: str, code: ErrorCode, media: str, request_id: str, headers: dict[str, str] | None = None) -> Response:
+def _error(
+    status: int, message: str, code: ErrorCode, media: str, request_id: str, headers: dict[str, str] | None = None
+) -> Response:
     body = {"errors": [{"message": message, "extensions": {"code": code.value, "requestId": request_id}}]}
     cls = GraphQLResponse if media == GRAPHQL_RESPONSE else JSONResponse
     return cls(body, status_code=status, headers={"X-Request-Id": request_id, **(headers or {})})
@@ -82,11 +84,17 @@ async def graphql_endpoint(request: Request) -> Response:
     request_id = uuid.uuid4().hex[:16]
     settings: Settings = request.app.state.settings
     store: Store = request.app.state.store
-    if request.method == "GET" and "text/html" in request.headers.get("accept", "") and "query" not in request.query_params:
+    if (
+        request.method == "GET"
+        and "text/html" in request.headers.get("accept", "")
+        and "query" not in request.query_params
+    ):
         return HTMLResponse(get_graphql_ide_html("graphiql"))
     media = _media(request.headers.get("accept", ""))
     if media is None:
-        return _error(406, f"Accept {GRAPHQL_RESPONSE} or application/json.", ErrorCode.INVALID, GRAPHQL_RESPONSE, request_id)
+        return _error(
+            406, f"Accept {GRAPHQL_RESPONSE} or application/json.", ErrorCode.INVALID, GRAPHQL_RESPONSE, request_id
+        )
     try:
         params = await _params(request)
     except json.JSONDecodeError:
@@ -102,7 +110,7 @@ async def graphql_endpoint(request: Request) -> Response:
         return _error(400, "`variables` must be a JSON object.", ErrorCode.INVALID, media, request_id)
 
     measured = MeasuredStore(store)
-    counted: Store = measured  # type: ignore[assignment]
+    counted: Store = measured
     try:
         principal = authenticate(counted, request.headers.get("authorization"))
     except RegistryError as error:
@@ -127,7 +135,7 @@ async def graphql_endpoint(request: Request) -> Response:
             operation_name=params.get("operationName"),
             allowed_operation_types=allowed,
         )
-    except Exception as error:  # noqa: BLE001 - strawberry raises for operations it cannot run
+    except Exception as error:
         name = type(error).__name__
         if name == "InvalidOperationTypeError":
             return _error(405, "Mutations are sent with POST.", ErrorCode.INVALID, media, request_id, {"Allow": "POST"})

@@ -146,7 +146,9 @@ class ActorInput:
     kind: ActorKind | None = UNSET
     country: str | None = UNSET
     website: str | None = UNSET
-    present_in: list[TerritoryRoleInput] | None = strawberry.field(default=UNSET, description="Replaces the territories it works on.")
+    present_in: list[TerritoryRoleInput] | None = strawberry.field(
+        default=UNSET, description="Replaces the territories it works on."
+    )
     sources: list[SourceInput] | None = UNSET
 
     def change(self) -> Change:
@@ -168,7 +170,9 @@ class PriorityInput:
     status: PriorityStatus | None = UNSET
     territory: strawberry.ID | None = UNSET
     domains: list[strawberry.ID] | None = UNSET
-    linked_to: list[strawberry.ID] | None = strawberry.field(default=UNSET, description="Political priorities this Self Data priority serves.")
+    linked_to: list[strawberry.ID] | None = strawberry.field(
+        default=UNSET, description="Political priorities this Self Data priority serves."
+    )
     workshop: strawberry.ID | None = UNSET
     sources: list[SourceInput] | None = UNSET
 
@@ -192,14 +196,24 @@ class ExperimentInput:
     end_date: date | None = UNSET
     territory: strawberry.ID | None = UNSET
     serves: list[strawberry.ID] | None = strawberry.field(default=UNSET, description="The priorities it serves.")
-    replicates: strawberry.ID | None = strawberry.field(default=UNSET, description="The use case it replicates or adapts.")
-    adapts: bool = strawberry.field(default=False, description="True when it adapts rather than replicates the use case.")
+    replicates: strawberry.ID | None = strawberry.field(
+        default=UNSET, description="The use case it replicates or adapts."
+    )
+    adapts: bool = strawberry.field(
+        default=False, description="True when it adapts rather than replicates the use case."
+    )
     domains: list[strawberry.ID] | None = UNSET
     actors: list[ActorRoleInput] | None = UNSET
     sources: list[SourceInput] | None = UNSET
 
     def change(self) -> Change:
-        names = {"title": "title", "summary": "summary", "status": "status", "start_date": "start_date", "end_date": "end_date"}
+        names = {
+            "title": "title",
+            "summary": "summary",
+            "status": "status",
+            "start_date": "start_date",
+            "end_date": "end_date",
+        }
         change = Change(_fields(self, names), _sources(self.sources), [], self.slug or None)
         _link(change, Rel.IN_TERRITORY, _ids(self.territory, Kind.TERRITORY, "territory"))
         _link(change, Rel.SERVES, _ids(self.serves, Kind.PRIORITY, "serves"))
@@ -209,7 +223,9 @@ class ExperimentInput:
             _link(change, Rel.REPLICATES, [(ref, role) for ref, _ in replicated])
         _link(change, Rel.IN_DOMAIN, _ids(self.domains, Kind.DOMAIN, "domains"))
         if self.actors is not UNSET:
-            _link(change, Rel.INVOLVES, [(ref_of(a.actor, Kind.ACTOR, "actors"), a.role.value) for a in self.actors or []])
+            _link(
+                change, Rel.INVOLVES, [(ref_of(a.actor, Kind.ACTOR, "actors"), a.role.value) for a in self.actors or []]
+            )
         return change
 
 
@@ -225,7 +241,9 @@ class SwotItemInput:
     sources: list[SourceInput] | None = UNSET
 
     def change(self) -> Change:
-        change = Change(_fields(self, {"quadrant": "quadrant", "text": "text"}), _sources(self.sources), [], self.slug or None)
+        change = Change(
+            _fields(self, {"quadrant": "quadrant", "text": "text"}), _sources(self.sources), [], self.slug or None
+        )
         _link(change, Rel.IN_TERRITORY, _ids(self.territory, Kind.TERRITORY, "territory"))
         _link(change, Rel.ABOUT_ACTOR, _ids(self.actor, Kind.ACTOR, "actor"))
         _link(change, Rel.IN_DOMAIN, _ids(self.domain, Kind.DOMAIN, "domain"))
@@ -300,16 +318,18 @@ class CaseStudyInput:
         _link(change, Rel.IN_DOMAIN, _ids(self.domains, Kind.DOMAIN, "domains"))
         _link(change, Rel.IN_TERRITORY, _ids(self.territories, Kind.TERRITORY, "territories"))
         if self.actors is not UNSET:
-            _link(change, Rel.INVOLVES, [(ref_of(a.actor, Kind.ACTOR, "actors"), a.role.value) for a in self.actors or []])
+            _link(
+                change, Rel.INVOLVES, [(ref_of(a.actor, Kind.ACTOR, "actors"), a.role.value) for a in self.actors or []]
+            )
         return change
 
 
-Relation = strawberry.enum(Rel, name="Relation")
+strawberry.enum(Rel, name="Relation")
 
 
 @strawberry.input(description="A link between two records, given by global IDs.")
 class LinkInput:
     source: strawberry.ID
-    relation: Relation  # type: ignore[valid-type]
+    relation: Rel
     target: strawberry.ID
     role: str = ""

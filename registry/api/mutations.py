@@ -21,7 +21,7 @@ from registry.api.inputs import (
     WorkshopInput,
 )
 from registry.api.types import Actor, Experiment, Node, Priority, SwotItem, Territory, UseCase, Workshop, wrap
-from registry.domain import Kind, Link, Principal, Record, Rel
+from registry.domain import Kind, Link, Principal, Record
 from registry.errors import ErrorCode, RegistryError
 from registry.services.editing import Change, Editing
 
@@ -104,7 +104,9 @@ def _editable(id: str, kind: Kind) -> Any:
     return ref_of(id, kind, "id")
 
 
-async def _create(info: Info[Any, Any], kind: Kind, change: Callable[[], Change], key: str | None) -> tuple[Any, list[UserError]]:
+async def _create(
+    info: Info[Any, Any], kind: Kind, change: Callable[[], Change], key: str | None
+) -> tuple[Any, list[UserError]]:
     return await _attempt(info, lambda editing, who: editing.create(who, kind, change(), key))
 
 
@@ -171,85 +173,135 @@ class Mutation:
 
     # -- coordinators' records ------------------------------------------------------------------------
     @strawberry.mutation
-    async def create_territory(self, info: Info[Any, Any], input: TerritoryInput, idempotency_key: str | None = None) -> TerritoryPayload:
+    async def create_territory(
+        self, info: Info[Any, Any], input: TerritoryInput, idempotency_key: str | None = None
+    ) -> TerritoryPayload:
         record, errors = await _create(info, Kind.TERRITORY, input.change, idempotency_key)
         return TerritoryPayload(territory=record, errors=errors)
 
     @strawberry.mutation(description=VERSION)
     async def update_territory(
-        self, info: Info[Any, Any], id: strawberry.ID, version: int, input: TerritoryInput, idempotency_key: str | None = None
+        self,
+        info: Info[Any, Any],
+        id: strawberry.ID,
+        version: int,
+        input: TerritoryInput,
+        idempotency_key: str | None = None,
     ) -> TerritoryPayload:
         record, errors = await _update(info, Kind.TERRITORY, id, version, input.change, idempotency_key)
         return TerritoryPayload(territory=record, errors=errors)
 
     @strawberry.mutation
-    async def create_actor(self, info: Info[Any, Any], input: ActorInput, idempotency_key: str | None = None) -> ActorPayload:
+    async def create_actor(
+        self, info: Info[Any, Any], input: ActorInput, idempotency_key: str | None = None
+    ) -> ActorPayload:
         record, errors = await _create(info, Kind.ACTOR, input.change, idempotency_key)
         return ActorPayload(actor=record, errors=errors)
 
     @strawberry.mutation(description=VERSION)
     async def update_actor(
-        self, info: Info[Any, Any], id: strawberry.ID, version: int, input: ActorInput, idempotency_key: str | None = None
+        self,
+        info: Info[Any, Any],
+        id: strawberry.ID,
+        version: int,
+        input: ActorInput,
+        idempotency_key: str | None = None,
     ) -> ActorPayload:
         record, errors = await _update(info, Kind.ACTOR, id, version, input.change, idempotency_key)
         return ActorPayload(actor=record, errors=errors)
 
     @strawberry.mutation
-    async def create_priority(self, info: Info[Any, Any], input: PriorityInput, idempotency_key: str | None = None) -> PriorityPayload:
+    async def create_priority(
+        self, info: Info[Any, Any], input: PriorityInput, idempotency_key: str | None = None
+    ) -> PriorityPayload:
         record, errors = await _create(info, Kind.PRIORITY, input.change, idempotency_key)
         return PriorityPayload(priority=record, errors=errors)
 
     @strawberry.mutation(description=VERSION)
     async def update_priority(
-        self, info: Info[Any, Any], id: strawberry.ID, version: int, input: PriorityInput, idempotency_key: str | None = None
+        self,
+        info: Info[Any, Any],
+        id: strawberry.ID,
+        version: int,
+        input: PriorityInput,
+        idempotency_key: str | None = None,
     ) -> PriorityPayload:
         record, errors = await _update(info, Kind.PRIORITY, id, version, input.change, idempotency_key)
         return PriorityPayload(priority=record, errors=errors)
 
     @strawberry.mutation
-    async def create_experiment(self, info: Info[Any, Any], input: ExperimentInput, idempotency_key: str | None = None) -> ExperimentPayload:
+    async def create_experiment(
+        self, info: Info[Any, Any], input: ExperimentInput, idempotency_key: str | None = None
+    ) -> ExperimentPayload:
         record, errors = await _create(info, Kind.EXPERIMENT, input.change, idempotency_key)
         return ExperimentPayload(experiment=record, errors=errors)
 
     @strawberry.mutation(description=VERSION)
     async def update_experiment(
-        self, info: Info[Any, Any], id: strawberry.ID, version: int, input: ExperimentInput, idempotency_key: str | None = None
+        self,
+        info: Info[Any, Any],
+        id: strawberry.ID,
+        version: int,
+        input: ExperimentInput,
+        idempotency_key: str | None = None,
     ) -> ExperimentPayload:
         record, errors = await _update(info, Kind.EXPERIMENT, id, version, input.change, idempotency_key)
         return ExperimentPayload(experiment=record, errors=errors)
 
     @strawberry.mutation
-    async def create_swot_item(self, info: Info[Any, Any], input: SwotItemInput, idempotency_key: str | None = None) -> SwotItemPayload:
+    async def create_swot_item(
+        self, info: Info[Any, Any], input: SwotItemInput, idempotency_key: str | None = None
+    ) -> SwotItemPayload:
         record, errors = await _create(info, Kind.SWOT_ITEM, input.change, idempotency_key)
         return SwotItemPayload(swot_item=record, errors=errors)
 
     @strawberry.mutation(description=VERSION)
     async def update_swot_item(
-        self, info: Info[Any, Any], id: strawberry.ID, version: int, input: SwotItemInput, idempotency_key: str | None = None
+        self,
+        info: Info[Any, Any],
+        id: strawberry.ID,
+        version: int,
+        input: SwotItemInput,
+        idempotency_key: str | None = None,
     ) -> SwotItemPayload:
         record, errors = await _update(info, Kind.SWOT_ITEM, id, version, input.change, idempotency_key)
         return SwotItemPayload(swot_item=record, errors=errors)
 
     @strawberry.mutation
-    async def create_workshop(self, info: Info[Any, Any], input: WorkshopInput, idempotency_key: str | None = None) -> WorkshopPayload:
+    async def create_workshop(
+        self, info: Info[Any, Any], input: WorkshopInput, idempotency_key: str | None = None
+    ) -> WorkshopPayload:
         record, errors = await _create(info, Kind.WORKSHOP, input.change, idempotency_key)
         return WorkshopPayload(workshop=record, errors=errors)
 
     @strawberry.mutation(description=VERSION)
     async def update_workshop(
-        self, info: Info[Any, Any], id: strawberry.ID, version: int, input: WorkshopInput, idempotency_key: str | None = None
+        self,
+        info: Info[Any, Any],
+        id: strawberry.ID,
+        version: int,
+        input: WorkshopInput,
+        idempotency_key: str | None = None,
     ) -> WorkshopPayload:
         record, errors = await _update(info, Kind.WORKSHOP, id, version, input.change, idempotency_key)
         return WorkshopPayload(workshop=record, errors=errors)
 
     @strawberry.mutation(description="Link two records (coordinators).")
-    async def link_records(self, info: Info[Any, Any], input: LinkInput, idempotency_key: str | None = None) -> LinkPayload:
-        record, errors = await _attempt(info, lambda editing, who: editing.link(who, _link(input), idempotency_key, remove=False))
+    async def link_records(
+        self, info: Info[Any, Any], input: LinkInput, idempotency_key: str | None = None
+    ) -> LinkPayload:
+        record, errors = await _attempt(
+            info, lambda editing, who: editing.link(who, _link(input), idempotency_key, remove=False)
+        )
         return LinkPayload(source=record, errors=errors)
 
     @strawberry.mutation(description="Remove a link between two records (coordinators).")
-    async def unlink_records(self, info: Info[Any, Any], input: LinkInput, idempotency_key: str | None = None) -> LinkPayload:
-        record, errors = await _attempt(info, lambda editing, who: editing.link(who, _link(input), idempotency_key, remove=True))
+    async def unlink_records(
+        self, info: Info[Any, Any], input: LinkInput, idempotency_key: str | None = None
+    ) -> LinkPayload:
+        record, errors = await _attempt(
+            info, lambda editing, who: editing.link(who, _link(input), idempotency_key, remove=True)
+        )
         return LinkPayload(source=record, errors=errors)
 
 
@@ -260,4 +312,4 @@ def _link(payload: LinkInput) -> Link:
         if ref is None:
             raise RegistryError(ErrorCode.INVALID, f"{value!r} is not a global ID.", name)
         ends.append(ref)
-    return Link(ends[0], Rel(payload.relation.value), ends[1], payload.role.strip())
+    return Link(ends[0], payload.relation, ends[1], payload.role.strip())

@@ -28,7 +28,8 @@ class Edge(Generic[NodeT]):
     cursor: str
     node: NodeT
     role: str | None = strawberry.field(
-        default=None, description="The role of the linked record, where the link has one (e.g. an actor's role in a use case)."
+        default=None,
+        description="The role of the linked record, where the link has one (e.g. an actor's role in a use case).",
     )
 
 

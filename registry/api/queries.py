@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import replace
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON as JSONScalar
@@ -81,7 +81,9 @@ class ReasonKind(enum.Enum):
     SAME_COUNTRY_AS_USE_CASE = "SAME_COUNTRY_AS_USE_CASE"
 
 
-@strawberry.type(description="Why a record was recommended: a sentence, its weight in the score, and the data behind it.")
+@strawberry.type(
+    description="Why a record was recommended: a sentence, its weight in the score, and the data behind it."
+)
 class Reason:
     kind: ReasonKind
     label: str
@@ -184,7 +186,7 @@ class AuditEntry:
     record: str = strawberry.field(description="Kind:slug of the record written.")
     version_before: int | None
     version_after: int | None
-    detail: JSONScalar  # type: ignore[valid-type]
+    detail: JSONScalar
 
 
 def _kind_of(node_id: str) -> Ref:
@@ -219,72 +221,121 @@ class Query:
 
     @strawberry.field
     async def territories(
-        self, info: Info[Any, Any], filter: TerritoryFilter | None = None, sort: Sort | None = None, first: int | None = None, after: str | None = None
+        self,
+        info: Info[Any, Any],
+        filter: TerritoryFilter | None = None,
+        sort: Sort | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[Territory]:
         return await _page(info, (filter or TerritoryFilter()).query(sort), first, after)
 
     @strawberry.field
     async def territory(self, info: Info[Any, Any], slug: str) -> Territory | None:
-        return await _one(info, Ref(Kind.TERRITORY, slug))  # type: ignore[no-any-return]
+        return await _one(info, Ref(Kind.TERRITORY, slug))
 
     @strawberry.field
     async def actors(
-        self, info: Info[Any, Any], filter: ActorFilter | None = None, sort: Sort | None = None, first: int | None = None, after: str | None = None
+        self,
+        info: Info[Any, Any],
+        filter: ActorFilter | None = None,
+        sort: Sort | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[Actor]:
         return await _page(info, (filter or ActorFilter()).query(sort), first, after)
 
     @strawberry.field
     async def actor(self, info: Info[Any, Any], slug: str) -> Actor | None:
-        return await _one(info, Ref(Kind.ACTOR, slug))  # type: ignore[no-any-return]
+        return await _one(info, Ref(Kind.ACTOR, slug))
 
     @strawberry.field
     async def domains(
-        self, info: Info[Any, Any], filter: TextFilter | None = None, sort: Sort | None = None, first: int | None = None, after: str | None = None
+        self,
+        info: Info[Any, Any],
+        filter: TextFilter | None = None,
+        sort: Sort | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[Domain]:
         return await _page(info, (filter or TextFilter()).query(Kind.DOMAIN, sort), first, after)
 
     @strawberry.field
     async def use_cases(
-        self, info: Info[Any, Any], filter: UseCaseFilter | None = None, sort: Sort | None = None, first: int | None = None, after: str | None = None
+        self,
+        info: Info[Any, Any],
+        filter: UseCaseFilter | None = None,
+        sort: Sort | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[UseCase]:
         return await _page(info, (filter or UseCaseFilter()).query(sort), first, after)
 
     @strawberry.field
     async def use_case(self, info: Info[Any, Any], slug: str) -> UseCase | None:
-        return await _one(info, Ref(Kind.USE_CASE, slug))  # type: ignore[no-any-return]
+        return await _one(info, Ref(Kind.USE_CASE, slug))
 
     @strawberry.field
     async def priorities(
-        self, info: Info[Any, Any], filter: PriorityFilter | None = None, sort: Sort | None = None, first: int | None = None, after: str | None = None
+        self,
+        info: Info[Any, Any],
+        filter: PriorityFilter | None = None,
+        sort: Sort | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[Priority]:
         return await _page(info, (filter or PriorityFilter()).query(sort), first, after)
 
     @strawberry.field
     async def experiments(
-        self, info: Info[Any, Any], filter: ExperimentFilter | None = None, sort: Sort | None = None, first: int | None = None, after: str | None = None
+        self,
+        info: Info[Any, Any],
+        filter: ExperimentFilter | None = None,
+        sort: Sort | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[Experiment]:
         return await _page(info, (filter or ExperimentFilter()).query(sort), first, after)
 
     @strawberry.field
     async def swot_items(
-        self, info: Info[Any, Any], filter: SwotItemFilter | None = None, sort: Sort | None = None, first: int | None = None, after: str | None = None
+        self,
+        info: Info[Any, Any],
+        filter: SwotItemFilter | None = None,
+        sort: Sort | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[SwotItem]:
         return await _page(info, (filter or SwotItemFilter()).query(sort), first, after)
 
     @strawberry.field
     async def workshops(
-        self, info: Info[Any, Any], filter: WorkshopFilter | None = None, sort: Sort | None = None, first: int | None = None, after: str | None = None
+        self,
+        info: Info[Any, Any],
+        filter: WorkshopFilter | None = None,
+        sort: Sort | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[Workshop]:
         return await _page(info, (filter or WorkshopFilter()).query(sort), first, after)
 
     @strawberry.field
     async def roadmap_actions(
-        self, info: Info[Any, Any], filter: TextFilter | None = None, sort: Sort | None = None, first: int | None = None, after: str | None = None
+        self,
+        info: Info[Any, Any],
+        filter: TextFilter | None = None,
+        sort: Sort | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[RoadmapAction]:
         return await _page(info, (filter or TextFilter()).query(Kind.ROADMAP_ACTION, sort), first, after)
 
-    @strawberry.field(description="Records of every kind whose words start with the words given, accents and case ignored.")
-    async def search(self, info: Info[Any, Any], text: str, first: int | None = None, after: str | None = None) -> Connection[Node]:
+    @strawberry.field(
+        description="Records of every kind whose words start with the words given, accents and case ignored."
+    )
+    async def search(
+        self, info: Info[Any, Any], text: str, first: int | None = None, after: str | None = None
+    ) -> Connection[Node]:
         query = TextFilter(text=text).query(Kind.TERRITORY, Sort())
         if not query.words:
             raise RegistryError(ErrorCode.INVALID, "Search for at least one word.", "text")
@@ -295,7 +346,13 @@ class Query:
         return Stats(visibility=context_of(info).visibility)
 
     @strawberry.field(description="The shortest chain of links between two records (either direction), or null.")
-    async def path(self, info: Info[Any, Any], from_: Annotated[strawberry.ID, strawberry.argument(name="from")], to: strawberry.ID, max_hops: int = 6) -> Path | None:
+    async def path(
+        self,
+        info: Info[Any, Any],
+        from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
+        to: strawberry.ID,
+        max_hops: int = 6,
+    ) -> Path | None:
         if not 1 <= max_hops <= MAX_HOPS:
             raise RegistryError(ErrorCode.INVALID, f"maxHops must be between 1 and {MAX_HOPS}.", "maxHops")
         ctx: Context = context_of(info)
@@ -306,8 +363,12 @@ class Query:
         records = await ctx.loaders.records.load_many(refs)
         return Path(length=len(refs) - 1, nodes=[wrap(r) for r in records if r is not None])
 
-    @strawberry.field(description="Other territories ranked by shared priorities, partners, platforms, country and language.")
-    async def partner_cities(self, info: Info[Any, Any], territory: strawberry.ID, first: int | None = None) -> list[PartnerMatch]:
+    @strawberry.field(
+        description="Other territories ranked by shared priorities, partners, platforms, country and language."
+    )
+    async def partner_cities(
+        self, info: Info[Any, Any], territory: strawberry.ID, first: int | None = None
+    ) -> list[PartnerMatch]:
         ctx = context_of(info)
         ref = ref_of(territory, Kind.TERRITORY, "territory")
         ranked = await ctx.call(ranking.partner_cities, ctx.store, ref.slug, _first(first))
@@ -318,8 +379,12 @@ class Query:
             if record is not None
         ]
 
-    @strawberry.field(description="Published use cases from anywhere ranked by how well they could become an experiment for this priority.")
-    async def candidate_experiments(self, info: Info[Any, Any], priority: strawberry.ID, first: int | None = None) -> list[ExperimentCandidate]:
+    @strawberry.field(
+        description="Published use cases from anywhere ranked by how well they could become an experiment for this priority."
+    )
+    async def candidate_experiments(
+        self, info: Info[Any, Any], priority: strawberry.ID, first: int | None = None
+    ) -> list[ExperimentCandidate]:
         ctx = context_of(info)
         ref = ref_of(priority, Kind.PRIORITY, "priority")
         ranked = await ctx.call(ranking.candidate_experiments, ctx.store, ref.slug, _first(first))
@@ -331,7 +396,13 @@ class Query:
         ]
 
     @strawberry.field(description="Every write, oldest first (admins only).")
-    async def audit_trail(self, info: Info[Any, Any], record: strawberry.ID | None = None, first: int | None = None, after: str | None = None) -> Connection[AuditEntry]:
+    async def audit_trail(
+        self,
+        info: Info[Any, Any],
+        record: strawberry.ID | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[AuditEntry]:
         ctx = context_of(info)
         require(ctx.principal, Role.ADMIN)
         offset, limit = window(first, after)
@@ -346,7 +417,7 @@ class Query:
                 record=e.ref,
                 version_before=e.version_before,
                 version_after=e.version_after,
-                detail=e.detail,
+                detail=cast(JSONScalar, e.detail),
             )
             for e in entries
         ]

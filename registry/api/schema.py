@@ -35,7 +35,9 @@ class RegistrySchema(strawberry.Schema):
                 extensions: dict[str, Any] = {"code": original.code.value}
                 if original.field:
                     extensions["field"] = original.field
-                errors[index] = GraphQLError(original.message, error.nodes, error.source, error.positions, error.path, None, extensions)
+                errors[index] = GraphQLError(
+                    original.message, error.nodes, error.source, error.positions, error.path, None, extensions
+                )
                 continue
             log.error("request %s failed", request_id, exc_info=original)
             errors[index] = GraphQLError(

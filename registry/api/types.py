@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -119,7 +118,10 @@ class Entry(Node):
 
     @strawberry.field
     def sources(self) -> list[Source]:
-        return [Source(url=s.url, title=s.title, seen=date.fromisoformat(s.seen) if s.seen else None) for s in self.record.sources]
+        return [
+            Source(url=s.url, title=s.title, seen=date.fromisoformat(s.seen) if s.seen else None)
+            for s in self.record.sources
+        ]
 
     @strawberry.field(description="The record's name or title, in the language asked or else the other one.")
     def label(self, lang: Language = Language.EN) -> str:
@@ -157,11 +159,15 @@ class Domain(Entry):
         return _i18n(self.record.data, "name")
 
     @strawberry.field
-    async def use_cases(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[UseCase]:
+    async def use_cases(
+        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
+    ) -> Connection[UseCase]:
         return await related(info, self.record.ref, "to", Rel.IN_DOMAIN, Kind.USE_CASE, first, after)
 
     @strawberry.field
-    async def priorities(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Priority]:
+    async def priorities(
+        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
+    ) -> Connection[Priority]:
         return await related(info, self.record.ref, "to", Rel.IN_DOMAIN, Kind.PRIORITY, first, after)
 
 
@@ -203,33 +209,47 @@ class Territory(Entry):
     def priorities_defined(self) -> bool | None:
         return self.record.data.get("priorities_defined")
 
-    @strawberry.field(description="Its positions (data controller, innovation supporter, democratic organisation), with notes.")
+    @strawberry.field(
+        description="Its positions (data controller, innovation supporter, democratic organisation), with notes."
+    )
     def positions(self) -> list[PositionNote]:
         notes = self.record.data.get("positions") or {}
         return [PositionNote(position=Position(p), note=n) for p, n in sorted(notes.items())]
 
     @strawberry.field
-    async def priorities(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Priority]:
+    async def priorities(
+        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
+    ) -> Connection[Priority]:
         return await related(info, self.record.ref, "to", Rel.IN_TERRITORY, Kind.PRIORITY, first, after)
 
     @strawberry.field(description="Organisations present on the territory; the edge's role says as what.")
-    async def actors(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Actor]:
+    async def actors(
+        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
+    ) -> Connection[Actor]:
         return await related(info, self.record.ref, "to", Rel.PRESENT_IN, Kind.ACTOR, first, after)
 
     @strawberry.field
-    async def use_cases(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[UseCase]:
+    async def use_cases(
+        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
+    ) -> Connection[UseCase]:
         return await related(info, self.record.ref, "to", Rel.IN_TERRITORY, Kind.USE_CASE, first, after)
 
     @strawberry.field
-    async def experiments(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Experiment]:
+    async def experiments(
+        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
+    ) -> Connection[Experiment]:
         return await related(info, self.record.ref, "to", Rel.IN_TERRITORY, Kind.EXPERIMENT, first, after)
 
     @strawberry.field
-    async def swot_items(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[SwotItem]:
+    async def swot_items(
+        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
+    ) -> Connection[SwotItem]:
         return await related(info, self.record.ref, "to", Rel.IN_TERRITORY, Kind.SWOT_ITEM, first, after)
 
     @strawberry.field
-    async def workshops(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Workshop]:
+    async def workshops(
+        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
+    ) -> Connection[Workshop]:
         return await related(info, self.record.ref, "to", Rel.IN_TERRITORY, Kind.WORKSHOP, first, after)
 
 
@@ -260,11 +280,15 @@ class Actor(Entry):
         return self.record.data.get("website")
 
     @strawberry.field(description="Territories it works on; the edge's role says as what.")
-    async def territories(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Territory]:
+    async def territories(
+        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
+    ) -> Connection[Territory]:
         return await related(info, self.record.ref, "from", Rel.PRESENT_IN, Kind.TERRITORY, first, after)
 
     @strawberry.field(description="Use cases it takes part in; the edge's role says as what.")
-    async def use_cases(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[UseCase]:
+    async def use_cases(
+        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
+    ) -> Connection[UseCase]:
         return await related(info, self.record.ref, "to", Rel.INVOLVES, Kind.USE_CASE, first, after)
 
 
@@ -327,19 +351,27 @@ class UseCase(Entry):
         return self.record.hub
 
     @strawberry.field
-    async def domains(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Domain]:
+    async def domains(
+        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
+    ) -> Connection[Domain]:
         return await related(info, self.record.ref, "from", Rel.IN_DOMAIN, Kind.DOMAIN, first, after)
 
     @strawberry.field
-    async def territories(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Territory]:
+    async def territories(
+        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
+    ) -> Connection[Territory]:
         return await related(info, self.record.ref, "from", Rel.IN_TERRITORY, Kind.TERRITORY, first, after)
 
     @strawberry.field(description="Organisations involved; the edge's role says as what (data holder, platform…).")
-    async def actors(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Actor]:
+    async def actors(
+        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
+    ) -> Connection[Actor]:
         return await related(info, self.record.ref, "from", Rel.INVOLVES, Kind.ACTOR, first, after)
 
     @strawberry.field(description="Experiments that replicate or adapt it.")
-    async def experiments(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Experiment]:
+    async def experiments(
+        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
+    ) -> Connection[Experiment]:
         return await related(info, self.record.ref, "to", Rel.REPLICATES, Kind.EXPERIMENT, first, after)
 
 
@@ -374,15 +406,21 @@ class Priority(Entry):
         return await first_related(info, self.record.ref, Rel.IN_TERRITORY, Kind.TERRITORY)
 
     @strawberry.field
-    async def domains(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Domain]:
+    async def domains(
+        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
+    ) -> Connection[Domain]:
         return await related(info, self.record.ref, "from", Rel.IN_DOMAIN, Kind.DOMAIN, first, after)
 
     @strawberry.field(description="The political priorities an interview linked this Self Data priority to (and back).")
-    async def linked_priorities(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Priority]:
+    async def linked_priorities(
+        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
+    ) -> Connection[Priority]:
         return await related(info, self.record.ref, "from", Rel.LINKED_TO, Kind.PRIORITY, first, after)
 
     @strawberry.field
-    async def experiments(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Experiment]:
+    async def experiments(
+        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
+    ) -> Connection[Experiment]:
         return await related(info, self.record.ref, "to", Rel.SERVES, Kind.EXPERIMENT, first, after)
 
 
@@ -419,11 +457,15 @@ class Experiment(Entry):
         return await first_related(info, self.record.ref, Rel.REPLICATES, Kind.USE_CASE)
 
     @strawberry.field
-    async def priorities(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Priority]:
+    async def priorities(
+        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
+    ) -> Connection[Priority]:
         return await related(info, self.record.ref, "from", Rel.SERVES, Kind.PRIORITY, first, after)
 
     @strawberry.field
-    async def actors(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Actor]:
+    async def actors(
+        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
+    ) -> Connection[Actor]:
         return await related(info, self.record.ref, "from", Rel.INVOLVES, Kind.ACTOR, first, after)
 
 
@@ -490,7 +532,9 @@ class Workshop(Entry):
         return await first_related(info, self.record.ref, Rel.IN_TERRITORY, Kind.TERRITORY)
 
     @strawberry.field
-    async def participating_actors(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Actor]:
+    async def participating_actors(
+        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
+    ) -> Connection[Actor]:
         return await related(info, self.record.ref, "from", Rel.PARTICIPANT, Kind.ACTOR, first, after)
 
     @strawberry.field
@@ -515,11 +559,13 @@ class RoadmapAction(Entry):
         return _text(self.record.data, "summary", lang)
 
     @strawberry.field
-    async def domains(self, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Connection[Domain]:
+    async def domains(
+        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
+    ) -> Connection[Domain]:
         return await related(info, self.record.ref, "from", Rel.IN_DOMAIN, Kind.DOMAIN, first, after)
 
 
-TYPES: dict[Kind, Callable[..., Any]] = {
+TYPES: dict[Kind, type[Entry]] = {
     Kind.TERRITORY: Territory,
     Kind.ACTOR: Actor,
     Kind.DOMAIN: Domain,
@@ -533,11 +579,11 @@ TYPES: dict[Kind, Callable[..., Any]] = {
 
 
 def wrap(record: Record) -> Any:
-    """The GraphQL object of a record."""
+    """The GraphQL object of a record (typed Any: each field declares its own type)."""
     return TYPES[record.kind](record=record)
 
 
 async def first_related(info: Info[Any, Any], ref: Ref, rel: Rel, kind: Kind) -> Any:
+    """The one record a to-one link points at (a priority's territory…), or None."""
     found = await related(info, ref, "from", rel, kind, 1, None)
     return found.edges[0].node if found.edges else None
-

@@ -87,7 +87,9 @@ class Editing:
         require(principal, *STAFF)
         request = {"source": str(link.source), "rel": link.rel.value, "target": str(link.target), "role": link.role}
         action = "unlink" if remove else "link"
-        return self.writer.run(principal, action, key, request, lambda: self.writer.link_batch(principal, link, remove=remove))
+        return self.writer.run(
+            principal, action, key, request, lambda: self.writer.link_batch(principal, link, remove=remove)
+        )
 
     # -- case studies ----------------------------------------------------------------------
     def submit_case_study(self, principal: Principal, change: Change, key: str | None, *, draft: bool) -> Record:
@@ -102,7 +104,15 @@ class Editing:
             key,
             {**change.request(), "draft": draft},
             lambda: self.writer.create_batch(
-                principal, Kind.USE_CASE, slug, change.fields, sources, change.links, review_state=state, hub=principal.hub, action="submit"
+                principal,
+                Kind.USE_CASE,
+                slug,
+                change.fields,
+                sources,
+                change.links,
+                review_state=state,
+                hub=principal.hub,
+                action="submit",
             ),
         )
 
@@ -119,16 +129,27 @@ class Editing:
                 if current.hub != principal.hub:
                     raise RegistryError(ErrorCode.FORBIDDEN, "A hub edits only its own case studies.", "id")
                 if current.review_state is ReviewState.PUBLISHED:
-                    raise RegistryError(ErrorCode.INVALID_STATE, "A published case study is edited by coordinators only.", "id")
+                    raise RegistryError(
+                        ErrorCode.INVALID_STATE, "A published case study is edited by coordinators only.", "id"
+                    )
             sources = None if change.sources is None else check_sources(change.sources, required=True)
             state = ReviewState.SUBMITTED if submit and current.review_state is not ReviewState.PUBLISHED else None
-            return self.writer.update_batch(principal, current, version, change.fields, sources, change.links, review_state=state)
+            return self.writer.update_batch(
+                principal, current, version, change.fields, sources, change.links, review_state=state
+            )
 
         request = {"ref": str(ref), "version": version, "submit": submit, **change.request()}
         return self.writer.run(principal, "updateCaseStudy", key, request, build)
 
     def review_case_study(
-        self, principal: Principal, slug: str, version: int, key: str | None, *, publish: bool, reason: str | None = None
+        self,
+        principal: Principal,
+        slug: str,
+        version: int,
+        key: str | None,
+        *,
+        publish: bool,
+        reason: str | None = None,
     ) -> Record:
         """A coordinator publishes a submitted case study, or rejects it with a reason."""
         require(principal, *STAFF)
@@ -151,7 +172,9 @@ class Editing:
                 detail["reason"] = reason
             action = "publish" if publish else "reject"
             note = {"review_note": None if publish else reason}
-            return self.writer.update_batch(principal, current, version, note, None, [], review_state=state, action=action, detail=detail)
+            return self.writer.update_batch(
+                principal, current, version, note, None, [], review_state=state, action=action, detail=detail
+            )
 
         name = "publishCaseStudy" if publish else "rejectCaseStudy"
         return self.writer.run(principal, name, key, {"ref": str(ref), "version": version, "reason": reason}, build)

@@ -110,13 +110,19 @@ def _partner_reasons(mine: TerritoryFacts, other: TerritoryFacts) -> list[Reason
     reasons: list[Reason] = []
     shared_priorities = tuple(sorted(mine.priority_domains & other.priority_domains))
     in_their_cases = tuple(sorted((mine.priority_domains & other.use_case_domains) - set(shared_priorities)))
-    shared_cases = tuple(sorted((mine.use_case_domains & other.use_case_domains) - set(shared_priorities) - set(in_their_cases)))
+    shared_cases = tuple(
+        sorted((mine.use_case_domains & other.use_case_domains) - set(shared_priorities) - set(in_their_cases))
+    )
     platforms = tuple(sorted(mine.platforms & other.platforms))
     partners = tuple(sorted((mine.actors & other.actors) - set(platforms)))
     if shared_priorities:
-        reasons.append(Reason("SHARED_PRIORITY_DOMAIN", "", SHARED_PRIORITY_DOMAIN * len(shared_priorities), shared_priorities))
+        reasons.append(
+            Reason("SHARED_PRIORITY_DOMAIN", "", SHARED_PRIORITY_DOMAIN * len(shared_priorities), shared_priorities)
+        )
     if in_their_cases:
-        reasons.append(Reason("PRIORITY_IN_THEIR_USE_CASES", "", PRIORITY_IN_THEIR_USE_CASES * len(in_their_cases), in_their_cases))
+        reasons.append(
+            Reason("PRIORITY_IN_THEIR_USE_CASES", "", PRIORITY_IN_THEIR_USE_CASES * len(in_their_cases), in_their_cases)
+        )
     if shared_cases:
         reasons.append(Reason("SHARED_USE_CASE_DOMAIN", "", SHARED_USE_CASE_DOMAIN * len(shared_cases), shared_cases))
     if platforms:
@@ -160,7 +166,15 @@ def _worded(reason: Reason, names: Names, other: str) -> Reason:
         where = names.of(Kind.TERRITORY, reason.territories) or "an unknown place"
         status = reason.values[0]
         text = f"Its status in {where} is not known." if status == "unknown" else f"Status in {where}: {status}."
-    return Reason(reason.kind, text or reason.kind, reason.weight, reason.domains, reason.actors, reason.territories, reason.values)
+    return Reason(
+        reason.kind,
+        text or reason.kind,
+        reason.weight,
+        reason.domains,
+        reason.actors,
+        reason.territories,
+        reason.values,
+    )
 
 
 def candidate_experiments(store: Store, priority: str, first: int) -> list[Ranked]:
@@ -178,7 +192,9 @@ def candidate_experiments(store: Store, priority: str, first: int) -> list[Ranke
     refs |= {Ref(Kind.ACTOR, a) for reasons in drafts.values() for r in reasons for a in r.actors}
     names = Names(store, refs)
     ranked = [
-        Ranked(slug, sum(r.weight for r in reasons), tuple(_worded(r, names, home.slug if home else "") for r in reasons))
+        Ranked(
+            slug, sum(r.weight for r in reasons), tuple(_worded(r, names, home.slug if home else "") for r in reasons)
+        )
         for slug, reasons in drafts.items()
     ]
     return _rank(ranked, first)
@@ -198,12 +214,27 @@ def _candidate_reasons(domains: frozenset[str], home: TerritoryFacts | None, cas
     on_site = tuple(sorted(case_actors & home.actors))
     if on_site:
         reasons.append(Reason("ACTOR_ON_TERRITORY", "", ACTOR_ON_TERRITORY * len(on_site), actors=on_site))
-    other_kinds = tuple(sorted({kind for slug, kind, _ in case.actors if slug not in home.actors and kind in home.actor_kinds}))
+    other_kinds = tuple(
+        sorted({kind for slug, kind, _ in case.actors if slug not in home.actors and kind in home.actor_kinds})
+    )
     if other_kinds:
-        reasons.append(Reason("ACTOR_KIND_ON_TERRITORY", "", ACTOR_KIND_ON_TERRITORY * len(other_kinds), values=other_kinds))
-    platforms = tuple(sorted(home.platforms & {slug for slug, kind, role in case.actors if role in ("platform", "operator") or kind == "personal_cloud_operator"}))
+        reasons.append(
+            Reason("ACTOR_KIND_ON_TERRITORY", "", ACTOR_KIND_ON_TERRITORY * len(other_kinds), values=other_kinds)
+        )
+    platforms = tuple(
+        sorted(
+            home.platforms
+            & {
+                slug
+                for slug, kind, role in case.actors
+                if role in ("platform", "operator") or kind == "personal_cloud_operator"
+            }
+        )
+    )
     if case.governance == "personal_cloud" and platforms:
-        reasons.append(Reason("PLATFORM_ON_TERRITORY", "", PLATFORM_ON_TERRITORY, actors=platforms, values=(case.governance,)))
+        reasons.append(
+            Reason("PLATFORM_ON_TERRITORY", "", PLATFORM_ON_TERRITORY, actors=platforms, values=(case.governance,))
+        )
     elif case.governance != "unknown":
         reasons.append(Reason("DOCUMENTED_GOVERNANCE", "", DOCUMENTED_GOVERNANCE, values=(case.governance,)))
     if home.slug in places:

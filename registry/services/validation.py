@@ -171,7 +171,9 @@ def check_sources(raw: list[JSON], *, required: bool) -> tuple[Source, ...]:
 def check_link(link: Link, field: str) -> Link:
     sources, targets = REL_KINDS[link.rel]
     if link.source.kind not in sources or link.target.kind not in targets:
-        raise invalid(field, f"{link.rel.value} does not join a {link.source.kind.value} to a {link.target.kind.value}.")
+        raise invalid(
+            field, f"{link.rel.value} does not join a {link.source.kind.value} to a {link.target.kind.value}."
+        )
     if link.role and len(link.role) > 60:
         raise invalid(field, "A role has at most 60 characters.")
     return link

@@ -26,7 +26,14 @@ class Writer:
         self.store = store
 
     # -- idempotency ---------------------------------------------------------------
-    def run(self, principal: Principal, action: str, key: str | None, request: JSON, build: Callable[[], tuple[Record, WriteBatch]]) -> Record:
+    def run(
+        self,
+        principal: Principal,
+        action: str,
+        key: str | None,
+        request: JSON,
+        build: Callable[[], tuple[Record, WriteBatch]],
+    ) -> Record:
         """Run `build` and write its batch once per idempotency key.
 
         A replay with the same key and the same input returns the first result
@@ -37,7 +44,9 @@ class Writer:
             self.store.write(batch)
             return record
         if not key or len(key) > MAX_KEY:
-            raise RegistryError(ErrorCode.INVALID, f"An idempotency key has 1 to {MAX_KEY} characters.", "idempotencyKey")
+            raise RegistryError(
+                ErrorCode.INVALID, f"An idempotency key has 1 to {MAX_KEY} characters.", "idempotencyKey"
+            )
         scoped = f"{principal.actor}|{key}"
         fingerprint = hashlib.sha256(dump_json({"action": action, "request": request}).encode()).hexdigest()
         stored = self.store.idempotent_result(scoped)
@@ -45,7 +54,9 @@ class Writer:
             first = json.loads(stored)
             if first["fingerprint"] != fingerprint:
                 raise RegistryError(
-                    ErrorCode.INVALID, "This idempotency key was already used for a different request.", "idempotencyKey"
+                    ErrorCode.INVALID,
+                    "This idempotency key was already used for a different request.",
+                    "idempotencyKey",
                 )
             return record_from_row(first["record"])
         record, batch = build()
@@ -124,7 +135,9 @@ class Writer:
         found = self.store.get([link.target for link in wanted])
         for link in wanted:
             if link.target not in found:
-                raise RegistryError(ErrorCode.NOT_FOUND, f"No {link.target.kind.value} {link.target.slug!r}.", link.rel.value.lower())
+                raise RegistryError(
+                    ErrorCode.NOT_FOUND, f"No {link.target.kind.value} {link.target.slug!r}.", link.rel.value.lower()
+                )
         batch.add_links.extend(wanted)
 
     def link_batch(self, principal: Principal, link: Link, *, remove: bool) -> tuple[Record, WriteBatch]:
@@ -138,6 +151,7 @@ class Writer:
         (batch.remove_links if remove else batch.add_links).append(link)
         detail = {"rel": link.rel.value, "target": str(link.target), "role": link.role}
         action = "unlink" if remove else "link"
-        batch.audit.append(AuditDraft(principal.actor, action, str(link.source), source.version, source.version, detail))
+        batch.audit.append(
+            AuditDraft(principal.actor, action, str(link.source), source.version, source.version, detail)
+        )
         return source, batch
-

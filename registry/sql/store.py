@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, exists, func, or_, update
+from sqlalchemy import Engine, delete, exists, func, or_, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlalchemy.orm import aliased
@@ -163,7 +163,7 @@ class SqlStore:
 
         def linked(rels: list[str], target_keys: list[str]) -> Any:
             return exists().where(
-                LinkRow.source_key == r.key,
+                col(LinkRow.source_key) == col(r.key),
                 col(LinkRow.rel).in_(rels),
                 col(LinkRow.target_key).in_(target_keys),
             )
@@ -179,9 +179,9 @@ class SqlStore:
             actor = aliased(RecordRow)
             conds.append(
                 exists().where(
-                    LinkRow.source_key == r.key,
-                    LinkRow.rel == Rel.INVOLVES.value,
-                    actor.key == LinkRow.target_key,
+                    col(LinkRow.source_key) == col(r.key),
+                    col(LinkRow.rel) == Rel.INVOLVES.value,
+                    col(actor.key) == col(LinkRow.target_key),
                     col(actor.subkind).in_(q.actor_kinds),
                 )
             )
@@ -233,7 +233,7 @@ class SqlStore:
                     s.add(row)
                     continue
                 values = row.model_dump(exclude={"key", "created_at"})
-                done = s.exec(  # type: ignore[call-overload]
+                done = s.exec(
                     update(RecordRow)
                     .where(col(RecordRow.key) == row.key, col(RecordRow.version) == put.expected_version)
                     .values(**values)
@@ -249,9 +249,9 @@ class SqlStore:
                     )
             s.flush()
             for source, rel in batch.replace_links:
-                s.exec(delete(LinkRow).where(col(LinkRow.source_key) == _key(source), col(LinkRow.rel) == rel.value))  # type: ignore[call-overload]
+                s.exec(delete(LinkRow).where(col(LinkRow.source_key) == _key(source), col(LinkRow.rel) == rel.value))
             for link in batch.remove_links:
-                s.exec(  # type: ignore[call-overload]
+                s.exec(
                     delete(LinkRow).where(
                         col(LinkRow.source_key) == _key(link.source),
                         col(LinkRow.rel) == link.rel.value,
@@ -312,7 +312,9 @@ class SqlStore:
                     return None
                 blocked = {
                     r.key
-                    for r in s.exec(select(RecordRow).where(RecordRow.review_state != ReviewState.PUBLISHED.value)).all()
+                    for r in s.exec(
+                        select(RecordRow).where(RecordRow.review_state != ReviewState.PUBLISHED.value)
+                    ).all()
                     if hidden(r.review_state, r.hub, visibility)
                 }
 
@@ -382,10 +384,14 @@ class SqlStore:
         def work() -> list[tuple[str, int]]:
             with self._session() as s:
                 if dimension in ("domain", "territory"):
-                    rels = [Rel.IN_DOMAIN.value] if dimension == "domain" else [Rel.IN_TERRITORY.value, Rel.PRESENT_IN.value]
+                    rels = (
+                        [Rel.IN_DOMAIN.value]
+                        if dimension == "domain"
+                        else [Rel.IN_TERRITORY.value, Rel.PRESENT_IN.value]
+                    )
                     stmt = (
                         select(LinkRow.target_key, func.count())
-                        .join(RecordRow, and_(RecordRow.key == LinkRow.source_key))
+                        .join(RecordRow, col(RecordRow.key) == col(LinkRow.source_key))
                         .where(*base, col(LinkRow.rel).in_(rels))
                         .group_by(LinkRow.target_key)
                     )
@@ -483,7 +489,7 @@ class SqlStore:
         while True:
             with self._session() as s:
                 stmt = select(RecordRow).where(RecordRow.key > last).order_by(col(RecordRow.key)).limit(_PAGE)
-                rows = self._guard(lambda: s.exec(stmt).all())
+                rows = self._guard(lambda stmt=stmt: s.exec(stmt).all())
             if not rows:
                 return
             yield from (_record(r) for r in rows)
@@ -549,7 +555,7 @@ class SqlStore:
         def work() -> None:
             with self._session() as s, s.begin():
                 for table in (LinkRow, RecordRow, HubRow, ApiKeyRow, AuditRow, IdempotencyRow):
-                    s.exec(delete(table))  # type: ignore[call-overload]
+                    s.exec(delete(table))
 
         self._guard(work)
 
@@ -620,7 +626,9 @@ def _territory_facts(
             elif link.rel == Rel.PRESENT_IN.value:
                 present.setdefault(link.source_key, link.role)
         platforms = {
-            k for k, role in present.items() if role in PLATFORM_ROLES or (k in actors and actors[k].subkind in PLATFORM_ACTOR_KINDS)
+            k
+            for k, role in present.items()
+            if role in PLATFORM_ROLES or (k in actors and actors[k].subkind in PLATFORM_ACTOR_KINDS)
         }
         facts.append(
             TerritoryFacts(

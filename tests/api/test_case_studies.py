@@ -36,7 +36,7 @@ mutation ($id: ID!, $version: Int!, $reason: String!) {
 }
 """
 
-READ = 'query ($slug: String!) { useCase(slug: $slug) { slug version reviewState title } }'
+READ = "query ($slug: String!) { useCase(slug: $slug) { slug version reviewState title } }"
 COUNT = "{ useCases { totalCount } }"
 
 CASE: dict[str, Any] = {
@@ -124,7 +124,9 @@ def test_a_duplicate_slug_is_refused(api: Api) -> None:
 def test_a_hub_edits_its_own_submission_and_a_stale_version_overwrites_nothing(api: Api) -> None:
     case = submit(api)["useCase"]
     change = {"summary": {"en": "Updated by the hub."}}
-    updated = api.post(UPDATE, {"id": case["id"], "version": 1, "input": change}, as_="hub").json()["data"]["updateCaseStudy"]
+    updated = api.post(UPDATE, {"id": case["id"], "version": 1, "input": change}, as_="hub").json()["data"][
+        "updateCaseStudy"
+    ]
     assert updated["errors"] == [] and updated["useCase"]["version"] == 2
     assert updated["useCase"]["summary"] == "Updated by the hub."
     assert updated["useCase"]["title"] == CASE["title"]["en"]  # untouched fields stay
@@ -149,7 +151,9 @@ def test_a_coordinator_publishes_and_then_everyone_sees_it(api: Api) -> None:
     case = submit(api)["useCase"]
     refused = api.post(PUBLISH, {"id": case["id"], "version": 1}, as_="hub").json()["data"]["publishCaseStudy"]
     assert refused["errors"][0]["code"] == "FORBIDDEN"
-    published = api.post(PUBLISH, {"id": case["id"], "version": 1}, as_="coordinator").json()["data"]["publishCaseStudy"]
+    published = api.post(PUBLISH, {"id": case["id"], "version": 1}, as_="coordinator").json()["data"][
+        "publishCaseStudy"
+    ]
     assert published["errors"] == [] and published["useCase"]["reviewState"] == "PUBLISHED"
     assert api.data(READ, {"slug": CASE["slug"]})["useCase"]["reviewState"] == "PUBLISHED"
     # and once published, its hub may no longer edit it
@@ -161,7 +165,9 @@ def test_a_rejection_needs_a_reason_and_keeps_it(api: Api) -> None:
     case = submit(api)["useCase"]
     empty = api.post(REJECT, {"id": case["id"], "version": 1, "reason": "  "}, as_="coordinator").json()
     assert empty["data"]["rejectCaseStudy"]["errors"][0]["field"] == "reason"
-    rejected = api.post(REJECT, {"id": case["id"], "version": 1, "reason": "No public source."}, as_="coordinator").json()
+    rejected = api.post(
+        REJECT, {"id": case["id"], "version": 1, "reason": "No public source."}, as_="coordinator"
+    ).json()
     use_case = rejected["data"]["rejectCaseStudy"]["useCase"]
     assert use_case == {"slug": CASE["slug"], "reviewState": "REJECTED", "reviewNote": "No public source."}
     # a rejected case study cannot be published as is

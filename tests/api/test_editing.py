@@ -14,7 +14,14 @@ KINDS: dict[str, tuple[str, str, dict[str, Any], dict[str, Any], tuple[str, str]
     "territory": (
         "Territory",
         "territory",
-        {"slug": "ghent-test", "name": {"en": "Test Ghent"}, "kind": "CITY", "country": "BE", "programmeStatus": "PEER", "languages": ["nl"]},
+        {
+            "slug": "ghent-test",
+            "name": {"en": "Test Ghent"},
+            "kind": "CITY",
+            "country": "BE",
+            "programmeStatus": "PEER",
+            "languages": ["nl"],
+        },
         {"slug": "bad-country", "name": {"en": "X"}, "kind": "CITY", "country": "belgium", "programmeStatus": "PEER"},
         ("INVALID", "country"),
         {"population": 263000},
@@ -22,7 +29,12 @@ KINDS: dict[str, tuple[str, str, dict[str, Any], dict[str, Any], tuple[str, str]
     "actor": (
         "Actor",
         "actor",
-        {"slug": "test-water-utility", "name": {"fr": "Régie des eaux"}, "kind": "WATER_UTILITY", "presentIn": [{"territory": "nantes", "role": "DATA_HOLDER"}]},
+        {
+            "slug": "test-water-utility",
+            "name": {"fr": "Régie des eaux"},
+            "kind": "WATER_UTILITY",
+            "presentIn": [{"territory": "nantes", "role": "DATA_HOLDER"}],
+        },
         {"slug": "no-kind", "name": {"fr": "Sans type"}},
         ("REQUIRED", "actor_kind"),
         {"website": "https://example.org"},
@@ -30,7 +42,14 @@ KINDS: dict[str, tuple[str, str, dict[str, Any], dict[str, Any], tuple[str, str]
     "priority": (
         "Priority",
         "priority",
-        {"slug": "rennes-waste", "title": {"en": "Waste reduction"}, "kind": "SELF_DATA", "status": "PROPOSED", "territory": "rennes", "domains": ["waste"]},
+        {
+            "slug": "rennes-waste",
+            "title": {"en": "Waste reduction"},
+            "kind": "SELF_DATA",
+            "status": "PROPOSED",
+            "territory": "rennes",
+            "domains": ["waste"],
+        },
         {"slug": "bad-rank", "title": {"en": "X"}, "kind": "SELF_DATA", "status": "PROPOSED", "rank": 0},
         ("INVALID", "rank"),
         {"rank": 1},
@@ -48,14 +67,26 @@ KINDS: dict[str, tuple[str, str, dict[str, Any], dict[str, Any], tuple[str, str]
             "adapts": True,
             "actors": [{"actor": "metropole-de-lyon", "role": "LEAD"}],
         },
-        {"slug": "bad-dates", "title": {"en": "X"}, "status": "PLANNED", "startDate": "2025-05-01", "endDate": "2024-01-01"},
+        {
+            "slug": "bad-dates",
+            "title": {"en": "X"},
+            "status": "PLANNED",
+            "startDate": "2025-05-01",
+            "endDate": "2024-01-01",
+        },
         ("INVALID", "end_date"),
         {"status": "PLANNED", "startDate": "2027-01-15"},
     ),
     "swotItem": (
         "SwotItem",
         "swotItem",
-        {"slug": "test-swot", "quadrant": "STRENGTH", "text": {"en": "A test strength"}, "territory": "la-rochelle", "domain": "mobility"},
+        {
+            "slug": "test-swot",
+            "quadrant": "STRENGTH",
+            "text": {"en": "A test strength"},
+            "territory": "la-rochelle",
+            "domain": "mobility",
+        },
         {"slug": "no-quadrant", "text": {"en": "X"}},
         ("REQUIRED", "quadrant"),
         {"quadrant": "OPPORTUNITY"},
@@ -63,7 +94,15 @@ KINDS: dict[str, tuple[str, str, dict[str, Any], dict[str, Any], tuple[str, str]
     "workshop": (
         "Workshop",
         "workshop",
-        {"slug": "test-workshop", "title": {"fr": "Atelier SWOT"}, "kind": "SWOT", "date": "2026-12-01", "online": True, "phase": 1, "territory": "rennes"},
+        {
+            "slug": "test-workshop",
+            "title": {"fr": "Atelier SWOT"},
+            "kind": "SWOT",
+            "date": "2026-12-01",
+            "online": True,
+            "phase": 1,
+            "territory": "rennes",
+        },
         {"slug": "bad-phase", "title": {"fr": "X"}, "kind": "SWOT", "phase": 3},
         ("INVALID", "phase"),
         {"participantsCount": 12},
@@ -71,7 +110,9 @@ KINDS: dict[str, tuple[str, str, dict[str, Any], dict[str, Any], tuple[str, str]
 }
 
 
-def create(api: Api, kind: str, input_: dict[str, Any], as_: str | None = "coordinator", key: str | None = None) -> dict[str, Any]:
+def create(
+    api: Api, kind: str, input_: dict[str, Any], as_: str | None = "coordinator", key: str | None = None
+) -> dict[str, Any]:
     suffix, field = KINDS[kind][0], KINDS[kind][1]
     query = f"""mutation ($input: {suffix}Input!, $key: String) {{
       create{suffix}(input: $input, idempotencyKey: $key) {{ {field} {{ id slug version label }} errors {{ code field message }} }}
@@ -81,7 +122,9 @@ def create(api: Api, kind: str, input_: dict[str, Any], as_: str | None = "coord
     return body["data"][f"create{suffix}"]  # type: ignore[no-any-return]
 
 
-def update(api: Api, kind: str, id_: str, version: int, patch: dict[str, Any], as_: str | None = "coordinator") -> dict[str, Any]:
+def update(
+    api: Api, kind: str, id_: str, version: int, patch: dict[str, Any], as_: str | None = "coordinator"
+) -> dict[str, Any]:
     suffix, field = KINDS[kind][0], KINDS[kind][1]
     query = f"""mutation ($id: ID!, $version: Int!, $input: {suffix}Input!) {{
       update{suffix}(id: $id, version: $version, input: $input) {{ {field} {{ id slug version }} errors {{ code field message }} }}
@@ -97,7 +140,9 @@ def exists(api: Api, kind: str, slug: str) -> bool:
 
 
 def node(api: Api, id_: str) -> Any:
-    return api.data("query ($id: ID!) { node(id: $id) { ... on Entry { slug version } } }", {"id": id_}, as_="coordinator")["node"]
+    return api.data(
+        "query ($id: ID!) { node(id: $id) { ... on Entry { slug version } } }", {"id": id_}, as_="coordinator"
+    )["node"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -152,7 +197,9 @@ def test_an_update_naming_a_missing_link_target_rolls_everything_back(api: Api) 
     result = update(api, "priority", id_, 1, {"rank": 3, "domains": ["waste", "no-such-domain"]})
     assert result["errors"][0]["code"] == "NOT_FOUND"
     after = api.data(
-        "query ($id: ID!) { node(id: $id) { ... on Priority { version rank domains { nodes { slug } } } } }", {"id": id_}, as_="coordinator"
+        "query ($id: ID!) { node(id: $id) { ... on Priority { version rank domains { nodes { slug } } } } }",
+        {"id": id_},
+        as_="coordinator",
     )["node"]
     assert after == {"version": 1, "rank": None, "domains": {"nodes": [{"slug": "waste"}]}}
 
@@ -166,7 +213,10 @@ def test_link_and_unlink_records(api: Api) -> None:
     edges = api.data(nantes_actors)["territory"]["actors"]["edges"]
     assert {"role": "platform", "node": {"slug": "cozy-cloud"}} in edges
     wrong = {**link, "relation": "SERVES"}
-    assert api.data(query % "linkRecords", {"input": wrong}, as_="coordinator")["linkRecords"]["errors"][0]["code"] == "INVALID"
+    assert (
+        api.data(query % "linkRecords", {"input": wrong}, as_="coordinator")["linkRecords"]["errors"][0]["code"]
+        == "INVALID"
+    )
     refused = api.data(query % "linkRecords", {"input": link}, as_="hub")["linkRecords"]["errors"][0]["code"]
     assert refused == "FORBIDDEN"
     assert api.data(query % "unlinkRecords", {"input": link}, as_="coordinator")["unlinkRecords"]["errors"] == []

@@ -61,7 +61,9 @@ def test_batching_is_refused(api: Api) -> None:
 
 
 def test_bodies_that_are_not_json_are_refused(api: Api) -> None:
-    assert api.client.post("/graphql", content=b"{nope", headers={"content-type": "application/json"}).status_code == 400
+    assert (
+        api.client.post("/graphql", content=b"{nope", headers={"content-type": "application/json"}).status_code == 400
+    )
     assert api.client.post("/graphql", content=QUERY, headers={"content-type": "text/plain"}).status_code == 415
 
 

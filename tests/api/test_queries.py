@@ -48,7 +48,18 @@ def test_the_ten_programme_territories_are_listed_with_their_stated_status(api: 
     data = api.data(TERRITORY_PAGE, {"first": 100})["territories"]
     # then the presentation's ten places are there, with the status the presentation gives them
     status = {edge["node"]["slug"]: edge["node"]["programmeStatus"] for edge in data["edges"]}
-    expected = {"la-rochelle", "lyon", "nantes", "rennes", "grand-paris", "helsinki", "amsterdam", "geneva", "barcelona", "brussels"}
+    expected = {
+        "la-rochelle",
+        "lyon",
+        "nantes",
+        "rennes",
+        "grand-paris",
+        "helsinki",
+        "amsterdam",
+        "geneva",
+        "barcelona",
+        "brussels",
+    }
     assert expected <= set(status)
     assert status["grand-paris"] == "FIRST_WORKSHOP_DONE"
     assert status["helsinki"] == "FIRST_WORKSHOP_DONE"
@@ -92,7 +103,9 @@ def test_territories_filter_by_country_and_status_and_sort_by_name(api: Api) -> 
     nodes = [edge["node"] for edge in french["territories"]["edges"]]
     assert nodes and all(n["country"] == "FR" and n["programmeStatus"] == "PILOT_CITY" for n in nodes)
     assert {"lyon", "nantes", "la-rochelle"} <= {n["slug"] for n in nodes}
-    by_name = api.data(TERRITORY_PAGE, {"first": 50, "sort": {"by": "NAME", "descending": True}})["territories"]["edges"]
+    by_name = api.data(TERRITORY_PAGE, {"first": 50, "sort": {"by": "NAME", "descending": True}})["territories"][
+        "edges"
+    ]
     names = [edge["node"]["name"].casefold() for edge in by_name]
     assert names == sorted(names, reverse=True)
 
@@ -180,7 +193,9 @@ def test_lists_of_every_kind_answer(api: Api) -> None:
     data = api.data(query)
     assert {"axa", "maif"} <= {a["slug"] for a in data["actors"]["nodes"]}
     assert all(a["kind"] == "INSURER" for a in data["actors"]["nodes"])
-    assert {"energy", "mobility", "social-welfare", "crisis-situations"} <= {d["slug"] for d in data["domains"]["nodes"]}
+    assert {"energy", "mobility", "social-welfare", "crisis-situations"} <= {
+        d["slug"] for d in data["domains"]["nodes"]
+    }
     assert [p["slug"] for p in data["priorities"]["nodes"]] == ["nantes-energy-transition"]
     experiment = data["experiments"]["nodes"][0]
     assert experiment["territory"]["slug"] == "la-rochelle" and experiment["useCase"]["slug"] == "coach-co2-tracemob"

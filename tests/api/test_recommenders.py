@@ -79,7 +79,9 @@ def test_shared_priority_domain_weighs_on_partners(api: Api) -> None:
 
 def test_candidate_experiments_for_la_rochelle_mobility(api: Api) -> None:
     # when La Rochelle's coordinator asks which use cases could serve its mobility priority
-    matches = api.data(CANDIDATES, {"priority": "la-rochelle-sustainable-mobility", "first": 10})["candidateExperiments"]
+    matches = api.data(CANDIDATES, {"priority": "la-rochelle-sustainable-mobility", "first": 10})[
+        "candidateExperiments"
+    ]
     _check_ranked(matches)
     # then every candidate covers mobility, and the reasons say so in data
     for match in matches:
