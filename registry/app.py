@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from registry.api.http import graphql_endpoint
 from registry.errors import RegistryError
@@ -18,6 +20,7 @@ from registry.store import Store
 from registry.stores import open_store
 
 log = logging.getLogger("registry")
+STATIC = Path(__file__).parent / "api" / "static"  # GraphiQL's assets, vendored (see static/graphiql/LICENSES.txt)
 
 
 async def health(request: Request) -> Response:
@@ -53,6 +56,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
             Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
             Route("/health", health),
             Route("/", home),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         lifespan=lifespan,
     )

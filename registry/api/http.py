@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
@@ -30,6 +30,7 @@ from registry.settings import Settings
 from registry.store import Store
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+GRAPHIQL_PAGE = (Path(__file__).parent / "graphiql.html").read_text(encoding="utf-8")
 MAX_BODY = 200_000
 
 
@@ -84,12 +85,8 @@ async def graphql_endpoint(request: Request) -> Response:
     request_id = uuid.uuid4().hex[:16]
     settings: Settings = request.app.state.settings
     store: Store = request.app.state.store
-    if (
-        request.method == "GET"
-        and "text/html" in request.headers.get("accept", "")
-        and "query" not in request.query_params
-    ):
-        return HTMLResponse(get_graphql_ide_html("graphiql"))
+    if request.method == "GET" and "text/html" in request.headers.get("accept", ""):  # a browser: GraphiQL
+        return HTMLResponse(GRAPHIQL_PAGE)
     media = _media(request.headers.get("accept", ""))
     if media is None:
         return _error(

@@ -54,8 +54,8 @@ def _record(row: RecordRow) -> Record:
         data=json.loads(row.data),
         sources=sources_from_json(json.loads(row.sources)),
         version=row.version,
-        created_at=parse_time(row.created_at),
-        updated_at=parse_time(row.updated_at),
+        created_at=parse_time(row.created_at or None),  # stored as "" when unknown
+        updated_at=parse_time(row.updated_at or None),
         review_state=ReviewState(row.review_state),
         hub=row.hub,
     )
@@ -420,7 +420,7 @@ class SqlStore:
         def work() -> list[Hub]:
             with self._session() as s:
                 rows = s.exec(select(HubRow).order_by(col(HubRow.slug))).all()
-                return [Hub(r.slug, r.name, parse_time(r.created_at)) for r in rows]
+                return [Hub(r.slug, r.name, parse_time(r.created_at or None)) for r in rows]
 
         hubs: list[Hub] = self._guard(work)
         return hubs
