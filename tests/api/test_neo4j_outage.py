@@ -1,0 +1,54 @@
+"""When Neo4j goes away while the registry serves, requests get STORE_UNAVAILABLE; it recovers by itself."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.api.conftest import Server, serve
+
+QUERY = '{ territory(slug: "lyon") { slug } }'
+
+
+@pytest.mark.neo4j
+def test_requests_fail_clearly_while_neo4j_is_down_and_recover_after(server: Server, tmp_path: Path) -> None:
+    if shutil.which("java") is None or shutil.which("mvn") is None:
+        if os.environ.get("REGISTRY_REQUIRE_ALL_STORES") == "1":
+            pytest.fail("java and mvn are required here")
+        pytest.skip("Neo4j tests need java and mvn on PATH")
+    from graph.local_neo4j import LocalNeo4j, free_port
+    from graph.store import Neo4jStore
+    from registry.seeding import seed
+
+    # given a registry serving from its own Neo4j
+    neo4j = LocalNeo4j(free_port(), tmp_path / "data")
+    uri = neo4j.start()
+    store = Neo4jStore(uri, retry_seconds=1.0)
+    try:
+        seed(store)
+        for api in serve(server, store):
+            assert api.post(QUERY).json()["data"] == {"territory": {"slug": "lyon"}}
+            # when Neo4j stops, then requests get a clear, typed error and no stack trace
+            neo4j.stop()
+            started = time.monotonic()
+            down = api.post(QUERY)
+            assert down.status_code in (200, 503)  # 200: the operation ran, with a field error (GraphQL over HTTP)
+            error = down.json()["errors"][0]
+            assert error["extensions"]["code"] == "STORE_UNAVAILABLE" and "Traceback" not in down.text
+            assert time.monotonic() - started < 30  # it answers; it does not hang
+            assert api.client.get("/health").status_code == 503
+            # when Neo4j is back on the same port, then the same service answers again
+            neo4j.start()
+            deadline = time.monotonic() + 60
+            while "errors" in (response := api.post(QUERY)).json():
+                assert time.monotonic() < deadline, response.text
+                time.sleep(0.5)
+            assert response.json()["data"] == {"territory": {"slug": "lyon"}}
+            assert api.client.get("/health").status_code == 200
+    finally:
+        store.close()
+        neo4j.stop()
