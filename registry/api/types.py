@@ -128,8 +128,44 @@ class Entry(Node):
         return label(self.record, lang.value)
 
 
-def _enum(kind: type[enum.Enum], value: Any) -> Any:
-    return None if value is None else kind(value)
+@strawberry.interface(description="A record with a name: territories, actors, domains.")
+class Named(Entry):
+    @strawberry.field
+    def name(self, lang: Language = Language.EN) -> str | None:
+        return _text(self.record.data, "name", lang)
+
+    @strawberry.field
+    def name_i18n(self) -> LocalizedText:
+        return _i18n(self.record.data, "name")
+
+    @strawberry.field
+    def summary(self, lang: Language = Language.EN) -> str | None:
+        return _text(self.record.data, "summary", lang)
+
+    @strawberry.field
+    def summary_i18n(self) -> LocalizedText:
+        return _i18n(self.record.data, "summary")
+
+
+@strawberry.interface(
+    description="A record with a title: use cases, priorities, experiments, workshops, roadmap actions."
+)
+class Titled(Entry):
+    @strawberry.field
+    def title(self, lang: Language = Language.EN) -> str | None:
+        return _text(self.record.data, "title", lang)
+
+    @strawberry.field
+    def title_i18n(self) -> LocalizedText:
+        return _i18n(self.record.data, "title")
+
+    @strawberry.field
+    def summary(self, lang: Language = Language.EN) -> str | None:
+        return _text(self.record.data, "summary", lang)
+
+    @strawberry.field
+    def summary_i18n(self) -> LocalizedText:
+        return _i18n(self.record.data, "summary")
 
 
 async def related(
@@ -149,15 +185,7 @@ async def related(
 
 
 @strawberry.type
-class Domain(Entry):
-    @strawberry.field
-    def name(self, lang: Language = Language.EN) -> str | None:
-        return _text(self.record.data, "name", lang)
-
-    @strawberry.field
-    def name_i18n(self) -> LocalizedText:
-        return _i18n(self.record.data, "name")
-
+class Domain(Named):
     @strawberry.field
     async def use_cases(
         self, info: Info[Any, Any], first: int | None = None, after: str | None = None
@@ -172,19 +200,7 @@ class Domain(Entry):
 
 
 @strawberry.type
-class Territory(Entry):
-    @strawberry.field
-    def name(self, lang: Language = Language.EN) -> str | None:
-        return _text(self.record.data, "name", lang)
-
-    @strawberry.field
-    def name_i18n(self) -> LocalizedText:
-        return _i18n(self.record.data, "name")
-
-    @strawberry.field
-    def summary(self, lang: Language = Language.EN) -> str | None:
-        return _text(self.record.data, "summary", lang)
-
+class Territory(Named):
     @strawberry.field
     def kind(self) -> TerritoryKind:
         return TerritoryKind(self.record.data["territory_kind"])
@@ -254,19 +270,7 @@ class Territory(Entry):
 
 
 @strawberry.type
-class Actor(Entry):
-    @strawberry.field
-    def name(self, lang: Language = Language.EN) -> str | None:
-        return _text(self.record.data, "name", lang)
-
-    @strawberry.field
-    def name_i18n(self) -> LocalizedText:
-        return _i18n(self.record.data, "name")
-
-    @strawberry.field
-    def summary(self, lang: Language = Language.EN) -> str | None:
-        return _text(self.record.data, "summary", lang)
-
+class Actor(Named):
     @strawberry.field
     def kind(self) -> ActorKind:
         return ActorKind(self.record.data["actor_kind"])
@@ -293,23 +297,7 @@ class Actor(Entry):
 
 
 @strawberry.type
-class UseCase(Entry):
-    @strawberry.field
-    def title(self, lang: Language = Language.EN) -> str | None:
-        return _text(self.record.data, "title", lang)
-
-    @strawberry.field
-    def title_i18n(self) -> LocalizedText:
-        return _i18n(self.record.data, "title")
-
-    @strawberry.field
-    def summary(self, lang: Language = Language.EN) -> str | None:
-        return _text(self.record.data, "summary", lang)
-
-    @strawberry.field
-    def summary_i18n(self) -> LocalizedText:
-        return _i18n(self.record.data, "summary")
-
+class UseCase(Titled):
     @strawberry.field
     def outcomes(self, lang: Language = Language.EN) -> str | None:
         return _text(self.record.data, "outcomes", lang)
@@ -376,19 +364,7 @@ class UseCase(Entry):
 
 
 @strawberry.type
-class Priority(Entry):
-    @strawberry.field
-    def title(self, lang: Language = Language.EN) -> str | None:
-        return _text(self.record.data, "title", lang)
-
-    @strawberry.field
-    def title_i18n(self) -> LocalizedText:
-        return _i18n(self.record.data, "title")
-
-    @strawberry.field
-    def summary(self, lang: Language = Language.EN) -> str | None:
-        return _text(self.record.data, "summary", lang)
-
+class Priority(Titled):
     @strawberry.field
     def kind(self) -> PriorityKind:
         return PriorityKind(self.record.data["priority_kind"])
@@ -425,15 +401,7 @@ class Priority(Entry):
 
 
 @strawberry.type
-class Experiment(Entry):
-    @strawberry.field
-    def title(self, lang: Language = Language.EN) -> str | None:
-        return _text(self.record.data, "title", lang)
-
-    @strawberry.field
-    def summary(self, lang: Language = Language.EN) -> str | None:
-        return _text(self.record.data, "summary", lang)
-
+class Experiment(Titled):
     @strawberry.field
     def status(self) -> ExperimentStatus:
         return ExperimentStatus(self.record.data["status"])
@@ -497,15 +465,7 @@ class SwotItem(Entry):
 
 
 @strawberry.type
-class Workshop(Entry):
-    @strawberry.field
-    def title(self, lang: Language = Language.EN) -> str | None:
-        return _text(self.record.data, "title", lang)
-
-    @strawberry.field
-    def summary(self, lang: Language = Language.EN) -> str | None:
-        return _text(self.record.data, "summary", lang)
-
+class Workshop(Titled):
     @strawberry.field
     def kind(self) -> WorkshopKind:
         return WorkshopKind(self.record.data["workshop_kind"])
@@ -545,18 +505,10 @@ class Workshop(Entry):
 
 
 @strawberry.type
-class RoadmapAction(Entry):
+class RoadmapAction(Titled):
     @strawberry.field
     def number(self) -> int | None:
         return self.record.data.get("number")
-
-    @strawberry.field
-    def title(self, lang: Language = Language.EN) -> str | None:
-        return _text(self.record.data, "title", lang)
-
-    @strawberry.field
-    def summary(self, lang: Language = Language.EN) -> str | None:
-        return _text(self.record.data, "summary", lang)
 
     @strawberry.field
     async def domains(
