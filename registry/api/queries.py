@@ -24,6 +24,7 @@ from registry.api.filters import (
     WorkshopFilter,
 )
 from registry.api.ids import decode, ref_of
+from registry.api.method import Method, load_method
 from registry.api.pagination import MAX_PAGE, Connection, connection, window
 from registry.api.types import (
     Actor,
@@ -340,6 +341,10 @@ class Query:
         if not query.words:
             raise RegistryError(ErrorCode.INVALID, "Search for at least one word.", "text")
         return await _page(info, replace(query, kinds=tuple(Kind), sort=query.sort), first, after)
+
+    @strawberry.field(description="The roadmap method: its two phases, its workshop kinds and its two cases.")
+    def method(self) -> Method:
+        return load_method()
 
     @strawberry.field
     def stats(self, info: Info[Any, Any]) -> Stats:

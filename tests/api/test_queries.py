@@ -229,3 +229,13 @@ def test_path_finds_the_shortest_chain_between_two_records(api: Api) -> None:
     assert path["length"] == len(path["nodes"]) - 1 == 2  # both host Cozy Cloud
     again = api.data(query, {"from": ids["a"]["id"], "to": ids["b"]["id"]})["path"]
     assert again == path
+
+
+def test_the_method_in_two_phases_with_its_workshop_kinds(api: Api) -> None:
+    method = api.data("""{ method { phases { number title(lang: FR) periods steps sources { url } }
+                                   workshopKinds { kind phase label } cases { number prioritiesDefined title } } }""")["method"]
+    assert [p["number"] for p in method["phases"]] == [1, 2]
+    assert method["phases"][0]["title"] == "Explorer, analyser et connecter"
+    assert all(p["steps"] and p["sources"] for p in method["phases"])
+    assert {"SWOT", "INTERVIEW", "POOLING", "USE_CASE_DESIGN"} <= {w["kind"] for w in method["workshopKinds"]}
+    assert [c["prioritiesDefined"] for c in method["cases"]] == [False, True]
