@@ -625,6 +625,8 @@ def _territory_facts(
                         present[a.target_key] = a.role
             elif link.rel == Rel.PRESENT_IN.value:
                 present.setdefault(link.source_key, link.role)
+                if link.role in PLATFORM_ROLES:  # any platform role counts, whatever the links' order
+                    present[link.source_key] = link.role
         platforms = {
             k
             for k, role in present.items()
