@@ -1,0 +1,274 @@
+"""Cypher texts and the conversions between registry values and Neo4j properties.
+
+Kept apart from `graph.store` so that the store reads as the port it implements.
+Every value a store indexes comes from `registry.indexing`, exactly as the SQL
+store stores it, so that both answer the same queries in the same order.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Record, Ref, Rel, ReviewState, Role
+from registry.indexing import columns, dump_json, format_time, parse_time, sources_from_json, sources_to_json
+from registry.store import RecordQuery, SortKey, Visibility
+
+SEARCH_INDEX = "record_search"
+
+# Index and constraint names, and the statements that create them (one at a time, at start).
+# The uniqueness constraints also give the range indexes every lookup by key uses.
+SCHEMA = {
+    "record_key": "CREATE CONSTRAINT record_key IF NOT EXISTS FOR (r:Record) REQUIRE r.key IS UNIQUE",
+    "hub_slug": "CREATE CONSTRAINT hub_slug IF NOT EXISTS FOR (h:Hub) REQUIRE h.slug IS UNIQUE",
+    "api_key_id": "CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.key_id IS UNIQUE",
+    "audit_seq": "CREATE CONSTRAINT audit_seq IF NOT EXISTS FOR (a:AuditEntry) REQUIRE a.seq IS UNIQUE",
+    "idempotency_key": "CREATE CONSTRAINT idempotency_key IF NOT EXISTS FOR (i:Idempotency) REQUIRE i.key IS UNIQUE",
+    **{
+        f"record_{name}": f"CREATE INDEX record_{name} IF NOT EXISTS FOR (r:Record) ON (r.{name})"
+        for name in ("kind", "status", "subkind", "country", "governance", "review_state", "sort_name")
+    },
+    "audit_ref": "CREATE INDEX audit_ref IF NOT EXISTS FOR (a:AuditEntry) ON (a.ref)",
+    # The whitespace analyzer splits search_text exactly where SQL's LIKE '% word%' sees
+    # word starts (the text is already normalised to lower-case ASCII words).
+    SEARCH_INDEX: f"CREATE FULLTEXT INDEX {SEARCH_INDEX} IF NOT EXISTS FOR (r:Record) ON EACH [r.search_text]"
+    " OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+}
+
+SORT_PROPERTIES = {
+    SortKey.SLUG: "slug",
+    SortKey.NAME: "sort_name",
+    SortKey.CREATED: "created_at",
+    SortKey.UPDATED: "updated_at",
+    SortKey.YEAR: "year_start",
+}
+
+# The values count_by may group on: the indexed properties a dashboard shows.
+COUNT_PROPERTIES = frozenset({"status", "subkind", "governance", "country", "review_state", "hub"})
+
+_PLAIN_WORD = re.compile(r"[0-9a-z]+")
+
+
+def key(ref: Ref) -> str:
+    return str(ref)
+
+
+def ref(text: str) -> Ref:
+    kind, slug = text.split(":", 1)
+    return Ref(Kind(kind), slug)
+
+
+# -- records -------------------------------------------------------------------------------
+
+
+def record_props(record: Record) -> JSON:
+    """A record's node properties: the same values as a SQL row ("" for a missing time)."""
+    return {
+        "key": key(record.ref),
+        "kind": record.kind.value,
+        "slug": record.slug,
+        "data": dump_json(record.data),
+        "sources": dump_json(sources_to_json(record.sources)),
+        "version": record.version,
+        "created_at": format_time(record.created_at) or "",
+        "updated_at": format_time(record.updated_at) or "",
+        "review_state": record.review_state.value,
+        "hub": record.hub,
+        **columns(record),
+    }
+
+
+def record_from(props: JSON) -> Record:
+    return Record(
+        kind=Kind(props["kind"]),
+        slug=props["slug"],
+        data=json.loads(props["data"]),
+        sources=sources_from_json(json.loads(props["sources"])),
+        version=int(props["version"]),
+        created_at=parse_time(props["created_at"] or None),
+        updated_at=parse_time(props["updated_at"] or None),
+        review_state=ReviewState(props["review_state"]),
+        hub=props.get("hub"),
+    )
+
+
+# -- hubs, keys, audit ---------------------------------------------------------------------
+
+
+def hub_props(hub: Hub) -> JSON:
+    return {"slug": hub.slug, "name": hub.name, "created_at": format_time(hub.created_at) or ""}
+
+
+def hub_from(props: JSON) -> Hub:
+    return Hub(props["slug"], props["name"], parse_time(props["created_at"] or None))
+
+
+def api_key_props(api_key: ApiKey) -> JSON:
+    return {
+        "key_id": api_key.key_id,
+        "secret_hash": api_key.secret_hash,
+        "role": api_key.role.value,
+        "hub": api_key.hub,
+        "created_at": format_time(api_key.created_at) or "",
+        "revoked_at": format_time(api_key.revoked_at),
+        "label": api_key.label,
+    }
+
+
+def api_key_from(props: JSON) -> ApiKey:
+    created = parse_time(props["created_at"])
+    assert created is not None
+    return ApiKey(
+        key_id=props["key_id"],
+        secret_hash=props["secret_hash"],
+        role=Role(props["role"]),
+        hub=props.get("hub"),
+        created_at=created,
+        revoked_at=parse_time(props.get("revoked_at")),
+        label=props["label"],
+    )
+
+
+def audit_props(entry: AuditEntry) -> JSON:
+    return {
+        "seq": entry.seq,
+        "at": format_time(entry.at) or "",
+        "who": entry.who,
+        "action": entry.action,
+        "ref": entry.ref,
+        "version_before": entry.version_before,
+        "version_after": entry.version_after,
+        "detail": dump_json(entry.detail),
+    }
+
+
+def audit_from(props: JSON) -> AuditEntry:
+    at = parse_time(props["at"])
+    assert at is not None
+    return AuditEntry(
+        seq=int(props["seq"]),
+        at=at,
+        who=props["who"],
+        action=props["action"],
+        ref=props["ref"],
+        version_before=props.get("version_before"),
+        version_after=props.get("version_after"),
+        detail=json.loads(props["detail"]),
+    )
+
+
+# -- record queries ------------------------------------------------------------------------
+
+
+def visible(visibility: Visibility, node: str = "r") -> str:
+    """store_rules.hidden as Cypher: published, or everything, or the caller's hub."""
+    if visibility.everything:
+        return "true"
+    if visibility.hub is None:
+        return f"{node}.review_state = 'published'"
+    return f"({node}.review_state = 'published' OR {node}.hub = $hub)"
+
+
+def record_match(q: RecordQuery) -> tuple[str, JSON]:
+    """MATCH … WHERE … binding `r` to the records that `q` selects, and its parameters."""
+    params: JSON = {"kinds": [k.value for k in q.kinds], "hub": q.visibility.hub}
+    conds = ["r.kind IN $kinds", visible(q.visibility)]
+    if q.slugs is not None:
+        conds.append("r.slug IN $slugs")
+        params["slugs"] = list(q.slugs)
+    for prop, values in (
+        ("status", q.statuses),
+        ("subkind", q.subkinds),
+        ("country", q.countries),
+        ("governance", q.governance),
+        ("review_state", q.review_states),
+    ):
+        if values:
+            conds.append(f"r.{prop} IN ${prop}")
+            params[prop] = list(values)
+    for name, pattern, targets in (
+        ("domains", "(r)-[:IN_DOMAIN]->(x:Domain)", [f"Domain:{d}" for d in q.domains]),
+        ("territories", "(r)-[:IN_TERRITORY|PRESENT_IN]->(x:Territory)", [f"Territory:{t}" for t in q.territories]),
+        ("actors", "(r)-[:INVOLVES]->(x:Actor)", [f"Actor:{a}" for a in q.actors]),
+    ):
+        if targets:
+            conds.append(f"EXISTS {{ MATCH {pattern} WHERE x.key IN ${name} }}")
+            params[name] = targets
+    if q.actor_kinds:
+        conds.append("EXISTS { MATCH (r)-[:INVOLVES]->(x:Record) WHERE x.subkind IN $actor_kinds }")
+        params["actor_kinds"] = list(q.actor_kinds)
+    if q.year_from is not None:
+        conds.append("coalesce(r.year_end, r.year_start) >= $year_from")
+        params["year_from"] = q.year_from
+    if q.year_to is not None:
+        conds.append("r.year_start <= $year_to")
+        params["year_to"] = q.year_to
+    # The exact rule, as in SQL (search_text LIKE '% word%'): each word starts a word of the text.
+    for n, word in enumerate(q.words):
+        conds.append(f"r.search_text CONTAINS $word{n}")
+        params[f"word{n}"] = f" {word}"
+    # The full-text index narrows the candidates first; the CONTAINS above keeps the answer exact.
+    # (Lucene keeps at most 255 characters of a token: longer words are left to CONTAINS alone.)
+    prefixes = [f"{w}*" for w in q.words if _PLAIN_WORD.fullmatch(w) and len(w) <= 255]
+    if prefixes:
+        params["search"] = " AND ".join(prefixes)
+        match = f"CALL db.index.fulltext.queryNodes('{SEARCH_INDEX}', $search) YIELD node AS r"
+    else:
+        match = "MATCH (r:Record)"
+    return f"{match}\nWHERE " + "\n  AND ".join(conds), params
+
+
+def order_by(q: RecordQuery) -> str:
+    """Nulls last, then the sort property, then kind and slug: the SQL store's order."""
+    prop = SORT_PROPERTIES[q.sort]
+    direction = " DESC" if q.descending else ""
+    return f"ORDER BY r.{prop} IS NULL, r.{prop}{direction}, r.kind, r.slug"
+
+
+def rel(value: Rel) -> str:
+    """A relation's name for a Cypher pattern; only enum values are ever spliced in."""
+    return Rel(value).value
+
+
+# -- graph reads ---------------------------------------------------------------------------
+
+TERRITORY_FACTS = """
+MATCH (t:Territory)
+RETURN t.slug AS slug, t.country AS country, t.status AS status, t.data AS data,
+  COLLECT { MATCH (t)<-[:IN_TERRITORY]-(:Priority)-[:IN_DOMAIN]->(d) RETURN DISTINCT d.slug } AS priority_domains,
+  COLLECT { MATCH (t)<-[:IN_TERRITORY]-(u:UseCase {review_state: 'published'})-[:IN_DOMAIN]->(d)
+            RETURN DISTINCT d.slug } AS use_case_domains,
+  // Who is present: actors on the territory, and actors of its published use cases.
+  COLLECT { MATCH (t)<-[:IN_TERRITORY]-(u:UseCase {review_state: 'published'})-[i:INVOLVES]->(a)
+            RETURN [a.slug, CASE WHEN a:Actor THEN coalesce(a.subkind, '') END, i.role] AS presence
+            UNION ALL
+            MATCH (t)<-[p:PRESENT_IN]-(a)
+            RETURN [a.slug, CASE WHEN a:Actor THEN coalesce(a.subkind, '') END, p.role] AS presence } AS presences
+ORDER BY slug
+"""
+
+USE_CASE_FACTS = """
+MATCH (u:UseCase {review_state: 'published'})
+RETURN u.slug AS slug, u.status AS status, u.governance AS governance,
+  COLLECT { MATCH (u)-[:IN_DOMAIN]->(d) RETURN d.slug } AS domains,
+  COLLECT { MATCH (u)-[:IN_TERRITORY]->(t) WHERE t:Territory OR t:Actor
+            RETURN [t.slug, coalesce(t.country, '')] } AS territories,
+  COLLECT { MATCH (u)-[i:INVOLVES]->(a) WHERE a:Territory OR a:Actor
+            RETURN [a.slug, coalesce(a.subkind, ''), i.role] } AS actors
+ORDER BY slug
+"""
+
+
+def shortest_paths(max_hops: int, visibility: Visibility) -> str:
+    """Every shortest undirected path from $start to $end that avoids hidden records.
+
+    The start itself is never hidden from its own search (as in store_rules.best_path).
+    The predicate reads only the node and parameters, so Neo4j applies it during the
+    breadth-first search instead of filtering afterwards.
+    """
+    return f"""
+MATCH (a:Record {{key: $start}}), (b:Record {{key: $end}})
+MATCH p = allShortestPaths((a)-[*..{int(max_hops)}]-(b))
+WHERE all(n IN nodes(p) WHERE n.key = $start OR {visible(visibility, "n")})
+RETURN [n IN nodes(p) | n.key] AS keys
+"""

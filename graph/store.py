@@ -1,0 +1,452 @@
+"""The Neo4j store: records as nodes, links as relationships, through the official driver.
+
+Nodes are `:Record` plus their kind (`:Territory`, `:UseCase`, …) and carry the same
+values as a SQL row (`graph.cypher.record_props`); links are relationships typed by
+their relation with a `role`.  Hubs, API keys, audit entries and idempotency results
+are nodes of their own labels.  Every answer must equal the SQL store's for the same
+data: the contract suite in tests/contract runs against both.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction
+from neo4j.exceptions import (
+    AuthError,
+    ConnectionPoolError,
+    ConstraintError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
+
+from graph import cypher
+from graph.cypher import key, ref
+from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
+from registry.errors import ErrorCode, RegistryError, StoreUnavailable
+from registry.indexing import dump_json, format_time
+from registry.store import Page, RecordQuery, TerritoryFacts, UseCaseFacts, Visibility, WriteBatch
+from registry.store_rules import PLATFORM_ACTOR_KINDS, PLATFORM_ROLES
+
+T = TypeVar("T")
+
+_PAGE = 500
+_WRITE_ATTEMPTS = 3
+# What "the database cannot be reached" looks like through the driver.  The driver
+# already retried transient failures for `retry_seconds` before we see one of these.
+_UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionPoolError, TransientError, AuthError, OSError)
+_LABELS = ("Record", "Hub", "ApiKey", "AuditEntry", "Idempotency")
+
+
+class Neo4jStore:
+    """The storage port on Neo4j 5.26 (Community or Enterprise)."""
+
+    def __init__(
+        self,
+        url: str,
+        user: str = "neo4j",
+        password: str | None = None,
+        database: str | None = None,
+        retry_seconds: float = 5.0,
+    ) -> None:
+        parts = urlsplit(url)
+        self.where = urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]))  # never show a password
+        self.database = database
+        auth = None if password is None else (user, password)
+        # Short timeouts: a service answers STORE_UNAVAILABLE quickly instead of hanging.
+        self.driver: Driver = GraphDatabase.driver(
+            url,
+            auth=auth,
+            max_transaction_retry_time=retry_seconds,
+            connection_timeout=5.0,
+            connection_acquisition_timeout=10.0,
+            # Queries may name relation types or properties no record has yet: not worth a log line.
+            notifications_disabled_classifications=["UNRECOGNIZED"],
+        )
+        try:
+            with self._translated():
+                self.driver.verify_connectivity()
+                if database is None:  # naming it saves a round trip per session
+                    self.database = self._read("CALL db.info() YIELD name RETURN name")[0]["name"]
+                self._create_schema()
+        except BaseException:
+            self.driver.close()
+            raise
+
+    def _create_schema(self) -> None:
+        """Create the missing constraints and indexes, and wait until they are online."""
+        existing = {row["name"] for row in self._read("SHOW INDEXES YIELD name RETURN name")}
+        missing = [statement for name, statement in cypher.SCHEMA.items() if name not in existing]
+        for statement in missing:
+            self._write(statement)
+        if missing:  # a new index fills in the background; a search before that would fail
+            self._read("CALL db.awaitIndexes(300)")
+
+    # -- plumbing ------------------------------------------------------------------------------
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        """Turn the driver's connection failures into StoreUnavailable, naming the server."""
+        try:
+            yield
+        except AuthError as error:
+            raise StoreUnavailable(f"Neo4j at {self.where} refused the credentials: {error.message}") from error
+        except _UNAVAILABLE as error:
+            raise StoreUnavailable(
+                f"Neo4j at {self.where} is unavailable ({type(error).__name__}); try again shortly."
+            ) from error
+
+    def _read(self, query: str, **params: Any) -> list[JSON]:
+        """One statement in an auto-commit transaction: a single round trip.  The driver
+        sends it again on a fresh connection when a pooled one turned out dead."""
+        with (
+            self._translated(),
+            self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session,
+        ):
+            return session.run(query, params).data()
+
+    def _write(self, query: str, **params: Any) -> list[JSON]:
+        with self._translated(), self.driver.session(database=self.database) as session:
+            return session.run(query, params).data()
+
+    def _write_transaction(self, work: Callable[[ManagedTransaction], T]) -> T:
+        """Several statements in one managed transaction, which the driver retries on
+        transient failures (deadlocks, a lost connection) for `retry_seconds`."""
+        with self._translated(), self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
+    # -- records -------------------------------------------------------------------------------
+    def get(self, refs: Sequence[Ref]) -> dict[Ref, Record]:
+        if not refs:
+            return {}
+        rows = self._read(
+            "MATCH (r:Record) WHERE r.key IN $keys RETURN properties(r) AS r", keys=sorted({key(r) for r in refs})
+        )
+        records = (cypher.record_from(row["r"]) for row in rows)
+        return {r.ref: r for r in records}
+
+    def query(self, query: RecordQuery) -> Page:
+        match, params = cypher.record_match(query)
+        # One statement for the total and the page: one round trip, and both from the same
+        # reading.  It holds every match's node (not its properties) while sorting, as SQL does.
+        rows = self._read(
+            f"{match}\nWITH r {cypher.order_by(query)}\nWITH collect(r) AS rs\n"
+            "RETURN size(rs) AS total, [x IN rs[$offset..($offset + $limit)] | properties(x)] AS page",
+            **params,
+            offset=query.offset,
+            limit=query.limit,
+        )
+        return Page([cypher.record_from(props) for props in rows[0]["page"]], int(rows[0]["total"]))
+
+    def links_from(self, sources: Sequence[Ref], rel: Rel) -> list[Link]:
+        return self._links("s", sources, rel)
+
+    def links_to(self, targets: Sequence[Ref], rel: Rel) -> list[Link]:
+        return self._links("t", targets, rel)
+
+    def _links(self, end: str, refs: Sequence[Ref], rel: Rel) -> list[Link]:
+        if not refs:
+            return []
+        rows = self._read(
+            f"MATCH (s:Record)-[l:{cypher.rel(rel)}]->(t:Record) WHERE {end}.key IN $keys "
+            "RETURN s.key AS source, t.key AS target, l.role AS role",
+            keys=sorted({key(r) for r in refs}),
+        )
+        return sorted(Link(ref(row["source"]), rel, ref(row["target"]), row["role"]) for row in rows)
+
+    # -- writes --------------------------------------------------------------------------------
+    def write(self, batch: WriteBatch) -> list[AuditEntry]:
+        for _ in range(_WRITE_ATTEMPTS):
+            try:
+                return self._write_transaction(lambda tx: _write_batch(tx, batch))
+            except ConstraintError:
+                # A concurrent writer took one of our keys or audit numbers after we read them:
+                # run again, and the fresh reads say DUPLICATE or pick the next audit number.
+                continue
+        raise RegistryError(ErrorCode.CONFLICT, "Concurrent writes kept clashing with this one; try again.")
+
+    def idempotent_result(self, scoped_key: str) -> str | None:
+        rows = self._read("MATCH (i:Idempotency {key: $key}) RETURN i.result AS result", key=scoped_key)
+        return None if not rows else str(rows[0]["result"])
+
+    # -- graph reads ---------------------------------------------------------------------------
+    def shortest_path(self, start: Ref, end: Ref, max_hops: int, visibility: Visibility) -> list[Ref] | None:
+        if start == end:
+            return [start] if self.get([start]) else None
+        if max_hops < 1:
+            return None
+        rows = self._read(
+            cypher.shortest_paths(max_hops, visibility), start=key(start), end=key(end), hub=visibility.hub
+        )
+        # Among equally short paths the one whose refs sort first, compared as the SQL store does.
+        paths = [[ref(k) for k in row["keys"]] for row in rows]
+        return min(paths) if paths else None
+
+    def territory_facts(self) -> list[TerritoryFacts]:
+        facts = []
+        for row in self._read(cypher.TERRITORY_FACTS):
+            # presences: [actor slug, actor kind (None when not an actor), role]
+            presences = [(slug, kind, role) for slug, kind, role in row["presences"]]
+            facts.append(
+                TerritoryFacts(
+                    slug=row["slug"],
+                    country=row["country"] or "",
+                    languages=frozenset(json.loads(row["data"]).get("languages") or ()),
+                    status=row["status"] or "unknown",
+                    priority_domains=frozenset(row["priority_domains"]),
+                    use_case_domains=frozenset(row["use_case_domains"]),
+                    actors=frozenset(slug for slug, _, _ in presences),
+                    platforms=frozenset(
+                        slug for slug, kind, role in presences if role in PLATFORM_ROLES or kind in PLATFORM_ACTOR_KINDS
+                    ),
+                    actor_kinds=frozenset(kind for _, kind, _ in presences if kind is not None),
+                )
+            )
+        return facts
+
+    def use_case_facts(self) -> list[UseCaseFacts]:
+        return [
+            UseCaseFacts(
+                slug=row["slug"],
+                status=row["status"] or "unknown",
+                governance=row["governance"] or "unknown",
+                domains=frozenset(row["domains"]),
+                territories=tuple(sorted((s, c) for s, c in row["territories"])),
+                actors=tuple(sorted((s, k, r) for s, k, r in row["actors"])),
+            )
+            for row in self._read(cypher.USE_CASE_FACTS)
+        ]
+
+    def count_by(self, kind: Kind, dimension: str, visibility: Visibility) -> list[tuple[str, int]]:
+        where = cypher.visible(visibility)
+        if dimension in ("domain", "territory"):
+            # One count per link, grouped by the linked record's slug (as SQL joins links).
+            rels = "IN_DOMAIN" if dimension == "domain" else "IN_TERRITORY|PRESENT_IN"
+            query = f"MATCH (r:Record {{kind: $kind}})-[:{rels}]->(x:Record) WHERE {where}"
+            query += " RETURN x.slug AS value, count(*) AS n"
+        elif dimension in cypher.COUNT_PROPERTIES:
+            query = f"MATCH (r:Record {{kind: $kind}}) WHERE {where} RETURN r[$dimension] AS value, count(*) AS n"
+        else:
+            raise RegistryError(ErrorCode.INVALID, f"Records cannot be counted by {dimension!r}.", "dimension")
+        merged: dict[str, int] = {}
+        for row in self._read(query, kind=kind.value, dimension=dimension, hub=visibility.hub):
+            value = "unknown" if row["value"] is None else str(row["value"])
+            merged[value] = merged.get(value, 0) + int(row["n"])
+        return sorted(merged.items())
+
+    # -- hubs, keys, audit ---------------------------------------------------------------------
+    def put_hub(self, hub: Hub) -> None:
+        self._write("MERGE (h:Hub {slug: $props.slug}) SET h = $props", props=cypher.hub_props(hub))
+
+    def hubs(self) -> list[Hub]:
+        return [
+            cypher.hub_from(row["h"]) for row in self._read("MATCH (h:Hub) RETURN properties(h) AS h ORDER BY h.slug")
+        ]
+
+    def put_api_key(self, key: ApiKey) -> None:
+        self._write("MERGE (k:ApiKey {key_id: $props.key_id}) SET k = $props", props=cypher.api_key_props(key))
+
+    def api_key(self, key_id: str) -> ApiKey | None:
+        rows = self._read("MATCH (k:ApiKey {key_id: $key_id}) RETURN properties(k) AS k", key_id=key_id)
+        return cypher.api_key_from(rows[0]["k"]) if rows else None
+
+    def api_keys(self) -> list[ApiKey]:
+        rows = self._read("MATCH (k:ApiKey) RETURN properties(k) AS k ORDER BY k.key_id")
+        return [cypher.api_key_from(row["k"]) for row in rows]
+
+    def revoke_api_key(self, key_id: str, at: datetime) -> bool:
+        rows = self._write(
+            "MATCH (k:ApiKey {key_id: $key_id}) WHERE k.revoked_at IS NULL"
+            " SET k.revoked_at = $at RETURN k.key_id AS id",
+            key_id=key_id,
+            at=format_time(at),
+        )
+        return bool(rows)
+
+    def audit_page(self, offset: int, limit: int, ref: str | None = None) -> tuple[list[AuditEntry], int]:
+        entries = "MATCH (a:AuditEntry)" + ("" if ref is None else " WHERE a.ref = $ref")
+        rows = self._read(
+            f"RETURN COUNT {{ {entries} }} AS total, COLLECT {{ {entries} WITH a ORDER BY a.seq"
+            " SKIP $offset LIMIT $limit RETURN properties(a) } AS page",
+            ref=ref,
+            offset=offset,
+            limit=limit,
+        )
+        return [cypher.audit_from(props) for props in rows[0]["page"]], int(rows[0]["total"])
+
+    # -- whole-registry movement ---------------------------------------------------------------
+    def iter_records(self) -> Iterator[Record]:
+        """By key ("Kind:slug"), a page at a time, like the SQL store."""
+        last = ""
+        while True:
+            rows = self._read(
+                "MATCH (r:Record) WHERE r.key > $last RETURN properties(r) AS r ORDER BY r.key LIMIT $limit",
+                last=last,
+                limit=_PAGE,
+            )
+            if not rows:
+                return
+            yield from (cypher.record_from(row["r"]) for row in rows)
+            last = rows[-1]["r"]["key"]
+
+    def iter_links(self) -> Iterator[Link]:
+        rows = self._read(
+            "MATCH (s:Record)-[l]->(t:Record) RETURN s.key AS source, type(l) AS rel, t.key AS target, l.role AS role"
+        )
+        yield from sorted(Link(ref(row["source"]), Rel(row["rel"]), ref(row["target"]), row["role"]) for row in rows)
+
+    def load(self, records: Sequence[Record], links: Sequence[Link], audit: Sequence[AuditEntry]) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            _create_records(tx, [cypher.record_props(r) for r in records])
+            _require_ends(tx, links)
+            _merge_links(tx, links)
+            tx.run(
+                "UNWIND $rows AS row CREATE (a:AuditEntry) SET a = row", rows=[cypher.audit_props(e) for e in audit]
+            ).consume()
+
+        try:
+            self._write_transaction(work)
+        except ConstraintError as error:
+            raise RegistryError(ErrorCode.DUPLICATE, f"The loaded rows repeat a key: {error.message}") from error
+
+    def is_empty(self) -> bool:
+        rows = self._read(
+            "RETURN NOT (EXISTS { (:Record) } OR EXISTS { (:Hub) } OR EXISTS { (:ApiKey) }"
+            " OR EXISTS { (:AuditEntry) }) AS empty"
+        )
+        return bool(rows[0]["empty"])
+
+    # -- life cycle ----------------------------------------------------------------------------
+    def ping(self) -> None:
+        self._read("RETURN 1 AS one")
+
+    def clear(self) -> None:
+        """Delete the registry's nodes (its schema stays)."""
+        labels = " OR ".join(f"n:{label}" for label in _LABELS)
+        self._write(f"MATCH (n) WHERE {labels} DETACH DELETE n")
+
+    def close(self) -> None:
+        self.driver.close()
+
+
+# -- the write transaction -----------------------------------------------------------------------
+
+
+def _write_batch(tx: ManagedTransaction, batch: WriteBatch) -> list[AuditEntry]:
+    """Apply a batch inside one transaction; raising anywhere rolls it all back."""
+    _put_records(tx, batch)
+    replaced = sorted({(key(source), rel.value) for source, rel in batch.replace_links})
+    tx.run(
+        "UNWIND $rows AS row MATCH (:Record {key: row[0]})-[l]->(:Record) WHERE type(l) = row[1] DELETE l",
+        rows=replaced,
+    ).consume()
+    removed = sorted({(key(link.source), link.rel.value, key(link.target)) for link in batch.remove_links})
+    tx.run(
+        "UNWIND $rows AS row MATCH (:Record {key: row[0]})-[l]->(:Record {key: row[2]})"
+        " WHERE type(l) = row[1] DELETE l",
+        rows=removed,
+    ).consume()
+    _require_ends(tx, batch.add_links)
+    _merge_links(tx, batch.add_links)
+    entries = []
+    if batch.audit:
+        last = tx.run("MATCH (a:AuditEntry) RETURN max(a.seq) AS last").single(strict=True)["last"] or 0
+        at = format_time(batch.at) or ""
+        rows = [
+            {
+                "seq": last + n,
+                "at": at,
+                "who": d.who,
+                "action": d.action,
+                "ref": d.ref,
+                "version_before": d.version_before,
+                "version_after": d.version_after,
+                "detail": dump_json(d.detail),
+            }
+            for n, d in enumerate(batch.audit, start=1)
+        ]
+        tx.run("UNWIND $rows AS row CREATE (a:AuditEntry) SET a = row", rows=rows).consume()
+        entries = [cypher.audit_from(row) for row in rows]
+    if batch.idempotency is not None:
+        scoped, result = batch.idempotency
+        tx.run("CREATE (:Idempotency {key: $key, result: $result})", key=scoped, result=result).consume()
+    return entries
+
+
+def _put_records(tx: ManagedTransaction, batch: WriteBatch) -> None:
+    """Check every put in order against the current versions, then write them in bulk."""
+    if not batch.puts:
+        return
+    keys = sorted({key(put.record.ref) for put in batch.puts})
+    # Lock the existing records (in key order, against deadlocks) before reading their
+    # versions, so that no other writer can change them between our check and our write.
+    rows = tx.run(
+        "MATCH (r:Record) WHERE r.key IN $keys WITH r ORDER BY r.key SET r._lock = true REMOVE r._lock "
+        "RETURN r.key AS key, r.version AS version",
+        keys=keys,
+    )
+    existing = {row["key"]: row["version"] for row in rows}
+    versions = dict(existing)
+    created: dict[str, JSON] = {}
+    updated: dict[str, JSON] = {}
+    for put in batch.puts:
+        record_key, record_ref = key(put.record.ref), put.record.ref
+        if put.expected_version is None:
+            if record_key in versions:
+                raise RegistryError(ErrorCode.DUPLICATE, f"{record_ref} already exists.", "slug")
+        elif record_key not in versions:
+            raise RegistryError(ErrorCode.NOT_FOUND, f"{record_ref} does not exist.", "id")
+        elif versions[record_key] != put.expected_version:
+            raise RegistryError(
+                ErrorCode.CONFLICT,
+                f"{record_ref} is at version {versions[record_key]}, not {put.expected_version}.",
+                "version",
+            )
+        versions[record_key] = put.record.version
+        props = cypher.record_props(put.record)
+        if record_key in existing:  # an update keeps the key and the creation time
+            updated[record_key] = {k: v for k, v in props.items() if k not in ("key", "created_at")}
+        elif record_key in created:  # created, then updated, in the same batch
+            created[record_key] = {**props, "created_at": created[record_key]["created_at"]}
+        else:
+            created[record_key] = props
+    _create_records(tx, list(created.values()))
+    tx.run(
+        "UNWIND $rows AS row MATCH (r:Record {key: row.key}) SET r += row.props",
+        rows=[{"key": k, "props": props} for k, props in updated.items()],
+    ).consume()
+
+
+def _create_records(tx: ManagedTransaction, rows: list[JSON]) -> None:
+    # Dynamic labels (Neo4j 5.26): the kind's label comes from the row, never from text.
+    tx.run("UNWIND $rows AS row CREATE (r:Record:$(row.kind)) SET r = row", rows=rows).consume()
+
+
+def _require_ends(tx: ManagedTransaction, links: Sequence[Link]) -> None:
+    """NOT_FOUND for the first link end (in batch order) that is not a record."""
+    ends = sorted({key(end) for link in links for end in (link.source, link.target)})
+    if not ends:
+        return
+    found = {row["key"] for row in tx.run("MATCH (r:Record) WHERE r.key IN $keys RETURN r.key AS key", keys=ends)}
+    for link in links:
+        for end, name in ((link.source, "source"), (link.target, "target")):
+            if key(end) not in found:
+                raise RegistryError(ErrorCode.NOT_FOUND, f"{end} does not exist.", name)
+
+
+def _merge_links(tx: ManagedTransaction, links: Sequence[Link]) -> None:
+    """One relationship per (source, relation, target); a repeated link updates its role."""
+    rows = [
+        {"source": key(link.source), "rel": link.rel.value, "target": key(link.target), "role": link.role}
+        for link in links
+    ]
+    tx.run(
+        "UNWIND $rows AS row MATCH (s:Record {key: row.source}), (t:Record {key: row.target}) "
+        "MERGE (s)-[l:$(row.rel)]->(t) SET l.role = row.role",
+        rows=rows,
+    ).consume()
