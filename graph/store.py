@@ -70,7 +70,7 @@ class Neo4jStore:
             notifications_disabled_classifications=["UNRECOGNIZED"],
         )
         try:
-            with self._translated():
+            with self._translated(starting=True):
                 self.driver.verify_connectivity()
                 if database is None:  # naming it saves a round trip per session
                     self.database = self._read("CALL db.info() YIELD name RETURN name")[0]["name"]
@@ -90,16 +90,20 @@ class Neo4jStore:
 
     # -- plumbing ------------------------------------------------------------------------------
     @contextmanager
-    def _translated(self) -> Iterator[None]:
-        """Turn the driver's connection failures into StoreUnavailable, naming the server."""
+    def _translated(self, starting: bool = False) -> Iterator[None]:
+        """Turn the driver's connection failures into StoreUnavailable.
+
+        At start the message names the server, for whoever deploys the service; later it
+        reaches API clients, so it is the SQL store's generic one (the cause stays chained).
+        """
         try:
             yield
-        except AuthError as error:
-            raise StoreUnavailable(f"Neo4j at {self.where} refused the credentials: {error.message}") from error
         except _UNAVAILABLE as error:
-            raise StoreUnavailable(
-                f"Neo4j at {self.where} is unavailable ({type(error).__name__}); try again shortly."
-            ) from error
+            if not starting:
+                raise StoreUnavailable() from error
+            if isinstance(error, AuthError):
+                raise StoreUnavailable(f"Neo4j at {self.where} refused the credentials: {error.message}") from error
+            raise StoreUnavailable(f"Neo4j at {self.where} is unreachable: {error}") from error
 
     def _read(self, query: str, **params: Any) -> list[JSON]:
         """One statement in an auto-commit transaction: a single round trip.  The driver

@@ -74,10 +74,11 @@ def test_the_store_recovers_when_neo4j_comes_back(own_server: LocalNeo4j) -> Non
         lyon = Ref(Kind.TERRITORY, "lyon")
         # when Neo4j stops
         own_server.stop()
-        # then every call says the store is unavailable, naming the server
+        # then every call says the store is unavailable, without telling clients where it is
         for call in (store.ping, lambda: store.get([lyon]), lambda: store.query(RecordQuery(kinds=(Kind.TERRITORY,)))):
-            with pytest.raises(StoreUnavailable, match=own_server.uri):
+            with pytest.raises(StoreUnavailable) as caught:
                 call()
+            assert caught.value.message == StoreUnavailable().message
         with pytest.raises(StoreUnavailable):
             create(store, [territory("paris")])
         # when it comes back, the same store object works again
