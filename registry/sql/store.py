@@ -108,6 +108,10 @@ class SqlStore:
     def _session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
 
+    def _bytewise(self, column: Any) -> Any:
+        """Order text by code point, as SQLite and Neo4j do, whatever PostgreSQL's locale."""
+        return col(column).collate("C") if self.engine.dialect.name == "postgresql" else col(column)
+
     # -- records ---------------------------------------------------------------
     def get(self, refs: Sequence[Ref]) -> dict[Ref, Record]:
         if not refs:
@@ -126,15 +130,17 @@ class SqlStore:
         conditions = self._conditions(query)
         stmt = select(RecordRow).where(*conditions)
         count = select(func.count()).select_from(RecordRow).where(*conditions)
-        sort_col: Any = {
+        column: Any = {
             SortKey.SLUG: RecordRow.slug,
             SortKey.NAME: RecordRow.sort_name,
             SortKey.CREATED: RecordRow.created_at,
             SortKey.UPDATED: RecordRow.updated_at,
             SortKey.YEAR: RecordRow.year_start,
         }[query.sort]
+        sort_col = col(column) if query.sort is SortKey.YEAR else self._bytewise(column)
         ordered = sort_col.desc() if query.descending else sort_col.asc()
-        stmt = stmt.order_by(col(sort_col).is_(None), ordered, col(RecordRow.kind), col(RecordRow.slug))
+        tie_breaks = (self._bytewise(RecordRow.kind), self._bytewise(RecordRow.slug))
+        stmt = stmt.order_by(col(column).is_(None), ordered, *tie_breaks)
         stmt = stmt.offset(query.offset).limit(query.limit)
 
         def work() -> Page:
@@ -363,7 +369,7 @@ class SqlStore:
                         RecordRow.kind == Kind.USE_CASE.value,
                         RecordRow.review_state == ReviewState.PUBLISHED.value,
                     )
-                    .order_by(col(RecordRow.slug))
+                    .order_by(self._bytewise(RecordRow.slug))
                 ).all()
                 others = {
                     r.key: r
@@ -419,7 +425,7 @@ class SqlStore:
     def hubs(self) -> list[Hub]:
         def work() -> list[Hub]:
             with self._session() as s:
-                rows = s.exec(select(HubRow).order_by(col(HubRow.slug))).all()
+                rows = s.exec(select(HubRow).order_by(self._bytewise(HubRow.slug))).all()
                 return [Hub(r.slug, r.name, parse_time(r.created_at or None)) for r in rows]
 
         hubs: list[Hub] = self._guard(work)
@@ -454,7 +460,7 @@ class SqlStore:
     def api_keys(self) -> list[ApiKey]:
         def work() -> list[ApiKey]:
             with self._session() as s:
-                return [_api_key(r) for r in s.exec(select(ApiKeyRow).order_by(col(ApiKeyRow.key_id))).all()]
+                return [_api_key(r) for r in s.exec(select(ApiKeyRow).order_by(self._bytewise(ApiKeyRow.key_id))).all()]
 
         keys: list[ApiKey] = self._guard(work)
         return keys
@@ -488,7 +494,12 @@ class SqlStore:
         last = ""
         while True:
             with self._session() as s:
-                stmt = select(RecordRow).where(RecordRow.key > last).order_by(col(RecordRow.key)).limit(_PAGE)
+                stmt = (
+                    select(RecordRow)
+                    .where(self._bytewise(RecordRow.key) > last)
+                    .order_by(self._bytewise(RecordRow.key))
+                    .limit(_PAGE)
+                )
                 rows = self._guard(lambda stmt=stmt: s.exec(stmt).all())
             if not rows:
                 return

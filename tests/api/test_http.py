@@ -139,4 +139,4 @@ def test_stats_count_store_round_trips_independently_of_page_size(with_stats: Ap
     assert set(small) == {"storeRoundTrips", "storeMs", "totalMs"}
     # one page query, then one links and one records round trip per related list, whatever the page size
     assert small["storeRoundTrips"] <= 7 and large["storeRoundTrips"] <= 7
-    assert large["totalMs"] >= large["storeMs"] > 0
+    assert large["totalMs"] > 0 and large["storeMs"] > 0  # store time may exceed wall time: loaders run in parallel

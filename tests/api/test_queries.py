@@ -233,7 +233,9 @@ def test_path_finds_the_shortest_chain_between_two_records(api: Api) -> None:
 
 def test_the_method_in_two_phases_with_its_workshop_kinds(api: Api) -> None:
     method = api.data("""{ method { phases { number title(lang: FR) periods steps sources { url } }
-                                   workshopKinds { kind phase label } cases { number prioritiesDefined title } } }""")["method"]
+                                   workshopKinds { kind phase label } cases { number prioritiesDefined title } } }""")[
+        "method"
+    ]
     assert [p["number"] for p in method["phases"]] == [1, 2]
     assert method["phases"][0]["title"] == "Explorer, analyser et connecter"
     assert all(p["steps"] and p["sources"] for p in method["phases"])

@@ -71,7 +71,9 @@ def answers(api: Api) -> list[Any]:
     return out
 
 
-@pytest.mark.parametrize("kind", [pytest.param("postgres", marks=pytest.mark.postgres), pytest.param("neo4j", marks=pytest.mark.neo4j)])
+@pytest.mark.parametrize(
+    "kind", [pytest.param("postgres", marks=pytest.mark.postgres), pytest.param("neo4j", marks=pytest.mark.neo4j)]
+)
 def test_every_store_answers_the_seeded_programme_like_sqlite(server: Server, make_store: MakeStore, kind: str) -> None:
     # given the same seeds in SQLite and in another store
     baseline_store = make_store("sqlite")
