@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -10,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -114,3 +117,51 @@ def test_an_unreachable_store_is_said_clearly(tmp_path: Path) -> None:
     assert "cannot open the store" in result.stderr and "Traceback" not in result.stderr
     served = registry("serve", "--store", f"bolt://127.0.0.1:{port}", "--port", str(free_port()), cwd=tmp_path)
     assert served.returncode != 0 and "cannot open the store" in served.stderr
+
+
+@pytest.mark.neo4j
+def test_the_readme_flow_on_a_local_neo4j(tmp_path: Path) -> None:
+    if shutil.which("java") is None or shutil.which("mvn") is None:
+        if os.environ.get("REGISTRY_REQUIRE_ALL_STORES") == "1":
+            pytest.fail("java and mvn are required here")
+        pytest.skip("Neo4j tests need java and mvn on PATH")
+    # given `registry neo4j-local` running in the foreground, as the README shows
+    port = free_port()
+    neo4j = subprocess.Popen(
+        [sys.executable, "-m", "registry.cli", "neo4j-local", "--port", str(port), "--data", str(tmp_path / "neo4j")],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert neo4j.stdout is not None
+        deadline = time.monotonic() + 240
+        while "listening on bolt://127.0.0.1" not in (line := neo4j.stdout.readline()):
+            assert line and time.monotonic() < deadline, "neo4j-local did not start"
+        store = f"bolt://127.0.0.1:{port}"
+        # when the registry is seeded on it twice and exported
+        assert registry("seed", "--store", store, cwd=tmp_path).returncode == 0
+        assert "0 created, 0 updated" in registry("seed", "--store", store, cwd=tmp_path).stdout
+        from_graph = registry("export", "--store", store, cwd=tmp_path).stdout
+        # then it holds the same programme as the embedded default
+        assert registry("seed", cwd=tmp_path).returncode == 0
+        from_sqlite = registry("export", cwd=tmp_path).stdout
+        assert _without_times(from_graph) == _without_times(from_sqlite)
+    finally:
+        neo4j.terminate()
+        assert neo4j.wait(timeout=60) == 0  # a clean stop on SIGTERM
+        if neo4j.stdout is not None:
+            neo4j.stdout.close()
+
+
+def _without_times(export: str) -> list[object]:
+    """Export lines without the times of the writes (two stores seeded at two moments)."""
+    rows = []
+    for line in export.splitlines():
+        row = json.loads(line)
+        for field in ("created_at", "updated_at", "at"):
+            row.pop(field, None)
+        rows.append(row)
+    return rows
