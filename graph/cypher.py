@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import re
 
-from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Record, Ref, Rel, ReviewState, Role
-from registry.indexing import columns, dump_json, format_time, parse_time, sources_from_json, sources_to_json
+from registry.domain import JSON, ApiKey, AuditEntry, Hub, Ref, Rel, Role
+from registry.indexing import dump_json, format_time, parse_time
 from registry.store import RecordQuery, SortKey, Visibility
 
 SEARCH_INDEX = "record_search"
@@ -54,42 +54,10 @@ def key(ref: Ref) -> str:
 
 
 def ref(text: str) -> Ref:
-    kind, slug = text.split(":", 1)
-    return Ref(Kind(kind), slug)
+    return Ref.parse(text)
 
 
 # -- records -------------------------------------------------------------------------------
-
-
-def record_props(record: Record) -> JSON:
-    """A record's node properties: the same values as a SQL row ("" for a missing time)."""
-    return {
-        "key": key(record.ref),
-        "kind": record.kind.value,
-        "slug": record.slug,
-        "data": dump_json(record.data),
-        "sources": dump_json(sources_to_json(record.sources)),
-        "version": record.version,
-        "created_at": format_time(record.created_at) or "",
-        "updated_at": format_time(record.updated_at) or "",
-        "review_state": record.review_state.value,
-        "hub": record.hub,
-        **columns(record),
-    }
-
-
-def record_from(props: JSON) -> Record:
-    return Record(
-        kind=Kind(props["kind"]),
-        slug=props["slug"],
-        data=json.loads(props["data"]),
-        sources=sources_from_json(json.loads(props["sources"])),
-        version=int(props["version"]),
-        created_at=parse_time(props["created_at"] or None),
-        updated_at=parse_time(props["updated_at"] or None),
-        review_state=ReviewState(props["review_state"]),
-        hub=props.get("hub"),
-    )
 
 
 # -- hubs, keys, audit ---------------------------------------------------------------------

@@ -53,10 +53,7 @@ def _require(tool: str) -> str:
 
 def _classpath_is_fresh(cp_file: Path, classes: Path) -> bool:
     """Whether the cached build still matches pom.xml, the sources and ~/.m2."""
-    if (
-        not cp_file.is_file()
-        or not (classes / "org/selfdata/registry/LocalNeo4j.class").is_file()
-    ):
+    if not cp_file.is_file() or not (classes / "org/selfdata/registry/LocalNeo4j.class").is_file():
         return False
     built = cp_file.stat().st_mtime
     inputs = [LAUNCHER_DIR / "pom.xml", *(LAUNCHER_DIR / "src").rglob("*.java")]
@@ -104,17 +101,11 @@ def launcher_classpath(cache_dir: Path | None = None) -> str:
                     check=False,
                 )
             except subprocess.TimeoutExpired as exc:
-                raise Neo4jUnavailable(
-                    f"mvn did not finish in {MVN_TIMEOUT:.0f} s"
-                ) from exc
+                raise Neo4jUnavailable(f"mvn did not finish in {MVN_TIMEOUT:.0f} s") from exc
             if done.returncode != 0 or not tmp.is_file():
-                tail = "\n".join(
-                    (done.stdout + done.stderr).splitlines()[-OUTPUT_TAIL_LINES:]
-                )
+                tail = "\n".join((done.stdout + done.stderr).splitlines()[-OUTPUT_TAIL_LINES:])
                 tmp.unlink(missing_ok=True)
-                raise Neo4jUnavailable(
-                    f"mvn failed to build the Neo4j launcher:\n{tail}"
-                )
+                raise Neo4jUnavailable(f"mvn failed to build the Neo4j launcher:\n{tail}")
             tmp.replace(cp_file)
     jars = cp_file.read_text(encoding="utf-8").strip()
     return os.pathsep.join(p for p in (str(classes.resolve()), jars) if p)
@@ -252,10 +243,7 @@ class LocalNeo4j:
         def request_stop(signum: int, frame: FrameType | None) -> None:
             stop_requested.set()
 
-        previous = {
-            sig: signal.signal(sig, request_stop)
-            for sig in (signal.SIGINT, signal.SIGTERM)
-        }
+        previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             try:
                 self.start()
@@ -264,9 +252,7 @@ class LocalNeo4j:
                 if stop_requested.is_set():
                     return
                 raise
-            auth = (
-                "user neo4j, password set" if self.password is not None else "no auth"
-            )
+            auth = "user neo4j, password set" if self.password is not None else "no auth"
             print(
                 f"Neo4j listening on {self.uri} ({auth}); data in {self.data_dir}",
                 flush=True,

@@ -1,7 +1,7 @@
 """The Neo4j store: records as nodes, links as relationships, through the official driver.
 
 Nodes are `:Record` plus their kind (`:Territory`, `:UseCase`, …) and carry the same
-values as a SQL row (`graph.cypher.record_props`); links are relationships typed by
+values as a SQL row (`registry.indexing.record_columns`); links are relationships typed by
 their relation with a `role`.  Hubs, API keys, audit entries and idempotency results
 are nodes of their own labels.  Every answer must equal the SQL store's for the same
 data: the contract suite in tests/contract runs against both.
@@ -30,7 +30,7 @@ from graph import cypher
 from graph.cypher import key, ref
 from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
 from registry.errors import ErrorCode, RegistryError, StoreUnavailable
-from registry.indexing import dump_json, format_time
+from registry.indexing import dump_json, format_time, record_columns, record_from_columns
 from registry.store import Page, RecordQuery, TerritoryFacts, UseCaseFacts, Visibility, WriteBatch
 from registry.store_rules import PLATFORM_ACTOR_KINDS, PLATFORM_ROLES
 
@@ -131,7 +131,7 @@ class Neo4jStore:
         rows = self._read(
             "MATCH (r:Record) WHERE r.key IN $keys RETURN properties(r) AS r", keys=sorted({key(r) for r in refs})
         )
-        records = (cypher.record_from(row["r"]) for row in rows)
+        records = (record_from_columns(row["r"]) for row in rows)
         return {r.ref: r for r in records}
 
     def query(self, query: RecordQuery) -> Page:
@@ -145,7 +145,7 @@ class Neo4jStore:
             offset=query.offset,
             limit=query.limit,
         )
-        return Page([cypher.record_from(props) for props in rows[0]["page"]], int(rows[0]["total"]))
+        return Page([record_from_columns(props) for props in rows[0]["page"]], int(rows[0]["total"]))
 
     def links_from(self, sources: Sequence[Ref], rel: Rel) -> list[Link]:
         return self._links("s", sources, rel)
@@ -295,7 +295,7 @@ class Neo4jStore:
             )
             if not rows:
                 return
-            yield from (cypher.record_from(row["r"]) for row in rows)
+            yield from (record_from_columns(row["r"]) for row in rows)
             last = rows[-1]["r"]["key"]
 
     def iter_links(self) -> Iterator[Link]:
@@ -306,7 +306,7 @@ class Neo4jStore:
 
     def load(self, records: Sequence[Record], links: Sequence[Link], audit: Sequence[AuditEntry]) -> None:
         def work(tx: ManagedTransaction) -> None:
-            _create_records(tx, [cypher.record_props(r) for r in records])
+            _create_records(tx, [record_columns(r) for r in records])
             _require_ends(tx, links)
             _merge_links(tx, links)
             tx.run(
@@ -412,7 +412,7 @@ def _put_records(tx: ManagedTransaction, batch: WriteBatch) -> None:
                 "version",
             )
         versions[record_key] = put.record.version
-        props = cypher.record_props(put.record)
+        props = record_columns(put.record)
         if record_key in existing:  # an update keeps the key and the creation time
             updated[record_key] = {k: v for k, v in props.items() if k not in ("key", "created_at")}
         elif record_key in created:  # created, then updated, in the same batch

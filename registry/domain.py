@@ -88,6 +88,12 @@ class Ref:
     def __str__(self) -> str:
         return f"{self.kind.value}:{self.slug}"
 
+    @classmethod
+    def parse(cls, text: str) -> Ref:
+        """The ref written as "Kind:slug" (the inverse of str())."""
+        kind, _, slug = text.partition(":")
+        return cls(Kind(kind), slug)
+
 
 @dataclass(frozen=True)
 class Source:

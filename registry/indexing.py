@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -105,6 +106,40 @@ def sources_to_json(sources: tuple[Source, ...]) -> list[JSON]:
 
 def sources_from_json(items: list[JSON]) -> tuple[Source, ...]:
     return tuple(Source(str(i["url"]), str(i["title"]), i.get("seen")) for i in items)
+
+
+def record_columns(record: Record) -> JSON:
+    """A record as flat, stored values: a SQL row and a Neo4j node hold exactly these.
+
+    Data and sources are canonical JSON text, times are text ("" when unknown).
+    """
+    return {
+        "key": str(record.ref),
+        "kind": record.kind.value,
+        "slug": record.slug,
+        "data": dump_json(record.data),
+        "sources": dump_json(sources_to_json(record.sources)),
+        "version": record.version,
+        "created_at": format_time(record.created_at) or "",
+        "updated_at": format_time(record.updated_at) or "",
+        "review_state": record.review_state.value,
+        "hub": record.hub,
+        **columns(record),
+    }
+
+
+def record_from_columns(values: Mapping[str, Any]) -> Record:
+    return Record(
+        kind=Kind(values["kind"]),
+        slug=values["slug"],
+        data=json.loads(values["data"]),
+        sources=sources_from_json(json.loads(values["sources"])),
+        version=int(values["version"]),
+        created_at=parse_time(values["created_at"] or None),
+        updated_at=parse_time(values["updated_at"] or None),
+        review_state=ReviewState(values["review_state"]),
+        hub=values.get("hub"),  # Neo4j keeps no null properties
+    )
 
 
 def record_to_row(record: Record) -> JSON:

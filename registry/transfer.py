@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
-from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Ref, Rel, Role
+from registry.domain import JSON, ApiKey, AuditEntry, Hub, Link, Ref, Rel, Role
 from registry.errors import ErrorCode, RegistryError
 from registry.indexing import dump_json, format_time, parse_time, record_from_row, record_to_row
 from registry.store import Store
@@ -85,11 +85,6 @@ def export(store: Store, out: IO[str], progress: Callable[[int], None] | None = 
     return count
 
 
-def _ref(text: str) -> Ref:
-    kind, _, slug = text.partition(":")
-    return Ref(Kind(kind), slug)
-
-
 def import_lines(store: Store, lines: Iterable[str]) -> int:
     """Read an export into an empty store; refuses a non-empty one."""
     if not store.is_empty():
@@ -111,7 +106,7 @@ def import_lines(store: Store, lines: Iterable[str]) -> int:
             if kind == "record":
                 records.append(record_from_row(row))
             elif kind == "link":
-                links.append(Link(_ref(row["source"]), Rel(row["rel"]), _ref(row["target"]), row["role"]))
+                links.append(Link(Ref.parse(row["source"]), Rel(row["rel"]), Ref.parse(row["target"]), row["role"]))
             elif kind == "hub":
                 hubs.append(Hub(row["slug"], row["name"], parse_time(row["created_at"])))
             elif kind == "api_key":

@@ -99,8 +99,12 @@ class UseCaseFilter:
     actor_kinds: list[ActorKind] | None = None
     statuses: list[UseCaseStatus] | None = None
     governance: list[GovernanceModel] | None = None
-    year_from: int | None = strawberry.field(default=None, description="Active in or after this year (use cases whose years are unknown are left out).")
-    year_to: int | None = strawberry.field(default=None, description="Started in or before this year (use cases whose years are unknown are left out).")
+    year_from: int | None = strawberry.field(
+        default=None, description="Active in or after this year (use cases whose years are unknown are left out)."
+    )
+    year_to: int | None = strawberry.field(
+        default=None, description="Started in or before this year (use cases whose years are unknown are left out)."
+    )
     text: str | None = None
 
     def query(self, sort: Sort | None) -> RecordQuery:

@@ -15,14 +15,7 @@ from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from registry.domain import ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel, ReviewState, Role
 from registry.errors import ErrorCode, RegistryError, StoreUnavailable
-from registry.indexing import (
-    columns,
-    dump_json,
-    format_time,
-    parse_time,
-    sources_from_json,
-    sources_to_json,
-)
+from registry.indexing import dump_json, format_time, parse_time, record_columns, record_from_columns
 from registry.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRow, LinkRow, RecordRow
 from registry.store import (
     Page,
@@ -42,39 +35,15 @@ def _key(ref: Ref) -> str:
     return str(ref)
 
 
-def _ref(key: str) -> Ref:
-    kind, slug = key.split(":", 1)
-    return Ref(Kind(kind), slug)
+_ref = Ref.parse
 
 
 def _record(row: RecordRow) -> Record:
-    return Record(
-        kind=Kind(row.kind),
-        slug=row.slug,
-        data=json.loads(row.data),
-        sources=sources_from_json(json.loads(row.sources)),
-        version=row.version,
-        created_at=parse_time(row.created_at or None),  # stored as "" when unknown
-        updated_at=parse_time(row.updated_at or None),
-        review_state=ReviewState(row.review_state),
-        hub=row.hub,
-    )
+    return record_from_columns(row.model_dump())
 
 
 def _row(record: Record) -> RecordRow:
-    return RecordRow(
-        key=_key(record.ref),
-        kind=record.kind.value,
-        slug=record.slug,
-        data=dump_json(record.data),
-        sources=dump_json(sources_to_json(record.sources)),
-        version=record.version,
-        created_at=format_time(record.created_at) or "",
-        updated_at=format_time(record.updated_at) or "",
-        review_state=record.review_state.value,
-        hub=record.hub,
-        **columns(record),
-    )
+    return RecordRow(**record_columns(record))
 
 
 def _link(row: LinkRow) -> Link:

@@ -8,11 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from graph.cypher import record_props
 from graph.local_neo4j import LocalNeo4j, free_port
 from graph.store import Neo4jStore
 from registry.domain import Kind, Ref
 from registry.errors import ErrorCode, RegistryError, StoreUnavailable
+from registry.indexing import record_columns
 from registry.store import PUBLIC, RecordQuery
 from registry.stores import open_store
 from tests.contract.builders import create, territory
@@ -114,7 +114,7 @@ def test_a_slug_taken_by_a_transaction_still_open_is_a_duplicate(neo4j_uri: str)
         # given another client's transaction that created lyon and has not committed yet
         with store.driver.session(database=store.database) as session:
             other = session.begin_transaction()
-            other.run("CREATE (r:Record:Territory) SET r = $props", props=record_props(lyon)).consume()
+            other.run("CREATE (r:Record:Territory) SET r = $props", props=record_columns(lyon)).consume()
             with ThreadPoolExecutor(1) as pool:
                 # when this store creates lyon too, it waits on the uniqueness constraint
                 pending = pool.submit(create, store, [lyon])
