@@ -98,10 +98,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     store = _store(args)
     progress = None
-    if sys.stderr.isatty():
+    if sys.stderr.isatty():  # a bar per section, for a person watching; nothing in pipes and logs
 
-        def progress(count: int) -> None:
-            print(f"\rexported {count} lines", end="", file=sys.stderr, flush=True)
+        def progress(section: str, done: int, total: int | None, finished: bool) -> None:
+            if total:
+                filled = min(30, 30 * done // total)
+                bar = f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}"
+            else:
+                bar = f"{done}"
+            print(f"\r{section:>8} {bar}\033[K", end="\n" if finished else "", file=sys.stderr, flush=True)
 
     try:
         if args.output:
@@ -111,8 +116,6 @@ def cmd_export(args: argparse.Namespace) -> int:
             count = export(store, sys.stdout, progress)
     finally:
         store.close()
-    if progress is not None:
-        print(file=sys.stderr)
     print(f"exported {count} lines", file=sys.stderr)
     return 0
 

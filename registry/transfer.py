@@ -11,23 +11,28 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
-from registry.domain import JSON, ApiKey, AuditEntry, Hub, Link, Ref, Rel, Role
+from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Ref, Rel, Role
 from registry.errors import ErrorCode, RegistryError
 from registry.indexing import dump_json, format_time, parse_time, record_from_row, record_to_row
-from registry.store import Store
+from registry.store import EVERYTHING, RecordQuery, Store
 
 FORMAT = "self-data-registry-export"
 VERSION = 1
 AUDIT_PAGE = 1000
 
 
-def export_lines(store: Store) -> Iterator[str]:
-    """The registry as canonical JSON lines (without newlines)."""
-    yield dump_json({"type": "header", "format": FORMAT, "version": VERSION})
+def export_sections(store: Store) -> Iterator[tuple[str, str]]:
+    """Each export line with its section (header, record, link, hub, api_key, audit)."""
+    for row in _rows(store):
+        yield row["type"], dump_json(row)
+
+
+def _rows(store: Store) -> Iterator[JSON]:
+    yield {"type": "header", "format": FORMAT, "version": VERSION}
     for record in store.iter_records():
-        yield dump_json({"type": "record", **record_to_row(record)})
+        yield ({"type": "record", **record_to_row(record)})
     for link in store.iter_links():
-        yield dump_json(
+        yield (
             {
                 "type": "link",
                 "source": str(link.source),
@@ -37,9 +42,9 @@ def export_lines(store: Store) -> Iterator[str]:
             }
         )
     for hub in store.hubs():
-        yield dump_json({"type": "hub", "slug": hub.slug, "name": hub.name, "created_at": format_time(hub.created_at)})
+        yield ({"type": "hub", "slug": hub.slug, "name": hub.name, "created_at": format_time(hub.created_at)})
     for key in store.api_keys():
-        yield dump_json(
+        yield (
             {
                 "type": "api_key",
                 "key_id": key.key_id,
@@ -55,7 +60,7 @@ def export_lines(store: Store) -> Iterator[str]:
     while True:
         entries, _ = store.audit_page(offset, AUDIT_PAGE)
         for e in entries:
-            yield dump_json(
+            yield (
                 {
                     "type": "audit",
                     "seq": e.seq,
@@ -73,15 +78,38 @@ def export_lines(store: Store) -> Iterator[str]:
         offset += AUDIT_PAGE
 
 
-def export(store: Store, out: IO[str], progress: Callable[[int], None] | None = None) -> int:
+# (section, lines written in it, its total if known, whether the section is finished)
+Progress = Callable[[str, int, int | None, bool], None]
+
+
+def section_totals(store: Store) -> dict[str, int]:
+    """How many lines the sections with a cheap count will hold (links have none)."""
+    records = store.query(RecordQuery(kinds=tuple(Kind), visibility=EVERYTHING, limit=0)).total
+    return {
+        "record": records,
+        "hub": len(store.hubs()),
+        "api_key": len(store.api_keys()),
+        "audit": store.audit_page(0, 0)[1],
+    }
+
+
+def export(store: Store, out: IO[str], progress: Progress | None = None) -> int:
+    """Write the export to `out`; `progress` hears about each section as it goes."""
+    totals = section_totals(store) if progress is not None else {}
     count = 0
-    for line in export_lines(store):
+    section, in_section = "header", 0
+    for kind, line in export_sections(store):
         out.write(line + "\n")
         count += 1
-        if progress is not None and count % 200 == 0:
-            progress(count)
+        if kind != section:
+            if progress is not None and section != "header":
+                progress(section, in_section, totals.get(section), True)
+            section, in_section = kind, 0
+        in_section += 1
+        if progress is not None and in_section % 100 == 0:
+            progress(section, in_section, totals.get(section), False)
     if progress is not None:
-        progress(count)
+        progress(section, in_section, totals.get(section), True)
     return count
 
 
