@@ -180,3 +180,34 @@ def test_drafts_stay_with_their_hub_until_submitted(api: Api) -> None:
     assert draft["reviewState"] == "DRAFT"
     publish = api.post(PUBLISH, {"id": draft["id"], "version": 1}, as_="coordinator").json()
     assert publish["data"]["publishCaseStudy"]["errors"][0]["code"] == "INVALID_STATE"
+
+
+def test_replayed_updates_and_reviews_return_the_first_result(api: Api) -> None:
+    case = submit(api)["useCase"]
+    update_ = """mutation ($id: ID!, $key: String) { updateCaseStudy(id: $id, version: 1, input: {summary: {en: "Once"}}, idempotencyKey: $key) {
+      useCase { version summary } errors { code } } }"""
+    first = api.post(update_, {"id": case["id"], "key": "u-1"}, as_="hub").json()
+    again = api.post(update_, {"id": case["id"], "key": "u-1"}, as_="hub").json()
+    assert first == again and first["data"]["updateCaseStudy"]["useCase"]["version"] == 2  # not a CONFLICT
+    publish = """mutation ($id: ID!) { publishCaseStudy(id: $id, version: 2, idempotencyKey: "p-1") { useCase { version reviewState } errors { code } } }"""
+    published = api.post(publish, {"id": case["id"]}, as_="coordinator").json()
+    assert published == api.post(publish, {"id": case["id"]}, as_="coordinator").json()
+    assert api.data(READ, {"slug": CASE["slug"]})["useCase"]["version"] == 3
+
+
+def test_hubs_and_anonymous_callers_may_not_review(api: Api) -> None:
+    case = submit(api)["useCase"]
+    for caller, code in (("hub", "FORBIDDEN"), (None, "UNAUTHENTICATED")):
+        body = api.post(REJECT, {"id": case["id"], "version": 1, "reason": "no"}, as_=caller).json()
+        assert body["data"]["rejectCaseStudy"]["errors"][0]["code"] == code
+        body = api.post(PUBLISH, {"id": case["id"], "version": 1}, as_=caller).json()
+        assert body["data"]["publishCaseStudy"]["errors"][0]["code"] == code
+    assert api.data(READ, {"slug": CASE["slug"]}, as_="hub")["useCase"]["reviewState"] == "SUBMITTED"
+
+
+def test_a_stale_review_is_a_conflict(api: Api) -> None:
+    case = submit(api)["useCase"]
+    api.post(UPDATE, {"id": case["id"], "version": 1, "input": {"summary": {"en": "v2"}}}, as_="hub")
+    stale = api.post(PUBLISH, {"id": case["id"], "version": 1}, as_="coordinator").json()["data"]["publishCaseStudy"]
+    assert stale["errors"][0]["code"] == "CONFLICT"
+    assert api.data(READ, {"slug": CASE["slug"]}) == {"useCase": None}  # still unpublished

@@ -236,3 +236,14 @@ def test_admins_read_the_audit_trail_of_every_write(api: Api) -> None:
     assert created["who"].startswith("coordinator:") and updated["detail"]["fields"] == ["population"]
     refused = api.post(query, {"id": id_}, as_="coordinator").json()
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_a_replayed_link_writes_once(api: Api) -> None:
+    ids = api.data('{ a: actor(slug: "maif") { id } t: territory(slug: "rennes") { id } }')
+    link = {"source": ids["a"]["id"], "relation": "PRESENT_IN", "target": ids["t"]["id"], "role": "partner"}
+    query = 'mutation ($input: LinkInput!) { linkRecords(input: $input, idempotencyKey: "l-1") { source { id } errors { code } } }'
+    audit = "{ auditTrail { totalCount } }"
+    first = api.data(query, {"input": link}, as_="coordinator")
+    size = api.data(audit, as_="admin")["auditTrail"]["totalCount"]
+    assert api.data(query, {"input": link}, as_="coordinator") == first
+    assert api.data(audit, as_="admin")["auditTrail"]["totalCount"] == size
