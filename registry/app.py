@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -51,7 +53,19 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
             if own:
                 app.state.store.close()
 
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+                expose_headers=["X-Request-Id"],
+            )
+        )
     return Starlette(
+        middleware=middleware,
         routes=[
             Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
             Route("/health", health),

@@ -14,12 +14,16 @@ class Settings:
     stats: bool = False  # add extensions.stats (round trips, store time, total time) to responses
     host: str = "127.0.0.1"
     port: int = 8000
+    cors_origins: tuple[str, ...] = ()  # browser origins of front ends allowed to call the API
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         values: dict[str, object] = {
             "store_url": os.environ.get("REGISTRY_STORE") or DEFAULT_STORE,
             "stats": os.environ.get("REGISTRY_STATS", "") in ("1", "true", "yes"),
+            "cors_origins": tuple(
+                o.strip() for o in os.environ.get("REGISTRY_CORS_ORIGINS", "").split(",") if o.strip()
+            ),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -8,11 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import anyio
+import httpx
 import pytest
 
+from registry.app import create_app
 from registry.domain import Role
 from registry.indexing import now
 from registry.services.access import create_key
+from registry.settings import Settings
 from registry.sql.store import SqlStore
 from tests.api.conftest import Api, Server, serve
 
@@ -140,3 +144,24 @@ def test_stats_count_store_round_trips_independently_of_page_size(with_stats: Ap
     # one page query, then one links and one records round trip per related list, whatever the page size
     assert small["storeRoundTrips"] <= 7 and large["storeRoundTrips"] <= 7
     assert large["totalMs"] > 0 and large["storeMs"] > 0  # store time may exceed wall time: loaders run in parallel
+
+
+def test_front_ends_on_allowed_origins_may_call_from_a_browser(tmp_path: Path) -> None:
+    store = SqlStore(f"sqlite:///{tmp_path / 'cors.db'}")
+    app = create_app(Settings(store_url="unused://", cors_origins=("https://front.example.org",)), store=store)
+    transport = httpx.ASGITransport(app=app)
+
+    async def preflight(origin: str) -> httpx.Response:
+        async with httpx.AsyncClient(transport=transport, base_url="http://registry") as client:
+            headers = {
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization",
+            }
+            return await client.options("/graphql", headers=headers)
+
+    allowed = anyio.run(preflight, "https://front.example.org")
+    assert allowed.status_code == 200 and allowed.headers["access-control-allow-origin"] == "https://front.example.org"
+    refused = anyio.run(preflight, "https://elsewhere.example.com")
+    assert "access-control-allow-origin" not in refused.headers
+    store.close()
