@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from typing import IO
 
 from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Ref, Rel, Role
@@ -113,6 +114,13 @@ def export(store: Store, out: IO[str], progress: Progress | None = None) -> int:
     return count
 
 
+def _required_time(row: JSON, field: str) -> datetime:
+    at = parse_time(row[field])
+    if at is None:  # not an assert: this checks a file's content, and asserts vanish under -O
+        raise ValueError(f"{field} is missing")
+    return at
+
+
 def import_lines(store: Store, lines: Iterable[str]) -> int:
     """Read an export into an empty store; refuses a non-empty one."""
     if not store.is_empty():
@@ -138,8 +146,7 @@ def import_lines(store: Store, lines: Iterable[str]) -> int:
             elif kind == "hub":
                 hubs.append(Hub(row["slug"], row["name"], parse_time(row["created_at"])))
             elif kind == "api_key":
-                created = parse_time(row["created_at"])
-                assert created is not None
+                created = _required_time(row, "created_at")
                 keys.append(
                     ApiKey(
                         row["key_id"],
@@ -152,8 +159,7 @@ def import_lines(store: Store, lines: Iterable[str]) -> int:
                     )
                 )
             elif kind == "audit":
-                at = parse_time(row["at"])
-                assert at is not None
+                at = _required_time(row, "at")
                 audit.append(
                     AuditEntry(
                         row["seq"],
@@ -168,7 +174,7 @@ def import_lines(store: Store, lines: Iterable[str]) -> int:
                 )
             else:
                 raise ValueError(f"unknown line type {kind!r}")
-        except (ValueError, KeyError, TypeError, AssertionError) as error:
+        except (ValueError, KeyError, TypeError) as error:
             raise RegistryError(ErrorCode.INVALID, f"Line {number}: {error}", "file") from None
         count += 1
     store.load(records, links, audit)

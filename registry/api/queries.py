@@ -198,10 +198,8 @@ def _kind_of(node_id: str) -> Ref:
 
 
 def _first(first: int | None, default: int = 10) -> int:
-    value = default if first is None else first
-    if not 0 <= value <= MAX_PAGE:
-        raise RegistryError(ErrorCode.INVALID, f"first must be between 0 and {MAX_PAGE}.", "first")
-    return value
+    """How many ranked results to return, within the same cap as pages."""
+    return window(default if first is None else first, None)[1]
 
 
 @strawberry.type

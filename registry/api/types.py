@@ -128,8 +128,19 @@ class Entry(Node):
         return label(self.record, lang.value)
 
 
+@strawberry.interface(description="A record with a summary in French and English.")
+class Described(Entry):
+    @strawberry.field
+    def summary(self, lang: Language = Language.EN) -> str | None:
+        return _text(self.record.data, "summary", lang)
+
+    @strawberry.field
+    def summary_i18n(self) -> LocalizedText:
+        return _i18n(self.record.data, "summary")
+
+
 @strawberry.interface(description="A record with a name: territories, actors, domains.")
-class Named(Entry):
+class Named(Described):
     @strawberry.field
     def name(self, lang: Language = Language.EN) -> str | None:
         return _text(self.record.data, "name", lang)
@@ -138,19 +149,11 @@ class Named(Entry):
     def name_i18n(self) -> LocalizedText:
         return _i18n(self.record.data, "name")
 
-    @strawberry.field
-    def summary(self, lang: Language = Language.EN) -> str | None:
-        return _text(self.record.data, "summary", lang)
-
-    @strawberry.field
-    def summary_i18n(self) -> LocalizedText:
-        return _i18n(self.record.data, "summary")
-
 
 @strawberry.interface(
     description="A record with a title: use cases, priorities, experiments, workshops, roadmap actions."
 )
-class Titled(Entry):
+class Titled(Described):
     @strawberry.field
     def title(self, lang: Language = Language.EN) -> str | None:
         return _text(self.record.data, "title", lang)
@@ -158,14 +161,6 @@ class Titled(Entry):
     @strawberry.field
     def title_i18n(self) -> LocalizedText:
         return _i18n(self.record.data, "title")
-
-    @strawberry.field
-    def summary(self, lang: Language = Language.EN) -> str | None:
-        return _text(self.record.data, "summary", lang)
-
-    @strawberry.field
-    def summary_i18n(self) -> LocalizedText:
-        return _i18n(self.record.data, "summary")
 
 
 async def related(
