@@ -11,8 +11,9 @@ from strawberry.types import Info
 
 from registry.api.context import context_of
 from registry.api.ids import global_id
-from registry.api.pagination import Connection, connection, window
-from registry.domain import JSON, Kind, Record, Ref, Rel
+from registry.api.pagination import Connection, window
+from registry.api.relations import RELATIONS, related_page
+from registry.domain import JSON, Kind, Record
 from registry.domain import ReviewState as ReviewStateValue
 from registry.indexing import label
 from registry.vocabulary import (
@@ -164,19 +165,16 @@ class Titled(Described):
 
 
 async def related(
-    info: Info[Any, Any], ref: Ref, direction: str, rel: Rel, kind: Kind, first: int | None, after: str | None
+    info: Info[Any, Any], entry: Entry, field: str, first: int | None, after: str | None
 ) -> Connection[Any]:
-    """A connection over the records linked to `ref`, batched by the request's loaders."""
+    """A connection over the records linked to `entry` by `field` (see `relations`), batched by the loaders."""
     ctx = context_of(info)
+    relation = RELATIONS[type(entry).__name__, field]
     offset, limit = window(first, after)
-    links = await ctx.loaders.links(direction, rel).load(ref)
-    ends = [(link.target if direction == "from" else link.source, link.role) for link in links]
-    ends = [(end, role) for end, role in ends if end.kind is kind]
+    links = await ctx.loaders.links(relation.direction, relation.rel).load(entry.record.ref)
+    ends = relation.ends(links)
     records = await ctx.loaders.records.load_many([end for end, _ in ends])
-    visible = [(record, role) for record, (_, role) in zip(records, ends, strict=True) if record is not None]
-    visible.sort(key=lambda pair: pair[0].slug)
-    page = visible[offset : offset + limit]
-    return connection([wrap(r) for r, _ in page], len(visible), offset, [role or None for _, role in page])
+    return related_page(ends, records, offset, limit, wrap)
 
 
 @strawberry.type
@@ -185,13 +183,13 @@ class Domain(Named):
     async def use_cases(
         self, info: Info[Any, Any], first: int | None = None, after: str | None = None
     ) -> Connection[UseCase]:
-        return await related(info, self.record.ref, "to", Rel.IN_DOMAIN, Kind.USE_CASE, first, after)
+        return await related(info, self, "use_cases", first, after)
 
     @strawberry.field
     async def priorities(
         self, info: Info[Any, Any], first: int | None = None, after: str | None = None
     ) -> Connection[Priority]:
-        return await related(info, self.record.ref, "to", Rel.IN_DOMAIN, Kind.PRIORITY, first, after)
+        return await related(info, self, "priorities", first, after)
 
 
 @strawberry.type
@@ -231,37 +229,37 @@ class Territory(Named):
     async def priorities(
         self, info: Info[Any, Any], first: int | None = None, after: str | None = None
     ) -> Connection[Priority]:
-        return await related(info, self.record.ref, "to", Rel.IN_TERRITORY, Kind.PRIORITY, first, after)
+        return await related(info, self, "priorities", first, after)
 
     @strawberry.field(description="Organisations present on the territory; the edge's role says as what.")
     async def actors(
         self, info: Info[Any, Any], first: int | None = None, after: str | None = None
     ) -> Connection[Actor]:
-        return await related(info, self.record.ref, "to", Rel.PRESENT_IN, Kind.ACTOR, first, after)
+        return await related(info, self, "actors", first, after)
 
     @strawberry.field
     async def use_cases(
         self, info: Info[Any, Any], first: int | None = None, after: str | None = None
     ) -> Connection[UseCase]:
-        return await related(info, self.record.ref, "to", Rel.IN_TERRITORY, Kind.USE_CASE, first, after)
+        return await related(info, self, "use_cases", first, after)
 
     @strawberry.field
     async def experiments(
         self, info: Info[Any, Any], first: int | None = None, after: str | None = None
     ) -> Connection[Experiment]:
-        return await related(info, self.record.ref, "to", Rel.IN_TERRITORY, Kind.EXPERIMENT, first, after)
+        return await related(info, self, "experiments", first, after)
 
     @strawberry.field
     async def swot_items(
         self, info: Info[Any, Any], first: int | None = None, after: str | None = None
     ) -> Connection[SwotItem]:
-        return await related(info, self.record.ref, "to", Rel.IN_TERRITORY, Kind.SWOT_ITEM, first, after)
+        return await related(info, self, "swot_items", first, after)
 
     @strawberry.field
     async def workshops(
         self, info: Info[Any, Any], first: int | None = None, after: str | None = None
     ) -> Connection[Workshop]:
-        return await related(info, self.record.ref, "to", Rel.IN_TERRITORY, Kind.WORKSHOP, first, after)
+        return await related(info, self, "workshops", first, after)
 
 
 @strawberry.type
@@ -282,13 +280,13 @@ class Actor(Named):
     async def territories(
         self, info: Info[Any, Any], first: int | None = None, after: str | None = None
     ) -> Connection[Territory]:
-        return await related(info, self.record.ref, "from", Rel.PRESENT_IN, Kind.TERRITORY, first, after)
+        return await related(info, self, "territories", first, after)
 
     @strawberry.field(description="Use cases it takes part in; the edge's role says as what.")
     async def use_cases(
         self, info: Info[Any, Any], first: int | None = None, after: str | None = None
     ) -> Connection[UseCase]:
-        return await related(info, self.record.ref, "to", Rel.INVOLVES, Kind.USE_CASE, first, after)
+        return await related(info, self, "use_cases", first, after)
 
 
 @strawberry.type
@@ -337,25 +335,25 @@ class UseCase(Titled):
     async def domains(
         self, info: Info[Any, Any], first: int | None = None, after: str | None = None
     ) -> Connection[Domain]:
-        return await related(info, self.record.ref, "from", Rel.IN_DOMAIN, Kind.DOMAIN, first, after)
+        return await related(info, self, "domains", first, after)
 
     @strawberry.field
     async def territories(
         self, info: Info[Any, Any], first: int | None = None, after: str | None = None
     ) -> Connection[Territory]:
-        return await related(info, self.record.ref, "from", Rel.IN_TERRITORY, Kind.TERRITORY, first, after)
+        return await related(info, self, "territories", first, after)
 
     @strawberry.field(description="Organisations involved; the edge's role says as what (data holder, platform…).")
     async def actors(
         self, info: Info[Any, Any], first: int | None = None, after: str | None = None
     ) -> Connection[Actor]:
-        return await related(info, self.record.ref, "from", Rel.INVOLVES, Kind.ACTOR, first, after)
+        return await related(info, self, "actors", first, after)
 
     @strawberry.field(description="Experiments that replicate or adapt it.")
     async def experiments(
         self, info: Info[Any, Any], first: int | None = None, after: str | None = None
     ) -> Connection[Experiment]:
-        return await related(info, self.record.ref, "to", Rel.REPLICATES, Kind.EXPERIMENT, first, after)
+        return await related(info, self, "experiments", first, after)
 
 
 @strawberry.type
@@ -374,25 +372,25 @@ class Priority(Titled):
 
     @strawberry.field
     async def territory(self, info: Info[Any, Any]) -> Territory | None:
-        return await first_related(info, self.record.ref, Rel.IN_TERRITORY, Kind.TERRITORY)
+        return await first_related(info, self, "territory")
 
     @strawberry.field
     async def domains(
         self, info: Info[Any, Any], first: int | None = None, after: str | None = None
     ) -> Connection[Domain]:
-        return await related(info, self.record.ref, "from", Rel.IN_DOMAIN, Kind.DOMAIN, first, after)
+        return await related(info, self, "domains", first, after)
 
     @strawberry.field(description="The political priorities an interview linked this Self Data priority to (and back).")
     async def linked_priorities(
         self, info: Info[Any, Any], first: int | None = None, after: str | None = None
     ) -> Connection[Priority]:
-        return await related(info, self.record.ref, "from", Rel.LINKED_TO, Kind.PRIORITY, first, after)
+        return await related(info, self, "linked_priorities", first, after)
 
     @strawberry.field
     async def experiments(
         self, info: Info[Any, Any], first: int | None = None, after: str | None = None
     ) -> Connection[Experiment]:
-        return await related(info, self.record.ref, "to", Rel.SERVES, Kind.EXPERIMENT, first, after)
+        return await related(info, self, "experiments", first, after)
 
 
 @strawberry.type
@@ -413,23 +411,23 @@ class Experiment(Titled):
 
     @strawberry.field
     async def territory(self, info: Info[Any, Any]) -> Territory | None:
-        return await first_related(info, self.record.ref, Rel.IN_TERRITORY, Kind.TERRITORY)
+        return await first_related(info, self, "territory")
 
     @strawberry.field(description="The use case it replicates or adapts.")
     async def use_case(self, info: Info[Any, Any]) -> UseCase | None:
-        return await first_related(info, self.record.ref, Rel.REPLICATES, Kind.USE_CASE)
+        return await first_related(info, self, "use_case")
 
     @strawberry.field
     async def priorities(
         self, info: Info[Any, Any], first: int | None = None, after: str | None = None
     ) -> Connection[Priority]:
-        return await related(info, self.record.ref, "from", Rel.SERVES, Kind.PRIORITY, first, after)
+        return await related(info, self, "priorities", first, after)
 
     @strawberry.field
     async def actors(
         self, info: Info[Any, Any], first: int | None = None, after: str | None = None
     ) -> Connection[Actor]:
-        return await related(info, self.record.ref, "from", Rel.INVOLVES, Kind.ACTOR, first, after)
+        return await related(info, self, "actors", first, after)
 
 
 @strawberry.type
@@ -444,19 +442,19 @@ class SwotItem(Entry):
 
     @strawberry.field
     async def territory(self, info: Info[Any, Any]) -> Territory | None:
-        return await first_related(info, self.record.ref, Rel.IN_TERRITORY, Kind.TERRITORY)
+        return await first_related(info, self, "territory")
 
     @strawberry.field
     async def actor(self, info: Info[Any, Any]) -> Actor | None:
-        return await first_related(info, self.record.ref, Rel.ABOUT_ACTOR, Kind.ACTOR)
+        return await first_related(info, self, "actor")
 
     @strawberry.field
     async def domain(self, info: Info[Any, Any]) -> Domain | None:
-        return await first_related(info, self.record.ref, Rel.IN_DOMAIN, Kind.DOMAIN)
+        return await first_related(info, self, "domain")
 
     @strawberry.field
     async def workshop(self, info: Info[Any, Any]) -> Workshop | None:
-        return await first_related(info, self.record.ref, Rel.FROM_WORKSHOP, Kind.WORKSHOP)
+        return await first_related(info, self, "workshop")
 
 
 @strawberry.type
@@ -484,19 +482,19 @@ class Workshop(Titled):
 
     @strawberry.field
     async def territory(self, info: Info[Any, Any]) -> Territory | None:
-        return await first_related(info, self.record.ref, Rel.IN_TERRITORY, Kind.TERRITORY)
+        return await first_related(info, self, "territory")
 
     @strawberry.field
     async def participating_actors(
         self, info: Info[Any, Any], first: int | None = None, after: str | None = None
     ) -> Connection[Actor]:
-        return await related(info, self.record.ref, "from", Rel.PARTICIPANT, Kind.ACTOR, first, after)
+        return await related(info, self, "participating_actors", first, after)
 
     @strawberry.field
     async def participating_territories(
         self, info: Info[Any, Any], first: int | None = None, after: str | None = None
     ) -> Connection[Territory]:
-        return await related(info, self.record.ref, "from", Rel.PARTICIPANT, Kind.TERRITORY, first, after)
+        return await related(info, self, "participating_territories", first, after)
 
 
 @strawberry.type
@@ -509,7 +507,7 @@ class RoadmapAction(Titled):
     async def domains(
         self, info: Info[Any, Any], first: int | None = None, after: str | None = None
     ) -> Connection[Domain]:
-        return await related(info, self.record.ref, "from", Rel.IN_DOMAIN, Kind.DOMAIN, first, after)
+        return await related(info, self, "domains", first, after)
 
 
 TYPES: dict[Kind, type[Entry]] = {
@@ -530,7 +528,7 @@ def wrap(record: Record) -> Any:
     return TYPES[record.kind](record=record)
 
 
-async def first_related(info: Info[Any, Any], ref: Ref, rel: Rel, kind: Kind) -> Any:
+async def first_related(info: Info[Any, Any], entry: Entry, field: str) -> Any:
     """The one record a to-one link points at (a priority's territory…), or None."""
-    found = await related(info, ref, "from", rel, kind, 1, None)
+    found = await related(info, entry, field, 1, None)
     return found.edges[0].node if found.edges else None
