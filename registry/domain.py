@@ -9,6 +9,7 @@ specifications of each kind live in `registry.vocabulary`.
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -91,8 +92,14 @@ class Ref:
     @classmethod
     def parse(cls, text: str) -> Ref:
         """The ref written as "Kind:slug" (the inverse of str())."""
-        kind, _, slug = text.partition(":")
-        return cls(Kind(kind), slug)
+        return _parse_ref(text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _parse_ref(text: str) -> Ref:
+    # Refs are immutable: every link read parses two, so the same ones are shared.
+    kind, _, slug = text.partition(":")
+    return Ref(Kind(kind), slug)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from registry.domain import JSON, Kind, Record, ReviewState, Source
 from registry.vocabulary import KIND_FIELDS, display_name
 
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
+_STORED_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 
 
 def normalise(text: str) -> str:
@@ -91,9 +92,12 @@ def format_time(at: datetime | None) -> str | None:
 
 
 def parse_time(text: str | None) -> datetime | None:
+    """The inverse of format_time (fromisoformat: strptime is ten times slower on every record read)."""
     if text is None:
         return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    if not _STORED_TIME.fullmatch(text):
+        raise ValueError(f"{text!r} is not a stored time (YYYY-MM-DDTHH:MM:SS.ffffffZ)")
+    return datetime.fromisoformat(text)
 
 
 def now() -> datetime:
@@ -128,7 +132,7 @@ def record_columns(record: Record) -> JSON:
     }
 
 
-def record_from_columns(values: Mapping[str, Any]) -> Record:
+def record_from_columns(values: Mapping[Any, Any]) -> Record:
     return Record(
         kind=Kind(values["kind"]),
         slug=values["slug"],

@@ -15,12 +15,14 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     cors_origins: tuple[str, ...] = ()  # browser origins of front ends allowed to call the API
+    lean_reads: bool = True  # run validated queries on the lean executor (api/executor.py)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         values: dict[str, object] = {
             "store_url": os.environ.get("REGISTRY_STORE") or DEFAULT_STORE,
             "stats": os.environ.get("REGISTRY_STATS", "") in ("1", "true", "yes"),
+            "lean_reads": os.environ.get("REGISTRY_LEAN_READS", "1") not in ("0", "false", "no"),
             "cors_origins": tuple(
                 o.strip() for o in os.environ.get("REGISTRY_CORS_ORIGINS", "").split(",") if o.strip()
             ),

@@ -21,6 +21,7 @@ from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 from registry.api.context import Context, Loaders
+from registry.api.executor import ValidatedDocuments, execute_read
 from registry.api.measured import MeasuredStore
 from registry.api.schema import schema
 from registry.errors import ErrorCode, RegistryError
@@ -32,6 +33,7 @@ from registry.store import Store
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 GRAPHIQL_PAGE = (Path(__file__).parent / "graphiql.html").read_text(encoding="utf-8")
 MAX_BODY = 200_000
+VALIDATED = ValidatedDocuments()  # shared by the requests of this process
 
 
 class GraphQLResponse(JSONResponse):
@@ -123,13 +125,22 @@ async def graphql_endpoint(request: Request) -> Response:
         editing=Editing(counted),
         loaders=Loaders(counted, seen),
     )
+    operation_name = params.get("operationName")
+    document = VALIDATED.get(query) if settings.lean_reads else None
+    if document is not None:
+        try:
+            data = await execute_read(document, operation_name, variables, context)
+        except Exception:  # the full executor below answers it, errors included
+            pass
+        else:
+            return _answer({"data": data}, 200, media, request_id, measured, started, settings)
     allowed = {OperationType.QUERY} if request.method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
     try:
         result = await schema.execute(
             query,
             variable_values=variables,
             context_value=context,
-            operation_name=params.get("operationName"),
+            operation_name=operation_name,
             allowed_operation_types=allowed,
         )
     except Exception as error:
@@ -150,6 +161,20 @@ async def graphql_endpoint(request: Request) -> Response:
         (e.extensions or {}).get("code") == ErrorCode.STORE_UNAVAILABLE.value for e in result.errors or []
     ):
         status = 503
+    if settings.lean_reads and not isinstance(result, PreExecutionError):
+        VALIDATED.add(query)  # it parsed and validated: the next identical document can take the lean path
+    return _answer(body, status, media, request_id, measured, started, settings)
+
+
+def _answer(
+    body: dict[str, Any],
+    status: int,
+    media: str,
+    request_id: str,
+    measured: MeasuredStore,
+    started: float,
+    settings: Settings,
+) -> Response:
     if settings.stats:
         body["extensions"] = {
             "stats": {

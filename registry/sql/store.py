@@ -38,6 +38,13 @@ def _key(ref: Ref) -> str:
 _ref = Ref.parse
 
 
+# What a record read needs: not the indexed copies (search_text, sort_name…), which are large.
+_READ = tuple(
+    col(getattr(RecordRow, name))
+    for name in ("kind", "slug", "data", "sources", "version", "created_at", "updated_at", "review_state", "hub")
+)
+
+
 def _record(row: RecordRow) -> Record:
     return record_from_columns(row.model_dump())
 
@@ -63,8 +70,11 @@ class SqlStore:
     """The storage port on SQLite or PostgreSQL."""
 
     def __init__(self, url: str) -> None:
-        args: dict[str, Any] = {"check_same_thread": False} if url.startswith("sqlite") else {}
-        self.engine: Engine = create_engine(url, connect_args=args, pool_pre_ping=True)
+        sqlite = url.startswith("sqlite")
+        args: dict[str, Any] = {"check_same_thread": False} if sqlite else {}
+        # A server's pooled connection may have died since its last use: ping it before use.  A SQLite
+        # file has no connection to lose, and the ping would be a quarter of a small read's time.
+        self.engine: Engine = create_engine(url, connect_args=args, pool_pre_ping=not sqlite)
         self._guard(lambda: SQLModel.metadata.create_all(self.engine))
 
     def _guard(self, work: Any) -> Any:
@@ -88,16 +98,16 @@ class SqlStore:
         keys = sorted({_key(r) for r in refs})
 
         def work() -> dict[Ref, Record]:
-            with self._session() as s:
-                rows = s.exec(select(RecordRow).where(col(RecordRow.key).in_(keys))).all()
-                return {_ref(r.key): _record(r) for r in rows}
+            with self.engine.connect() as c:
+                rows = c.execute(select(*_READ).where(col(RecordRow.key).in_(keys))).mappings().all()
+                return {(r := record_from_columns(row)).ref: r for row in rows}
 
         result: dict[Ref, Record] = self._guard(work)
         return result
 
     def query(self, query: RecordQuery) -> Page:
         conditions = self._conditions(query)
-        stmt = select(RecordRow).where(*conditions)
+        stmt = select(*_READ).where(*conditions)
         count = select(func.count()).select_from(RecordRow).where(*conditions)
         column: Any = {
             SortKey.SLUG: RecordRow.slug,
@@ -113,10 +123,10 @@ class SqlStore:
         stmt = stmt.offset(query.offset).limit(query.limit)
 
         def work() -> Page:
-            with self._session() as s:
-                total = s.exec(count).one()
-                rows = s.exec(stmt).all()
-                return Page([_record(r) for r in rows], int(total))
+            with self.engine.connect() as c:
+                total = c.execute(count).scalar_one()
+                rows = c.execute(stmt).mappings().all()
+                return Page([record_from_columns(row) for row in rows], int(total))
 
         page: Page = self._guard(work)
         return page
@@ -179,10 +189,14 @@ class SqlStore:
             return []
         keys = sorted({_key(r) for r in refs})
 
+        stmt = select(LinkRow.source_key, LinkRow.target_key, LinkRow.role).where(
+            col(column).in_(keys), col(LinkRow.rel) == rel.value
+        )
+
         def work() -> list[Link]:
-            with self._session() as s:
-                stmt = select(LinkRow).where(col(column).in_(keys), LinkRow.rel == rel.value)
-                return sorted(_link(row) for row in s.exec(stmt).all())
+            with self.engine.connect() as c:
+                rows = c.execute(stmt).all()
+                return sorted(Link(_ref(source), rel, _ref(target), role) for source, target, role in rows)
 
         links: list[Link] = self._guard(work)
         return links

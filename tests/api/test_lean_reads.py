@@ -1,0 +1,102 @@
+"""The lean read executor answers exactly as the full executor, or leaves the request to it."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from graphql import parse
+
+from registry.api.context import Context, Loaders
+from registry.api.executor import Unsupported, execute_read
+from registry.api.schema import schema
+from registry.domain import ANONYMOUS, Principal, Role
+from registry.services.access import visibility
+from registry.services.editing import Editing
+from registry.store import Store
+from tests.api.conftest import HUB, Api
+from tests.api.test_store_parity import READS
+
+FRAGMENTS = """
+query Page($first: Int = 5, $lang: Language = FR, $withActors: Boolean!) {
+  useCases(first: $first, sort: {by: NAME}) {
+    edges { cursor role node { ...Case } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+  node(id: "VGVycml0b3J5Omx5b24=") { __typename id ... on Territory { slug name(lang: $lang) kind positions { position note } } }
+}
+fragment Case on UseCase {
+  __typename id slug version createdAt updatedAt title(lang: $lang) titleI18n { fr en } summary label(lang: EN)
+  status governance dataCategories yearStart yearEnd country reviewState hub outcomes
+  sources { url title seen }
+  actors(first: 2) @include(if: $withActors) { totalCount edges { role node { slug kind } } }
+  experiments { nodes { slug startDate endDate territory { slug } useCase { slug } priorities { nodes { slug } } } }
+}
+"""
+TERRITORY_PAGE = """query ($slug: String!) { territory(slug: $slug) { id slug name kind country programmeStatus
+  languages prioritiesDefined sources { url title } priorities { nodes { slug title domains { nodes { slug } } } }
+  actors(first: 50) { edges { role node { slug name kind } } } useCases(first: 50) { nodes { slug title status
+  domains { nodes { slug } } } } experiments { nodes { slug title status } } workshops { nodes { slug date } } } }"""
+DRAFTS = """{ useCases(first: 100, filter: {territories: ["lyon"]}) { totalCount nodes { slug reviewState hub } }
+  nodes(ids: ["VXNlQ2FzZTpsZWFuLWRyYWZ0", "bm9wZQ==", "VGVycml0b3J5Omx5b24="]) { id ... on Entry { slug } } }"""
+DOCUMENTS = [*READS, FRAGMENTS, TERRITORY_PAGE, DRAFTS]
+VARIABLES: dict[str, dict[str, Any]] = {FRAGMENTS: {"withActors": True}, TERRITORY_PAGE: {"slug": "lyon"}}
+CALLERS = {"anonymous": ANONYMOUS, "hub": Principal(Role.HUB, HUB, "k"), "coordinator": Principal(Role.COORDINATOR)}
+
+
+def _context(store: Store, principal: Principal) -> Context:
+    seen = visibility(principal)
+    return Context(store, principal, seen, "test", Editing(store), Loaders(store, seen))
+
+
+def _both(store: Store, document: str, principal: Principal) -> tuple[Any, Any]:
+    """(full executor's answer, lean executor's answer or the reason it declined)."""
+    variables = VARIABLES.get(document)
+    full = asyncio.run(schema.execute(document, variable_values=variables, context_value=_context(store, principal)))
+    try:
+        lean = asyncio.run(execute_read(parse(document), None, variables, _context(store, principal)))
+    except Unsupported as declined:
+        return full, declined
+    except Exception as failed:  # any failure also sends the request to the full executor
+        return full, failed
+    return full, {"data": lean}
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("number", range(len(DOCUMENTS)))
+def test_lean_answers_equal_the_full_executor_or_decline(api: Api, number: int, caller: str) -> None:
+    # Given the seeded registry with a hub's draft, and a document of the corpus
+    api.data(
+        """mutation { submitCaseStudy(input: {slug: "lean-draft", title: {en: "Lean draft"}, status: IDEA,
+        domains: ["mobility"], territories: ["lyon"], sources: [{url: "https://example.org/l", title: "L"}]}) { errors { code } } }""",
+        as_="hub",
+    )
+    document = DOCUMENTS[number]
+    # When both executors run it for this caller
+    full, lean = _both(api.store, document, CALLERS[caller])
+    # Then the lean answer is the full one; where the full one has errors, the lean one declined
+    if full.errors:
+        assert not isinstance(lean, dict), lean
+    else:
+        assert isinstance(lean, dict), f"declined: {lean!r}"
+        assert lean == {"data": full.data}
+
+
+def test_the_corpus_exercises_the_lean_path(api: Api) -> None:
+    # Given the corpus, when each document runs for a coordinator, then most take the lean path
+    lean = [isinstance(_both(api.store, d, CALLERS["coordinator"])[1], dict) for d in DOCUMENTS]
+    assert sum(lean) >= len(DOCUMENTS) - 3, lean
+
+
+def test_a_repeated_query_over_http_gives_the_same_bytes(api: Api) -> None:
+    # Given a query the server has not seen (the first run validates it on the full executor)
+    body = {"query": TERRITORY_PAGE, "variables": {"slug": "la-rochelle"}}
+    first = api.client.post("/graphql", json=body)
+    # When it is sent again (the lean path) and with bad variables
+    second = api.client.post("/graphql", json=body)
+    wrong = api.client.post("/graphql", json={"query": TERRITORY_PAGE, "variables": {"slug": 3}})
+    # Then the answers are the same bytes, and a bad variable is still refused as before
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content
+    assert "errors" in wrong.json() and wrong.json().get("data") is None
