@@ -193,6 +193,26 @@ def order_by(q: RecordQuery) -> str:
     return f"ORDER BY r.{prop} IS NULL, r.{prop}{direction}, r.kind, r.slug"
 
 
+# The properties a record read needs: not the indexed copies (search_text, sort_name…).
+RECORD = "{.kind, .slug, .data, .sources, .version, .created_at, .updated_at, .review_state, .hub}"
+
+
+def linked(groups: int, rels: list[Rel], directions: list[str]) -> str:
+    """One statement answering several LinkGroups: a subquery per group, each giving one list.
+
+    Each row of a list is [source key, target key, role, far-end record].  Relation names
+    come from the Rel enum only; refs arrive as parameters $g0, $g1…
+    """
+    parts = []
+    for n in range(groups):
+        near, far = ("s", "t") if directions[n] == "from" else ("t", "s")
+        parts.append(
+            f"CALL () {{ MATCH (s:Record)-[l:{rel(rels[n])}]->(t:Record) WHERE {near}.key IN $g{n}"
+            f" RETURN collect([s.key, t.key, l.role, {far} {RECORD}]) AS g{n} }}"
+        )
+    return "\n".join(parts) + "\nRETURN " + ", ".join(f"g{n}" for n in range(groups))
+
+
 def rel(value: Rel) -> str:
     """A relation's name for a Cypher pattern; only enum values are ever spliced in."""
     return Rel(value).value

@@ -31,7 +31,7 @@ from graph.cypher import key, ref
 from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
 from registry.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.indexing import dump_json, format_time, record_columns, record_from_columns
-from registry.store import Page, RecordQuery, TerritoryFacts, UseCaseFacts, Visibility, WriteBatch
+from registry.store import LinkGroup, Page, RecordQuery, TerritoryFacts, UseCaseFacts, Visibility, WriteBatch
 from registry.store_rules import PLATFORM_ACTOR_KINDS, PLATFORM_ROLES
 
 T = TypeVar("T")
@@ -114,6 +114,15 @@ class Neo4jStore:
         ):
             return session.run(query, params).data()
 
+    def _read_row(self, query: str, **params: Any) -> list[Any]:
+        """The values of a statement's single row, as the driver decoded them (no per-value
+        transformation, and one message instead of one per row: the reads that return lists)."""
+        with (
+            self._translated(),
+            self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session,
+        ):
+            return list(session.run(query, params).single(strict=True).values())
+
     def _write(self, query: str, **params: Any) -> list[JSON]:
         with self._translated(), self.driver.session(database=self.database) as session:
             return session.run(query, params).data()
@@ -128,24 +137,25 @@ class Neo4jStore:
     def get(self, refs: Sequence[Ref]) -> dict[Ref, Record]:
         if not refs:
             return {}
-        rows = self._read(
-            "MATCH (r:Record) WHERE r.key IN $keys RETURN properties(r) AS r", keys=sorted({key(r) for r in refs})
+        [found] = self._read_row(
+            f"MATCH (r:Record) WHERE r.key IN $keys RETURN collect(r {cypher.RECORD})",
+            keys=sorted({key(r) for r in refs}),
         )
-        records = (record_from_columns(row["r"]) for row in rows)
+        records = (record_from_columns(props) for props in found)
         return {r.ref: r for r in records}
 
     def query(self, query: RecordQuery) -> Page:
         match, params = cypher.record_match(query)
         # One statement for the total and the page: one round trip, and both from the same
         # reading.  It holds every match's node (not its properties) while sorting, as SQL does.
-        rows = self._read(
+        total, page = self._read_row(
             f"{match}\nWITH r {cypher.order_by(query)}\nWITH collect(r) AS rs\n"
-            "RETURN size(rs) AS total, [x IN rs[$offset..($offset + $limit)] | properties(x)] AS page",
+            f"RETURN size(rs), [x IN rs[$offset..($offset + $limit)] | x {cypher.RECORD}]",
             **params,
             offset=query.offset,
             limit=query.limit,
         )
-        return Page([record_from_columns(props) for props in rows[0]["page"]], int(rows[0]["total"]))
+        return Page([record_from_columns(props) for props in page], int(total))
 
     def links_from(self, sources: Sequence[Ref], rel: Rel) -> list[Link]:
         return self._links("s", sources, rel)
@@ -156,12 +166,29 @@ class Neo4jStore:
     def _links(self, end: str, refs: Sequence[Ref], rel: Rel) -> list[Link]:
         if not refs:
             return []
-        rows = self._read(
+        [rows] = self._read_row(
             f"MATCH (s:Record)-[l:{cypher.rel(rel)}]->(t:Record) WHERE {end}.key IN $keys "
-            "RETURN s.key AS source, t.key AS target, l.role AS role",
+            "RETURN collect([s.key, t.key, l.role])",
             keys=sorted({key(r) for r in refs}),
         )
-        return sorted(Link(ref(row["source"]), rel, ref(row["target"]), row["role"]) for row in rows)
+        return sorted(Link(ref(source), rel, ref(target), role) for source, target, role in rows)
+
+    def linked(self, groups: Sequence[LinkGroup]) -> list[list[tuple[Link, Record]]]:
+        if not groups:
+            return []
+        statement = cypher.linked(len(groups), [g.rel for g in groups], [g.direction for g in groups])
+        params = {f"g{n}": sorted({key(r) for r in g.refs}) for n, g in enumerate(groups)}
+        answers = self._read_row(statement, **params)
+        return [
+            sorted(
+                (
+                    (Link(ref(source), g.rel, ref(target), role), record_from_columns(far))
+                    for source, target, role, far in rows
+                ),
+                key=lambda pair: pair[0],
+            )
+            for g, rows in zip(groups, answers, strict=True)
+        ]
 
     # -- writes --------------------------------------------------------------------------------
     def write(self, batch: WriteBatch) -> list[AuditEntry]:

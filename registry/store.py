@@ -59,6 +59,15 @@ class RecordQuery:
 
 
 @dataclass(frozen=True)
+class LinkGroup:
+    """Links of `rel` leaving (direction "from") or reaching (direction "to") any of `refs`."""
+
+    refs: tuple[Ref, ...]
+    direction: str
+    rel: Rel
+
+
+@dataclass(frozen=True)
 class Page:
     records: list[Record]
     total: int
@@ -140,6 +149,13 @@ class Store(Protocol):
 
     def links_to(self, targets: Sequence[Ref], rel: Rel) -> list[Link]:
         """Links of `rel` arriving at any of `targets`, sorted."""
+        ...
+
+    def linked(self, groups: Sequence[LinkGroup]) -> list[list[tuple[Link, Record]]]:
+        """For each group, its links (sorted) with the record at their far end, all in one round trip.
+
+        Far ends are returned whatever their review state: callers apply visibility.
+        """
         ...
 
     def write(self, batch: WriteBatch) -> list[AuditEntry]:

@@ -33,12 +33,13 @@ class Loaders:
 
             async def load(refs: list[Ref]) -> Sequence[Record | None]:
                 found = await run_in_threadpool(self.store.get, refs)
-                return [self._visible(found.get(ref)) for ref in refs]
+                return [self.visible(found.get(ref)) for ref in refs]
 
             self._records = DataLoader(load_fn=load)
         return self._records
 
-    def _visible(self, record: Record | None) -> Record | None:
+    def visible(self, record: Record | None) -> Record | None:
+        """The record, or None when this caller may not see it."""
         if record is None or hidden(record.review_state.value, record.hub, self.visibility):
             return None
         return record

@@ -45,7 +45,8 @@ from registry.api.pagination import window
 from registry.api.relations import RELATIONS, Relation, related_page
 from registry.api.schema import schema
 from registry.api.types import wrap
-from registry.domain import Link, Ref, Rel
+from registry.domain import Link, Record, Ref, Rel
+from registry.store import LinkGroup
 
 _DEFINITION = "strawberry-definition"  # where strawberry keeps its field on a graphql-core field
 _SOURCE = object()  # stands for the parent object in arguments converted once per field
@@ -247,36 +248,32 @@ class _Run:
     async def _resolve(self, slots: list[_Slot]) -> None:
         linked = [s for s in slots if s.field.relation is not None]
         called = [s for s in slots if s.field.relation is None]
-        groups: dict[tuple[str, Rel], list[Ref]] = {}
+        groups: dict[tuple[str, Rel], dict[Ref, None]] = {}  # ordered sets of refs
         for slot in linked:
             relation = slot.field.relation
             assert relation is not None
-            groups.setdefault((relation.direction, relation.rel), []).append(slot.source.record.ref)
-        loaders = self.context.loaders
-        fetched = await asyncio.gather(
-            *(loaders.links(direction, rel).load_many(refs) for (direction, rel), refs in groups.items()),
-            *(self._call(slot) for slot in called),
+            groups.setdefault((relation.direction, relation.rel), {})[slot.source.record.ref] = None
+        wanted = [LinkGroup(tuple(refs), direction, rel) for (direction, rel), refs in groups.items()]
+        answers, *results = await asyncio.gather(
+            self.context.call(self.context.store.linked, wanted), *(self._call(slot) for slot in called)
         )
-        links: dict[tuple[str, Rel, Ref], list[Link]] = {}
-        for (group, refs), found in zip(groups.items(), fetched, strict=False):
-            for ref, ref_links in zip(refs, found, strict=True):
-                links[(*group, ref)] = ref_links
-        ends = {}
+        found: dict[tuple[str, Rel, Ref], list[tuple[Link, Record]]] = {}
+        for group, pairs in zip(wanted, answers, strict=True):
+            for link, record in pairs:
+                near = link.source if group.direction == "from" else link.target
+                found.setdefault((group.direction, group.rel, near), []).append((link, record))
+        visible = self.context.loaders.visible
         for slot in linked:
             relation = slot.field.relation
             assert relation is not None
-            ends[id(slot)] = relation.ends(links[(relation.direction, relation.rel, slot.source.record.ref)])
-        wanted = sorted({ref for pairs in ends.values() for ref, _ in pairs})
-        by_ref = dict(zip(wanted, await loaders.records.load_many(wanted), strict=True))
-        for slot in linked:
-            pairs = ends[id(slot)]
+            pairs = found.get((relation.direction, relation.rel, slot.source.record.ref), [])
+            ends = relation.ends([link for link, _ in pairs])
+            records = {relation.far(link): visible(record) for link, record in pairs}
             offset, limit = slot.field.window
-            page = related_page(pairs, [by_ref[ref] for ref, _ in pairs], offset, limit, wrap)
-            value: Any = page
-            if slot.field.relation.to_one:  # type: ignore[union-attr]
-                value = page.edges[0].node if page.edges else None
+            page = related_page(ends, [records[end] for end, _ in ends], offset, limit, wrap)
+            value: Any = (page.edges[0].node if page.edges else None) if relation.to_one else page
             slot.out[slot.field.key] = self._complete(value, slot.field.return_type, slot.field.details)
-        for slot, result in zip(called, fetched[len(groups) :], strict=True):
+        for slot, result in zip(called, results, strict=True):
             slot.out[slot.field.key] = self._complete(result, slot.field.return_type, slot.field.details)
 
     async def _call(self, slot: _Slot) -> Any:

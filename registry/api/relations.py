@@ -23,9 +23,13 @@ class Relation:
     kind: Kind  # only linked records of this kind are listed
     to_one: bool = False  # the field gives the first linked record, not a connection
 
+    def far(self, link: Link) -> Ref:
+        """The linked record's end of a link."""
+        return link.target if self.direction == "from" else link.source
+
     def ends(self, links: Sequence[Link]) -> list[tuple[Ref, str]]:
         """The linked records' refs of the right kind, with the links' roles."""
-        far = [(link.target if self.direction == "from" else link.source, link.role) for link in links]
+        far = [(self.far(link), link.role) for link in links]
         return [(end, role) for end, role in far if end.kind is self.kind]
 
 

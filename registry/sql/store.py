@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, exists, func, or_, update
+from sqlalchemy import Engine, delete, exists, func, literal, or_, union_all, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlalchemy.orm import aliased
@@ -18,6 +18,7 @@ from registry.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.indexing import dump_json, format_time, parse_time, record_columns, record_from_columns
 from registry.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRow, LinkRow, RecordRow
 from registry.store import (
+    LinkGroup,
     Page,
     RecordQuery,
     SortKey,
@@ -200,6 +201,34 @@ class SqlStore:
 
         links: list[Link] = self._guard(work)
         return links
+
+    def linked(self, groups: Sequence[LinkGroup]) -> list[list[tuple[Link, Record]]]:
+        if not groups:
+            return []
+        parts = []
+        for n, group in enumerate(groups):
+            near, far = (LinkRow.source_key, LinkRow.target_key)
+            if group.direction == "to":
+                near, far = far, near
+            parts.append(
+                select(literal(n).label("grp"), LinkRow.source_key, LinkRow.target_key, LinkRow.role, *_READ)
+                .join(RecordRow, col(RecordRow.key) == col(far))
+                .where(col(LinkRow.rel) == group.rel.value, col(near).in_(sorted({_key(r) for r in group.refs})))
+            )
+        stmt = union_all(*parts) if len(parts) > 1 else parts[0]
+
+        def work() -> list[list[tuple[Link, Record]]]:
+            with self.engine.connect() as c:
+                rows = c.execute(stmt).mappings().all()
+            answers: list[list[tuple[Link, Record]]] = [[] for _ in groups]
+            for row in rows:
+                n = row["grp"]
+                link = Link(_ref(row["source_key"]), groups[n].rel, _ref(row["target_key"]), row["role"])
+                answers[n].append((link, record_from_columns(row)))
+            return [sorted(pairs, key=lambda pair: pair[0]) for pairs in answers]
+
+        answers: list[list[tuple[Link, Record]]] = self._guard(work)
+        return answers
 
     # -- writes ------------------------------------------------------------------
     def write(self, batch: WriteBatch) -> list[AuditEntry]:

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from registry.domain import REL_KINDS, Kind, Link, Record, Ref, Rel, ReviewState
-from registry.store import EVERYTHING, PUBLIC, Store, TerritoryFacts, UseCaseFacts, Visibility
+from registry.store import EVERYTHING, PUBLIC, LinkGroup, Store, TerritoryFacts, UseCaseFacts, Visibility
 from tests.conftest import MakeStore
 from tests.contract.builders import actor, create, domain, link, priority, record, territory, use_case
 
@@ -35,6 +35,40 @@ def test_links_are_found_from_their_source_or_their_target_sorted(store: Store) 
     assert store.links_from([cozy.ref], Rel.INVOLVES) == []
     assert store.links_from([], Rel.PRESENT_IN) == []
     assert store.links_to([actor("nobody").ref], Rel.PRESENT_IN) == []
+
+
+def test_linked_gives_each_group_its_links_with_the_far_records_in_one_call(store: Store) -> None:
+    # given a territory with two actors (one a hub's draft use case's), and a use case in a domain
+    lyon, grenoble = territory("lyon"), territory("grenoble")
+    cozy, enedis = actor("cozy"), actor("enedis")
+    energy = domain("energy")
+    draft = use_case("draft", review_state=ReviewState.DRAFT, hub="hub-a")
+    links = [
+        link(cozy, Rel.PRESENT_IN, lyon, "platform"),
+        link(enedis, Rel.PRESENT_IN, lyon),
+        link(enedis, Rel.PRESENT_IN, grenoble),
+        link(draft, Rel.IN_DOMAIN, energy),
+        link(draft, Rel.INVOLVES, cozy, "operator"),
+    ]
+    create(store, [lyon, grenoble, cozy, enedis, energy, draft], links)
+    records = store.get([r.ref for r in (lyon, grenoble, cozy, enedis, energy, draft)])
+    groups = [
+        LinkGroup((lyon.ref, grenoble.ref), "to", Rel.PRESENT_IN),
+        LinkGroup((draft.ref, lyon.ref), "from", Rel.INVOLVES),
+        LinkGroup((energy.ref,), "to", Rel.IN_DOMAIN),
+        LinkGroup((grenoble.ref,), "from", Rel.IN_DOMAIN),
+    ]
+    # when
+    answers = store.linked(groups)
+    # then each group has its sorted links, each with the record at its far end (drafts included)
+    assert answers == [
+        [(links[0], records[cozy.ref]), (links[2], records[enedis.ref]), (links[1], records[enedis.ref])],
+        [(links[4], records[cozy.ref])],
+        [(links[3], records[draft.ref])],
+        [],
+    ]
+    assert answers[0] == [(x, records[x.source]) for x in store.links_to([lyon.ref, grenoble.ref], Rel.PRESENT_IN)]
+    assert store.linked([]) == []
 
 
 # -- shortest paths ------------------------------------------------------------------------------
