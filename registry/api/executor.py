@@ -16,8 +16,11 @@ of both are compared on a corpus of documents in tests/api/test_lean_reads.py.
 from __future__ import annotations
 
 import asyncio
+import functools
+import operator
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -63,17 +66,20 @@ class _Info:
     context: Context
 
 
+Complete = Callable[[Any], Any]
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
 @dataclass
 class _Field:
     key: str  # the response key (alias or name)
-    return_type: GraphQLOutputType
     details: list[FieldDetails]
-    typename: str | None = None  # for __typename
-    python_name: str = ""
-    resolver: Any = None  # the resolver's function, or None for a plain attribute
-    is_async: bool = False
-    self_arg: bool = False
-    kwargs: dict[str, Any] = field(default_factory=dict)
+    read: Callable[[Any], Any] = _same  # the field's value on its parent object
+    complete: Complete = _same  # that value as it goes into the answer
+    deferred: bool = False  # read when the whole level is fetched (linked records, async resolvers)
     relation: Relation | None = None
     window: tuple[int, int] = (0, 0)
 
@@ -154,7 +160,7 @@ class _Run:
             raise Unsupported("no query type")
         collected = collect_fields(self.gql, self.fragments, self.variables, root, self.operation)
         fields = [self._plan(root, key, details) for key, details in collected.grouped_field_set.items()]
-        out = self._fill(None, root.name, fields)
+        out = self._fill(None, fields)
         while self.pending:
             slots, self.pending = self.pending, []
             await self._resolve(slots)
@@ -173,15 +179,16 @@ class _Run:
     def _plan(self, parent: GraphQLObjectType, key: str, details: list[FieldDetails]) -> _Field:
         name = details[0].node.name.value
         if name == "__typename":
-            return _Field(key, GraphQLNonNull(self.gql.type_map["String"]), details, typename=parent.name)  # type: ignore[arg-type]
+            return _Field(key, details, read=lambda _source: parent.name, complete=_same)
         definition = parent.fields.get(name)
         strawberry_field = None if definition is None else definition.extensions.get(_DEFINITION)
         if definition is None or strawberry_field is None:
             raise Unsupported(f"{parent.name}.{name}")  # introspection, or a field strawberry does not own
-        plan = _Field(key, definition.type, details, python_name=strawberry_field.python_name)
+        plan = _Field(key, details, complete=self._completer(definition.type, details))
         resolver = strawberry_field.base_resolver
         if resolver is None:
-            return plan  # a plain attribute
+            plan.read = operator.attrgetter(strawberry_field.python_name)  # a plain attribute
+            return plan
         raw = get_argument_values(definition, details[0].node, self.variables)
         args, kwargs = get_arguments(
             field=strawberry_field,
@@ -193,49 +200,73 @@ class _Run:
         )
         if args not in ([], [_SOURCE]) or any(value is _SOURCE for value in kwargs.values()):
             raise Unsupported(f"{parent.name}.{name} takes its parent in an unusual way")
-        plan.resolver, plan.is_async = resolver.wrapped_func, resolver.is_async
-        plan.self_arg, plan.kwargs = bool(args), kwargs
+        function = resolver.wrapped_func
+        plan.read = functools.partial(function, **kwargs) if args else lambda _source: function(**kwargs)
         plan.relation = RELATIONS.get((parent.name, strawberry_field.python_name))
+        plan.deferred = plan.relation is not None or resolver.is_async
         if plan.relation is not None:
             to_one = plan.relation.to_one
             plan.window = window(1 if to_one else kwargs.get("first"), None if to_one else kwargs.get("after"))
         return plan
 
+    def _completer(self, type_: GraphQLOutputType, details: list[FieldDetails]) -> Complete:
+        """How a value of this type becomes its answer, decided once per field of the document."""
+        if isinstance(type_, GraphQLNonNull):
+            inner = self._completer(type_.of_type, details)
+
+            def non_null(value: Any) -> Any:
+                completed = inner(value)
+                if completed is None:
+                    raise Unsupported("null in a non-null field")  # the full executor reports it
+                return completed
+
+            return non_null
+        if isinstance(type_, GraphQLList):
+            item = self._completer(type_.of_type, details)
+            return lambda value: None if value is None else [item(v) for v in value]
+        if is_leaf_type(type_):
+            serialize = type_.serialize
+
+            def leaf(value: Any) -> Any:
+                if value is None:
+                    return None
+                serialized = serialize(value)
+                if serialized is Undefined:
+                    raise Unsupported("a value the scalar does not serialise")
+                return serialized
+
+            return leaf
+        if is_abstract_type(type_):
+
+            def abstract(value: Any) -> Any:
+                if value is None:
+                    return None
+                return self._fill(value, self._fields(self._runtime_type(value, type_), details))
+
+            return abstract
+        if not isinstance(type_, GraphQLObjectType):
+            raise Unsupported("not an output type")
+        object_type, planned = type_, list[list[_Field]]()  # the subfields, planned at the first object met
+
+        def an_object(value: Any) -> Any:
+            if value is None:
+                return None
+            if not planned:
+                planned.append(self._fields(object_type, details))
+            return self._fill(value, planned[0])
+
+        return an_object
+
     # -- filling: once per object of the answer ----------------------------------------------
-    def _fill(self, source: Any, type_name: str, fields: list[_Field]) -> dict[str, Any]:
+    def _fill(self, source: Any, fields: list[_Field]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for f in fields:
-            if f.typename is not None:
-                out[f.key] = f.typename
-            elif f.resolver is None:
-                out[f.key] = self._complete(getattr(source, f.python_name), f.return_type, f.details)
-            elif f.relation is not None or f.is_async:
+            if f.deferred:
                 out[f.key] = None  # keeps the key's place; filled when the level is fetched
                 self.pending.append(_Slot(out, f, source))
             else:
-                value = f.resolver(source, **f.kwargs) if f.self_arg else f.resolver(**f.kwargs)
-                out[f.key] = self._complete(value, f.return_type, f.details)
+                out[f.key] = f.complete(f.read(source))
         return out
-
-    def _complete(self, value: Any, type_: GraphQLOutputType, details: list[FieldDetails]) -> Any:
-        if isinstance(type_, GraphQLNonNull):
-            completed = self._complete(value, type_.of_type, details)
-            if completed is None:
-                raise Unsupported("null in a non-null field")  # the full executor reports it
-            return completed
-        if value is None:
-            return None
-        if isinstance(type_, GraphQLList):
-            return [self._complete(item, type_.of_type, details) for item in value]
-        if is_leaf_type(type_):
-            serialized = type_.serialize(value)
-            if serialized is Undefined:
-                raise Unsupported("a value the scalar does not serialise")
-            return serialized
-        object_type = self._runtime_type(value, type_) if is_abstract_type(type_) else type_
-        if not isinstance(object_type, GraphQLObjectType):
-            raise Unsupported("not an object type")
-        return self._fill(value, object_type.name, self._fields(object_type, details))
 
     def _runtime_type(self, value: Any, abstract: Any) -> GraphQLObjectType:
         definition = getattr(type(value), "__strawberry_definition__", None)
@@ -272,10 +303,9 @@ class _Run:
             offset, limit = slot.field.window
             page = related_page(ends, [records[end] for end, _ in ends], offset, limit, wrap)
             value: Any = (page.edges[0].node if page.edges else None) if relation.to_one else page
-            slot.out[slot.field.key] = self._complete(value, slot.field.return_type, slot.field.details)
+            slot.out[slot.field.key] = slot.field.complete(value)
         for slot, result in zip(called, results, strict=True):
-            slot.out[slot.field.key] = self._complete(result, slot.field.return_type, slot.field.details)
+            slot.out[slot.field.key] = slot.field.complete(result)
 
     async def _call(self, slot: _Slot) -> Any:
-        f = slot.field
-        return await (f.resolver(slot.source, **f.kwargs) if f.self_arg else f.resolver(**f.kwargs))
+        return await slot.field.read(slot.source)
