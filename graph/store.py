@@ -30,7 +30,7 @@ from graph import cypher
 from graph.cypher import key, ref
 from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
 from registry.errors import ErrorCode, RegistryError, StoreUnavailable
-from registry.indexing import dump_json, format_time, record_columns, record_from_columns
+from registry.indexing import RecordReader, dump_json, format_time, record_columns, record_from_columns
 from registry.store import LinkGroup, Page, RecordQuery, TerritoryFacts, UseCaseFacts, Visibility, WriteBatch
 from registry.store_rules import PLATFORM_ACTOR_KINDS, PLATFORM_ROLES
 
@@ -179,14 +179,13 @@ class Neo4jStore:
         statement = cypher.linked(len(groups), [g.rel for g in groups], [g.direction for g in groups])
         params = {f"g{n}": sorted({key(r) for r in g.refs}) for n, g in enumerate(groups)}
         answers = self._read_row(statement, **params)
+        read = RecordReader()
+        # Sorting the keys as text sorts the links: no kind's name is a prefix of another's.
         return [
-            sorted(
-                (
-                    (Link(ref(source), g.rel, ref(target), role), record_from_columns(far))
-                    for source, target, role, far in rows
-                ),
-                key=lambda pair: pair[0],
-            )
+            [
+                (Link(ref(source), g.rel, ref(target), role), read(far))
+                for source, target, role, far in sorted(rows, key=lambda row: (row[0], row[1], row[2]))
+            ]
             for g, rows in zip(groups, answers, strict=True)
         ]
 

@@ -146,6 +146,19 @@ def record_from_columns(values: Mapping[Any, Any]) -> Record:
     )
 
 
+class RecordReader:
+    """Turns stored columns into records, once per record in one answer (linked records repeat)."""
+
+    def __init__(self) -> None:
+        self._read: dict[tuple[str, str], Record] = {}
+
+    def __call__(self, values: Mapping[Any, Any]) -> Record:
+        record = self._read.get((values["kind"], values["slug"]))
+        if record is None:
+            record = self._read[(values["kind"], values["slug"])] = record_from_columns(values)
+        return record
+
+
 def record_to_row(record: Record) -> JSON:
     """A record as a plain JSON object (exports, Neo4j properties)."""
     return {

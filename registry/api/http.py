@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from strawberry.types.execution import PreExecutionError
@@ -36,7 +37,14 @@ MAX_BODY = 200_000
 VALIDATED = ValidatedDocuments()  # shared by the requests of this process
 
 
-class GraphQLResponse(JSONResponse):
+class JsonAnswer(JSONResponse):
+    """JSON rendered by orjson: the same bytes as Starlette's compact rendering, several times faster."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
+class GraphQLResponse(JsonAnswer):
     media_type = GRAPHQL_RESPONSE
 
 
@@ -44,7 +52,7 @@ def _error(
     status: int, message: str, code: ErrorCode, media: str, request_id: str, headers: dict[str, str] | None = None
 ) -> Response:
     body = {"errors": [{"message": message, "extensions": {"code": code.value, "requestId": request_id}}]}
-    cls = GraphQLResponse if media == GRAPHQL_RESPONSE else JSONResponse
+    cls = GraphQLResponse if media == GRAPHQL_RESPONSE else JsonAnswer
     return cls(body, status_code=status, headers={"X-Request-Id": request_id, **(headers or {})})
 
 
@@ -183,5 +191,5 @@ def _answer(
                 "totalMs": round((time.perf_counter() - started) * 1000, 3),
             }
         }
-    cls = GraphQLResponse if media == GRAPHQL_RESPONSE else JSONResponse
+    cls = GraphQLResponse if media == GRAPHQL_RESPONSE else JsonAnswer
     return cls(body, status_code=status, headers={"X-Request-Id": request_id})

@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from registry.domain import ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel, ReviewState, Role
 from registry.errors import ErrorCode, RegistryError, StoreUnavailable
-from registry.indexing import dump_json, format_time, parse_time, record_columns, record_from_columns
+from registry.indexing import RecordReader, dump_json, format_time, parse_time, record_columns, record_from_columns
 from registry.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRow, LinkRow, RecordRow
 from registry.store import (
     LinkGroup,
@@ -221,11 +221,13 @@ class SqlStore:
             with self.engine.connect() as c:
                 rows = c.execute(stmt).mappings().all()
             answers: list[list[tuple[Link, Record]]] = [[] for _ in groups]
-            for row in rows:
+            read = RecordReader()
+            # Sorting the keys as text sorts the links: no kind's name is a prefix of another's.
+            for row in sorted(rows, key=lambda row: (row["source_key"], row["target_key"], row["role"])):
                 n = row["grp"]
                 link = Link(_ref(row["source_key"]), groups[n].rel, _ref(row["target_key"]), row["role"])
-                answers[n].append((link, record_from_columns(row)))
-            return [sorted(pairs, key=lambda pair: pair[0]) for pairs in answers]
+                answers[n].append((link, read(row)))
+            return answers
 
         answers: list[list[tuple[Link, Record]]] = self._guard(work)
         return answers
