@@ -74,3 +74,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
+
+
+def app_from_environment() -> Starlette:
+    """The app of a worker process started by `registry serve --workers N` (settings from the environment)."""
+    return create_app(Settings.from_env())

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from registry.domain import Role
 from registry.errors import RegistryError
@@ -46,11 +48,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env(store_url=args.store, stats=args.stats or None, host=args.host, port=args.port)
     _store(args).close()  # fail fast, with a clear message, when the store is unreachable
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    print(f"registry: serving {settings.store_url} on http://{settings.host}:{settings.port}/graphql", flush=True)
-    # One log line per request costs a few percent of a small request's CPU: opt in with --access-log.
-    uvicorn.run(
-        create_app(settings), host=settings.host, port=settings.port, log_level="info", access_log=args.access_log
+    if args.workers is not None and args.workers < 1:
+        raise SystemExit("registry: --workers must be at least 1")
+    workers = args.workers or os.cpu_count() or 1
+    print(
+        f"registry: serving {settings.store_url} on http://{settings.host}:{settings.port}/graphql"
+        f" ({workers} worker{'s' if workers > 1 else ''})",
+        flush=True,
     )
+    # One log line per request costs a few percent of a small request's CPU: opt in with --access-log.
+    options: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_level": "info"}
+    options["access_log"] = args.access_log
+    if workers == 1:
+        uvicorn.run(create_app(settings), **options)
+    else:  # each worker process builds its app from the same settings, passed through the environment
+        os.environ.update(settings.to_env())
+        uvicorn.run("registry.app:app_from_environment", factory=True, workers=workers, **options)
     return 0
 
 
@@ -169,6 +182,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--stats", action="store_true", help="add extensions.stats to each response")
     serve.add_argument("--access-log", action="store_true", help="log one line per request")
+    serve.add_argument(
+        "--workers", type=int, help="server processes sharing the port (default: one per core; 1 for a single process)"
+    )
     serve.set_defaults(run=cmd_serve)
 
     keys = sub.add_parser("keys", help="create, list or revoke API keys")

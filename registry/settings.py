@@ -29,3 +29,12 @@ class Settings:
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+    def to_env(self) -> dict[str, str]:
+        """The environment from which from_env() gives these settings back (for worker processes)."""
+        return {
+            "REGISTRY_STORE": self.store_url,
+            "REGISTRY_STATS": "1" if self.stats else "0",
+            "REGISTRY_LEAN_READS": "1" if self.lean_reads else "0",
+            "REGISTRY_CORS_ORIGINS": ",".join(self.cors_origins),
+        }

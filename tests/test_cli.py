@@ -80,6 +80,37 @@ def test_seed_twice_keys_and_serve_on_the_default_sqlite_file(tmp_path: Path) ->
         server.stdout.close()
 
 
+def test_serve_runs_several_worker_processes_that_all_answer(tmp_path: Path) -> None:
+    # given a seeded registry, when it is served by two worker processes
+    assert registry("seed", cwd=tmp_path).returncode == 0
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "registry.cli", "serve", "--port", str(port), "--workers", "2"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        query = {"query": "{ territories(first: 3) { totalCount nodes { slug } } }"}
+        deadline = time.monotonic() + 60
+        answers = []
+        while len(answers) < 20:
+            try:
+                answers.append(httpx.post(f"http://127.0.0.1:{port}/graphql", json=query).json())
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline and server.poll() is None, "the server did not start"
+                time.sleep(0.2)
+        workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+        # then there are two worker processes, and every answer is the same, whichever worker gave it
+        assert len(workers) >= 2, workers
+        assert all(a == answers[0] for a in answers) and answers[0]["data"]["territories"]["totalCount"] == 17
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert registry("serve", "--workers", "0", cwd=tmp_path).returncode == 1  # refused, with a message
+
+
 def test_keys_can_be_listed_and_revoked(tmp_path: Path) -> None:
     created = registry(
         "keys", "create", "--role", "hub", "--hub", "hub-mydata-france", "--label", "Paris hub", cwd=tmp_path
