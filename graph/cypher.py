@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-from registry.domain import JSON, ApiKey, AuditEntry, Hub, Ref, Rel, Role
+from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Ref, Rel, Role
 from registry.indexing import dump_json, format_time, parse_time
 from registry.store import RecordQuery, SortKey, Visibility
 
@@ -181,6 +181,8 @@ def record_match(q: RecordQuery) -> tuple[str, JSON]:
     if prefixes:
         params["search"] = " AND ".join(prefixes)
         match = f"CALL db.index.fulltext.queryNodes('{SEARCH_INDEX}', $search) YIELD node AS r"
+    elif len(q.kinds) == 1:  # the kind's label (from the Kind enum): a scan of that kind alone
+        match = f"MATCH (r:{Kind(q.kinds[0]).value})"
     else:
         match = "MATCH (r:Record)"
     return f"{match}\nWHERE " + "\n  AND ".join(conds), params

@@ -77,6 +77,13 @@ class SqlStore:
         # file has no connection to lose, and the ping would be a quarter of a small read's time.
         self.engine: Engine = create_engine(url, connect_args=args, pool_pre_ping=not sqlite)
         self._guard(lambda: SQLModel.metadata.create_all(self.engine))
+        self._guard(self._create_missing_indexes)
+
+    def _create_missing_indexes(self) -> None:
+        """Indexes added since a database was made (create_all only indexes the tables it creates)."""
+        for table in SQLModel.metadata.sorted_tables:
+            for index in table.indexes:
+                index.create(self.engine, checkfirst=True)
 
     def _guard(self, work: Any) -> Any:
         """Run `work`, turning connection failures into StoreUnavailable."""
@@ -119,8 +126,13 @@ class SqlStore:
         }[query.sort]
         sort_col = col(column) if query.sort is SortKey.YEAR else self._bytewise(column)
         ordered = sort_col.desc() if query.descending else sort_col.asc()
-        tie_breaks = (self._bytewise(RecordRow.kind), self._bytewise(RecordRow.slug))
-        stmt = stmt.order_by(col(column).is_(None), ordered, *tie_breaks)
+        order = [ordered]
+        if query.sort is SortKey.YEAR:  # the one sort value that can be unknown: those come last
+            order.insert(0, col(column).is_(None))
+        if len(query.kinds) > 1 or query.sort is not SortKey.SLUG:  # slugs are unique within a kind
+            order += [self._bytewise(RecordRow.kind), self._bytewise(RecordRow.slug)]
+        # A list of one kind by slug is then read in the order of the (kind, review_state, slug) index.
+        stmt = stmt.order_by(*order)
         stmt = stmt.offset(query.offset).limit(query.limit)
 
         def work() -> Page:
@@ -134,7 +146,8 @@ class SqlStore:
 
     def _conditions(self, q: RecordQuery) -> list[Any]:
         r = RecordRow
-        conds: list[Any] = [col(r.kind).in_([k.value for k in q.kinds]), _visible(q.visibility)]
+        kinds = col(r.kind) == q.kinds[0].value if len(q.kinds) == 1 else col(r.kind).in_([k.value for k in q.kinds])
+        conds: list[Any] = [kinds, _visible(q.visibility)]
         if q.slugs is not None:
             conds.append(col(r.slug).in_(q.slugs))
         for column, values in (

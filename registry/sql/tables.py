@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 
 class RecordRow(SQLModel, table=True):
     __tablename__ = "records"
+    # Lists of one kind by slug, and their counts, for public callers: an index scan, no sort.
+    __table_args__ = (Index("records_kind_state_slug", "kind", "review_state", "slug"),)
 
     key: str = Field(primary_key=True)  # "Kind:slug"
     kind: str = Field(index=True)
