@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 
 from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Ref, Rel, Role
 from registry.indexing import dump_json, format_time, parse_time
-from registry.store import RecordQuery, SortKey, Visibility
+from registry.store import LinkGroup, RecordQuery, SortKey, Visibility
 
 SEARCH_INDEX = "record_search"
 
@@ -199,20 +200,27 @@ def order_by(q: RecordQuery) -> str:
 RECORD = "{.kind, .slug, .data, .sources, .version, .created_at, .updated_at, .review_state, .hub}"
 
 
-def linked(groups: int, rels: list[Rel], directions: list[str]) -> str:
+def linked(groups: Sequence[LinkGroup], visibility: Visibility) -> str:
     """One statement answering several LinkGroups: a subquery per group, each giving one list.
 
-    Each row of a list is [source key, target key, role, far-end record].  Relation names
-    come from the Rel enum only; refs arrive as parameters $g0, $g1…
+    Each row of group n's list is [near key, how many visible linked records, the first $first{n}
+    of them by slug as [role, record]].  Labels and relation names come from the Kind and Rel
+    enums only; refs and counts arrive as parameters ($g0, $first0…, $hub).
     """
     parts = []
-    for n in range(groups):
-        near, far = ("s", "t") if directions[n] == "from" else ("t", "s")
+    for n, group in enumerate(groups):
+        near, far = ("s", "t") if group.direction == "from" else ("t", "s")
+        source_label, target_label = ("Record", Kind(group.kind).value)
+        if group.direction == "to":
+            source_label, target_label = target_label, source_label
         parts.append(
-            f"CALL () {{ MATCH (s:Record)-[l:{rel(rels[n])}]->(t:Record) WHERE {near}.key IN $g{n}"
-            f" RETURN collect([s.key, t.key, l.role, {far} {RECORD}]) AS g{n} }}"
+            f"CALL () {{ MATCH (s:{source_label})-[l:{rel(group.rel)}]->(t:{target_label})"
+            f" WHERE {near}.key IN $g{n} AND {visible(visibility, far)}"
+            f" WITH {near}, l, {far} ORDER BY {far}.slug"
+            f" WITH {near}, collect([l.role, {far} {RECORD}]) AS found"
+            f" RETURN collect([{near}.key, size(found), found[..coalesce($first{n}, size(found))]]) AS g{n} }}"
         )
-    return "\n".join(parts) + "\nRETURN " + ", ".join(f"g{n}" for n in range(groups))
+    return "\n".join(parts) + "\nRETURN " + ", ".join(f"g{n}" for n in range(len(groups)))
 
 
 def rel(value: Rel) -> str:

@@ -31,7 +31,7 @@ from graph.cypher import key, ref
 from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
 from registry.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.indexing import RecordReader, dump_json, format_time, record_columns, record_from_columns
-from registry.store import LinkGroup, Page, RecordQuery, TerritoryFacts, UseCaseFacts, Visibility, WriteBatch
+from registry.store import Linked, LinkGroup, Page, RecordQuery, TerritoryFacts, UseCaseFacts, Visibility, WriteBatch
 from registry.store_rules import PLATFORM_ACTOR_KINDS, PLATFORM_ROLES
 
 T = TypeVar("T")
@@ -173,20 +173,18 @@ class Neo4jStore:
         )
         return sorted(Link(ref(source), rel, ref(target), role) for source, target, role in rows)
 
-    def linked(self, groups: Sequence[LinkGroup]) -> list[list[tuple[Link, Record]]]:
+    def linked(self, groups: Sequence[LinkGroup], visibility: Visibility) -> list[dict[Ref, Linked]]:
         if not groups:
             return []
-        statement = cypher.linked(len(groups), [g.rel for g in groups], [g.direction for g in groups])
-        params = {f"g{n}": sorted({key(r) for r in g.refs}) for n, g in enumerate(groups)}
-        answers = self._read_row(statement, **params)
+        params: JSON = {"hub": visibility.hub}
+        for n, group in enumerate(groups):
+            params[f"g{n}"] = sorted({key(r) for r in group.refs})
+            params[f"first{n}"] = group.first  # null: all of them
+        answers = self._read_row(cypher.linked(groups, visibility), **params)
         read = RecordReader()
-        # Sorting the keys as text sorts the links: no kind's name is a prefix of another's.
         return [
-            [
-                (Link(ref(source), g.rel, ref(target), role), read(far))
-                for source, target, role, far in sorted(rows, key=lambda row: (row[0], row[1], row[2]))
-            ]
-            for g, rows in zip(groups, answers, strict=True)
+            {ref(near): Linked(int(total), [(read(far), role) for role, far in first]) for near, total, first in rows}
+            for rows in answers
         ]
 
     # -- writes --------------------------------------------------------------------------------

@@ -60,11 +60,22 @@ class RecordQuery:
 
 @dataclass(frozen=True)
 class LinkGroup:
-    """Links of `rel` leaving (direction "from") or reaching (direction "to") any of `refs`."""
+    """The records of `kind` linked by `rel` to each of `refs`: the links leave the refs (direction
+    "from") or reach them ("to").  Only the first `first` of each ref's by slug are wanted, or all."""
 
     refs: tuple[Ref, ...]
     direction: str
     rel: Rel
+    kind: Kind
+    first: int | None = None
+
+
+@dataclass(frozen=True)
+class Linked:
+    """One ref's linked records of a LinkGroup that the caller may see: how many, and the first ones."""
+
+    total: int
+    records: list[tuple[Record, str]]  # (record, the link's role), by slug
 
 
 @dataclass(frozen=True)
@@ -151,11 +162,8 @@ class Store(Protocol):
         """Links of `rel` arriving at any of `targets`, sorted."""
         ...
 
-    def linked(self, groups: Sequence[LinkGroup]) -> list[list[tuple[Link, Record]]]:
-        """For each group, its links (sorted) with the record at their far end, all in one round trip.
-
-        Far ends are returned whatever their review state: callers apply visibility.
-        """
+    def linked(self, groups: Sequence[LinkGroup], visibility: Visibility) -> list[dict[Ref, Linked]]:
+        """For each group, each ref's visible linked records (refs with none are left out), in one round trip."""
         ...
 
     def write(self, batch: WriteBatch) -> list[AuditEntry]:

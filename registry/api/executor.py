@@ -20,7 +20,7 @@ import functools
 import operator
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from graphql import (
@@ -44,12 +44,12 @@ from graphql.utilities import get_operation_ast
 from strawberry.schema.schema_converter import get_arguments
 
 from registry.api.context import Context
-from registry.api.pagination import window
-from registry.api.relations import RELATIONS, Relation, related_page
+from registry.api.pagination import connection, window
+from registry.api.relations import RELATIONS, Relation
 from registry.api.schema import schema
 from registry.api.types import wrap
-from registry.domain import Link, Record, Ref, Rel
-from registry.store import LinkGroup
+from registry.domain import Ref
+from registry.store import Linked, LinkGroup
 
 _DEFINITION = "strawberry-definition"  # where strawberry keeps its field on a graphql-core field
 _SOURCE = object()  # stands for the parent object in arguments converted once per field
@@ -279,33 +279,38 @@ class _Run:
     async def _resolve(self, slots: list[_Slot]) -> None:
         linked = [s for s in slots if s.field.relation is not None]
         called = [s for s in slots if s.field.relation is None]
-        groups: dict[tuple[str, Rel], dict[Ref, None]] = {}  # ordered sets of refs
+        groups: dict[LinkGroup, dict[Ref, None]] = {}  # each group's refs, as an ordered set
         for slot in linked:
-            relation = slot.field.relation
-            assert relation is not None
-            groups.setdefault((relation.direction, relation.rel), {})[slot.source.record.ref] = None
-        wanted = [LinkGroup(tuple(refs), direction, rel) for (direction, rel), refs in groups.items()]
+            groups.setdefault(_group_of(slot.field), {})[slot.source.record.ref] = None
+        wanted = [replace(group, refs=tuple(refs)) for group, refs in groups.items()]
+        store, visibility = self.context.store, self.context.visibility
         answers, *results = await asyncio.gather(
-            self.context.call(self.context.store.linked, wanted), *(self._call(slot) for slot in called)
+            self.context.call(store.linked, wanted, visibility), *(self._call(slot) for slot in called)
         )
-        found: dict[tuple[str, Rel, Ref], list[tuple[Link, Record]]] = {}
-        for group, pairs in zip(wanted, answers, strict=True):
-            for link, record in pairs:
-                near = link.source if group.direction == "from" else link.target
-                found.setdefault((group.direction, group.rel, near), []).append((link, record))
-        visible = self.context.loaders.visible
+        found = dict(zip(groups, answers, strict=True))
         for slot in linked:
             relation = slot.field.relation
             assert relation is not None
-            pairs = found.get((relation.direction, relation.rel, slot.source.record.ref), [])
-            ends = relation.ends([link for link, _ in pairs])
-            records = {relation.far(link): visible(record) for link, record in pairs}
+            neighbours = found[_group_of(slot.field)].get(slot.source.record.ref, NO_LINKS)
             offset, limit = slot.field.window
-            page = related_page(ends, [records[end] for end, _ in ends], offset, limit, wrap)
-            value: Any = (page.edges[0].node if page.edges else None) if relation.to_one else page
+            page = neighbours.records[offset : offset + limit]
+            nodes = [wrap(record) for record, _ in page]
+            value: Any = connection(nodes, neighbours.total, offset, [role or None for _, role in page])
+            if relation.to_one:
+                value = nodes[0] if nodes else None
             slot.out[slot.field.key] = slot.field.complete(value)
         for slot, result in zip(called, results, strict=True):
             slot.out[slot.field.key] = slot.field.complete(result)
 
     async def _call(self, slot: _Slot) -> Any:
         return await slot.field.read(slot.source)
+
+
+NO_LINKS = Linked(0, [])
+
+
+def _group_of(f: _Field) -> LinkGroup:
+    """The store's group for a linked field (without its refs): the window's end is how many it needs."""
+    assert f.relation is not None
+    offset, limit = f.window
+    return LinkGroup((), f.relation.direction, f.relation.rel, f.relation.kind, offset + limit)

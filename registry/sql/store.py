@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, exists, func, literal, or_, union_all, update
+from sqlalchemy import Engine, delete, exists, func, or_, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlalchemy.orm import aliased
@@ -16,8 +16,10 @@ from sqlmodel import Session, SQLModel, col, create_engine, select
 from registry.domain import ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel, ReviewState, Role
 from registry.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.indexing import RecordReader, dump_json, format_time, parse_time, record_columns, record_from_columns
+from registry.sql.linked import READ_COLUMNS, linked_statement, visible
 from registry.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRow, LinkRow, RecordRow
 from registry.store import (
+    Linked,
     LinkGroup,
     Page,
     RecordQuery,
@@ -39,11 +41,7 @@ def _key(ref: Ref) -> str:
 _ref = Ref.parse
 
 
-# What a record read needs: not the indexed copies (search_text, sort_name…), which are large.
-_READ = tuple(
-    col(getattr(RecordRow, name))
-    for name in ("kind", "slug", "data", "sources", "version", "created_at", "updated_at", "review_state", "hub")
-)
+_READ = tuple(col(getattr(RecordRow, name)) for name in READ_COLUMNS)
 
 
 def _record(row: RecordRow) -> Record:
@@ -58,13 +56,7 @@ def _link(row: LinkRow) -> Link:
     return Link(_ref(row.source_key), Rel(row.rel), _ref(row.target_key), row.role)
 
 
-def _visible(visibility: Visibility) -> Any:
-    if visibility.everything:
-        return True
-    published = col(RecordRow.review_state) == ReviewState.PUBLISHED.value
-    if visibility.hub is None:
-        return published
-    return or_(published, col(RecordRow.hub) == visibility.hub)
+_visible = visible
 
 
 class SqlStore:
@@ -215,34 +207,23 @@ class SqlStore:
         links: list[Link] = self._guard(work)
         return links
 
-    def linked(self, groups: Sequence[LinkGroup]) -> list[list[tuple[Link, Record]]]:
+    def linked(self, groups: Sequence[LinkGroup], visibility: Visibility) -> list[dict[Ref, Linked]]:
         if not groups:
             return []
-        parts = []
-        for n, group in enumerate(groups):
-            near, far = (LinkRow.source_key, LinkRow.target_key)
-            if group.direction == "to":
-                near, far = far, near
-            parts.append(
-                select(literal(n).label("grp"), LinkRow.source_key, LinkRow.target_key, LinkRow.role, *_READ)
-                .join(RecordRow, col(RecordRow.key) == col(far))
-                .where(col(LinkRow.rel) == group.rel.value, col(near).in_(sorted({_key(r) for r in group.refs})))
-            )
-        stmt = union_all(*parts) if len(parts) > 1 else parts[0]
+        stmt, params = linked_statement(groups, visibility, self.engine.dialect.name)
 
-        def work() -> list[list[tuple[Link, Record]]]:
+        def work() -> list[dict[Ref, Linked]]:
             with self.engine.connect() as c:
-                rows = c.execute(stmt).mappings().all()
-            answers: list[list[tuple[Link, Record]]] = [[] for _ in groups]
+                rows = c.execute(stmt, params).mappings().all()
+            answers: list[dict[Ref, Linked]] = [{} for _ in groups]
             read = RecordReader()
-            # Sorting the keys as text sorts the links: no kind's name is a prefix of another's.
-            for row in sorted(rows, key=lambda row: (row["source_key"], row["target_key"], row["role"])):
-                n = row["grp"]
-                link = Link(_ref(row["source_key"]), groups[n].rel, _ref(row["target_key"]), row["role"])
-                answers[n].append((link, read(row)))
+            for row in sorted(rows, key=lambda row: (row["grp"], row["near"], row["place"])):
+                near_ref = _ref(row["near"])
+                linked = answers[row["grp"]].setdefault(near_ref, Linked(row["total"], []))
+                linked.records.append((read(row), row["role"]))
             return answers
 
-        answers: list[list[tuple[Link, Record]]] = self._guard(work)
+        answers: list[dict[Ref, Linked]] = self._guard(work)
         return answers
 
     # -- writes ------------------------------------------------------------------

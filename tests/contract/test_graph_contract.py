@@ -7,7 +7,7 @@ import random
 import pytest
 
 from registry.domain import REL_KINDS, Kind, Link, Record, Ref, Rel, ReviewState
-from registry.store import EVERYTHING, PUBLIC, LinkGroup, Store, TerritoryFacts, UseCaseFacts, Visibility
+from registry.store import EVERYTHING, PUBLIC, Linked, LinkGroup, Store, TerritoryFacts, UseCaseFacts, Visibility
 from tests.conftest import MakeStore
 from tests.contract.builders import actor, create, domain, link, priority, record, territory, use_case
 
@@ -37,38 +37,53 @@ def test_links_are_found_from_their_source_or_their_target_sorted(store: Store) 
     assert store.links_to([actor("nobody").ref], Rel.PRESENT_IN) == []
 
 
-def test_linked_gives_each_group_its_links_with_the_far_records_in_one_call(store: Store) -> None:
-    # given a territory with two actors (one a hub's draft use case's), and a use case in a domain
+def test_linked_gives_each_ref_its_visible_linked_records_of_a_kind_first_ones_by_slug(store: Store) -> None:
+    # given two territories with actors (roles on the links), use cases (one a hub's draft) and a domain
     lyon, grenoble = territory("lyon"), territory("grenoble")
-    cozy, enedis = actor("cozy"), actor("enedis")
+    cozy, enedis, zenon = actor("cozy"), actor("enedis"), actor("zenon")
     energy = domain("energy")
+    public = use_case("public")
     draft = use_case("draft", review_state=ReviewState.DRAFT, hub="hub-a")
-    links = [
-        link(cozy, Rel.PRESENT_IN, lyon, "platform"),
-        link(enedis, Rel.PRESENT_IN, lyon),
-        link(enedis, Rel.PRESENT_IN, grenoble),
-        link(draft, Rel.IN_DOMAIN, energy),
-        link(draft, Rel.INVOLVES, cozy, "operator"),
-    ]
-    create(store, [lyon, grenoble, cozy, enedis, energy, draft], links)
-    records = store.get([r.ref for r in (lyon, grenoble, cozy, enedis, energy, draft)])
+    create(
+        store,
+        [lyon, grenoble, cozy, enedis, zenon, energy, public, draft],
+        [
+            link(zenon, Rel.PRESENT_IN, lyon),
+            link(cozy, Rel.PRESENT_IN, lyon, "platform"),
+            link(enedis, Rel.PRESENT_IN, lyon),
+            link(enedis, Rel.PRESENT_IN, grenoble),
+            link(public, Rel.IN_TERRITORY, lyon),
+            link(draft, Rel.IN_TERRITORY, lyon),
+            link(public, Rel.IN_DOMAIN, energy),
+            link(draft, Rel.IN_DOMAIN, energy),
+        ],
+    )
+    got = store.get([r.ref for r in (cozy, enedis, zenon, energy, public, draft)])
     groups = [
-        LinkGroup((lyon.ref, grenoble.ref), "to", Rel.PRESENT_IN),
-        LinkGroup((draft.ref, lyon.ref), "from", Rel.INVOLVES),
-        LinkGroup((energy.ref,), "to", Rel.IN_DOMAIN),
-        LinkGroup((grenoble.ref,), "from", Rel.IN_DOMAIN),
+        LinkGroup((lyon.ref, grenoble.ref), "to", Rel.PRESENT_IN, Kind.ACTOR, first=2),
+        LinkGroup((lyon.ref,), "to", Rel.IN_TERRITORY, Kind.USE_CASE),
+        LinkGroup((public.ref, draft.ref, lyon.ref), "from", Rel.IN_DOMAIN, Kind.DOMAIN, first=1),
+        LinkGroup((grenoble.ref,), "to", Rel.IN_TERRITORY, Kind.USE_CASE),
     ]
-    # when
-    answers = store.linked(groups)
-    # then each group has its sorted links, each with the record at its far end (drafts included)
-    assert answers == [
-        [(links[0], records[cozy.ref]), (links[2], records[enedis.ref]), (links[1], records[enedis.ref])],
-        [(links[4], records[cozy.ref])],
-        [(links[3], records[draft.ref])],
-        [],
-    ]
-    assert answers[0] == [(x, records[x.source]) for x in store.links_to([lyon.ref, grenoble.ref], Rel.PRESENT_IN)]
-    assert store.linked([]) == []
+    # when a public caller and hub-a ask
+    public_answers = store.linked(groups, PUBLIC)
+    hub_answers = store.linked(groups, HUB_A)
+    # then each ref has its total and its first linked records by slug, with the links' roles
+    assert public_answers[0] == {
+        lyon.ref: Linked(3, [(got[cozy.ref], "platform"), (got[enedis.ref], "")]),
+        grenoble.ref: Linked(1, [(got[enedis.ref], "")]),
+    }
+    # and a hub's draft is seen by its hub only, and counted only there
+    assert public_answers[1] == {lyon.ref: Linked(1, [(got[public.ref], "")])}
+    assert hub_answers[1] == {lyon.ref: Linked(2, [(got[draft.ref], ""), (got[public.ref], "")])}
+    # (visibility applies to the linked records: the refs asked about are the caller's choice)
+    assert public_answers[2] == hub_answers[2] == {
+        public.ref: Linked(1, [(got[energy.ref], "")]),
+        draft.ref: Linked(1, [(got[energy.ref], "")]),
+    }
+    # and refs with nothing linked are left out
+    assert public_answers[3] == {}
+    assert store.linked([], PUBLIC) == []
 
 
 # -- shortest paths ------------------------------------------------------------------------------
