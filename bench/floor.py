@@ -18,6 +18,7 @@ from typing import Any
 from neo4j import GraphDatabase
 
 PUBLISHED = "review_state = 'published'"
+DATABASE = "neo4j"  # the local Neo4j's only database; naming it saves a round trip per statement
 
 
 def _sql_links(target: str, source_col: str, rel: str, kind: str, fields: str, limit: int, role: bool = False) -> str:
@@ -69,12 +70,11 @@ def _cypher_links(pattern: str, fields: str, limit: int, var: str = "x", rel: st
 
 CYPHER = {
     "list_page": f"""
+CALL () {{ MATCH (v:UseCase) WHERE v.{PUBLISHED} RETURN count(v) AS total }}
 MATCH (u:UseCase) WHERE u.{PUBLISHED}
-WITH u ORDER BY u.slug
-WITH collect(u) AS matches
-UNWIND matches[$offset..$offset + 20] AS u
+WITH u, total ORDER BY u.slug SKIP $offset LIMIT 20
 RETURN u.slug AS slug, u.data AS data, u.status AS status, u.governance AS governance, u.year_start AS year_start,
-  size(matches) AS total,
+  total,
   {_cypher_links("(u)-[:IN_DOMAIN]->(x:Domain)", "slug: x.slug, data: x.data", 20)} AS domains,
   {_cypher_links("(u)-[:IN_TERRITORY]->(x:Territory)", "slug: x.slug, data: x.data, country: x.country", 20)} AS territories,
   {_cypher_links("(u)-[l:INVOLVES]->(x:Actor)", "role: l.role, slug: x.slug, data: x.data, kind: x.subkind", 20, rel="l")} AS actors""",
@@ -119,7 +119,7 @@ def neo4j_runner(uri: str) -> tuple[Callable[[str, dict[str, Any]], list[dict[st
     driver = GraphDatabase.driver(uri)
 
     def run(op: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        records, _, _ = driver.execute_query(CYPHER[op], params, routing_="r")
+        records, _, _ = driver.execute_query(CYPHER[op], params, routing_="r", database_=DATABASE)
         return [record.data() for record in records]
 
     return run, driver.close

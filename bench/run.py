@@ -98,13 +98,16 @@ def check_pages(section: Section, pools: workload.Pools, ours: Server, peer: Ser
     for op in floor.OPERATIONS:
         for n, request in enumerate(workload.requests(op, pools, CHECKED_DRAWS, "check")):
             body = json.loads(request.body)
-            expected = checks.ours_shape(op, checks.post(ours.port, request.body))
-            rows = runner(op, floor.floor_parameters(op, body["variables"]))
-            verdicts = [checks.compare(f"{op} #{n + 1} floor", expected, floor.floor_shape(op, rows))]
-            if peer is not None:
-                peer_request = workload.requests(op, pools, n + 1, "check", peer=True)[n]
-                got = checks.peer_shape(op, checks.post(peer.port, peer_request.body))
-                verdicts.append(checks.compare(f"{op} #{n + 1} peer", expected, got))
+            try:
+                expected = checks.ours_shape(op, checks.post(ours.port, request.body))
+                rows = runner(op, floor.floor_parameters(op, body["variables"]))
+                verdicts = [checks.compare(f"{op} #{n + 1} floor", expected, floor.floor_shape(op, rows))]
+                if peer is not None:
+                    peer_request = workload.requests(op, pools, n + 1, "check", peer=True)[n]
+                    got = checks.peer_shape(op, checks.post(peer.port, peer_request.body))
+                    verdicts.append(checks.compare(f"{op} #{n + 1} peer", expected, got))
+            except (AssertionError, OSError, KeyError, TypeError) as error:
+                verdicts = [f"{op} #{n + 1} could not be checked: {type(error).__name__}: {error}"]
             for what, verdict in zip(("floor", "peer"), verdicts, strict=False):
                 line = f"ok: {op} #{n + 1} {what} ({json.dumps(body['variables'])})"
                 section.checks.append(line if verdict is None else f"MISMATCH: {verdict}")
@@ -154,7 +157,12 @@ def measure(store: BenchStore, scale: int, workdir: Path, args: Any, section: Se
                 for server in servers:
                     tag = f"{store.kind}{scale}-{op}-{c}-{server.name}"
                     requests = workload.requests(op, pools, args.requests + warmup_count(c), tag, server.name == "peer")
-                    figures = run_cell(workdir, server, store, requests, args, c)
+                    try:
+                        figures = run_cell(workdir, server, store, requests, args, c)
+                    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
+                        stderr = error.stderr if isinstance(error.stderr, str) else ""
+                        section.notes.append(f"cell {op} / {server.name} / {c} failed: {error}; {stderr[-500:]}")
+                        continue
                     section.cells.append(Cell(op, server.name, c, figures))
                     print(
                         f"  {op:22} {server.name:4} c={c:<3} {figures['throughput']:8.1f} req/s  "
