@@ -6,6 +6,7 @@ records in order), so a wrong statement or a peer query that drops a filter show
 
 from __future__ import annotations
 
+import base64
 import json
 import urllib.request
 from typing import Any
@@ -43,6 +44,8 @@ def ours_shape(op: str, data: dict[str, Any]) -> Any:
             ]
             for e in data["useCases"]["edges"]
         ]
+    if op == "nodes":  # the distinct records found, by key
+        return sorted({base64.b64decode(n["id"]).decode() for n in data["nodes"] if n is not None})
     t = data["territory"]
     if t is None:
         return None
@@ -71,6 +74,8 @@ def peer_shape(op: str, data: dict[str, Any]) -> Any:
             ]
             for e in data["useCasesConnection"]["edges"]
         ]
+    if op == "nodes":
+        return sorted(record["key"] for records in data.values() for record in records)
     if not data["territories"]:
         return None
     t = data["territories"][0]

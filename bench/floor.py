@@ -58,6 +58,8 @@ SELECT t.slug, json_extract(t.data, '$.name') AS name, t.subkind AS kind, t.coun
          ORDER BY r.slug LIMIT 50) x) AS use_cases,
   {_sql_links("t.key", "target", "IN_TERRITORY", "Experiment", "'slug', x.slug, 'title', json_extract(x.data, '$.title'), 'status', x.status", 20)} AS experiments
 FROM records t WHERE t.key = 'Territory:' || :slug AND t.{PUBLISHED}""",
+    "nodes": f"""
+SELECT key, slug, data FROM records WHERE key IN (SELECT value FROM json_each(:keys)) AND {PUBLISHED}""",
 }
 
 
@@ -89,6 +91,8 @@ RETURN t.slug AS slug, t.data AS data, t.sources AS sources, t.country AS countr
     RETURN {{slug: x.slug, data: x.data, status: x.status,
       domains: {_cypher_links("(x)-[:IN_DOMAIN]->(d:Domain)", "slug: d.slug", 20, var="d")}}} }} AS use_cases,
   {_cypher_links("(t)<-[:IN_TERRITORY]-(x:Experiment)", "slug: x.slug, data: x.data, status: x.status", 20)} AS experiments""",
+    "nodes": f"""
+MATCH (r:Record) WHERE r.key IN $keys AND r.{PUBLISHED} RETURN r.key AS key, r.slug AS slug, r.data AS data""",
 }
 
 OPERATIONS = tuple(SQL)
@@ -100,6 +104,8 @@ def floor_parameters(op: str, variables: dict[str, Any]) -> dict[str, Any]:
         after = variables.get("after")
         offset = int(base64.b64decode(after).decode().split(":")[1]) + 1 if after else 0
         return {"offset": offset}
+    if op == "nodes":
+        return {"keys": [base64.b64decode(i).decode() for i in variables["ids"]]}
     return {"slug": variables["slug"]}
 
 
@@ -109,7 +115,8 @@ def sqlite_runner(path: str) -> tuple[Callable[[str, dict[str, Any]], list[dict[
     connection.row_factory = sqlite3.Row
 
     def run(op: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return [dict(row) for row in connection.execute(SQL[op], params).fetchall()]
+        values = {k: json.dumps(v) if isinstance(v, list) else v for k, v in params.items()}  # lists via json_each
+        return [dict(row) for row in connection.execute(SQL[op], values).fetchall()]
 
     return run, connection.close
 
@@ -157,6 +164,8 @@ def floor_shape(op: str, rows: list[dict[str, Any]]) -> Any:
     """The slugs of a floor answer, in the shape `api_shape` gives an API answer."""
     if op == "list_page":
         return [[r["slug"], _slugs(r["domains"]), _slugs(r["territories"]), _slugs(r["actors"])] for r in rows]
+    if op == "nodes":
+        return sorted(r["key"] for r in rows)
     if not rows:
         return None
     t = rows[0]

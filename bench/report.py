@@ -49,6 +49,11 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {memory:.1f} GiB memory, {model}, {platform.system()} {platform.release()}"
 
 
+def load(average: tuple[float, float, float]) -> str:
+    """A load average as text: work the machine had besides the benchmark shows here."""
+    return "/".join(f"{x:.1f}" for x in average)
+
+
 def _output(command: list[str], cwd: Path | None = None) -> str:
     try:
         done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=cwd)

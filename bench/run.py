@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -109,7 +110,8 @@ def check_pages(section: Section, pools: workload.Pools, ours: Server, peer: Ser
             except (AssertionError, OSError, KeyError, TypeError) as error:
                 verdicts = [f"{op} #{n + 1} could not be checked: {type(error).__name__}: {error}"]
             for what, verdict in zip(("floor", "peer"), verdicts, strict=False):
-                line = f"ok: {op} #{n + 1} {what} ({json.dumps(body['variables'])})"
+                variables = json.dumps(body["variables"])
+                line = f"ok: {op} #{n + 1} {what} ({variables if len(variables) < 80 else variables[:76] + ' …}'})"
                 section.checks.append(line if verdict is None else f"MISMATCH: {verdict}")
 
 
@@ -186,6 +188,7 @@ def neo4j_version(store: BenchStore) -> str:
 def main(argv: list[str]) -> int:
     args = parse(argv)
     started = datetime.now(UTC)
+    load_before = os.getloadavg()
     label = args.label or (
         "quick" if args.quick else f"{args.stores.replace(',', '-')}-x{args.scales.replace(',', '-x')}"
     )
@@ -213,6 +216,7 @@ def main(argv: list[str]) -> int:
         "command": "python -m bench.run " + shlex.join(argv),
         "commit": report.git_commit(ROOT),
         "machine": report.machine(),
+        "load average (1, 5, 15 min) before and after": f"{report.load(load_before)} and {report.load(os.getloadavg())}",
         "versions": report.versions(PEER_DIR, neo4j_versions),
     }
     text = report.render(f"Benchmark: {label}", header, sections, LEGEND)

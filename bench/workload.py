@@ -147,7 +147,8 @@ class Drawer:
         if op == "search":
             return {"text": self.words.pick(rng)}
         if op == "nodes":
-            return {"ids": [self.ids.pick(rng) for _ in range(NODES_PER_REQUEST)]}
+            ids = [self.ids.pick(rng) for _ in range(NODES_PER_REQUEST)]
+            return {"keys": [base64.b64decode(i).decode() for i in ids]} if peer else {"ids": ids}
         if op == "path":
             start = self.ends.pick(rng)
             end = self.ends.pick(rng)
