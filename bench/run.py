@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -153,7 +154,8 @@ def measure(store: BenchStore, scale: int, workdir: Path, args: Any, section: Se
             ]
             section.floor[op] = floor.time_floor(run, op, params, args.requests, args.seconds)
         peer_ops = set(workload.peer_operations()) if peer else set()
-        for op in args.ops.split(","):  # the mix writes: keep it last
+        writes_last = sorted(args.ops.split(","), key=lambda op: op in (workload.MIXED, workload.WRITE))
+        for op in writes_last:  # so that no read cell runs on a store the writes have grown
             for c in (int(x) for x in args.concurrency.split(",")):
                 servers = [ours] + ([peer] if peer is not None and op in peer_ops else [])
                 for server in servers:
@@ -189,6 +191,7 @@ def main(argv: list[str]) -> int:
     args = parse(argv)
     started = datetime.now(UTC)
     load_before = os.getloadavg()
+    commit = report.git_commit(ROOT)  # the code that runs, before anyone edits it
     label = args.label or (
         "quick" if args.quick else f"{args.stores.replace(',', '-')}-x{args.scales.replace(',', '-x')}"
     )
@@ -211,10 +214,11 @@ def main(argv: list[str]) -> int:
                 if kind == "neo4j":
                     neo4j_versions = neo4j_version(store)
                 measure(store, scale, cell_dir, args, section)
+    shutil.rmtree(workdir, ignore_errors=True)  # the stores, their logs and the cells' request files
     header = {
         "date": started.strftime("%Y-%m-%d %H:%M UTC"),
         "command": "python -m bench.run " + shlex.join(argv),
-        "commit": report.git_commit(ROOT),
+        "commit": commit,
         "machine": report.machine(),
         "load average (1, 5, 15 min) before and after": f"{report.load(load_before)} and {report.load(os.getloadavg())}",
         "versions": report.versions(PEER_DIR, neo4j_versions),
