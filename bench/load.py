@@ -88,12 +88,13 @@ class Tally:
     errors: int = 0
     first_error: str | None = None
     next_index: int = 0
+    timeouts: int = 0  # after one, no worker sends again: the server is behind, and still busy
 
 
 async def worker(cell: dict[str, Any], encoded: list[bytes], tally: Tally, stop_at: float, limit: int) -> None:
     reader, writer = await asyncio.open_connection(cell["host"], cell["port"])
     try:
-        while tally.next_index < limit and time.perf_counter() < stop_at:
+        while tally.next_index < limit and time.perf_counter() < stop_at and not tally.timeouts:
             request = encoded[tally.next_index]
             tally.next_index += 1
             started = time.perf_counter()
@@ -101,13 +102,16 @@ async def worker(cell: dict[str, Any], encoded: list[bytes], tally: Tally, stop_
                 writer.write(request)
                 status, body, closing = await asyncio.wait_for(read_response(reader), cell["timeout"])
                 failure = error_of(status, body)
-            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            except TimeoutError:
+                failure, closing = f"no answer within {cell['timeout']} s", True
+                tally.timeouts += 1
+            except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
                 failure, closing = f"{type(exc).__name__}: {exc}", True
             tally.latencies.append(time.perf_counter() - started)
             if failure is not None:
                 tally.errors += 1
                 tally.first_error = tally.first_error or failure
-            if closing:
+            if closing and not tally.timeouts:
                 writer.close()
                 reader, writer = await asyncio.open_connection(cell["host"], cell["port"])
     finally:
@@ -135,7 +139,10 @@ def run_cell(cell: dict[str, Any]) -> dict[str, Any]:
     encoded = [encode(host, port, path, r["body"], token if r["as_hub"] else None) for r in cell["requests"]]
     warmup, measured = encoded[: cell["warmup"]], encoded[cell["warmup"] :][: cell["max_requests"]]
     if warmup:
-        asyncio.run(phase(cell, warmup, cell["concurrency"], cell["seconds"]))
+        warm = asyncio.run(phase(cell, warmup, cell["concurrency"], cell["seconds"]))
+        if warm.timeouts:  # nothing worth measuring: the server is still busy with the warm-up
+            failed = Tally(errors=warm.errors, first_error=f"warm-up: {warm.first_error}", timeouts=warm.timeouts)
+            return figures(failed, 0.0, {}, {}, 0.0)
     watched = {name: int(pid) for name, pid in cell["watch"].items()}
     cpu_before = {name: cpu_seconds(pid) for name, pid in watched.items()}
     client_before = os.times()
@@ -143,9 +150,18 @@ def run_cell(cell: dict[str, Any]) -> dict[str, Any]:
     tally = asyncio.run(phase(cell, measured, cell["concurrency"], cell["seconds"]))
     wall = time.perf_counter() - started
     client_after = os.times()
+    cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in watched.items()}
+    peaks = {name: peak_memory_mib(pid) for name, pid in watched.items()}
+    client_cpu = (client_after.user - client_before.user) + (client_after.system - client_before.system)
+    return figures(tally, wall, cpu, peaks, client_cpu)
+
+
+def figures(
+    tally: Tally, wall: float, cpu: dict[str, float], peaks: dict[str, float], client_cpu: float
+) -> dict[str, Any]:
+    """A cell's figures from its tally, its wall time and the CPU seconds each watched process used."""
     done = len(tally.latencies)
     latencies = sorted(tally.latencies)
-    client_cpu = (client_after.user - client_before.user) + (client_after.system - client_before.system)
     return {
         "requests": done,
         "seconds": wall,
@@ -154,11 +170,10 @@ def run_cell(cell: dict[str, Any]) -> dict[str, Any]:
         "p95_ms": percentile(latencies, 0.95),
         "p99_ms": percentile(latencies, 0.99),
         "errors": tally.errors,
+        "timeouts": tally.timeouts,
         "first_error": tally.first_error,
-        "cpu_ms_per_request": {
-            name: (cpu_seconds(pid) - cpu_before[name]) * 1000 / max(done, 1) for name, pid in watched.items()
-        },
-        "peak_mib": {name: peak_memory_mib(pid) for name, pid in watched.items()},
+        "cpu_ms_per_request": {name: seconds * 1000 / max(done, 1) for name, seconds in cpu.items()},
+        "peak_mib": peaks,
         "client_cpu_share": client_cpu / wall if wall else 0.0,  # 1.0 = one core busy all along
     }
 

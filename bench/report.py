@@ -93,11 +93,13 @@ def cells_table(cells: list[Cell]) -> list[str]:
         f = c.figures
         cpu, peak = f["cpu_ms_per_request"], f["peak_mib"]
         neo4j = _ms(cpu["neo4j"]) if "neo4j" in cpu else "–"
+        server = _ms(cpu["server"]) if "server" in cpu else "–"
+        memory = f"{peak['server']:.0f}" if "server" in peak else "–"
         client = f"{f['client_cpu_share']:.0%}" + (" ⚠" if f["client_cpu_share"] > CLIENT_BOUND else "")
+        errors = f"{f['errors']}" + (" (timed out)" if f.get("timeouts") else "")
         lines.append(
             f"| {c.op} | {c.server} | {c.concurrency} | {f['requests']} | {f['throughput']:.1f} | {_ms(f['p50_ms'])} "
-            f"| {_ms(f['p95_ms'])} | {_ms(f['p99_ms'])} | {f['errors']} | {_ms(cpu['server'])} | {neo4j} "
-            f"| {peak['server']:.0f} | {client} |"
+            f"| {_ms(f['p95_ms'])} | {_ms(f['p99_ms'])} | {errors} | {server} | {neo4j} | {memory} | {client} |"
         )
     return lines
 

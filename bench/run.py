@@ -17,15 +17,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bench import checks, floor, report, workload
 from bench.report import Cell, Section
-from bench.servers import PEER_DIR, PeerUnavailable, Server, peer_server, registry_server
+from bench.servers import PEER_DIR, PeerUnavailable, Server, peer_starter, registry_starter, stop
 from bench.stores import BenchStore, ScaleUnavailable, fill, fresh_store, hub_key
 from registry.stores import open_store
 
@@ -39,7 +39,10 @@ the body. CPU per request is the process's utime+stime (/proc/<pid>/stat) over t
 by the requests; Neo4j's JVM is counted apart. Peak memory is the server's VmHWM so far. Client
 CPU is the load generator's own CPU share of one core (⚠ above 70 %: it may have limited the
 cell). Variables are drawn from the store with a seeded Zipf-like skew; `mixed` is the fixed mix
-of bench/workload.py with 5 % writes (synthetic case studies, labelled as such)."""
+of bench/workload.py with 5 % writes (synthetic case studies, labelled as such). A request
+without an answer within the timeout stops its cell ("timed out"); the server is then restarted
+(it would go on working for it under the next cells) and that operation's higher concurrencies
+are skipped."""
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -51,6 +54,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     top.add_argument("--concurrency", default="1,8,32", help="concurrency levels, comma-separated")
     top.add_argument("--seconds", type=float, default=4.0, help="at most this long per cell (measured part)")
     top.add_argument("--requests", type=int, default=3000, help="at most this many requests per cell")
+    top.add_argument("--timeout", type=float, default=10.0, help="seconds a request may take (then the cell stops)")
     top.add_argument("--no-peer", action="store_true", help="skip @neo4j/graphql")
     top.add_argument("--label", help="short description in the results file name")
     top.add_argument("--quick", action="store_true", help="a smoke run: ×1 only, 1.5 s and 300 requests per cell")
@@ -79,7 +83,7 @@ def run_cell(
         "max_requests": args.requests,
         "concurrency": c,
         "seconds": args.seconds,
-        "timeout": 60,
+        "timeout": args.timeout,
         "watch": {"server": server.pid, **store.watch},
     }
     path = workdir / "cell.json"
@@ -136,43 +140,71 @@ def measure(store: BenchStore, scale: int, workdir: Path, args: Any, section: Se
         pools = workload.draw_pools(opened)
     finally:
         opened.close()
-    args.token = hub_key(store, workload.HUB)
-    with ExitStack() as stack:
-        ours = stack.enter_context(registry_server(store.url, workdir / "ours.log"))
-        peer = None
-        if store.kind == "neo4j" and not args.no_peer:
-            try:
-                peer = stack.enter_context(peer_server(store.url, workdir / "peer.log"))
-            except PeerUnavailable as why:
-                section.notes.append(str(why))
-        run = stack.enter_context(floor_runner(store))
-        check_pages(section, pools, ours, peer, run)
-        for op in floor.OPERATIONS:
-            params = [
-                floor.floor_parameters(op, json.loads(r.body)["variables"])
-                for r in workload.requests(op, pools, args.requests, "floor")
-            ]
-            section.floor[op] = floor.time_floor(run, op, params, args.requests, args.seconds)
-        peer_ops = set(workload.peer_operations()) if peer else set()
-        writes_last = sorted(args.ops.split(","), key=lambda op: op in (workload.MIXED, workload.WRITE))
-        for op in writes_last:  # so that no read cell runs on a store the writes have grown
-            for c in (int(x) for x in args.concurrency.split(",")):
-                servers = [ours] + ([peer] if peer is not None and op in peer_ops else [])
-                for server in servers:
-                    tag = f"{store.kind}{scale}-{op}-{c}-{server.name}"
-                    requests = workload.requests(op, pools, args.requests + warmup_count(c), tag, server.name == "peer")
-                    try:
-                        figures = run_cell(workdir, server, store, requests, args, c)
-                    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
-                        stderr = error.stderr if isinstance(error.stderr, str) else ""
-                        section.notes.append(f"cell {op} / {server.name} / {c} failed: {error}; {stderr[-500:]}")
-                        continue
-                    section.cells.append(Cell(op, server.name, c, figures))
-                    print(
-                        f"  {op:22} {server.name:4} c={c:<3} {figures['throughput']:8.1f} req/s  "
-                        f"p50 {figures['p50_ms']:7.2f} ms  errors {figures['errors']}",
-                        flush=True,
-                    )
+    args.token = hub_key(store, pools.hub)
+    starters = {"ours": registry_starter(store.url, workdir / "ours.log")}
+    if store.kind == "neo4j" and not args.no_peer:
+        try:
+            starters["peer"] = peer_starter(store.url, workdir / "peer.log")
+        except PeerUnavailable as why:
+            section.notes.append(str(why))
+    running: dict[str, Server] = {}
+    try:
+        for name, starter in starters.items():
+            running[name] = starter()
+        with floor_runner(store) as run:
+            check_pages(section, pools, running["ours"], running.get("peer"), run)
+            for op in floor.OPERATIONS:
+                params = [
+                    floor.floor_parameters(op, json.loads(r.body)["variables"])
+                    for r in workload.requests(op, pools, args.requests, "floor")
+                ]
+                section.floor[op] = floor.time_floor(run, op, params, args.requests, args.seconds)
+        run_cells(store, scale, workdir, args, section, pools, starters, running)
+    finally:
+        for server in running.values():
+            stop(server)
+
+
+def run_cells(
+    store: BenchStore,
+    scale: int,
+    workdir: Path,
+    args: Any,
+    section: Section,
+    pools: workload.Pools,
+    starters: dict[str, Callable[[], Server]],
+    running: dict[str, Server],
+) -> None:
+    """Each operation at each concurrency, ours then the peer's; a server that timed out is restarted."""
+    peer_ops = set(workload.peer_operations())
+    writes_last = sorted(args.ops.split(","), key=lambda op: op in (workload.MIXED, workload.WRITE))
+    for op in writes_last:  # so that no read cell runs on a store the writes have grown
+        timed_out: set[str] = set()
+        for c in (int(x) for x in args.concurrency.split(",")):
+            for name in [n for n in running if n == "ours" or op in peer_ops]:
+                if name in timed_out:  # a higher concurrency would only time out again, slower
+                    section.notes.append(f"{op} / {name} / {c} skipped: a lower concurrency timed out")
+                    continue
+                server = running[name]
+                tag = f"{store.kind}{scale}-{op}-{c}-{name}"
+                requests = workload.requests(op, pools, args.requests + warmup_count(c), tag, name == "peer")
+                try:
+                    figures = run_cell(workdir, server, store, requests, args, c)
+                except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
+                    stderr = error.stderr if isinstance(error.stderr, str) else ""
+                    section.notes.append(f"cell {op} / {name} / {c} failed: {error}; {stderr[-500:]}")
+                    continue
+                section.cells.append(Cell(op, name, c, figures))
+                print(
+                    f"  {op:22} {name:4} c={c:<3} {figures['throughput']:8.1f} req/s  "
+                    f"p50 {figures['p50_ms']:7.2f} ms  errors {figures['errors']}",
+                    flush=True,
+                )
+                if figures["timeouts"]:  # it is still working for the abandoned requests
+                    timed_out.add(name)
+                    stop(server)
+                    running[name] = starters[name]()
+                    section.notes.append(f"{name} restarted after {op} at concurrency {c} timed out")
 
 
 def neo4j_version(store: BenchStore) -> str:

@@ -1,5 +1,9 @@
 """The servers under test, each a real process on a free loopback port: `registry serve`
-(uvicorn, one worker) and the peer (@neo4j/graphql on Apollo Server, one Node process)."""
+(uvicorn, one worker) and the peer (@neo4j/graphql on Apollo Server, one Node process).
+
+Servers are started and stopped explicitly, so that the runner can restart one whose
+requests timed out: it would otherwise go on working for the abandoned requests, under
+the next cells."""
 
 from __future__ import annotations
 
@@ -10,8 +14,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,8 +33,12 @@ class PeerUnavailable(Exception):
 class Server:
     name: str
     port: int
-    pid: int
+    process: subprocess.Popen[bytes]
     path: str = "/graphql"
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
 
 
 def _ready(port: int, path: str) -> bool:
@@ -47,12 +54,10 @@ def _ready(port: int, path: str) -> bool:
         return False
 
 
-@contextmanager
-def _process(
-    name: str, command: list[str], log: Path, env: dict[str, str], cwd: Path | None = None
-) -> Iterator[Server]:
+def start(name: str, command: list[str], log: Path, env: dict[str, str], cwd: Path | None = None) -> Server:
+    """Start a server (`{port}` in its command is a free port) and wait until it answers GraphQL."""
     port = free_port()
-    with open(log, "w", encoding="utf-8") as out:
+    with open(log, "a", encoding="utf-8") as out:
         process = subprocess.Popen(
             [part.replace("{port}", str(port)) for part in command],
             stdin=subprocess.DEVNULL,
@@ -61,28 +66,30 @@ def _process(
             env={**os.environ, **env, "PORT": str(port)},
             cwd=cwd,
         )
-        try:
-            deadline = time.monotonic() + START_TIMEOUT
-            while not _ready(port, "/graphql"):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"{name} did not start; its log:\n{log.read_text(encoding='utf-8')[-3000:]}")
-                time.sleep(0.2)
-            yield Server(name, port, process.pid)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    server = Server(name, port, process)
+    deadline = time.monotonic() + START_TIMEOUT
+    while not _ready(port, server.path):
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop(server)
+            raise RuntimeError(f"{name} did not start; its log:\n{log.read_text(encoding='utf-8')[-3000:]}")
+        time.sleep(0.2)
+    return server
 
 
-@contextmanager
-def registry_server(store_url: str, log: Path) -> Iterator[Server]:
-    """`registry serve` on the store, as a subprocess."""
+def stop(server: Server) -> None:
+    """SIGTERM, then SIGKILL if it has not stopped within 30 s."""
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+def registry_starter(store_url: str, log: Path) -> Callable[[], Server]:
+    """How to start `registry serve` on the store, as a subprocess."""
     command = registry_command("serve", "--store", store_url, "--host", "127.0.0.1", "--port", "{port}")
-    with _process("ours", command, log, {}) as server:
-        yield server
+    return lambda: start("ours", command, log, {})
 
 
 def install_peer() -> str:
@@ -100,9 +107,7 @@ def install_peer() -> str:
     return node
 
 
-@contextmanager
-def peer_server(neo4j_uri: str, log: Path) -> Iterator[Server]:
-    """The peer over the same Neo4j."""
+def peer_starter(neo4j_uri: str, log: Path) -> Callable[[], Server]:
+    """How to start the peer over the same Neo4j (installing it first if needed)."""
     node = install_peer()
-    with _process("peer", [node, "server.js"], log, {"NEO4J_URI": neo4j_uri}, cwd=PEER_DIR) as server:
-        yield server
+    return lambda: start("peer", [node, "server.js"], log, {"NEO4J_URI": neo4j_uri}, cwd=PEER_DIR)

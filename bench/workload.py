@@ -40,7 +40,7 @@ MIX_WEIGHTS = {
     "path": 5,
     WRITE: 5,
 }
-HUB = "hub-mydata-france"
+HUB = "hub-mydata-france"  # the seeds' hub; a generated store has its own
 NODES_PER_REQUEST = 50
 
 
@@ -79,6 +79,7 @@ class Pools:
     use_case_count: int
     ids: list[str]
     words: list[str]
+    hub: str  # the hub whose key writes the case studies
 
 
 def _records(store: Store, kind: Kind) -> list[Any]:
@@ -88,6 +89,7 @@ def _records(store: Store, kind: Kind) -> list[Any]:
 def draw_pools(store: Store) -> Pools:
     """Read the pools from the store under test (reads only)."""
     by_kind = {kind: _records(store, kind) for kind in Kind}
+    hubs = sorted(h.slug for h in store.hubs())
     slugs = {kind: sorted(r.slug for r in records) for kind, records in by_kind.items()}
     visible = sorted(
         global_id(Ref(kind, slug))
@@ -103,6 +105,7 @@ def draw_pools(store: Store) -> Pools:
         use_case_count=len(slugs[Kind.USE_CASE]),
         ids=visible,
         words=vocabulary,
+        hub=HUB if HUB in hubs else hubs[0],
     )
 
 
