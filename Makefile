@@ -25,7 +25,7 @@ check: install
 test: check
 	$(BIN)/python -m pytest
 
-# The benchmark (bench/README in README.md's "Benchmark"): fresh stores it creates itself, ×1 and ×100,
+# The benchmark (README.md, "Benchmark"): fresh stores it creates itself, ×1 and ×100,
 # SQLite and Neo4j, our server and the peer (@neo4j/graphql; needs Node 20+ and npm). About 20 minutes.
 # Results: bench/results/<date>-<label>.md, linked from bench/results/latest.md. BENCH_ARGS=--quick for a smoke run.
 bench: install

@@ -87,8 +87,11 @@ def stop(server: Server) -> None:
 
 
 def registry_starter(store_url: str, log: Path) -> Callable[[], Server]:
-    """How to start `registry serve` on the store, as a subprocess."""
+    """How to start `registry serve` on the store, as a subprocess: one process, one worker."""
     command = registry_command("serve", "--store", store_url, "--host", "127.0.0.1", "--port", "{port}")
+    usage = subprocess.run(registry_command("serve", "--help"), capture_output=True, text=True, check=False).stdout
+    if "--workers" in usage:  # where serve can fork workers, keep one: its CPU is then this process's
+        command += ["--workers", "1"]
     return lambda: start("ours", command, log, {})
 
 
