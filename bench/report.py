@@ -11,7 +11,18 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-PACKAGES = ("strawberry-graphql", "starlette", "uvicorn", "sqlmodel", "neo4j")
+# Shown when installed: the server's stack, and the speed-ups it may use.
+PACKAGES = (
+    "strawberry-graphql",
+    "starlette",
+    "uvicorn",
+    "sqlmodel",
+    "neo4j",
+    "neo4j-rust-ext",
+    "orjson",
+    "uvloop",
+    "httptools",
+)
 PEER_PACKAGES = ("@neo4j/graphql", "@apollo/server", "graphql", "neo4j-driver")
 CLIENT_BOUND = 0.7  # a client busier than this (share of one core) may be the bottleneck
 
@@ -68,9 +79,17 @@ def git_commit(root: Path) -> str:
     return commit + (" (with uncommitted changes)" if dirty not in ("", "unknown") else "")
 
 
+def _installed(package: str) -> str:
+    """The installed version of a Python package, or "" when it is not installed."""
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
 def versions(peer_dir: Path, neo4j_versions: str) -> str:
     python = f"Python {platform.python_version()}"
-    packages = ", ".join(f"{name} {metadata.version(name)}" for name in PACKAGES)
+    packages = ", ".join(f"{name} {_installed(name)}" for name in PACKAGES if _installed(name))
     node = _output(["node", "--version"])
     peer = []
     for name in PEER_PACKAGES:
