@@ -1,9 +1,9 @@
-# The two Quickstart commands: `make serve` and `make test`.
+# The two Quickstart commands: `make serve` and `make test`; `make bench` runs the benchmark (not part of `make test`).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install serve test check
+.PHONY: install serve test check bench
 
 $(BIN)/registry: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,14 @@ serve: install
 	$(BIN)/registry serve
 
 check: install
-	$(BIN)/ruff check registry graph tests
+	$(BIN)/ruff check registry graph tests bench
 	$(BIN)/mypy
 
 test: check
 	$(BIN)/python -m pytest
+
+# The benchmark (README.md, "Benchmark"): fresh stores it creates itself, ×1 and ×100,
+# SQLite and Neo4j, our server and the peer (@neo4j/graphql; needs Node 20+ and npm). About 20 minutes.
+# Results: bench/results/<date>-<label>.md, linked from bench/results/latest.md. BENCH_ARGS=--quick for a smoke run.
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -35,6 +35,7 @@ JVM_OPTIONS = (
     "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
     "--add-opens=java.base/java.io=ALL-UNNAMED",
 )
+APOC_JAR_PREFIXES = ("apoc-core-", "apoc-common-")
 MVN_TIMEOUT = 1800.0  # a cold Maven cache downloads ~170 MB of jars
 OUTPUT_TAIL_LINES = 60
 
@@ -111,6 +112,22 @@ def launcher_classpath(cache_dir: Path | None = None) -> str:
     return os.pathsep.join(p for p in (str(classes.resolve()), jars) if p)
 
 
+def apoc_plugins(classpath: str, plugin_dir: Path) -> Path:
+    """Link the APOC jars of the launcher's classpath into plugin_dir, where Neo4j loads procedures.
+
+    Neo4j registers procedures only from its plugin folder; the jars also stay on the
+    classpath, where APOC's extension classes are found.
+    """
+    plugin_dir.mkdir(parents=True, exist_ok=True)
+    for entry in classpath.split(os.pathsep):
+        jar = Path(entry)
+        if jar.suffix == ".jar" and jar.name.startswith(APOC_JAR_PREFIXES):
+            link = plugin_dir / jar.name
+            if not link.exists():
+                link.symlink_to(jar.resolve())
+    return plugin_dir
+
+
 def free_port() -> int:
     """Ask the OS for a loopback port that is free now (it may be taken again later)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -154,6 +171,7 @@ class LocalNeo4j:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         command = [java, *JVM_OPTIONS, "-cp", classpath, MAIN_CLASS]
         command += ["--port", str(self.port), "--data", str(self.data_dir.resolve())]
+        command += ["--plugins", str(apoc_plugins(classpath, self.data_dir / "plugins").resolve())]
         if self.password is not None:
             command += ["--password", self.password]
         self._output.clear()

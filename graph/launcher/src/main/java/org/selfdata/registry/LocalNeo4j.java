@@ -1,6 +1,7 @@
 package org.selfdata.registry;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.neo4j.configuration.GraphDatabaseInternalSettings;
 import org.neo4j.configuration.GraphDatabaseSettings;
@@ -16,7 +17,9 @@ import org.neo4j.io.ByteUnit;
  * Runs Neo4j Community embedded, reachable only over Bolt on 127.0.0.1, so tests and
  * `registry neo4j-local` get a real server without a Neo4j installation.
  *
- * <p>Usage: {@code LocalNeo4j --port P --data DIR [--password PW]}. Prints {@code READY
+ * <p>Usage: {@code LocalNeo4j --port P --data DIR [--password PW] [--plugins DIR]}. With
+ * {@code --plugins}, procedures in that folder's jars (APOC) are loaded and {@code apoc.*} may
+ * run unrestricted. Prints {@code READY
  * bolt://127.0.0.1:P} once Bolt accepts connections; stops cleanly on SIGTERM.
  */
 public final class LocalNeo4j {
@@ -26,11 +29,13 @@ public final class LocalNeo4j {
         Integer port = null;
         Path data = null;
         String password = null;
+        Path plugins = null;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(args[i + 1]);
                 case "--data" -> data = Path.of(args[i + 1]).toAbsolutePath();
                 case "--password" -> password = args[i + 1];
+                case "--plugins" -> plugins = Path.of(args[i + 1]).toAbsolutePath();
                 default -> usage("unknown option " + args[i]);
             }
         }
@@ -38,7 +43,12 @@ public final class LocalNeo4j {
             usage("--port and --data are required");
         }
 
-        DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(data)
+        DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(data);
+        if (plugins != null) {
+            builder.setConfig(GraphDatabaseSettings.plugin_dir, plugins)
+                    .setConfig(GraphDatabaseSettings.procedure_unrestricted, List.of("apoc.*"));
+        }
+        DatabaseManagementService dbms = builder
                 // Bolt on loopback only: no HTTP(S), and no routing connector (default *:7688).
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
@@ -88,7 +98,7 @@ public final class LocalNeo4j {
 
     private static void usage(String why) {
         System.err.println("LocalNeo4j: " + why);
-        System.err.println("usage: LocalNeo4j --port P --data DIR [--password PW]");
+        System.err.println("usage: LocalNeo4j --port P --data DIR [--password PW] [--plugins DIR]");
         System.exit(2);
     }
 }

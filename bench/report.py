@@ -1,0 +1,195 @@
+"""The results file: the machine, the versions, the command, then a Markdown table per store and scale."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+# Shown when installed: the server's stack, and the speed-ups it may use.
+PACKAGES = (
+    "strawberry-graphql",
+    "starlette",
+    "uvicorn",
+    "sqlmodel",
+    "neo4j",
+    "neo4j-rust-ext",
+    "orjson",
+    "uvloop",
+    "httptools",
+)
+PEER_PACKAGES = ("@neo4j/graphql", "@apollo/server", "graphql", "neo4j-driver")
+CLIENT_BOUND = 0.7  # a client busier than this (share of one core) may be the bottleneck
+
+
+@dataclass
+class Cell:
+    op: str
+    server: str  # "ours" or "peer"
+    concurrency: int
+    figures: dict[str, Any]
+
+
+@dataclass
+class Section:
+    """The figures of one store at one scale."""
+
+    store: str
+    scale: int
+    fill: str = ""
+    cells: list[Cell] = field(default_factory=list)
+    floor: dict[str, dict[str, float]] = field(default_factory=dict)
+    checks: list[str] = field(default_factory=list)  # one line per check, "ok: …" or "MISMATCH: …"
+    notes: list[str] = field(default_factory=list)
+
+
+def machine() -> str:
+    model = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores, {memory:.1f} GiB memory, {model}, {platform.system()} {platform.release()}"
+
+
+def load(average: tuple[float, float, float]) -> str:
+    """A load average as text: work the machine had besides the benchmark shows here."""
+    return "/".join(f"{x:.1f}" for x in average)
+
+
+def _output(command: list[str], cwd: Path | None = None) -> str:
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=cwd)
+    except OSError:
+        return "not found"
+    return done.stdout.strip() or "unknown"
+
+
+def git_commit(root: Path) -> str:
+    commit = _output(["git", "rev-parse", "--short", "HEAD"], cwd=root)
+    dirty = _output(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root)
+    return commit + (" (with uncommitted changes)" if dirty not in ("", "unknown") else "")
+
+
+def _installed(package: str) -> str:
+    """The installed version of a Python package, or "" when it is not installed."""
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def versions(peer_dir: Path, neo4j_versions: str) -> str:
+    python = f"Python {platform.python_version()}"
+    packages = ", ".join(f"{name} {_installed(name)}" for name in PACKAGES if _installed(name))
+    node = _output(["node", "--version"])
+    peer = []
+    for name in PEER_PACKAGES:
+        manifest = peer_dir / "node_modules" / name / "package.json"
+        if manifest.is_file():
+            peer.append(f"{name} {json.loads(manifest.read_text(encoding='utf-8'))['version']}")
+    return f"{python} ({packages}); {neo4j_versions or 'Neo4j not run'}; Node {node} ({', '.join(peer) or 'peer not installed'})"
+
+
+def _ms(value: float) -> str:
+    return f"{value:.2f}" if value < 10 else f"{value:.1f}"
+
+
+def cells_table(cells: list[Cell]) -> list[str]:
+    lines = [
+        "| operation | server | conc. | requests | req/s | p50 ms | p95 ms | p99 ms | errors | server CPU ms/req | Neo4j CPU ms/req | server peak MiB | client CPU |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for c in cells:
+        f = c.figures
+        cpu, peak = f["cpu_ms_per_request"], f["peak_mib"]
+        neo4j = _ms(cpu["neo4j"]) if "neo4j" in cpu else "–"
+        server = _ms(cpu["server"]) if "server" in cpu else "–"
+        memory = f"{peak['server']:.0f}" if "server" in peak else "–"
+        client = f"{f['client_cpu_share']:.0%}" + (" ⚠" if f["client_cpu_share"] > CLIENT_BOUND else "")
+        errors = f"{f['errors']}" + (" (timed out)" if f.get("timeouts") else "")
+        lines.append(
+            f"| {c.op} | {c.server} | {c.concurrency} | {f['requests']} | {f['throughput']:.1f} | {_ms(f['p50_ms'])} "
+            f"| {_ms(f['p95_ms'])} | {_ms(f['p99_ms'])} | {errors} | {server} | {neo4j} | {memory} | {client} |"
+        )
+    return lines
+
+
+def floor_table(section: Section) -> list[str]:
+    lines = [
+        "| page | floor p50 ms | floor p95 ms | ours p50 ms (conc. 1) | ours / floor | target ≤ 3× |",
+        "|---|--:|--:|--:|--:|---|",
+    ]
+    for op, floor in section.floor.items():
+        ours = next((c for c in section.cells if c.op == op and c.server == "ours" and c.concurrency == 1), None)
+        if ours is None:
+            lines.append(f"| {op} | {_ms(floor['p50_ms'])} | {_ms(floor['p95_ms'])} | – | – | – |")
+            continue
+        ratio = ours.figures["p50_ms"] / floor["p50_ms"]
+        met = "met" if ratio <= 3 else "not met"
+        lines.append(
+            f"| {op} | {_ms(floor['p50_ms'])} | {_ms(floor['p95_ms'])} | {_ms(ours.figures['p50_ms'])} | {ratio:.1f}× | {met} |"
+        )
+    return lines
+
+
+def peer_table(cells: list[Cell]) -> list[str]:
+    peers = {(c.op, c.concurrency): c.figures for c in cells if c.server == "peer"}
+    if not peers:
+        return []
+    lines = [
+        "| operation | conc. | ours req/s | peer req/s | ours / peer throughput | ours CPU ms/req (server + Neo4j) | peer CPU ms/req (server + Neo4j) |",
+        "|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for c in cells:
+        peer = peers.get((c.op, c.concurrency))
+        if c.server != "ours" or peer is None:
+            continue
+        ours = c.figures
+        ratio = ours["throughput"] / peer["throughput"] if peer["throughput"] else float("nan")
+        lines.append(
+            f"| {c.op} | {c.concurrency} | {ours['throughput']:.1f} | {peer['throughput']:.1f} | {ratio:.2f}× "
+            f"| {_ms(sum(ours['cpu_ms_per_request'].values()))} | {_ms(sum(peer['cpu_ms_per_request'].values()))} |"
+        )
+    return lines
+
+
+def render_section(section: Section) -> str:
+    out = [f"## {section.store}, ×{section.scale}", ""]
+    if section.fill:
+        out += [f"Filled with `{section.fill}`.", ""]
+    out += [f"- {note}" for note in section.notes]
+    if section.notes:
+        out.append("")
+    if section.cells:
+        out += [*cells_table(section.cells), ""]
+    if section.floor:
+        out += ["The floor: one hand-written statement per page through the raw driver, at concurrency 1.", ""]
+        out += [*floor_table(section), ""]
+    peer = peer_table(section.cells)
+    if peer:
+        out += ["The peer, over the same Neo4j and data; cells were run interleaved (ours, peer) per concurrency.", ""]
+        out += [*peer, ""]
+    if section.checks:
+        out += ["Same records as our API (slugs of the page and of each linked list):", ""]
+        out += [f"- {line}" for line in section.checks] + [""]
+    errors = [c for c in section.cells if c.figures["first_error"]]
+    if errors:
+        out += ["First error of each cell with errors:", ""]
+        out += [f"- {c.op} / {c.server} / {c.concurrency}: `{c.figures['first_error'][:400]}`" for c in errors] + [""]
+    return "\n".join(out)
+
+
+def render(title: str, header: dict[str, str], sections: list[Section], legend: str) -> str:
+    lines = [f"# {title}", ""]
+    lines += [f"- **{name}**: {value}" for name, value in header.items()]
+    lines += ["", legend, ""]
+    return "\n".join(lines) + "\n" + "\n".join(render_section(s) for s in sections)
