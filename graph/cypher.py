@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Ref, Rel, Role
 from registry.indexing import dump_json, format_time, parse_time
-from registry.store import LinkGroup, RecordQuery, SortKey, Visibility
+from registry.store import Expansion, LinkGroup, RecordQuery, SortKey, Visibility
 
 SEARCH_INDEX = "record_search"
 
@@ -221,6 +221,32 @@ def linked(groups: Sequence[LinkGroup], visibility: Visibility) -> str:
             f" RETURN collect([{near}.key, size(found), found[..coalesce($first{n}, size(found))]]) AS g{n} }}"
         )
     return "\n".join(parts) + "\nRETURN " + ", ".join(f"g{n}" for n in range(len(groups)))
+
+
+def expansions(node: str, wanted: Sequence[Expansion], visibility: Visibility, params: JSON, path: str = "") -> str:
+    """A list expression, one item per expansion of `node`: [how many visible linked records, the
+    first ones by slug as [role, record, their own expansions]].  Labels and relation names come
+    from the Kind and Rel enums; windows arrive as parameters ($first_0, $first_0_1…)."""
+    items = []
+    for n, expansion in enumerate(wanted):
+        here = f"{path}_{n}"
+        far, link = f"t{here}", f"l{here}"
+        arrow = (
+            f"-[{link}:{rel(expansion.rel)}]->"
+            if expansion.direction == "from"
+            else f"<-[{link}:{rel(expansion.rel)}]-"
+        )
+        pattern = f"({node}){arrow}({far}:{Kind(expansion.kind).value}) WHERE {visible(visibility, far)}"
+        limit = ""
+        if expansion.first is not None:
+            params[f"first{here}"] = expansion.first
+            limit = f" LIMIT $first{here}"
+        inner = expansions(far, expansion.then, visibility, params, here)
+        items.append(
+            f"[COUNT {{ MATCH {pattern} }}, COLLECT {{ MATCH {pattern} WITH {link}, {far} ORDER BY {far}.slug{limit}"
+            f" RETURN [{link}.role, {far} {RECORD}, {inner}] }}]"
+        )
+    return "[" + ", ".join(items) + "]"
 
 
 def rel(value: Rel) -> str:

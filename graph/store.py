@@ -31,7 +31,18 @@ from graph.cypher import key, ref
 from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
 from registry.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.indexing import RecordReader, dump_json, format_time, record_columns, record_from_columns
-from registry.store import Linked, LinkGroup, Page, RecordQuery, TerritoryFacts, UseCaseFacts, Visibility, WriteBatch
+from registry.store import (
+    Expansion,
+    Found,
+    Linked,
+    LinkGroup,
+    Page,
+    RecordQuery,
+    TerritoryFacts,
+    UseCaseFacts,
+    Visibility,
+    WriteBatch,
+)
 from registry.store_rules import PLATFORM_ACTOR_KINDS, PLATFORM_ROLES
 
 T = TypeVar("T")
@@ -186,6 +197,40 @@ class Neo4jStore:
             {ref(near): Linked(int(total), [(read(far), role) for role, far in first]) for near, total, first in rows}
             for rows in answers
         ]
+
+    def query_expanded(self, query: RecordQuery, expansions: Sequence[Expansion]) -> tuple[Page, Found]:
+        match, params = cypher.record_match(query)
+        tree = cypher.expansions("x", expansions, query.visibility, params)
+        # The page is cut first, then each of its records is expanded, in the page's order.
+        total, rows = self._read_row(
+            f"{match}\nWITH r {cypher.order_by(query)}\nWITH collect(r) AS rs\n"
+            "WITH size(rs) AS total, rs[$offset..($offset + $limit)] AS page\n"
+            "CALL (page) { UNWIND range(0, size(page) - 1) AS i WITH i, page[i] AS x\n"
+            f"  RETURN collect([i, x {cypher.RECORD}, {tree}]) AS rows }}\n"
+            "RETURN total, rows",
+            **params,
+            offset=query.offset,
+            limit=query.limit,
+        )
+        found: Found = {}
+        read = RecordReader()
+        records = [_expanded(read(props), nested, expansions, found, read) for _, props, nested in sorted(rows, key=lambda row: row[0])]
+        return Page(records, int(total)), found
+
+    def get_expanded(
+        self, refs: Sequence[Ref], expansions: Sequence[Expansion], visibility: Visibility
+    ) -> tuple[dict[Ref, Record], Found]:
+        if not refs:
+            return {}, {}
+        params: JSON = {"keys": sorted({key(r) for r in refs}), "hub": visibility.hub}
+        tree = cypher.expansions("x", expansions, visibility, params)
+        [rows] = self._read_row(
+            f"MATCH (x:Record) WHERE x.key IN $keys RETURN collect([x {cypher.RECORD}, {tree}])", **params
+        )
+        found: Found = {}
+        read = RecordReader()
+        records = [_expanded(read(props), nested, expansions, found, read) for props, nested in rows]
+        return {r.ref: r for r in records}, found
 
     # -- writes --------------------------------------------------------------------------------
     def write(self, batch: WriteBatch) -> list[AuditEntry]:
@@ -360,6 +405,18 @@ class Neo4jStore:
 
     def close(self) -> None:
         self.driver.close()
+
+
+def _expanded(
+    record: Record, nested: list[Any], wanted: Sequence[Expansion], found: Found, read: RecordReader
+) -> Record:
+    """Record what a record's expansions found (see cypher.expansions), depth first; give the record back."""
+    for expansion, (total, items) in zip(wanted, nested, strict=True):
+        linked = Linked(int(total), [])
+        for role, props, below in items:
+            linked.records.append((_expanded(read(props), below, expansion.then, found, read), role))
+        found.setdefault(expansion.group, {})[record.ref] = linked
+    return record
 
 
 # -- the write transaction -----------------------------------------------------------------------

@@ -79,6 +79,27 @@ class Linked:
 
 
 @dataclass(frozen=True)
+class Expansion:
+    """Linked records to read along with each record of a level (a LinkGroup without its refs),
+    and what to read along with those in turn."""
+
+    direction: str
+    rel: Rel
+    kind: Kind
+    first: int | None
+    then: tuple[Expansion, ...] = ()
+
+    @property
+    def group(self) -> LinkGroup:
+        return LinkGroup((), self.direction, self.rel, self.kind, self.first)
+
+
+# What expansions found: for each group (without refs), every record it was read along with,
+# even those with nothing linked (Linked(0, [])).
+Found = dict[LinkGroup, dict[Ref, Linked]]
+
+
+@dataclass(frozen=True)
 class Page:
     records: list[Record]
     total: int
@@ -164,6 +185,17 @@ class Store(Protocol):
 
     def linked(self, groups: Sequence[LinkGroup], visibility: Visibility) -> list[dict[Ref, Linked]]:
         """For each group, each ref's visible linked records (refs with none are left out), in one round trip."""
+        ...
+
+    def query_expanded(self, query: RecordQuery, expansions: Sequence[Expansion]) -> tuple[Page, Found]:
+        """`query`, and the records linked to the page's records along `expansions` (visible to the
+        query's caller), in one round trip where the store can."""
+        ...
+
+    def get_expanded(
+        self, refs: Sequence[Ref], expansions: Sequence[Expansion], visibility: Visibility
+    ) -> tuple[dict[Ref, Record], Found]:
+        """`get`, and the records linked to them along `expansions`, in one round trip where the store can."""
         ...
 
     def write(self, batch: WriteBatch) -> list[AuditEntry]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
@@ -12,7 +13,7 @@ from strawberry.types import Info
 
 from registry.domain import Link, Principal, Record, Ref, Rel
 from registry.services.editing import Editing
-from registry.store import Store, Visibility
+from registry.store import Expansion, Found, Page, RecordQuery, Store, Visibility
 from registry.store_rules import hidden
 
 T = TypeVar("T")
@@ -61,6 +62,11 @@ class Loaders:
         return self._links[key]
 
 
+# The linked records a root field's resolver may read along with its records, in the same round
+# trip: set by the lean executor (api/executor.py) around each root field's task, empty otherwise.
+EXPANSIONS: ContextVar[tuple[Expansion, ...]] = ContextVar("expansions", default=())
+
+
 @dataclass
 class Context:
     store: Store
@@ -69,10 +75,33 @@ class Context:
     request_id: str
     editing: Editing
     loaders: Loaders
+    prefetched: Found = field(default_factory=dict)  # what root resolvers read along (EXPANSIONS)
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking store or service call off the event loop."""
         return await run_in_threadpool(fn, *args, **kwargs)
+
+    async def query(self, query: RecordQuery) -> Page:
+        """A page of records, with what EXPANSIONS asks read along into `prefetched`."""
+        wanted = EXPANSIONS.get()
+        if not wanted:
+            return await self.call(self.store.query, query)
+        page, found = await self.call(self.store.query_expanded, query, wanted)
+        self._keep(found)
+        return page
+
+    async def record(self, ref: Ref) -> Record | None:
+        """One record if the caller may see it, with what EXPANSIONS asks read along into `prefetched`."""
+        wanted = EXPANSIONS.get()
+        if wanted:
+            records, found = await self.call(self.store.get_expanded, [ref], wanted, self.visibility)
+            self.loaders.records.prime(ref, self.loaders.visible(records.get(ref)))
+            self._keep(found)
+        return await self.loaders.records.load(ref)
+
+    def _keep(self, found: Found) -> None:
+        for group, linked in found.items():
+            self.prefetched.setdefault(group, {}).update(linked)
 
 
 def context_of(info: Info[Any, Any]) -> Context:

@@ -34,6 +34,7 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     Undefined,
+    get_named_type,
     is_abstract_type,
     is_leaf_type,
     parse,
@@ -43,16 +44,17 @@ from graphql.execution.values import VariableValues, get_argument_values, get_va
 from graphql.utilities import get_operation_ast
 from strawberry.schema.schema_converter import get_arguments
 
-from registry.api.context import Context
+from registry.api.context import EXPANSIONS, Context
 from registry.api.pagination import connection, window
 from registry.api.relations import RELATIONS, Relation
 from registry.api.schema import schema
-from registry.api.types import wrap
+from registry.api.types import TYPES, wrap
 from registry.domain import Ref
-from registry.store import Linked, LinkGroup
+from registry.store import Expansion, Linked, LinkGroup
 
 _DEFINITION = "strawberry-definition"  # where strawberry keeps its field on a graphql-core field
 _SOURCE = object()  # stands for the parent object in arguments converted once per field
+RECORD_TYPES = frozenset(t.__name__ for t in TYPES.values())
 
 
 class Unsupported(Exception):
@@ -82,6 +84,8 @@ class _Field:
     deferred: bool = False  # read when the whole level is fetched (linked records, async resolvers)
     relation: Relation | None = None
     window: tuple[int, int] = (0, 0)
+    return_type: GraphQLOutputType | None = None
+    expansions: tuple[Expansion, ...] = ()  # a root field's linked records, read along with its own
 
 
 @dataclass
@@ -160,6 +164,9 @@ class _Run:
             raise Unsupported("no query type")
         collected = collect_fields(self.gql, self.fragments, self.variables, root, self.operation)
         fields = [self._plan(root, key, details) for key, details in collected.grouped_field_set.items()]
+        for f in fields:  # what each root field's records link to is read in the same round trip
+            if f.return_type is not None:
+                f.expansions = self._expansions(f.return_type, f.details)
         out = self._fill(None, fields)
         while self.pending:
             slots, self.pending = self.pending, []
@@ -184,7 +191,7 @@ class _Run:
         strawberry_field = None if definition is None else definition.extensions.get(_DEFINITION)
         if definition is None or strawberry_field is None:
             raise Unsupported(f"{parent.name}.{name}")  # introspection, or a field strawberry does not own
-        plan = _Field(key, details, complete=self._completer(definition.type, details))
+        plan = _Field(key, details, complete=self._completer(definition.type, details), return_type=definition.type)
         resolver = strawberry_field.base_resolver
         if resolver is None:
             plan.read = operator.attrgetter(strawberry_field.python_name)  # a plain attribute
@@ -208,6 +215,24 @@ class _Run:
             to_one = plan.relation.to_one
             plan.window = window(1 if to_one else kwargs.get("first"), None if to_one else kwargs.get("after"))
         return plan
+
+    def _expansions(self, type_: GraphQLOutputType, details: list[FieldDetails]) -> tuple[Expansion, ...]:
+        """The linked records a selection will ask for, from records of `type_` or through the
+        connections and edges that lead to them (abstract types are left to level-by-level reads)."""
+        named = get_named_type(type_)
+        if not isinstance(named, GraphQLObjectType):
+            return ()
+        found: list[Expansion] = []
+        for f in self._fields(named, details):
+            if f.return_type is None:
+                continue
+            below = self._expansions(f.return_type, f.details)
+            if f.relation is not None:
+                offset, limit = f.window
+                found.append(Expansion(f.relation.direction, f.relation.rel, f.relation.kind, offset + limit, below))
+            elif named.name not in RECORD_TYPES:  # a connection, an edge: on to the records
+                found.extend(below)
+        return tuple(dict.fromkeys(found))  # edges { node } and nodes may ask the same
 
     def _completer(self, type_: GraphQLOutputType, details: list[FieldDetails]) -> Complete:
         """How a value of this type becomes its answer, decided once per field of the document."""
@@ -277,21 +302,33 @@ class _Run:
 
     # -- fetching: once per level of the answer ----------------------------------------------
     async def _resolve(self, slots: list[_Slot]) -> None:
+        prefetched = self.context.prefetched
         linked = [s for s in slots if s.field.relation is not None]
         called = [s for s in slots if s.field.relation is None]
-        groups: dict[LinkGroup, dict[Ref, None]] = {}  # each group's refs, as an ordered set
+        groups: dict[LinkGroup, dict[Ref, None]] = {}  # each group's refs not read yet, as an ordered set
         for slot in linked:
-            groups.setdefault(_group_of(slot.field), {})[slot.source.record.ref] = None
+            group, ref = _group_of(slot.field), slot.source.record.ref
+            if ref not in prefetched.get(group, {}):
+                groups.setdefault(group, {})[ref] = None
         wanted = [replace(group, refs=tuple(refs)) for group, refs in groups.items()]
+        tasks = []
+        for slot in called:  # each root field's task sees its own expansions (a task copies the context)
+            token = EXPANSIONS.set(slot.field.expansions)
+            try:
+                tasks.append(asyncio.ensure_future(self._call(slot)))
+            finally:
+                EXPANSIONS.reset(token)
         store, visibility = self.context.store, self.context.visibility
         answers, *results = await asyncio.gather(
-            self.context.call(store.linked, wanted, visibility), *(self._call(slot) for slot in called)
+            self.context.call(store.linked, wanted, visibility) if wanted else _nothing(), *tasks
         )
-        found = dict(zip(groups, answers, strict=True))
+        for group, found in zip(groups, answers, strict=True):
+            mine = prefetched.setdefault(group, {})
+            mine.update((ref, found.get(ref, NO_LINKS)) for ref in groups[group])
         for slot in linked:
             relation = slot.field.relation
             assert relation is not None
-            neighbours = found[_group_of(slot.field)].get(slot.source.record.ref, NO_LINKS)
+            neighbours = prefetched[_group_of(slot.field)][slot.source.record.ref]
             offset, limit = slot.field.window
             page = neighbours.records[offset : offset + limit]
             nodes = [wrap(record) for record, _ in page]
@@ -314,3 +351,7 @@ def _group_of(f: _Field) -> LinkGroup:
     assert f.relation is not None
     offset, limit = f.window
     return LinkGroup((), f.relation.direction, f.relation.rel, f.relation.kind, offset + limit)
+
+
+async def _nothing() -> list[dict[Ref, Linked]]:
+    return []

@@ -51,14 +51,14 @@ MAX_HOPS = 8
 async def _page(info: Info[Any, Any], query: RecordQuery, first: int | None, after: str | None) -> Connection[Any]:
     ctx = context_of(info)
     offset, limit = window(first, after)
-    page = await ctx.call(ctx.store.query, replace(query, visibility=ctx.visibility, offset=offset, limit=limit))
+    page = await ctx.query(replace(query, visibility=ctx.visibility, offset=offset, limit=limit))
     for record in page.records:  # later fields of the same records need no new round trip
         ctx.loaders.records.prime(record.ref, record)
     return connection([wrap(r) for r in page.records], page.total, offset)
 
 
 async def _one(info: Info[Any, Any], ref: Ref) -> Any:
-    record = await context_of(info).loaders.records.load(ref)
+    record = await context_of(info).record(ref)
     return None if record is None else wrap(record)
 
 

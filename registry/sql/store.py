@@ -15,10 +15,13 @@ from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from registry.domain import ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel, ReviewState, Role
 from registry.errors import ErrorCode, RegistryError, StoreUnavailable
+from registry.expansion import expand
 from registry.indexing import RecordReader, dump_json, format_time, parse_time, record_columns, record_from_columns
 from registry.sql.linked import READ_COLUMNS, linked_statement, visible
 from registry.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRow, LinkRow, RecordRow
 from registry.store import (
+    Expansion,
+    Found,
     Linked,
     LinkGroup,
     Page,
@@ -225,6 +228,16 @@ class SqlStore:
 
         answers: list[dict[Ref, Linked]] = self._guard(work)
         return answers
+
+    def query_expanded(self, query: RecordQuery, expansions: Sequence[Expansion]) -> tuple[Page, Found]:
+        page = self.query(query)
+        return page, expand(self, page.records, expansions, query.visibility)
+
+    def get_expanded(
+        self, refs: Sequence[Ref], expansions: Sequence[Expansion], visibility: Visibility
+    ) -> tuple[dict[Ref, Record], Found]:
+        records = self.get(refs)
+        return records, expand(self, list(records.values()), expansions, visibility)
 
     # -- writes ------------------------------------------------------------------
     def write(self, batch: WriteBatch) -> list[AuditEntry]:

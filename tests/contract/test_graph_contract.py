@@ -7,7 +7,19 @@ import random
 import pytest
 
 from registry.domain import REL_KINDS, Kind, Link, Record, Ref, Rel, ReviewState
-from registry.store import EVERYTHING, PUBLIC, Linked, LinkGroup, Store, TerritoryFacts, UseCaseFacts, Visibility
+from registry.expansion import expand
+from registry.store import (
+    EVERYTHING,
+    PUBLIC,
+    Expansion,
+    Linked,
+    LinkGroup,
+    RecordQuery,
+    Store,
+    TerritoryFacts,
+    UseCaseFacts,
+    Visibility,
+)
 from tests.conftest import MakeStore
 from tests.contract.builders import actor, create, domain, link, priority, record, territory, use_case
 
@@ -77,13 +89,61 @@ def test_linked_gives_each_ref_its_visible_linked_records_of_a_kind_first_ones_b
     assert public_answers[1] == {lyon.ref: Linked(1, [(got[public.ref], "")])}
     assert hub_answers[1] == {lyon.ref: Linked(2, [(got[draft.ref], ""), (got[public.ref], "")])}
     # (visibility applies to the linked records: the refs asked about are the caller's choice)
-    assert public_answers[2] == hub_answers[2] == {
-        public.ref: Linked(1, [(got[energy.ref], "")]),
-        draft.ref: Linked(1, [(got[energy.ref], "")]),
-    }
+    assert (
+        public_answers[2]
+        == hub_answers[2]
+        == {
+            public.ref: Linked(1, [(got[energy.ref], "")]),
+            draft.ref: Linked(1, [(got[energy.ref], "")]),
+        }
+    )
     # and refs with nothing linked are left out
     assert public_answers[3] == {}
     assert store.linked([], PUBLIC) == []
+
+
+def test_expansions_read_linked_records_with_their_own_linked_records_as_linked_does(store: Store) -> None:
+    # given territories with use cases (one a hub's draft) in domains, and organisations on them
+    lyon, grenoble, paris = territory("lyon"), territory("grenoble"), territory("paris")
+    cozy, enedis = actor("cozy"), actor("enedis")
+    energy, water = domain("energy"), domain("water")
+    a, b = use_case("a"), use_case("b")
+    draft = use_case("a-draft", review_state=ReviewState.DRAFT, hub="hub-a")
+    create(
+        store,
+        [lyon, grenoble, paris, cozy, enedis, energy, water, a, b, draft],
+        [
+            link(a, Rel.IN_TERRITORY, lyon),
+            link(b, Rel.IN_TERRITORY, lyon),
+            link(draft, Rel.IN_TERRITORY, lyon),
+            link(b, Rel.IN_TERRITORY, grenoble),
+            link(a, Rel.IN_DOMAIN, energy),
+            link(a, Rel.IN_DOMAIN, water),
+            link(b, Rel.IN_DOMAIN, water),
+            link(draft, Rel.IN_DOMAIN, energy),
+            link(cozy, Rel.PRESENT_IN, lyon, "platform"),
+            link(enedis, Rel.PRESENT_IN, grenoble),
+        ],
+    )
+    domains = Expansion("from", Rel.IN_DOMAIN, Kind.DOMAIN, 1)
+    cases = Expansion("to", Rel.IN_TERRITORY, Kind.USE_CASE, 2, (domains,))
+    actors = Expansion("to", Rel.PRESENT_IN, Kind.ACTOR, None)
+    wanted = (cases, actors)
+    for visibility in (PUBLIC, HUB_A):
+        # when a page of territories, and two of them by ref, are read with their expansions
+        page, found = store.query_expanded(RecordQuery(kinds=(Kind.TERRITORY,), visibility=visibility), wanted)
+        records, found_by_ref = store.get_expanded([lyon.ref, grenoble.ref], wanted, visibility)
+        # then the records are those of query and get, and the expansions find what linked() finds level by level
+        assert page == store.query(RecordQuery(kinds=(Kind.TERRITORY,), visibility=visibility))
+        assert records == store.get([lyon.ref, grenoble.ref])
+        assert found == expand(store, page.records, wanted, visibility)
+        assert found_by_ref == expand(store, list(records.values()), wanted, visibility)
+    # and, for hub-a, lyon's first two use cases by slug include its draft, each with its first domain
+    got = store.get([r.ref for r in (a, draft, cozy, energy)])
+    assert found[cases.group][lyon.ref] == Linked(3, [(got[a.ref], ""), (got[draft.ref], "")])
+    assert found[cases.group][paris.ref] == Linked(0, [])
+    assert found[domains.group][a.ref] == Linked(2, [(got[energy.ref], "")])
+    assert found[actors.group][lyon.ref] == Linked(1, [(got[cozy.ref], "platform")])
 
 
 # -- shortest paths ------------------------------------------------------------------------------
