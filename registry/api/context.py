@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from registry.domain import Link, Principal, Record, Ref, Rel
 from registry.services.editing import Editing
+from registry.services.ranking_facts import FactsCache
 from registry.store import Store, Visibility
 from registry.store_rules import hidden
 
@@ -68,6 +69,7 @@ class Context:
     request_id: str
     editing: Editing
     loaders: Loaders
+    ranking_facts: FactsCache | None = None  # the server's, shared by its requests (None: read afresh)
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking store or service call off the event loop."""

@@ -122,6 +122,7 @@ async def graphql_endpoint(request: Request) -> Response:
         request_id=request_id,
         editing=Editing(counted),
         loaders=Loaders(counted, seen),
+        ranking_facts=request.app.state.ranking_facts,
     )
     allowed = {OperationType.QUERY} if request.method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
     try:
