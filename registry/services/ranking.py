@@ -84,7 +84,7 @@ class Names:
         return ", ".join(names)
 
 
-Draft = tuple[str, list[Reason]]  # a slug and its reasons, not yet put into words
+Draft = tuple[str, str, list[Reason]]  # a slug, the other territory its sentences name, its reasons
 
 
 def _top(scores: Iterable[tuple[float, str]], first: int) -> list[str]:
@@ -93,22 +93,18 @@ def _top(scores: Iterable[tuple[float, str]], first: int) -> list[str]:
     return [slug for _, slug in best]
 
 
-def _worded_top(store: Store, top: list[Draft], them: str | None) -> list[Ranked]:
-    """The returned drafts in words; `them` is the other territory of a sentence (None: each draft's own)."""
-    refs = {Ref(Kind.TERRITORY, them if them is not None else slug) for slug, _ in top if them != ""}
-    for _, reasons in top:
+def _in_words(store: Store, drafts: list[Draft]) -> list[Ranked]:
+    """The results returned, with their reasons in words (the names they need in one round trip)."""
+    refs = {Ref(Kind.TERRITORY, them) for _, them, _ in drafts if them}
+    for _, _, reasons in drafts:
         for r in reasons:
             refs |= {Ref(Kind.DOMAIN, d) for d in r.domains}
             refs |= {Ref(Kind.ACTOR, a) for a in r.actors}
             refs |= {Ref(Kind.TERRITORY, t) for t in r.territories}
     names = Names(store, refs)
     return [
-        Ranked(
-            slug,
-            sum(r.weight for r in reasons),
-            tuple(_worded(r, names, them if them is not None else slug) for r in reasons),
-        )
-        for slug, reasons in top
+        Ranked(slug, sum(r.weight for r in reasons), tuple(_worded(r, names, them) for r in reasons))
+        for slug, them, reasons in drafts
     ]
 
 
@@ -124,7 +120,7 @@ def partner_cities(store: Store, territory: str, first: int, cache: FactsCache |
     others = {other.slug: other for other in territories.partners if other.slug != territory}
     # Score every territory, then find the reasons of the few returned.
     top = _top(((_partner_score(mine, other), slug) for slug, other in others.items()), first)
-    return _worded_top(store, [(slug, _partner_reasons(mine, others[slug])) for slug in top], them=None)
+    return _in_words(store, [(slug, slug, _partner_reasons(mine, others[slug])) for slug in top])
 
 
 def _partner_score(mine: TerritoryFacts, other: TerritoryFacts) -> float:
@@ -236,8 +232,8 @@ def candidate_experiments(store: Store, priority: str, first: int, cache: FactsC
     # Only a use case covering one of the priority's domains can score.
     candidates = {case.slug: case for d in sorted(domains) for case in use_cases.by_domain.get(d, ())}
     top = _top(((_candidate_score(domains, home, case), slug) for slug, case in candidates.items()), first)
-    drafts = [(slug, _candidate_reasons(domains, home, candidates[slug])) for slug in top]
-    return _worded_top(store, drafts, them=home.slug if home else "")
+    here = home.slug if home else ""
+    return _in_words(store, [(slug, here, _candidate_reasons(domains, home, candidates[slug])) for slug in top])
 
 
 def _is_platform(kind: str, role: str) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlmodel import col
 
-from registry.domain import Kind, Ref, Rel, ReviewState
+from registry.domain import Kind, Rel, ReviewState
 from registry.sql.tables import LinkRow, RecordRow
 from registry.store import TerritoryFacts, UseCaseFacts
 from registry.store_rules import PLATFORM_ACTOR_KINDS, PLATFORM_ROLES
@@ -23,7 +23,7 @@ _IN_DOMAIN, _INVOLVES = Rel.IN_DOMAIN.value, Rel.INVOLVES.value
 
 
 def _slug(key: str) -> str:
-    return Ref.parse(key).slug
+    return key.partition(":")[2]  # as Ref.parse(key).slug, without building the Ref
 
 
 def _of_kind(kind: Kind) -> Any:
