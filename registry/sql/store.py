@@ -523,7 +523,8 @@ class SqlStore:
     # -- life cycle -----------------------------------------------------------------------------
     def generation(self) -> int:
         def work() -> int:
-            with self.engine.connect() as c:
+            # Autocommit: the one SELECT, without a BEGIN and a ROLLBACK around it (PostgreSQL).
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
                 value = c.execute(select(MetaRow.value).where(col(MetaRow.name) == _GENERATION)).scalar()
                 return int(value or 0)
 
