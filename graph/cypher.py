@@ -29,12 +29,26 @@ SCHEMA = {
         f"record_{name}": f"CREATE INDEX record_{name} IF NOT EXISTS FOR (r:Record) ON (r.{name})"
         for name in ("kind", "status", "subkind", "country", "governance", "review_state", "sort_name")
     },
+    "meta_name": "CREATE CONSTRAINT meta_name IF NOT EXISTS FOR (m:Meta) REQUIRE m.name IS UNIQUE",
     "audit_ref": "CREATE INDEX audit_ref IF NOT EXISTS FOR (a:AuditEntry) ON (a.ref)",
     # The whitespace analyzer splits search_text exactly where SQL's LIKE '% word%' sees
     # word starts (the text is already normalised to lower-case ASCII words).
     SEARCH_INDEX: f"CREATE FULLTEXT INDEX {SEARCH_INDEX} IF NOT EXISTS FOR (r:Record) ON EACH [r.search_text]"
     " OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
 }
+
+# The store-wide change counter: one node that `clear` leaves alone.  Bumping it first in
+# a write transaction takes its write lock (the right-hand side reads the property it
+# sets, so Cypher locks before reading) and holds it until commit: writers take turns.
+START_GENERATION = "MERGE (g:Meta {name: 'generation'}) ON CREATE SET g.value = 0"
+BUMP_GENERATION = "MERGE (g:Meta {name: 'generation'}) ON CREATE SET g.value = 1 ON MATCH SET g.value = g.value + 1"
+GENERATION = "MATCH (g:Meta {name: 'generation'}) RETURN g.value AS value"
+
+
+def bumped(statement: str) -> str:
+    """`statement` run after bumping the change counter, in the same transaction."""
+    return f"{BUMP_GENERATION}\nWITH g\n{statement}"
+
 
 SORT_PROPERTIES = {
     SortKey.SLUG: "slug",
@@ -258,7 +272,7 @@ def rel(value: Rel) -> str:
 
 TERRITORY_FACTS = """
 MATCH (t:Territory)
-RETURN t.slug AS slug, t.country AS country, t.status AS status, t.data AS data,
+RETURN t.slug AS slug, t.country AS country, t.status AS status, t.subkind AS territory_kind, t.data AS data,
   COLLECT { MATCH (t)<-[:IN_TERRITORY]-(:Priority)-[:IN_DOMAIN]->(d) RETURN DISTINCT d.slug } AS priority_domains,
   COLLECT { MATCH (t)<-[:IN_TERRITORY]-(u:UseCase {review_state: 'published'})-[:IN_DOMAIN]->(d)
             RETURN DISTINCT d.slug } AS use_case_domains,

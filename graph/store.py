@@ -98,6 +98,7 @@ class Neo4jStore:
             self._write(statement)
         if missing:  # a new index fills in the background; a search before that would fail
             self._read("CALL db.awaitIndexes(300)")
+        self._write(cypher.START_GENERATION)
 
     # -- plumbing ------------------------------------------------------------------------------
     @contextmanager
@@ -214,7 +215,10 @@ class Neo4jStore:
         )
         found: Found = {}
         read = RecordReader()
-        records = [_expanded(read(props), nested, expansions, found, read) for _, props, nested in sorted(rows, key=lambda row: row[0])]
+        records = [
+            _expanded(read(props), nested, expansions, found, read)
+            for _, props, nested in sorted(rows, key=lambda row: row[0])
+        ]
         return Page(records, int(total)), found
 
     def get_expanded(
@@ -278,6 +282,7 @@ class Neo4jStore:
                         slug for slug, kind, role in presences if role in PLATFORM_ROLES or kind in PLATFORM_ACTOR_KINDS
                     ),
                     actor_kinds=frozenset(kind for _, kind, _ in presences if kind is not None),
+                    territory_kind=row["territory_kind"] or "",
                 )
             )
         return facts
@@ -314,7 +319,7 @@ class Neo4jStore:
 
     # -- hubs, keys, audit ---------------------------------------------------------------------
     def put_hub(self, hub: Hub) -> None:
-        self._write("MERGE (h:Hub {slug: $props.slug}) SET h = $props", props=cypher.hub_props(hub))
+        self._write(cypher.bumped("MERGE (h:Hub {slug: $props.slug}) SET h = $props"), props=cypher.hub_props(hub))
 
     def hubs(self) -> list[Hub]:
         return [
@@ -322,7 +327,9 @@ class Neo4jStore:
         ]
 
     def put_api_key(self, key: ApiKey) -> None:
-        self._write("MERGE (k:ApiKey {key_id: $props.key_id}) SET k = $props", props=cypher.api_key_props(key))
+        self._write(
+            cypher.bumped("MERGE (k:ApiKey {key_id: $props.key_id}) SET k = $props"), props=cypher.api_key_props(key)
+        )
 
     def api_key(self, key_id: str) -> ApiKey | None:
         rows = self._read("MATCH (k:ApiKey {key_id: $key_id}) RETURN properties(k) AS k", key_id=key_id)
@@ -334,8 +341,9 @@ class Neo4jStore:
 
     def revoke_api_key(self, key_id: str, at: datetime) -> bool:
         rows = self._write(
-            "MATCH (k:ApiKey {key_id: $key_id}) WHERE k.revoked_at IS NULL"
-            " SET k.revoked_at = $at RETURN k.key_id AS id",
+            cypher.bumped(
+                "MATCH (k:ApiKey {key_id: $key_id}) WHERE k.revoked_at IS NULL SET k.revoked_at = $at RETURN k.key_id AS id"
+            ),
             key_id=key_id,
             at=format_time(at),
         )
@@ -375,6 +383,7 @@ class Neo4jStore:
 
     def load(self, records: Sequence[Record], links: Sequence[Link], audit: Sequence[AuditEntry]) -> None:
         def work(tx: ManagedTransaction) -> None:
+            tx.run(cypher.BUMP_GENERATION).consume()
             _create_records(tx, [record_columns(r) for r in records])
             _require_ends(tx, links)
             _merge_links(tx, links)
@@ -395,13 +404,18 @@ class Neo4jStore:
         return bool(rows[0]["empty"])
 
     # -- life cycle ----------------------------------------------------------------------------
+    def generation(self) -> int:
+        rows = self._read(cypher.GENERATION)
+        return int(rows[0]["value"]) if rows else 0
+
     def ping(self) -> None:
         self._read("RETURN 1 AS one")
 
     def clear(self) -> None:
         """Delete the registry's nodes (its schema stays)."""
         labels = " OR ".join(f"n:{label}" for label in _LABELS)
-        self._write(f"MATCH (n) WHERE {labels} DETACH DELETE n")
+        # The counter is not among those labels: it survives, bumped, so caches see the change.
+        self._write(cypher.bumped(f"MATCH (n) WHERE {labels} DETACH DELETE n"))
 
     def close(self) -> None:
         self.driver.close()
@@ -424,6 +438,7 @@ def _expanded(
 
 def _write_batch(tx: ManagedTransaction, batch: WriteBatch) -> list[AuditEntry]:
     """Apply a batch inside one transaction; raising anywhere rolls it all back."""
+    tx.run(cypher.BUMP_GENERATION).consume()  # first: the counter's lock makes writers take turns
     _put_records(tx, batch)
     replaced = sorted({(key(source), rel.value) for source, rel in batch.replace_links})
     tx.run(

@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from registry.api.http import graphql_endpoint
 from registry.errors import RegistryError
+from registry.services.ranking_facts import FactsCache
 from registry.settings import Settings
 from registry.store import Store
 from registry.stores import open_store
@@ -64,7 +65,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
                 expose_headers=["X-Request-Id"],
             )
         )
-    return Starlette(
+    app = Starlette(
         middleware=middleware,
         routes=[
             Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
@@ -74,6 +75,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    app.state.ranking_facts = FactsCache()  # the recommenders' facts, shared by this process's requests
+    return app
 
 
 def app_from_environment() -> Starlette:

@@ -149,6 +149,7 @@ class TerritoryFacts:
     actors: frozenset[str]  # actors present on it, or engaged in its published use cases
     platforms: frozenset[str]  # of those, the ones acting as platform or personal cloud
     actor_kinds: frozenset[str]  # the kinds of those actors
+    territory_kind: str  # city, region, country…: countries are context, never partners ("" when unknown)
 
 
 @dataclass(frozen=True)
@@ -259,6 +260,16 @@ class Store(Protocol):
     def is_empty(self) -> bool: ...
 
     # -- life cycle ------------------------------------------------------------
+    def generation(self) -> int:
+        """The store-wide change counter, in one round trip.
+
+        Every writer (`write`, `load`, `put_hub`, `put_api_key`, `revoke_api_key`, `clear`)
+        bumps it in the same transaction as its change, so any process sharing the database
+        sees a new value after any change.  It never goes backwards, not even across `clear`.
+        A write that fails changes nothing, so it does not bump the counter either.
+        """
+        ...
+
     def ping(self) -> None:
         """Raise StoreUnavailable when the database cannot be reached."""
         ...

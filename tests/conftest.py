@@ -114,3 +114,20 @@ def store_kind(request: pytest.FixtureRequest) -> str:
 def store(store_kind: str, make_store: MakeStore) -> Store:
     """An empty store of each kind in turn."""
     return make_store(store_kind)
+
+
+@pytest.fixture
+def same_database(store_kind: str, store: Store, request: pytest.FixtureRequest) -> Iterator[Store]:
+    """A second store object on `store`'s database, as another server process would open it."""
+    other: Store
+    if store_kind == "sqlite":
+        assert isinstance(store, SqlStore)
+        other = SqlStore(store.engine.url.render_as_string(hide_password=False))
+    elif store_kind == "postgres":
+        other = open_store(request.getfixturevalue("postgres_url"))
+    else:
+        from graph.store import Neo4jStore
+
+        other = Neo4jStore(request.getfixturevalue("neo4j_uri"))
+    yield other
+    other.close()

@@ -13,6 +13,7 @@ from strawberry.types import Info
 
 from registry.domain import Link, Principal, Record, Ref, Rel
 from registry.services.editing import Editing
+from registry.services.ranking_facts import FactsCache
 from registry.store import Expansion, Found, Page, RecordQuery, Store, Visibility
 from registry.store_rules import hidden
 
@@ -75,6 +76,7 @@ class Context:
     request_id: str
     editing: Editing
     loaders: Loaders
+    ranking_facts: FactsCache | None = None  # the server's, shared by its requests (None: read afresh)
     prefetched: Found = field(default_factory=dict)  # what root resolvers read along (EXPANSIONS)
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

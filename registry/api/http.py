@@ -132,6 +132,7 @@ async def graphql_endpoint(request: Request) -> Response:
         request_id=request_id,
         editing=Editing(counted),
         loaders=Loaders(counted, seen),
+        ranking_facts=request.app.state.ranking_facts,
     )
     operation_name = params.get("operationName")
     document = VALIDATED.get(query) if settings.lean_reads else None

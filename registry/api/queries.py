@@ -374,7 +374,7 @@ class Query:
     ) -> list[PartnerMatch]:
         ctx = context_of(info)
         ref = ref_of(territory, Kind.TERRITORY, "territory")
-        ranked = await ctx.call(ranking.partner_cities, ctx.store, ref.slug, _first(first))
+        ranked = await ctx.call(ranking.partner_cities, ctx.store, ref.slug, _first(first), ctx.ranking_facts)
         records = await ctx.loaders.records.load_many([Ref(Kind.TERRITORY, r.slug) for r in ranked])
         return [
             PartnerMatch(territory=wrap(record), score=r.score, reasons=_reasons(r))
@@ -390,7 +390,7 @@ class Query:
     ) -> list[ExperimentCandidate]:
         ctx = context_of(info)
         ref = ref_of(priority, Kind.PRIORITY, "priority")
-        ranked = await ctx.call(ranking.candidate_experiments, ctx.store, ref.slug, _first(first))
+        ranked = await ctx.call(ranking.candidate_experiments, ctx.store, ref.slug, _first(first), ctx.ranking_facts)
         records = await ctx.loaders.records.load_many([Ref(Kind.USE_CASE, r.slug) for r in ranked])
         return [
             ExperimentCandidate(use_case=wrap(record), score=r.score, reasons=_reasons(r))

@@ -4,15 +4,22 @@ The weights below are the only place where the ranking is defined.  Every
 store hands over the same facts (`TerritoryFacts`, `UseCaseFacts`), so the
 same data always gives the same order: score, descending, then slug.
 Weights are multiples of 1/4 so that sums are exact in floating point.
+
+The facts come from a `FactsCache` (shared by a server's requests, refreshed when the
+store changes); every candidate is scored in memory, and only the `first` ones
+returned are put into words, with the names they need fetched in one round trip.
 """
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from registry.domain import Kind, Record, Ref, Rel
 from registry.errors import ErrorCode, RegistryError
 from registry.indexing import label
+from registry.services.ranking_facts import FactsCache
 from registry.store import Store, TerritoryFacts, UseCaseFacts
 
 # -- partner cities ---------------------------------------------------------------
@@ -77,33 +84,66 @@ class Names:
         return ", ".join(names)
 
 
-def _rank(items: list[Ranked], first: int) -> list[Ranked]:
-    kept = [r for r in items if r.score > 0]
-    return sorted(kept, key=lambda r: (-r.score, r.slug))[:first]
+Draft = tuple[str, str, list[Reason]]  # a slug, the other territory its sentences name, its reasons
 
 
-def partner_cities(store: Store, territory: str, first: int) -> list[Ranked]:
-    """Other territories ranked by what they share with `territory`."""
-    facts = {f.slug: f for f in store.territory_facts()}
-    mine = facts.get(territory)
+def _top(scores: Iterable[tuple[float, str]], first: int) -> list[str]:
+    """The slugs of the `first` positive scores, by score descending, then slug."""
+    best = heapq.nsmallest(first, ((-score, slug) for score, slug in scores if score > 0))
+    return [slug for _, slug in best]
+
+
+def _in_words(store: Store, drafts: list[Draft]) -> list[Ranked]:
+    """The results returned, with their reasons in words (the names they need in one round trip)."""
+    refs = {Ref(Kind.TERRITORY, them) for _, them, _ in drafts if them}
+    for _, _, reasons in drafts:
+        for r in reasons:
+            refs |= {Ref(Kind.DOMAIN, d) for d in r.domains}
+            refs |= {Ref(Kind.ACTOR, a) for a in r.actors}
+            refs |= {Ref(Kind.TERRITORY, t) for t in r.territories}
+    names = Names(store, refs)
+    return [
+        Ranked(slug, sum(r.weight for r in reasons), tuple(_worded(r, names, them) for r in reasons))
+        for slug, them, reasons in drafts
+    ]
+
+
+def partner_cities(store: Store, territory: str, first: int, cache: FactsCache | None = None) -> list[Ranked]:
+    """Other territories ranked by what they share with `territory`.
+
+    Pass the server's `cache` to reuse facts across requests; without one they are read afresh.
+    """
+    territories = (cache or FactsCache()).territories(store)
+    mine = territories.by_slug.get(territory)
     if mine is None:
         raise RegistryError(ErrorCode.NOT_FOUND, f"No territory {territory!r}.", "territory")
-    drafts = {slug: _partner_reasons(mine, other) for slug, other in facts.items() if slug != territory}
-    refs = {Ref(Kind.DOMAIN, d) for reasons in drafts.values() for r in reasons for d in r.domains}
-    refs |= {Ref(Kind.ACTOR, a) for reasons in drafts.values() for r in reasons for a in r.actors}
-    refs |= {Ref(Kind.TERRITORY, t) for t in facts}
-    names = Names(store, refs)
-    ranked = [
-        Ranked(slug, sum(r.weight for r in reasons), tuple(_worded(r, names, slug) for r in reasons))
-        for slug, reasons in drafts.items()
-        if not _is_country(names, slug)  # countries give context to use cases; they are not partners
-    ]
-    return _rank(ranked, first)
+    others = {other.slug: other for other in territories.partners if other.slug != territory}
+    # Score every territory, then find the reasons of the few returned.
+    top = _top(((_partner_score(mine, other), slug) for slug, other in others.items()), first)
+    return _in_words(store, [(slug, slug, _partner_reasons(mine, others[slug])) for slug in top])
 
 
-def _is_country(names: Names, slug: str) -> bool:
-    record = names.records.get(Ref(Kind.TERRITORY, slug))
-    return record is not None and record.data.get("territory_kind") == "country"
+def _partner_score(mine: TerritoryFacts, other: TerritoryFacts) -> float:
+    """The sum of `_partner_reasons(mine, other)`'s weights, without building the reasons."""
+    shared_priorities = mine.priority_domains & other.priority_domains
+    in_their_cases = (mine.priority_domains & other.use_case_domains) - shared_priorities
+    shared_cases = (mine.use_case_domains & other.use_case_domains) - shared_priorities - in_their_cases
+    platforms = mine.platforms & other.platforms
+    partners = (mine.actors & other.actors) - platforms
+    score = (
+        SHARED_PRIORITY_DOMAIN * len(shared_priorities)
+        + PRIORITY_IN_THEIR_USE_CASES * len(in_their_cases)
+        + SHARED_USE_CASE_DOMAIN * len(shared_cases)
+        + SHARED_PLATFORM * len(platforms)
+        + SHARED_PARTNER * len(partners)
+    )
+    if mine.country and mine.country == other.country:
+        score += SAME_COUNTRY
+    if not mine.languages.isdisjoint(other.languages):
+        score += SHARED_LANGUAGE
+    if mine.status in PROGRAMME_STATUSES and other.status in PROGRAMME_STATUSES:
+        score += BOTH_IN_PROGRAMME
+    return score
 
 
 def _partner_reasons(mine: TerritoryFacts, other: TerritoryFacts) -> list[Reason]:
@@ -177,27 +217,51 @@ def _worded(reason: Reason, names: Names, other: str) -> Reason:
     )
 
 
-def candidate_experiments(store: Store, priority: str, first: int) -> list[Ranked]:
-    """Published use cases ranked by how well they could serve `priority` as an experiment."""
+def candidate_experiments(store: Store, priority: str, first: int, cache: FactsCache | None = None) -> list[Ranked]:
+    """Published use cases ranked by how well they could serve `priority` as an experiment.
+
+    Pass the server's `cache` to reuse facts across requests; without one they are read afresh.
+    """
     ref = Ref(Kind.PRIORITY, priority)
     if ref not in store.get([ref]):
         raise RegistryError(ErrorCode.NOT_FOUND, f"No priority {priority!r}.", "priority")
     domains = frozenset(link.target.slug for link in store.links_from([ref], Rel.IN_DOMAIN))
     territory_links = store.links_from([ref], Rel.IN_TERRITORY)
-    facts = {f.slug: f for f in store.territory_facts()}
-    home = facts.get(territory_links[0].target.slug) if territory_links else None
-    drafts = {case.slug: _candidate_reasons(domains, home, case) for case in store.use_case_facts()}
-    drafts = {slug: reasons for slug, reasons in drafts.items() if reasons}
-    refs = {Ref(Kind.DOMAIN, d) for d in domains} | {Ref(Kind.TERRITORY, t) for t in facts}
-    refs |= {Ref(Kind.ACTOR, a) for reasons in drafts.values() for r in reasons for a in r.actors}
-    names = Names(store, refs)
-    ranked = [
-        Ranked(
-            slug, sum(r.weight for r in reasons), tuple(_worded(r, names, home.slug if home else "") for r in reasons)
-        )
-        for slug, reasons in drafts.items()
-    ]
-    return _rank(ranked, first)
+    territories, use_cases = (cache or FactsCache()).territories_and_use_cases(store)
+    home = territories.by_slug.get(territory_links[0].target.slug) if territory_links else None
+    # Only a use case covering one of the priority's domains can score.
+    candidates = {case.slug: case for d in sorted(domains) for case in use_cases.by_domain.get(d, ())}
+    top = _top(((_candidate_score(domains, home, case), slug) for slug, case in candidates.items()), first)
+    here = home.slug if home else ""
+    return _in_words(store, [(slug, here, _candidate_reasons(domains, home, candidates[slug])) for slug in top])
+
+
+def _is_platform(kind: str, role: str) -> bool:
+    return role in ("platform", "operator") or kind == "personal_cloud_operator"
+
+
+def _candidate_score(domains: frozenset[str], home: TerritoryFacts | None, case: UseCaseFacts) -> float:
+    """The sum of `_candidate_reasons(domains, home, case)`'s weights, without building the reasons."""
+    matched = len(domains & case.domains)
+    if not matched:
+        return 0.0
+    score = DOMAIN_MATCH * matched + STATUS_MATURITY.get(case.status, 0.0)
+    if home is None:
+        return score
+    score += ACTOR_ON_TERRITORY * len({slug for slug, _, _ in case.actors} & home.actors)
+    other_kinds = {kind for slug, kind, _ in case.actors if slug not in home.actors and kind in home.actor_kinds}
+    score += ACTOR_KIND_ON_TERRITORY * len(other_kinds)
+    if case.governance == "personal_cloud" and any(
+        slug in home.platforms and _is_platform(kind, role) for slug, kind, role in case.actors
+    ):
+        score += PLATFORM_ON_TERRITORY
+    elif case.governance != "unknown":
+        score += DOCUMENTED_GOVERNANCE
+    if any(slug == home.slug for slug, _ in case.territories):
+        score += ALREADY_ON_TERRITORY
+    if any(country == home.country for _, country in case.territories):
+        score += CANDIDATE_SAME_COUNTRY
+    return score
 
 
 def _candidate_reasons(domains: frozenset[str], home: TerritoryFacts | None, case: UseCaseFacts) -> list[Reason]:
@@ -221,16 +285,7 @@ def _candidate_reasons(domains: frozenset[str], home: TerritoryFacts | None, cas
         reasons.append(
             Reason("ACTOR_KIND_ON_TERRITORY", "", ACTOR_KIND_ON_TERRITORY * len(other_kinds), values=other_kinds)
         )
-    platforms = tuple(
-        sorted(
-            home.platforms
-            & {
-                slug
-                for slug, kind, role in case.actors
-                if role in ("platform", "operator") or kind == "personal_cloud_operator"
-            }
-        )
-    )
+    platforms = tuple(sorted(home.platforms & {slug for slug, kind, role in case.actors if _is_platform(kind, role)}))
     if case.governance == "personal_cloud" and platforms:
         reasons.append(
             Reason("PLATFORM_ON_TERRITORY", "", PLATFORM_ON_TERRITORY, actors=platforms, values=(case.governance,))

@@ -17,8 +17,9 @@ from registry.domain import ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Re
 from registry.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.expansion import expand
 from registry.indexing import RecordReader, dump_json, format_time, parse_time, record_columns, record_from_columns
+from registry.sql import facts
 from registry.sql.linked import READ_COLUMNS, linked_statement, visible
-from registry.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRow, LinkRow, RecordRow
+from registry.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRow, LinkRow, MetaRow, RecordRow
 from registry.store import (
     Expansion,
     Found,
@@ -32,9 +33,10 @@ from registry.store import (
     Visibility,
     WriteBatch,
 )
-from registry.store_rules import PLATFORM_ACTOR_KINDS, PLATFORM_ROLES, best_path, hidden
+from registry.store_rules import best_path, hidden
 
 _PAGE = 500
+_GENERATION = "generation"  # the MetaRow holding the store-wide change counter
 
 
 def _key(ref: Ref) -> str:
@@ -73,12 +75,30 @@ class SqlStore:
         self.engine: Engine = create_engine(url, connect_args=args, pool_pre_ping=not sqlite)
         self._guard(lambda: SQLModel.metadata.create_all(self.engine))
         self._guard(self._create_missing_indexes)
+        self._guard(self._start_generation)
 
     def _create_missing_indexes(self) -> None:
         """Indexes added since a database was made (create_all only indexes the tables it creates)."""
         for table in SQLModel.metadata.sorted_tables:
             for index in table.indexes:
                 index.create(self.engine, checkfirst=True)
+
+    def _start_generation(self) -> None:
+        """Create the change counter's row once; another process may be doing the same."""
+        try:
+            with self._session() as s, s.begin():
+                if s.get(MetaRow, _GENERATION) is None:
+                    s.add(MetaRow(name=_GENERATION, value=0))
+        except IntegrityError:
+            pass  # it won the race: the row is there
+
+    def _bump(self, s: Session) -> None:
+        """Count one change, as the first statement of a write transaction.
+
+        The row lock it takes (PostgreSQL) or the write lock (SQLite) lasts until commit,
+        so writers run one after the other: the audit's max(seq) + 1 cannot be taken twice.
+        """
+        s.exec(update(MetaRow).where(col(MetaRow.name) == _GENERATION).values(value=col(MetaRow.value) + 1))
 
     def _guard(self, work: Any) -> Any:
         """Run `work`, turning connection failures into StoreUnavailable."""
@@ -252,6 +272,7 @@ class SqlStore:
 
     def _write_once(self, batch: WriteBatch) -> list[AuditEntry]:
         with self._session() as s, s.begin():
+            self._bump(s)
             for put in batch.puts:
                 row = _row(put.record)
                 if put.expected_version is None:
@@ -363,47 +384,19 @@ class SqlStore:
 
     def territory_facts(self) -> list[TerritoryFacts]:
         def work() -> list[TerritoryFacts]:
-            with self._session() as s:
-                territories = s.exec(select(RecordRow).where(RecordRow.kind == Kind.TERRITORY.value)).all()
-                published = {
-                    r.key: r
-                    for r in s.exec(
-                        select(RecordRow).where(
-                            RecordRow.kind == Kind.USE_CASE.value,
-                            RecordRow.review_state == ReviewState.PUBLISHED.value,
-                        )
-                    ).all()
-                }
-                actors = {r.key: r for r in s.exec(select(RecordRow).where(RecordRow.kind == Kind.ACTOR.value)).all()}
-                links = s.exec(select(LinkRow)).all()
-                return _territory_facts(territories, published, actors, links)
+            with self.engine.connect() as c:
+                return facts.territory_facts(c)
 
-        facts: list[TerritoryFacts] = self._guard(work)
-        return facts
+        found: list[TerritoryFacts] = self._guard(work)
+        return found
 
     def use_case_facts(self) -> list[UseCaseFacts]:
         def work() -> list[UseCaseFacts]:
-            with self._session() as s:
-                cases = s.exec(
-                    select(RecordRow)
-                    .where(
-                        RecordRow.kind == Kind.USE_CASE.value,
-                        RecordRow.review_state == ReviewState.PUBLISHED.value,
-                    )
-                    .order_by(self._bytewise(RecordRow.slug))
-                ).all()
-                others = {
-                    r.key: r
-                    for r in s.exec(
-                        select(RecordRow).where(col(RecordRow.kind).in_([Kind.ACTOR.value, Kind.TERRITORY.value]))
-                    ).all()
-                }
-                keys = [c.key for c in cases]
-                links = s.exec(select(LinkRow).where(col(LinkRow.source_key).in_(keys))).all()
-                return _use_case_facts(cases, others, links)
+            with self.engine.connect() as c:
+                return facts.use_case_facts(c)
 
-        facts: list[UseCaseFacts] = self._guard(work)
-        return facts
+        found: list[UseCaseFacts] = self._guard(work)
+        return found
 
     def count_by(self, kind: Kind, dimension: str, visibility: Visibility) -> list[tuple[str, int]]:
         base = [RecordRow.kind == kind.value, _visible(visibility)]
@@ -439,6 +432,7 @@ class SqlStore:
     def put_hub(self, hub: Hub) -> None:
         def work() -> None:
             with self._session() as s, s.begin():
+                self._bump(s)
                 s.merge(HubRow(slug=hub.slug, name=hub.name, created_at=format_time(hub.created_at) or ""))
 
         self._guard(work)
@@ -455,6 +449,7 @@ class SqlStore:
     def put_api_key(self, key: ApiKey) -> None:
         def work() -> None:
             with self._session() as s, s.begin():
+                self._bump(s)
                 s.merge(
                     ApiKeyRow(
                         key_id=key.key_id,
@@ -489,6 +484,7 @@ class SqlStore:
     def revoke_api_key(self, key_id: str, at: datetime) -> bool:
         def work() -> bool:
             with self._session() as s, s.begin():
+                self._bump(s)
                 row = s.get(ApiKeyRow, key_id)
                 if row is None or row.revoked_at is not None:
                     return False
@@ -535,6 +531,7 @@ class SqlStore:
     def load(self, records: Sequence[Record], links: Sequence[Link], audit: Sequence[AuditEntry]) -> None:
         def work() -> None:
             with self._session() as s, s.begin():
+                self._bump(s)
                 s.add_all([_row(r) for r in records])
                 s.flush()
                 for link in links:
@@ -576,6 +573,16 @@ class SqlStore:
         return empty
 
     # -- life cycle -----------------------------------------------------------------------------
+    def generation(self) -> int:
+        def work() -> int:
+            # Autocommit: the one SELECT, without a BEGIN and a ROLLBACK around it (PostgreSQL).
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                value = c.execute(select(MetaRow.value).where(col(MetaRow.name) == _GENERATION)).scalar()
+                return int(value or 0)
+
+        value: int = self._guard(work)
+        return value
+
     def ping(self) -> None:
         def work() -> None:
             with self._session() as s:
@@ -586,6 +593,7 @@ class SqlStore:
     def clear(self) -> None:
         def work() -> None:
             with self._session() as s, s.begin():
+                self._bump(s)  # the counter survives: a cache must not mistake the new data for the old
                 for table in (LinkRow, RecordRow, HubRow, ApiKeyRow, AuditRow, IdempotencyRow):
                     s.exec(delete(table))
 
@@ -622,88 +630,3 @@ def _audit(row: AuditRow) -> AuditEntry:
         version_after=row.version_after,
         detail=json.loads(row.detail),
     )
-
-
-def _territory_facts(
-    territories: Sequence[RecordRow],
-    published: dict[str, RecordRow],
-    actors: dict[str, RecordRow],
-    links: Sequence[LinkRow],
-) -> list[TerritoryFacts]:
-    """Gather, per territory, its priority and use-case domains, actors and platforms."""
-    by_source: dict[str, list[LinkRow]] = {}
-    for link in links:
-        by_source.setdefault(link.source_key, []).append(link)
-
-    def targets(source: str, rel: Rel) -> list[LinkRow]:
-        return [link for link in by_source.get(source, []) if link.rel == rel.value]
-
-    facts = []
-    for t in sorted(territories, key=lambda row: row.slug):
-        data = json.loads(t.data)
-        priority_domains: set[str] = set()
-        case_domains: set[str] = set()
-        present: dict[str, str] = {}
-        for link in links:
-            if link.target_key != t.key:
-                continue
-            if link.rel == Rel.IN_TERRITORY.value and link.source_kind == Kind.PRIORITY.value:
-                priority_domains |= {_ref(d.target_key).slug for d in targets(link.source_key, Rel.IN_DOMAIN)}
-            elif link.rel == Rel.IN_TERRITORY.value and link.source_key in published:
-                case_domains |= {_ref(d.target_key).slug for d in targets(link.source_key, Rel.IN_DOMAIN)}
-                for a in targets(link.source_key, Rel.INVOLVES):
-                    present.setdefault(a.target_key, a.role)
-                    if a.role in PLATFORM_ROLES:
-                        present[a.target_key] = a.role
-            elif link.rel == Rel.PRESENT_IN.value:
-                present.setdefault(link.source_key, link.role)
-                if link.role in PLATFORM_ROLES:  # any platform role counts, whatever the links' order
-                    present[link.source_key] = link.role
-        platforms = {
-            k
-            for k, role in present.items()
-            if role in PLATFORM_ROLES or (k in actors and actors[k].subkind in PLATFORM_ACTOR_KINDS)
-        }
-        facts.append(
-            TerritoryFacts(
-                slug=t.slug,
-                country=t.country or "",
-                languages=frozenset(data.get("languages") or ()),
-                status=t.status or "unknown",
-                priority_domains=frozenset(priority_domains),
-                use_case_domains=frozenset(case_domains),
-                actors=frozenset(_ref(k).slug for k in present),
-                platforms=frozenset(_ref(k).slug for k in platforms),
-                actor_kinds=frozenset(actors[k].subkind or "" for k in present if k in actors),
-            )
-        )
-    return facts
-
-
-def _use_case_facts(
-    cases: Sequence[RecordRow], others: dict[str, RecordRow], links: Sequence[LinkRow]
-) -> list[UseCaseFacts]:
-    facts = []
-    for case in cases:
-        mine = [link for link in links if link.source_key == case.key]
-        territories = sorted(
-            (others[link.target_key].slug, others[link.target_key].country or "")
-            for link in mine
-            if link.rel == Rel.IN_TERRITORY.value and link.target_key in others
-        )
-        actors = sorted(
-            (others[link.target_key].slug, others[link.target_key].subkind or "", link.role)
-            for link in mine
-            if link.rel == Rel.INVOLVES.value and link.target_key in others
-        )
-        facts.append(
-            UseCaseFacts(
-                slug=case.slug,
-                status=case.status or "unknown",
-                governance=case.governance or "unknown",
-                domains=frozenset(_ref(link.target_key).slug for link in mine if link.rel == Rel.IN_DOMAIN.value),
-                territories=tuple(territories),
-                actors=tuple(actors),
-            )
-        )
-    return facts

@@ -81,3 +81,12 @@ class IdempotencyRow(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     result: str
+
+
+class MetaRow(SQLModel, table=True):
+    """Store-wide counters; `clear` never deletes them (see SqlStore.generation)."""
+
+    __tablename__ = "meta"
+
+    name: str = Field(primary_key=True)
+    value: int = 0

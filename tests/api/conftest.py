@@ -20,6 +20,7 @@ from registry.app import create_app
 from registry.domain import Role
 from registry.seeding import seed
 from registry.services.access import create_key
+from registry.services.ranking_facts import FactsCache
 from registry.settings import Settings
 from registry.sql.store import SqlStore
 from registry.store import Store
@@ -103,6 +104,7 @@ def serve(server: Server, store: Store, stats: bool = False) -> Iterator[Api]:
         "other_hub": create_key(store, Role.HUB, OTHER_HUB)[1],
     }
     server.app.state.store = store
+    server.app.state.ranking_facts = FactsCache()  # a cache holds one store's facts
     server.app.state.settings = Settings(store_url="unused://", stats=stats)
     with httpx.Client(base_url=server.url, timeout=30) as client:
         yield Api(client, store, keys)

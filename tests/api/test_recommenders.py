@@ -125,3 +125,42 @@ def test_unknown_territory_or_priority_is_a_not_found_error(api: Api) -> None:
     assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     body = api.post(CANDIDATES, {"priority": "VGVycml0b3J5Omx5b24="}).json()  # a Territory's ID
     assert body["errors"][0]["extensions"] == {"code": "INVALID", "field": "priority"}
+
+
+def test_a_write_shows_in_the_next_ranking_of_the_same_server(api: Api) -> None:
+    # given Lyon's partners and La Rochelle's candidates, asked once (the server now holds their facts)
+    before = api.data(PARTNERS, {"territory": "lyon", "first": 20})["partnerCities"]
+    geneva = next(m for m in before if m["territory"]["slug"] == "geneva")
+    assert "SHARED_PRIORITY_DOMAIN" not in [r["kind"] for r in geneva["reasons"]]
+    candidates = api.data(CANDIDATES, {"priority": "la-rochelle-sustainable-mobility", "first": 100})
+    assert "helsinki-bike-data" not in [m["useCase"]["slug"] for m in candidates["candidateExperiments"]]
+    # when Geneva adopts Lyon's social-welfare theme, and a mobility case study is published
+    created = api.data(
+        """mutation { createPriority(input: {slug: "geneva-social", title: {en: "Social welfare"}, kind: SELF_DATA,
+             status: PROPOSED, territory: "geneva", domains: ["social-welfare"]}) { errors { code } } }""",
+        as_="coordinator",
+    )
+    assert created["createPriority"]["errors"] == []
+    submitted = api.data(
+        """mutation { submitCaseStudy(input: {slug: "helsinki-bike-data", title: {en: "Bike trips returned to riders"},
+             status: PILOT, governance: PERSONAL_CLOUD, domains: ["mobility"], territories: ["helsinki"],
+             sources: [{url: "https://example.org/bikes", title: "A synthetic test case"}]}) { useCase { id } } }""",
+        as_="hub",
+    )
+    published = api.data(
+        "mutation ($id: ID!) { publishCaseStudy(id: $id, version: 1) { errors { code } } }",
+        {"id": submitted["submitCaseStudy"]["useCase"]["id"]},
+        as_="coordinator",
+    )
+    assert published["publishCaseStudy"]["errors"] == []
+    # then the very next rankings show both changes
+    after = api.data(PARTNERS, {"territory": "lyon", "first": 20})["partnerCities"]
+    geneva = next(m for m in after if m["territory"]["slug"] == "geneva")
+    shared = next(r for r in geneva["reasons"] if r["kind"] == "SHARED_PRIORITY_DOMAIN")
+    assert shared["domains"] == ["social-welfare"]
+    candidates = api.data(CANDIDATES, {"priority": "la-rochelle-sustainable-mobility", "first": 100})
+    new = next(m for m in candidates["candidateExperiments"] if m["useCase"]["slug"] == "helsinki-bike-data")
+    assert next(r for r in new["reasons"] if r["kind"] == "DOMAIN_MATCH")["domains"] == ["mobility"]
+    # and nothing else moved: the rest of Lyon's ranking is as it was
+    unchanged = [m for m in after if m["territory"]["slug"] != "geneva"]
+    assert unchanged == [m for m in before if m["territory"]["slug"] != "geneva"][: len(unchanged)]

@@ -357,7 +357,7 @@ def test_territory_facts_gather_priorities_use_cases_actors_and_platforms(store:
     # then
     assert facts == [
         TerritoryFacts(
-            "bare", "", frozenset(), "unknown", frozenset(), frozenset(), frozenset(), frozenset(), frozenset()
+            "bare", "", frozenset(), "unknown", frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), ""
         ),
         TerritoryFacts(
             slug="lyon",
@@ -371,6 +371,7 @@ def test_territory_facts_gather_priorities_use_cases_actors_and_platforms(store:
             actor_kinds=frozenset(
                 {"personal_cloud_operator", "energy_grid_operator", "bank", "local_authority", "company"}
             ),
+            territory_kind="city",
         ),
     ]
 
