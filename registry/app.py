@@ -16,6 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from registry.api.http import graphql_endpoint
+from registry.api.response_cache import ResponseCache
 from registry.errors import RegistryError
 from registry.services.ranking_facts import FactsCache
 from registry.settings import Settings
@@ -76,6 +77,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.ranking_facts = FactsCache()  # the recommenders' facts, shared by this process's requests
+    app.state.response_cache = ResponseCache()  # anonymous answers (settings.response_cache)
     return app
 
 

@@ -45,7 +45,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from registry.app import create_app
 
-    settings = Settings.from_env(store_url=args.store, stats=args.stats or None, host=args.host, port=args.port)
+    settings = Settings.from_env(
+        store_url=args.store,
+        stats=args.stats or None,
+        host=args.host,
+        port=args.port,
+        response_cache=False if args.no_response_cache else None,
+    )
     _store(args).close()  # fail fast, with a clear message, when the store is unreachable
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.workers is not None and args.workers < 1:
@@ -182,6 +188,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--stats", action="store_true", help="add extensions.stats to each response")
     serve.add_argument("--access-log", action="store_true", help="log one line per request")
+    serve.add_argument(
+        "--no-response-cache", action="store_true", help="answer every anonymous query afresh (no response cache)"
+    )
     serve.add_argument(
         "--workers", type=int, help="server processes sharing the port (default: one per core; 1 for a single process)"
     )

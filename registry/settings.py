@@ -16,6 +16,7 @@ class Settings:
     port: int = 8000
     cors_origins: tuple[str, ...] = ()  # browser origins of front ends allowed to call the API
     lean_reads: bool = True  # run validated queries on the lean executor (api/executor.py)
+    response_cache: bool = True  # keep anonymous answers while the store's change counter stays the same
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -23,6 +24,7 @@ class Settings:
             "store_url": os.environ.get("REGISTRY_STORE") or DEFAULT_STORE,
             "stats": os.environ.get("REGISTRY_STATS", "") in ("1", "true", "yes"),
             "lean_reads": os.environ.get("REGISTRY_LEAN_READS", "1") not in ("0", "false", "no"),
+            "response_cache": os.environ.get("REGISTRY_RESPONSE_CACHE", "1") not in ("0", "false", "no"),
             "cors_origins": tuple(
                 o.strip() for o in os.environ.get("REGISTRY_CORS_ORIGINS", "").split(",") if o.strip()
             ),
@@ -36,5 +38,6 @@ class Settings:
             "REGISTRY_STORE": self.store_url,
             "REGISTRY_STATS": "1" if self.stats else "0",
             "REGISTRY_LEAN_READS": "1" if self.lean_reads else "0",
+            "REGISTRY_RESPONSE_CACHE": "1" if self.response_cache else "0",
             "REGISTRY_CORS_ORIGINS": ",".join(self.cors_origins),
         }

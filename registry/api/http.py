@@ -24,6 +24,7 @@ from strawberry.types.graphql import OperationType
 from registry.api.context import Context, Loaders
 from registry.api.executor import ValidatedDocuments, execute_read
 from registry.api.measured import MeasuredStore
+from registry.api.response_cache import ResponseCache
 from registry.api.schema import schema
 from registry.errors import ErrorCode, RegistryError
 from registry.services.access import authenticate, visibility
@@ -137,12 +138,29 @@ async def graphql_endpoint(request: Request) -> Response:
     operation_name = params.get("operationName")
     document = VALIDATED.get(query) if settings.lean_reads else None
     if document is not None:
+        cache: ResponseCache | None = request.app.state.response_cache
+        if not settings.response_cache or settings.stats or principal.key_id is not None:
+            cache = None  # answers are kept for anonymous callers only, and never with per-request stats
+        key, generation = ResponseCache.key(query, operation_name, variables), 0
+        if cache is not None:
+            try:
+                generation = await context.call(counted.generation)
+            except RegistryError:
+                cache = None  # the full executor below says what is wrong
+            else:
+                kept = cache.get(key, generation)
+                if kept is not None:
+                    return _bytes(kept, media, request_id)
         try:
             data = await execute_read(document, operation_name, variables, context)
         except Exception:  # the full executor below answers it, errors included
             pass
         else:
-            return _answer({"data": data}, 200, media, request_id, measured, started, settings)
+            if cache is None:
+                return _answer({"data": data}, 200, media, request_id, measured, started, settings)
+            answer = orjson.dumps({"data": data})
+            cache.put(key, generation, answer)
+            return _bytes(answer, media, request_id)
     allowed = {OperationType.QUERY} if request.method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
     try:
         result = await schema.execute(
@@ -173,6 +191,11 @@ async def graphql_endpoint(request: Request) -> Response:
     if settings.lean_reads and not isinstance(result, PreExecutionError):
         VALIDATED.add(query)  # it parsed and validated: the next identical document can take the lean path
     return _answer(body, status, media, request_id, measured, started, settings)
+
+
+def _bytes(body: bytes, media: str, request_id: str) -> Response:
+    """An answer already rendered (the same bytes as JsonAnswer's)."""
+    return Response(body, media_type=media, headers={"X-Request-Id": request_id})
 
 
 def _answer(

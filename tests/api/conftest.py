@@ -16,6 +16,7 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 
+from registry.api.response_cache import ResponseCache
 from registry.app import create_app
 from registry.domain import Role
 from registry.seeding import seed
@@ -105,6 +106,7 @@ def serve(server: Server, store: Store, stats: bool = False) -> Iterator[Api]:
     }
     server.app.state.store = store
     server.app.state.ranking_facts = FactsCache()  # a cache holds one store's facts
+    server.app.state.response_cache = ResponseCache()  # and one store's answers
     server.app.state.settings = Settings(store_url="unused://", stats=stats)
     with httpx.Client(base_url=server.url, timeout=30) as client:
         yield Api(client, store, keys)
