@@ -25,7 +25,7 @@ from typing import Any
 
 from bench import checks, floor, report, workload
 from bench.report import Cell, Section
-from bench.servers import PEER_DIR, PeerUnavailable, Server, peer_starter, registry_starter, stop
+from bench.servers import PEER_DIR, PeerUnavailable, Server, peer_starter, registry_starter, serve_options, stop
 from bench.stores import BenchStore, ScaleUnavailable, fill, fresh_store, hub_key
 from registry.stores import open_store
 
@@ -55,12 +55,14 @@ def parse(argv: list[str]) -> argparse.Namespace:
     top.add_argument("--seconds", type=float, default=3.0, help="at most this long per cell (the warm-up: half)")
     top.add_argument("--requests", type=int, default=3000, help="at most this many requests per cell")
     top.add_argument("--timeout", type=float, default=10.0, help="seconds a request may take (then the cell stops)")
+    top.add_argument("--serve-args", default="", help='more options for `registry serve`, e.g. "--no-response-cache"')
     top.add_argument("--no-peer", action="store_true", help="skip @neo4j/graphql")
     top.add_argument("--label", help="short description in the results file name")
     top.add_argument("--quick", action="store_true", help="a smoke run: ×1 only, 1.5 s and 300 requests per cell")
     args = top.parse_args(argv)
     if args.quick:
         args.scales, args.seconds, args.requests = "1", 1.5, 300
+    args.serve_options = serve_options(shlex.split(args.serve_args))
     return args
 
 
@@ -146,7 +148,7 @@ def measure(store: BenchStore, scale: int, workdir: Path, args: Any, section: Se
     finally:
         opened.close()
     args.token = hub_key(store, pools.hub)
-    starters = {"ours": registry_starter(store.url, workdir / "ours.log")}
+    starters = {"ours": registry_starter(store.url, workdir / "ours.log", args.serve_options)}
     if store.kind == "neo4j" and not args.no_peer:
         try:
             starters["peer"] = peer_starter(store.url, workdir / "peer.log")
@@ -256,6 +258,7 @@ def main(argv: list[str]) -> int:
         "date": started.strftime("%Y-%m-%d %H:%M UTC"),
         "command": " ".join(["python -m bench.run", shlex.join(argv)]).strip(),
         "commit": commit,
+        "our server": shlex.join(["registry", "serve", "--store", "URL", *args.serve_options]),
         "machine": report.machine(),
         "load average (1, 5, 15 min) before and after": f"{report.load(load_before)} and {report.load(os.getloadavg())}",
         "versions": report.versions(PEER_DIR, neo4j_versions),
