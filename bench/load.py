@@ -139,7 +139,7 @@ def run_cell(cell: dict[str, Any]) -> dict[str, Any]:
     encoded = [encode(host, port, path, r["body"], token if r["as_hub"] else None) for r in cell["requests"]]
     warmup, measured = encoded[: cell["warmup"]], encoded[cell["warmup"] :][: cell["max_requests"]]
     if warmup:
-        warm = asyncio.run(phase(cell, warmup, cell["concurrency"], cell["seconds"]))
+        warm = asyncio.run(phase(cell, warmup, cell["concurrency"], cell["seconds"] / 2))
         if warm.timeouts:  # nothing worth measuring: the server is still busy with the warm-up
             failed = Tally(errors=warm.errors, first_error=f"warm-up: {warm.first_error}", timeouts=warm.timeouts)
             return figures(failed, 0.0, {}, {}, 0.0)

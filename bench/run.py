@@ -25,7 +25,7 @@ from typing import Any
 
 from bench import checks, floor, report, workload
 from bench.report import Cell, Section
-from bench.servers import PEER_DIR, PeerUnavailable, Server, peer_starter, registry_starter, stop
+from bench.servers import PEER_DIR, PeerUnavailable, Server, peer_starter, registry_starter, serve_options, stop
 from bench.stores import BenchStore, ScaleUnavailable, fill, fresh_store, hub_key
 from registry.stores import open_store
 
@@ -52,15 +52,17 @@ def parse(argv: list[str]) -> argparse.Namespace:
     ops = ",".join([*workload.READS, workload.MIXED])
     top.add_argument("--ops", default=ops, help=f"operations, comma-separated (default {ops}; also {workload.WRITE})")
     top.add_argument("--concurrency", default="1,8,32", help="concurrency levels, comma-separated")
-    top.add_argument("--seconds", type=float, default=4.0, help="at most this long per cell (measured part)")
+    top.add_argument("--seconds", type=float, default=3.0, help="at most this long per cell (the warm-up: half)")
     top.add_argument("--requests", type=int, default=3000, help="at most this many requests per cell")
     top.add_argument("--timeout", type=float, default=10.0, help="seconds a request may take (then the cell stops)")
+    top.add_argument("--serve-args", default="", help='more options for `registry serve`, e.g. "--no-response-cache"')
     top.add_argument("--no-peer", action="store_true", help="skip @neo4j/graphql")
     top.add_argument("--label", help="short description in the results file name")
     top.add_argument("--quick", action="store_true", help="a smoke run: ×1 only, 1.5 s and 300 requests per cell")
     args = top.parse_args(argv)
     if args.quick:
         args.scales, args.seconds, args.requests = "1", 1.5, 300
+    args.serve_options = serve_options(shlex.split(args.serve_args))
     return args
 
 
@@ -104,20 +106,25 @@ def check_pages(section: Section, pools: workload.Pools, ours: Server, peer: Ser
     for op in floor.OPERATIONS:
         for n, request in enumerate(workload.requests(op, pools, CHECKED_DRAWS, "check")):
             body = json.loads(request.body)
+            variables = json.dumps(body["variables"])
+            what = f"{op} #{n + 1} ({variables if len(variables) < 80 else variables[:76] + ' …}'})"
             try:
                 expected = checks.ours_shape(op, checks.post(ours.port, request.body))
                 rows = runner(op, floor.floor_parameters(op, body["variables"]))
-                verdicts = [checks.compare(f"{op} #{n + 1} floor", expected, floor.floor_shape(op, rows))]
-                if peer is not None:
-                    peer_request = workload.requests(op, pools, n + 1, "check", peer=True)[n]
-                    got = checks.peer_shape(op, checks.post(peer.port, peer_request.body))
-                    verdicts.append(checks.compare(f"{op} #{n + 1} peer", expected, got))
+                verdict = checks.compare(f"{op} #{n + 1} floor", expected, floor.floor_shape(op, rows))
             except (AssertionError, OSError, KeyError, TypeError) as error:
-                verdicts = [f"{op} #{n + 1} could not be checked: {type(error).__name__}: {error}"]
-            for what, verdict in zip(("floor", "peer"), verdicts, strict=False):
-                variables = json.dumps(body["variables"])
-                line = f"ok: {op} #{n + 1} {what} ({variables if len(variables) < 80 else variables[:76] + ' …}'})"
-                section.checks.append(line if verdict is None else f"MISMATCH: {verdict}")
+                verdict = f"{op} #{n + 1} could not be checked: {type(error).__name__}: {error}"
+            section.checks.append(f"ok: floor, {what}" if verdict is None else f"MISMATCH: {verdict}")
+            if peer is None or verdict is not None:
+                continue
+            peer_request = workload.requests(op, pools, n + 1, "check", peer=True)[n]
+            try:
+                got = checks.peer_shape(op, checks.post(peer.port, peer_request.body))
+            except (AssertionError, OSError, KeyError, TypeError) as error:  # the peer's failure, not a mismatch
+                section.checks.append(f"PEER FAILED: {what}: {type(error).__name__}: {str(error)[:300]}")
+                continue
+            verdict = checks.compare(f"{op} #{n + 1} peer", expected, got)
+            section.checks.append(f"ok: peer, {what}" if verdict is None else f"MISMATCH: {verdict}")
 
 
 @contextmanager
@@ -141,7 +148,7 @@ def measure(store: BenchStore, scale: int, workdir: Path, args: Any, section: Se
     finally:
         opened.close()
     args.token = hub_key(store, pools.hub)
-    starters = {"ours": registry_starter(store.url, workdir / "ours.log")}
+    starters = {"ours": registry_starter(store.url, workdir / "ours.log", args.serve_options)}
     if store.kind == "neo4j" and not args.no_peer:
         try:
             starters["peer"] = peer_starter(store.url, workdir / "peer.log")
@@ -249,8 +256,9 @@ def main(argv: list[str]) -> int:
     shutil.rmtree(workdir, ignore_errors=True)  # the stores, their logs and the cells' request files
     header = {
         "date": started.strftime("%Y-%m-%d %H:%M UTC"),
-        "command": "python -m bench.run " + shlex.join(argv),
+        "command": " ".join(["python -m bench.run", shlex.join(argv)]).strip(),
         "commit": commit,
+        "our server": shlex.join(["registry", "serve", "--store", "URL", *args.serve_options]),
         "machine": report.machine(),
         "load average (1, 5, 15 min) before and after": f"{report.load(load_before)} and {report.load(os.getloadavg())}",
         "versions": report.versions(PEER_DIR, neo4j_versions),

@@ -86,12 +86,16 @@ def stop(server: Server) -> None:
         server.process.wait()
 
 
-def registry_starter(store_url: str, log: Path) -> Callable[[], Server]:
-    """How to start `registry serve` on the store, as a subprocess: one process, one worker."""
-    command = registry_command("serve", "--store", store_url, "--host", "127.0.0.1", "--port", "{port}")
+def serve_options(extra: list[str]) -> list[str]:
+    """The options `registry serve` gets besides store, host and port: one worker, then `extra`."""
     usage = subprocess.run(registry_command("serve", "--help"), capture_output=True, text=True, check=False).stdout
-    if "--workers" in usage:  # where serve can fork workers, keep one: its CPU is then this process's
-        command += ["--workers", "1"]
+    # Where serve can fork workers, keep one: its CPU is then this process's.
+    return (["--workers", "1"] if "--workers" in usage else []) + extra
+
+
+def registry_starter(store_url: str, log: Path, options: list[str]) -> Callable[[], Server]:
+    """How to start `registry serve` on the store, as a subprocess."""
+    command = registry_command("serve", "--store", store_url, "--host", "127.0.0.1", "--port", "{port}", *options)
     return lambda: start("ours", command, log, {})
 
 
