@@ -124,3 +124,10 @@ GOVERNANCE_WEIGHTS = {
     "direct_transfer": 2.0,
     "civic_data_trust": 1.0,
 }
+
+
+def planned_records(scale: int) -> int:
+    """About how many records `scale` makes (priorities and SWOT items are drawn at random)."""
+    s = sizes(scale)
+    fixed = 20 + s.countries + s.places + s.actors + s.workshops + s.use_cases + s.experiments + s.roadmap_actions
+    return fixed + 7 * scale + 5 * scale
