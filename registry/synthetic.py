@@ -39,12 +39,12 @@ from registry.vocabulary import DATA_CATEGORIES, EXPERIMENT_STATUSES, PRIORITY_S
 SOURCE_URL = "urn:synthetic:registry-generate"
 COUNTRY_CODES = tuple(f"X{c}" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ") + tuple(f"Q{c}" for c in "MNOPQRSTUVWXYZ")
 LANGUAGES = ("en", "fr", "de", "es", "nl", "fi", "it", "pt")
-CHUNK = 5000  # records per chunk
+CHUNK_ROWS = 20_000  # records and links per chunk: one store.load each
 
 
 @dataclass
 class Chunk:
-    """Records of one kind and the links leaving them."""
+    """Records and the links leaving them (to records of this chunk or an earlier one)."""
 
     records: list[Record] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
@@ -104,13 +104,12 @@ class _Network:
         self.domain_weights: list[float] = []  # cumulative, for rng.choices
         self.place_weights: list[float] = []
 
-    def _record(
-        self, kind: Kind, slug: str, raw: dict[str, object], state: ReviewState = ReviewState.PUBLISHED
-    ) -> Record:
+    def _record(self, kind: Kind, slug: str, raw: JSON, state: ReviewState = ReviewState.PUBLISHED) -> Record:
         hub = None if state is ReviewState.PUBLISHED else self.rng.choice(self.hubs)
         return Record(kind, slug, check_fields(kind, raw), self.sources, 1, self.at, self.at, state, hub)
 
     def chunks(self) -> Iterator[Chunk]:
+        chunk = Chunk()
         for make in (
             self._domains,
             self._territories,
@@ -122,15 +121,14 @@ class _Network:
             self._swot_items,
             self._roadmap_actions,
         ):
-            chunk = Chunk()
             for record, links in make():
                 chunk.records.append(record)
                 chunk.links.extend(links)
-                if len(chunk.records) >= CHUNK:
+                if len(chunk.records) + len(chunk.links) >= CHUNK_ROWS:
                     yield chunk
                     chunk = Chunk()
-            if chunk.records:
-                yield chunk
+        if chunk.records:
+            yield chunk
 
     # -- kinds, in the order links need ----------------------------------------------------
     def _domains(self) -> Iterator[tuple[Record, list[Link]]]:
@@ -162,7 +160,7 @@ class _Network:
         for n in range(1, s.places + 1):
             kind = _pick(rng, TERRITORY_KIND_WEIGHTS)
             country = rng.choices(self.countries, cum_weights=country_weights)[0]
-            status = _pick(rng, STATUS_WEIGHTS)
+            status = "pilot_city" if n == 1 else _pick(rng, STATUS_WEIGHTS)  # at least one has priorities
             label = _number(n, s.places)
             raw = {
                 "name": texts(f"Synthetic {kind} {label}", f"Territoire synthétique {label}"),
@@ -236,7 +234,7 @@ class _Network:
         s, rng = self.size, self.rng
         for n in range(1, s.workshops + 1):
             place = self._place()
-            kind = "swot" if rng.random() < 0.4 else rng.choice(WORKSHOP_KINDS)
+            kind = "swot" if n == 1 or rng.random() < 0.4 else rng.choice(WORKSHOP_KINDS)
             label = _number(n, s.workshops)
             ref = Ref(Kind.WORKSHOP, f"synthetic-workshop-{label}")
             day = datetime(2019, 1, 1) + timedelta(days=rng.randrange(6 * 365))
@@ -310,7 +308,7 @@ class _Network:
                 territories.append(Ref(Kind.TERRITORY, f"synthetic-country-{country.lower()}"))
             domains = self._domain_sample(3)
             actors = self._case_actors(places)
-            state = _review_state(rng)
+            state = _review_state(n)
             start = rng.randrange(2012, 2026)
             title = texts(f"Synthetic use case {label} ({domains[0]})", f"Cas d'usage synthétique {label}")
             raw: JSON = {
@@ -356,9 +354,10 @@ class _Network:
             if not self.priorities:
                 return
             priority, place, domains = rng.choice(self.priorities)
-            cases = self.cases_by_domain.get(domains[0])
-            if not cases:
+            domain = next((d for d in domains if d in self.cases_by_domain), None)
+            if domain is None:  # no published use case in its domains to replicate
                 continue
+            cases = self.cases_by_domain[domain]
             n += 1
             label = _number(n, s.experiments)
             ref = Ref(Kind.EXPERIMENT, f"synthetic-experiment-{label}")
@@ -372,7 +371,7 @@ class _Network:
                 Link(ref, Rel.SERVES, priority),
                 Link(ref, Rel.REPLICATES, rng.choice(cases), rng.choice(("replicates", "adapts"))),
                 Link(ref, Rel.IN_TERRITORY, self.territories[place][0]),
-                Link(ref, Rel.IN_DOMAIN, Ref(Kind.DOMAIN, domains[0])),
+                Link(ref, Rel.IN_DOMAIN, Ref(Kind.DOMAIN, domain)),
             ]
             links += [
                 Link(ref, Rel.INVOLVES, a, rng.choice(("lead", "partner", "operator")))
@@ -383,7 +382,7 @@ class _Network:
     def _swot_items(self) -> Iterator[tuple[Record, list[Link]]]:
         rng, n = self.rng, 0
         for workshop, place in self.swot_workshops:
-            for _ in range(rng.randint(0, 4)):
+            for _ in range(rng.randint(1, 4)):
                 n += 1
                 label = _number(n, self.size.workshops * 2)
                 ref = Ref(Kind.SWOT_ITEM, f"synthetic-swot-item-{label}")
@@ -416,13 +415,6 @@ class _Network:
             yield self._record(Kind.ROADMAP_ACTION, ref.slug, raw), links
 
 
-def _review_state(rng: random.Random) -> ReviewState:
-    """Most case studies published; some a hub's draft, submitted or rejected ones."""
-    roll = rng.random()
-    if roll < 0.03:
-        return ReviewState.DRAFT
-    if roll < 0.07:
-        return ReviewState.SUBMITTED
-    if roll < 0.08:
-        return ReviewState.REJECTED
-    return ReviewState.PUBLISHED
+def _review_state(n: int) -> ReviewState:
+    """Most case studies published; one in ten is a hub's draft, submitted or rejected one."""
+    return {3: ReviewState.DRAFT, 7: ReviewState.SUBMITTED, 11: ReviewState.REJECTED}.get(n % 30, ReviewState.PUBLISHED)
