@@ -8,10 +8,17 @@ the largest number an action may have).
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from math import sqrt
 
-from registry.domain import JSON
+from registry.domain import JSON, Source
+
+SOURCE_URL = "urn:synthetic:registry-generate"
+# ISO 3166-1 codes reserved for private use: no real country has them.
+COUNTRY_CODES = tuple(f"X{c}" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ") + tuple(f"Q{c}" for c in "MNOPQRSTUVWXYZ")
+LANGUAGES = ("en", "fr", "de", "es", "nl", "fi", "it", "pt")
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,30 @@ def sizes(scale: int) -> Sizes:
 def texts(en: str, fr: str) -> JSON:
     """A French/English text pair."""
     return {"en": en, "fr": fr}
+
+
+def source(scale: int, seed: int) -> Source:
+    """The one source of every synthetic record: it says how to make it again."""
+    return Source(SOURCE_URL, f"Synthetic data from registry generate --scale {scale} --seed {seed}")
+
+
+def epoch(seed: int) -> datetime:
+    """A fixed moment derived from the seed: the time of every synthetic write."""
+    return datetime(2024, 1, 1, tzinfo=UTC) + timedelta(seconds=random.Random(seed).randrange(365 * 86400))
+
+
+def hub_slugs(scale: int) -> list[str]:
+    return [f"synthetic-hub-{n:02d}" for n in range(1, sizes(scale).hubs + 1)]
+
+
+def pick(rng: random.Random, weights: dict[str, float]) -> str:
+    """One value, drawn with its weight."""
+    return rng.choices(tuple(weights), tuple(weights.values()))[0]
+
+
+def number(n: int, count: int) -> str:
+    """n padded to the width of count (at least 4 digits): labels sort as numbers."""
+    return f"{n:0{max(4, len(str(count)))}d}"
 
 
 TERRITORY_KIND_WEIGHTS = {"city": 60.0, "metropolis": 22.0, "agglomeration": 8.0, "region": 10.0}
