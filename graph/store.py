@@ -347,9 +347,13 @@ class Neo4jStore:
         self._read("RETURN 1 AS one")
 
     def clear(self) -> None:
-        """Delete the registry's nodes (its schema stays)."""
+        """Delete the registry's nodes (its schema stays).
+
+        In batches, each its own transaction: one transaction for a registry of a few hundred
+        thousand records outgrows the transaction memory of a small server.
+        """
         labels = " OR ".join(f"n:{label}" for label in _LABELS)
-        self._write(f"MATCH (n) WHERE {labels} DETACH DELETE n")
+        self._write(f"MATCH (n) WHERE {labels} CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF {_LOAD_BATCH} ROWS")
 
     def close(self) -> None:
         self.driver.close()
