@@ -61,7 +61,7 @@ def main() -> None:
 
         with LocalNeo4j(free_port(), folder / "neo4j") as server:  # our own server: we may clear it
             graph = Neo4jStore(server.uri)
-            generate_into(graph, 1, args.seed)  # a warm-up, as a server that has run a while is
+            generate_into(graph, min(10, args.scale), args.seed)  # a warm-up: a server that has run a while
             graph.clear()
             for _ in range(args.rounds):
                 record("import file -> Neo4j", _timed(lambda: _import(graph, exported)))

@@ -58,7 +58,7 @@ def test_the_network_is_shaped_like_the_seeds_and_valid(scale: int) -> None:
     assert set(kinds) == set(Kind)
     assert (kinds[Kind.TERRITORY], kinds[Kind.ACTOR], kinds[Kind.USE_CASE]) == (17 * scale, 54 * scale, 26 * scale)
     assert kinds[Kind.DOMAIN] == 20
-    assert 180 * scale <= len(links) <= 330 * scale
+    assert 200 * scale <= len(links) <= 340 * scale
     # every record as the services would accept it, clearly synthetic, and every link allowed
     refs = {r.ref for r in records}
     assert len(refs) == len(records)
