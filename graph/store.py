@@ -361,7 +361,7 @@ class Neo4jStore:
 
 # -- bulk load ---------------------------------------------------------------------------------
 
-_LOAD_BATCH = 5000  # rows per UNWIND
+_LOAD_BATCH = 10_000  # rows per UNWIND
 _ONE_TRANSACTION_ROWS = 100_000  # above, one transaction per batch (see Neo4jStore.load)
 
 
