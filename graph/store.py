@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -382,19 +384,36 @@ class Neo4jStore:
         yield from sorted(Link(ref(row["source"]), Rel(row["rel"]), ref(row["target"]), row["role"]) for row in rows)
 
     def load(self, records: Sequence[Record], links: Sequence[Link], audit: Sequence[AuditEntry]) -> None:
-        def work(tx: ManagedTransaction) -> None:
-            tx.run(cypher.BUMP_GENERATION).consume()
-            _create_records(tx, [record_columns(r) for r in records])
-            _require_ends(tx, links)
-            _merge_links(tx, links)
-            tx.run(
-                "UNWIND $rows AS row CREATE (a:AuditEntry) SET a = row", rows=[cypher.audit_props(e) for e in audit]
-            ).consume()
+        """Batches of `UNWIND … CREATE` with static labels and relationship types.
 
+        Up to _ONE_TRANSACTION_ROWS rows it is one transaction, all or nothing.  Beyond, a
+        single transaction would outgrow a small server's heap, so each batch commits on its
+        own, and a failure deletes the batches already committed before raising.
+        """
+        steps = _load_steps(records, links, audit)
         try:
-            self._write_transaction(work)
+            if len(records) + len(links) + len(audit) <= _ONE_TRANSACTION_ROWS:
+                self._write_transaction(lambda tx: _run_steps(tx, [_BUMP, *steps]))
+            else:
+                try:
+                    self._load_in_transactions(steps)
+                finally:  # after the last batch, or the undoing: caches of any state in between go
+                    self._write(cypher.BUMP_GENERATION)
         except ConstraintError as error:
             raise RegistryError(ErrorCode.DUPLICATE, f"The loaded rows repeat a key: {error.message}") from error
+
+    def _load_in_transactions(self, steps: list[_LoadStep]) -> None:
+        committed: list[_LoadStep] = []
+        try:
+            for step in steps:
+                self._write_transaction(partial(_run_steps, steps=[step]))
+                committed.append(step)
+        except BaseException:
+            # Links go with their nodes (DETACH); nodes created here are found by their key.
+            for step in committed:
+                if step.undo is not None:
+                    self._write(step.undo, rows=step.rows)
+            raise
 
     def is_empty(self) -> bool:
         rows = self._read(
@@ -412,10 +431,18 @@ class Neo4jStore:
         self._read("RETURN 1 AS one")
 
     def clear(self) -> None:
-        """Delete the registry's nodes (its schema stays)."""
+        """Delete the registry's nodes (its schema stays).
+
+        In batches, each its own transaction: one transaction for a registry of a few hundred
+        thousand records outgrows the transaction memory of a small server.
+        """
         labels = " OR ".join(f"n:{label}" for label in _LABELS)
-        # The counter is not among those labels: it survives, bumped, so caches see the change.
-        self._write(cypher.bumped(f"MATCH (n) WHERE {labels} DETACH DELETE n"))
+        try:
+            self._write(
+                f"MATCH (n) WHERE {labels} CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF {_LOAD_BATCH} ROWS"
+            )
+        finally:  # the counter is not among those labels: it survives, bumped, so caches see the change
+            self._write(cypher.BUMP_GENERATION)
 
     def close(self) -> None:
         self.driver.close()
@@ -431,6 +458,82 @@ def _expanded(
             linked.records.append((_expanded(read(props), below, expansion.then, found, read), role))
         found.setdefault(expansion.group, {})[record.ref] = linked
     return record
+
+
+# -- bulk load ---------------------------------------------------------------------------------
+
+_LOAD_BATCH = 10_000  # rows per UNWIND
+_ONE_TRANSACTION_ROWS = 100_000  # above, one transaction per batch (see Neo4jStore.load)
+
+
+@dataclass(frozen=True)
+class _LoadStep:
+    """One UNWIND statement over one batch of rows, and how to take its nodes back out."""
+
+    statement: str
+    rows: list[JSON]
+    undo: str | None = None
+    links: Sequence[Link] = ()  # the links it creates, to name a missing end
+
+
+def _batches(rows: list[JSON]) -> Iterator[list[JSON]]:
+    for start in range(0, len(rows), _LOAD_BATCH):
+        yield rows[start : start + _LOAD_BATCH]
+
+
+def _load_steps(records: Sequence[Record], links: Sequence[Link], audit: Sequence[AuditEntry]) -> list[_LoadStep]:
+    """Records grouped by kind, links by relation, so labels and types are static text.
+
+    Only `Kind` and `Rel` values are ever spliced into the Cypher, never input text.
+    """
+    steps = []
+    by_kind: dict[Kind, list[JSON]] = {}
+    for record in records:
+        by_kind.setdefault(Kind(record.kind), []).append(record_columns(record))
+    for kind, rows in by_kind.items():
+        for batch in _batches(rows):
+            steps.append(
+                _LoadStep(
+                    f"UNWIND $rows AS row CREATE (r:Record:{kind.value}) SET r = row",
+                    batch,
+                    "UNWIND $rows AS row MATCH (r:Record {key: row.key}) DETACH DELETE r",
+                )
+            )
+    by_rel: dict[Rel, dict[tuple[str, str], Link]] = {}
+    for link in links:  # one relationship per (source, relation, target): the last role wins
+        by_rel.setdefault(Rel(link.rel), {})[(key(link.source), key(link.target))] = link
+    for rel, unique in by_rel.items():
+        chosen = list(unique.values())
+        for start in range(0, len(chosen), _LOAD_BATCH):
+            part = chosen[start : start + _LOAD_BATCH]
+            rows = [{"s": key(link.source), "t": key(link.target), "role": link.role} for link in part]
+            steps.append(
+                _LoadStep(
+                    "UNWIND $rows AS row MATCH (s:Record {key: row.s}) MATCH (t:Record {key: row.t})"
+                    f" CREATE (s)-[:{cypher.rel(rel)} {{role: row.role}}]->(t)",
+                    rows,
+                    links=part,
+                )
+            )
+    for batch in _batches([cypher.audit_props(e) for e in audit]):
+        steps.append(
+            _LoadStep(
+                "UNWIND $rows AS row CREATE (a:AuditEntry) SET a = row",
+                batch,
+                "UNWIND $rows AS row MATCH (a:AuditEntry {seq: row.seq}) DELETE a",
+            )
+        )
+    return steps
+
+
+_BUMP = _LoadStep(cypher.BUMP_GENERATION, [])  # the change counter, first in a one-transaction load
+
+
+def _run_steps(tx: ManagedTransaction, steps: Sequence[_LoadStep]) -> None:
+    for step in steps:
+        summary = tx.run(step.statement, rows=step.rows).consume()
+        if step.links and summary.counters.relationships_created < len(step.rows):
+            _require_ends(tx, step.links)  # raises NOT_FOUND naming the first missing end
 
 
 # -- the write transaction -----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The `registry` command: seed, serve, keys, export-schema, export, import, neo4j-local."""
+"""The `registry` command: seed, generate, serve, keys, export-schema, export, import, neo4j-local."""
 
 from __future__ import annotations
 
@@ -37,6 +37,35 @@ def cmd_seed(args: argparse.Namespace) -> int:
         store.close()
     counts = ", ".join(f"{n} {kind}" for kind, n in report.counts.items())
     print(f"seeded: {report.created} created, {report.updated} updated, {report.unchanged} unchanged ({counts})")
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from registry.generating import generate_into
+
+    store = _store(args)
+    progress = None
+    if sys.stderr.isatty():  # a bar for a person watching; nothing in pipes and logs
+
+        def progress(done: int, planned: int) -> None:
+            filled = min(30, 30 * done // planned)
+            print(
+                f"\rgenerate [{'#' * filled}{'.' * (30 - filled)}] {done} records\033[K",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    try:
+        report = generate_into(store, args.scale, args.seed, progress)
+    except RegistryError as error:
+        print(f"registry: {error.message}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+        if progress is not None:
+            print(file=sys.stderr)
+    print(report.summary())
     return 0
 
 
@@ -172,6 +201,13 @@ def cmd_neo4j_local(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scale(text: str) -> int:
+    scale = int(text)
+    if scale < 1:
+        raise argparse.ArgumentTypeError("the scale is a whole number from 1")
+    return scale
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="registry", description="The Self Data Territorial registry.")
     sub = top.add_subparsers(dest="command", required=True)
@@ -181,6 +217,12 @@ def parser() -> argparse.ArgumentParser:
     seed.add_argument("--store", help=store_help)
     seed.add_argument("--seeds", help="folder of seed files (default: the repository's seeds/)")
     seed.set_defaults(run=cmd_seed)
+
+    generate = sub.add_parser("generate", help="fill an empty store with a synthetic network (benchmarks)")
+    generate.add_argument("--scale", type=_scale, required=True, help="1 is about the programme's size")
+    generate.add_argument("--seed", type=int, default=0, help="the same scale and seed give the same network")
+    generate.add_argument("--store", required=True, help="store URL (an empty store)")
+    generate.set_defaults(run=cmd_generate)
 
     serve = sub.add_parser("serve", help="serve the GraphQL API (GraphiQL at /graphql)")
     serve.add_argument("--store", help=store_help)

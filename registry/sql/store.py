@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, exists, func, or_, update
+from sqlalchemy import Engine, delete, exists, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlalchemy.orm import aliased
@@ -37,6 +37,8 @@ from registry.store_rules import best_path, hidden
 
 _PAGE = 500
 _GENERATION = "generation"  # the MetaRow holding the store-wide change counter
+_LOAD_CHUNK = 5000  # rows per executemany when loading
+_BUMP = update(MetaRow).where(col(MetaRow.name) == _GENERATION).values(value=col(MetaRow.value) + 1)
 
 
 def _key(ref: Ref) -> str:
@@ -98,7 +100,7 @@ class SqlStore:
         The row lock it takes (PostgreSQL) or the write lock (SQLite) lasts until commit,
         so writers run one after the other: the audit's max(seq) + 1 cannot be taken twice.
         """
-        s.exec(update(MetaRow).where(col(MetaRow.name) == _GENERATION).values(value=col(MetaRow.value) + 1))
+        s.exec(_BUMP)
 
     def _guard(self, work: Any) -> Any:
         """Run `work`, turning connection failures into StoreUnavailable."""
@@ -529,35 +531,19 @@ class SqlStore:
         yield from sorted(_link(r) for r in rows)
 
     def load(self, records: Sequence[Record], links: Sequence[Link], audit: Sequence[AuditEntry]) -> None:
+        """Bulk inserts (SQLAlchemy core, executemany) in chunks, all in one transaction."""
+        tables: list[tuple[Any, list[dict[str, Any]]]] = [
+            (RecordRow, [record_columns(r) for r in records]),
+            (LinkRow, [_link_columns(link) for link in links]),
+            (AuditRow, [_audit_columns(e) for e in audit]),
+        ]
+
         def work() -> None:
-            with self._session() as s, s.begin():
-                self._bump(s)
-                s.add_all([_row(r) for r in records])
-                s.flush()
-                for link in links:
-                    s.add(
-                        LinkRow(
-                            source_key=_key(link.source),
-                            rel=link.rel.value,
-                            target_key=_key(link.target),
-                            source_kind=link.source.kind.value,
-                            target_kind=link.target.kind.value,
-                            role=link.role,
-                        )
-                    )
-                for e in audit:
-                    s.add(
-                        AuditRow(
-                            seq=e.seq,
-                            at=format_time(e.at) or "",
-                            who=e.who,
-                            action=e.action,
-                            ref=e.ref,
-                            version_before=e.version_before,
-                            version_after=e.version_after,
-                            detail=dump_json(e.detail),
-                        )
-                    )
+            with self.engine.begin() as connection:
+                connection.execute(_BUMP)  # first: see _bump
+                for table, rows in tables:
+                    for start in range(0, len(rows), _LOAD_CHUNK):
+                        connection.execute(insert(table), rows[start : start + _LOAD_CHUNK])
 
         self._guard(work)
 
@@ -601,6 +587,30 @@ class SqlStore:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _link_columns(link: Link) -> dict[str, Any]:
+    return {
+        "source_key": _key(link.source),
+        "rel": link.rel.value,
+        "target_key": _key(link.target),
+        "source_kind": link.source.kind.value,
+        "target_kind": link.target.kind.value,
+        "role": link.role,
+    }
+
+
+def _audit_columns(e: AuditEntry) -> dict[str, Any]:
+    return {
+        "seq": e.seq,
+        "at": format_time(e.at) or "",
+        "who": e.who,
+        "action": e.action,
+        "ref": e.ref,
+        "version_before": e.version_before,
+        "version_after": e.version_after,
+        "detail": dump_json(e.detail),
+    }
 
 
 def _api_key(row: ApiKeyRow) -> ApiKey:
