@@ -20,20 +20,51 @@ from typing import Any
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def processes(pid: int) -> list[int]:
+    """A process and its descendants (a server's worker processes), from /proc/<pid>/task/*/children."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            tasks = os.listdir(f"/proc/{current}/task")
+        except FileNotFoundError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as children:
+                    todo += [int(child) for child in children.read().split()]
+            except FileNotFoundError:
+                continue
+    return found
+
+
 def cpu_seconds(pid: int) -> float:
-    """utime + stime of a process, from /proc/<pid>/stat."""
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # fields 14 and 15 of stat(5)
+    """utime + stime of a process and its descendants, from /proc/<pid>/stat."""
+    total = 0.0
+    for one in processes(pid):
+        try:
+            with open(f"/proc/{one}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # fields 14 and 15 of stat(5)
+    return total
 
 
 def peak_memory_mib(pid: int) -> float:
-    """VmHWM (the resident set's high-water mark) of a process, in MiB."""
-    with open(f"/proc/{pid}/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+    """The largest VmHWM (a resident set's high-water mark) of a process and its descendants, in MiB:
+    the peak memory per process, each worker being one."""
+    peak = 0.0
+    for one in processes(pid):
+        try:
+            with open(f"/proc/{one}/status", encoding="ascii") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]) / 1024)
+        except FileNotFoundError:
+            continue
+    return peak
 
 
 def encode(host: str, port: int, path: str, body: str, token: str | None) -> bytes:

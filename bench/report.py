@@ -30,7 +30,7 @@ CLIENT_BOUND = 0.7  # a client busier than this (share of one core) may be the b
 @dataclass
 class Cell:
     op: str
-    server: str  # "ours" or "peer"
+    server: str  # "ours", "default" (our default deployment) or "peer"
     concurrency: int
     figures: dict[str, Any]
 
@@ -141,9 +141,9 @@ def floor_table(section: Section) -> list[str]:
     return lines
 
 
-def peer_table(cells: list[Cell]) -> list[str]:
+def peer_table(cells: list[Cell], mine: str = "ours") -> list[str]:
     peers = {(c.op, c.concurrency): c.figures for c in cells if c.server == "peer"}
-    if not peers:
+    if not peers or not any(c.server == mine for c in cells):
         return []
     lines = [
         "| operation | conc. | ours req/s | peer req/s | ours / peer throughput | ours CPU ms/req (server + Neo4j) | peer CPU ms/req (server + Neo4j) |",
@@ -151,7 +151,7 @@ def peer_table(cells: list[Cell]) -> list[str]:
     ]
     for c in cells:
         peer = peers.get((c.op, c.concurrency))
-        if c.server != "ours" or peer is None:
+        if c.server != mine or peer is None:
             continue
         ours = c.figures
         ours_cpu = _ms(sum(ours["cpu_ms_per_request"].values())) if ours["requests"] else "–"
@@ -182,6 +182,14 @@ def render_section(section: Section) -> str:
     if peer:
         out += ["The peer, over the same Neo4j and data; cells were run interleaved (ours, peer) per concurrency.", ""]
         out += [*peer, ""]
+    default = peer_table(section.cells, "default")
+    if default:
+        out += [
+            "Our default deployment (`registry serve` as it comes: a worker per core, the response cache on;"
+            ' its CPU summed over its processes) against the same peer cells ("ours" columns: the default deployment):',
+            "",
+        ]
+        out += [*default, ""]
     if section.checks:
         out += [
             "Same records as our API (slugs of the page and of each linked list; a peer that fails is reported, not a mismatch):",

@@ -55,7 +55,16 @@ def parse(argv: list[str]) -> argparse.Namespace:
     top.add_argument("--seconds", type=float, default=3.0, help="at most this long per cell (the warm-up: half)")
     top.add_argument("--requests", type=int, default=3000, help="at most this many requests per cell")
     top.add_argument("--timeout", type=float, default=10.0, help="seconds a request may take (then the cell stops)")
-    top.add_argument("--serve-args", default="", help='more options for `registry serve`, e.g. "--no-response-cache"')
+    top.add_argument(
+        "--serve-args",
+        default="--no-response-cache",
+        help="options of our measured server besides one worker (default: no response cache, as the peer has none)",
+    )
+    top.add_argument(
+        "--no-default-deployment",
+        action="store_true",
+        help="skip our default deployment (a worker per core, response cache on) on the peer's operations",
+    )
     top.add_argument("--no-peer", action="store_true", help="skip @neo4j/graphql")
     top.add_argument("--label", help="short description in the results file name")
     top.add_argument("--quick", action="store_true", help="a smoke run: ×1 only, 1.5 s and 300 requests per cell")
@@ -149,6 +158,8 @@ def measure(store: BenchStore, scale: int, workdir: Path, args: Any, section: Se
         opened.close()
     args.token = hub_key(store, pools.hub)
     starters = {"ours": registry_starter(store.url, workdir / "ours.log", args.serve_options)}
+    if not args.no_default_deployment:  # `registry serve` as it comes: a worker per core, the response cache on
+        starters["default"] = registry_starter(store.url, workdir / "default.log", [], name="default")
     if store.kind == "neo4j" and not args.no_peer:
         try:
             starters["peer"] = peer_starter(store.url, workdir / "peer.log")
@@ -188,7 +199,7 @@ def run_cells(
     for op in writes_last:  # so that no read cell runs on a store the writes have grown
         timed_out: set[str] = set()
         for c in (int(x) for x in args.concurrency.split(",")):
-            for name in [n for n in running if n == "ours" or op in peer_ops]:
+            for name in [n for n in running if n == "ours" or op in peer_ops]:  # the others: the peer's operations
                 if name in timed_out:  # a higher concurrency would only time out again, slower
                     section.notes.append(f"{op} / {name} / {c} skipped: a lower concurrency timed out")
                     continue

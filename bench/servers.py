@@ -93,10 +93,10 @@ def serve_options(extra: list[str]) -> list[str]:
     return (["--workers", "1"] if "--workers" in usage else []) + extra
 
 
-def registry_starter(store_url: str, log: Path, options: list[str]) -> Callable[[], Server]:
+def registry_starter(store_url: str, log: Path, options: list[str], name: str = "ours") -> Callable[[], Server]:
     """How to start `registry serve` on the store, as a subprocess."""
     command = registry_command("serve", "--store", store_url, "--host", "127.0.0.1", "--port", "{port}", *options)
-    return lambda: start("ours", command, log, {})
+    return lambda: start(name, command, log, {})
 
 
 def install_peer() -> str:
