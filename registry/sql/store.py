@@ -369,14 +369,17 @@ class SqlStore:
                 }
 
                 def neighbours(frontier: list[str]) -> list[tuple[str, str]]:
-                    stmt = select(LinkRow).where(
-                        or_(col(LinkRow.source_key).in_(frontier), col(LinkRow.target_key).in_(frontier))
-                    )
+                    reached = set(frontier)  # a set: at x100 a level holds thousands of records
                     pairs = []
-                    for link in s.exec(stmt).all():
-                        pairs.append((link.source_key, link.target_key))
-                        pairs.append((link.target_key, link.source_key))
-                    return [(a, b) for a, b in pairs if a in frontier and b not in blocked]
+                    for start in range(0, len(frontier), _PAGE):  # SQLite takes at most 32,766 parameters
+                        part = frontier[start : start + _PAGE]
+                        stmt = select(LinkRow.source_key, LinkRow.target_key).where(
+                            or_(col(LinkRow.source_key).in_(part), col(LinkRow.target_key).in_(part))
+                        )
+                        for source, target in s.exec(stmt).all():
+                            pairs.append((source, target))
+                            pairs.append((target, source))
+                    return list(dict.fromkeys((a, b) for a, b in pairs if a in reached and b not in blocked))
 
                 keys = best_path(_key(start), _key(end), max_hops, neighbours, key_order=lambda k: _ref(k))
                 return None if keys is None else [_ref(k) for k in keys]
