@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Ref, Rel, Role
-from registry.indexing import dump_json, format_time, parse_time
+from registry.indexing import format_time, parse_time
 from registry.store import Expansion, LinkGroup, RecordQuery, SortKey, Visibility
 
 SEARCH_INDEX = "record_search"
@@ -110,19 +110,6 @@ def api_key_from(props: JSON) -> ApiKey:
         revoked_at=parse_time(props.get("revoked_at")),
         label=props["label"],
     )
-
-
-def audit_props(entry: AuditEntry) -> JSON:
-    return {
-        "seq": entry.seq,
-        "at": format_time(entry.at) or "",
-        "who": entry.who,
-        "action": entry.action,
-        "ref": entry.ref,
-        "version_before": entry.version_before,
-        "version_after": entry.version_after,
-        "detail": dump_json(entry.detail),
-    }
 
 
 def audit_from(props: JSON) -> AuditEntry:

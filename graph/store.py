@@ -32,7 +32,7 @@ from graph import cypher
 from graph.cypher import key, ref
 from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
 from registry.errors import ErrorCode, RegistryError, StoreUnavailable
-from registry.indexing import RecordReader, dump_json, format_time, record_columns, record_from_columns
+from registry.indexing import RecordReader, audit_columns, dump_json, format_time, record_columns, record_from_columns
 from registry.store import (
     Expansion,
     Found,
@@ -515,7 +515,7 @@ def _load_steps(records: Sequence[Record], links: Sequence[Link], audit: Sequenc
                     links=part,
                 )
             )
-    for batch in _batches([cypher.audit_props(e) for e in audit]):
+    for batch in _batches([audit_columns(e) for e in audit]):
         steps.append(
             _LoadStep(
                 "UNWIND $rows AS row CREATE (a:AuditEntry) SET a = row",

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from registry.domain import JSON, Kind, Record, ReviewState, Source
+from registry.domain import JSON, AuditEntry, Kind, Record, ReviewState, Source
 from registry.vocabulary import KIND_FIELDS, display_name
 
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
@@ -157,6 +157,20 @@ class RecordReader:
         if record is None:
             record = self._read[(values["kind"], values["slug"])] = record_from_columns(values)
         return record
+
+
+def audit_columns(entry: AuditEntry) -> JSON:
+    """An audit entry as flat, stored values: a SQL row and a Neo4j node hold exactly these."""
+    return {
+        "seq": entry.seq,
+        "at": format_time(entry.at) or "",
+        "who": entry.who,
+        "action": entry.action,
+        "ref": entry.ref,
+        "version_before": entry.version_before,
+        "version_after": entry.version_after,
+        "detail": dump_json(entry.detail),
+    }
 
 
 def record_to_row(record: Record) -> JSON:

@@ -16,7 +16,15 @@ from sqlmodel import Session, SQLModel, col, create_engine, select
 from registry.domain import ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel, ReviewState, Role
 from registry.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.expansion import expand
-from registry.indexing import RecordReader, dump_json, format_time, parse_time, record_columns, record_from_columns
+from registry.indexing import (
+    RecordReader,
+    audit_columns,
+    dump_json,
+    format_time,
+    parse_time,
+    record_columns,
+    record_from_columns,
+)
 from registry.sql import facts
 from registry.sql.linked import READ_COLUMNS, linked_statement, visible
 from registry.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRow, LinkRow, MetaRow, RecordRow
@@ -538,7 +546,7 @@ class SqlStore:
         tables: list[tuple[Any, list[dict[str, Any]]]] = [
             (RecordRow, [record_columns(r) for r in records]),
             (LinkRow, [_link_columns(link) for link in links]),
-            (AuditRow, [_audit_columns(e) for e in audit]),
+            (AuditRow, [audit_columns(e) for e in audit]),
         ]
 
         def work() -> None:
@@ -600,19 +608,6 @@ def _link_columns(link: Link) -> dict[str, Any]:
         "source_kind": link.source.kind.value,
         "target_kind": link.target.kind.value,
         "role": link.role,
-    }
-
-
-def _audit_columns(e: AuditEntry) -> dict[str, Any]:
-    return {
-        "seq": e.seq,
-        "at": format_time(e.at) or "",
-        "who": e.who,
-        "action": e.action,
-        "ref": e.ref,
-        "version_before": e.version_before,
-        "version_after": e.version_after,
-        "detail": dump_json(e.detail),
     }
 
 
