@@ -174,9 +174,9 @@ def record_match(q: RecordQuery) -> tuple[str, JSON]:
         conds.append("r.year_start <= $year_to")
         params["year_to"] = q.year_to
     # The exact rule, as in SQL (search_text LIKE '% word%'): each word starts a word of the text.
-    for n, word in enumerate(q.words):
-        conds.append(f"r.search_text CONTAINS $word{n}")
-        params[f"word{n}"] = f" {word}"
+    if q.words:  # one list parameter: the statement's text, and so its plan, is the same for any number of words
+        conds.append("all(word IN $words WHERE r.search_text CONTAINS word)")
+        params["words"] = [f" {word}" for word in q.words]
     # The full-text index narrows the candidates first; the CONTAINS above keeps the answer exact.
     # (Lucene keeps at most 255 characters of a token: longer words are left to CONTAINS alone.)
     prefixes = [f"{w}*" for w in q.words if _PLAIN_WORD.fullmatch(w) and len(w) <= 255]

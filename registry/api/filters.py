@@ -9,6 +9,7 @@ from dataclasses import replace
 import strawberry
 
 from registry.domain import Kind
+from registry.errors import ErrorCode, RegistryError
 from registry.indexing import words
 from registry.store import RecordQuery, SortKey
 from registry.vocabulary import (
@@ -48,11 +49,27 @@ def _slugs(items: list[str] | None) -> tuple[str, ...]:
     return tuple(items or [])
 
 
+# Every word of a search costs a containment test on each candidate record: bounded, so that no
+# anonymous request can make the store work for seconds.
+MAX_TEXT_CHARACTERS = 200
+MAX_TEXT_WORDS = 12
+
+
+def text_words(text: str | None) -> tuple[str, ...]:
+    """The words to search for, or INVALID when the text is over the limits."""
+    if text is not None and len(text) > MAX_TEXT_CHARACTERS:
+        raise RegistryError(ErrorCode.INVALID, f"Search for at most {MAX_TEXT_CHARACTERS} characters.", "text")
+    found = words(text or "")
+    if len(found) > MAX_TEXT_WORDS:
+        raise RegistryError(ErrorCode.INVALID, f"Search for at most {MAX_TEXT_WORDS} words.", "text")
+    return found
+
+
 def base_query(kind: Kind, text: str | None, sort: Sort | None) -> RecordQuery:
     sort = sort or Sort()
     return RecordQuery(
         kinds=(kind,),
-        words=words(text or ""),
+        words=text_words(text),
         sort=SortKey(sort.by.value),
         descending=sort.descending,
     )
