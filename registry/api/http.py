@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
@@ -170,11 +171,12 @@ async def graphql_endpoint(request: Request) -> Response:
             operation_name=operation_name,
             allowed_operation_types=allowed,
         )
+    except InvalidOperationTypeError as error:
+        if error.operation_type is OperationType.SUBSCRIPTION:
+            return _error(400, "Subscriptions are not served over HTTP.", ErrorCode.INVALID, media, request_id)
+        return _error(405, "Mutations are sent with POST.", ErrorCode.INVALID, media, request_id, {"Allow": "POST"})
     except Exception as error:
-        name = type(error).__name__
-        if name == "InvalidOperationTypeError":
-            return _error(405, "Mutations are sent with POST.", ErrorCode.INVALID, media, request_id, {"Allow": "POST"})
-        return _error(400, str(error) or name, ErrorCode.INVALID, media, request_id)
+        return _error(400, str(error) or type(error).__name__, ErrorCode.INVALID, media, request_id)
 
     body: dict[str, Any] = {}
     if result.errors:

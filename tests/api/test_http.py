@@ -38,6 +38,14 @@ def test_get_runs_queries_but_not_mutations(api: Api) -> None:
     assert refused.status_code == 405 and refused.headers["allow"] == "POST"
 
 
+def test_a_subscription_over_http_is_refused_for_what_it_is(api: Api) -> None:
+    # Given a subscription sent as a POST, when it is answered, then the error names subscriptions
+    refused = api.client.post("/graphql", json={"query": "subscription { territories { totalCount } }"})
+    assert refused.status_code == 400
+    [error] = refused.json()["errors"]
+    assert error["message"] == "Subscriptions are not served over HTTP." and error["extensions"]["code"] == "INVALID"
+
+
 def test_graphiql_is_served_to_browsers(api: Api) -> None:
     page = api.client.get("/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "graphiql" in page.text.lower()
