@@ -204,8 +204,8 @@ RECORD = "{.kind, .slug, .data, .sources, .version, .created_at, .updated_at, .r
 def linked(groups: Sequence[LinkGroup], visibility: Visibility) -> str:
     """One statement answering several LinkGroups: a subquery per group, each giving one list.
 
-    Each row of group n's list is [near key, how many visible linked records, the first $first{n}
-    of them by slug as [role, record]].  Labels and relation names come from the Kind and Rel
+    Each row of group n's list is [near key, how many visible linked records, the roles and the
+    records of the first $first{n} of them by slug].  Labels and relation names come from the Kind and Rel
     enums only; refs and counts arrive as parameters ($g0, $first0…, $hub).
     """
     parts = []
@@ -218,8 +218,9 @@ def linked(groups: Sequence[LinkGroup], visibility: Visibility) -> str:
             f"CALL () {{ MATCH (s:{source_label})-[l:{rel(group.rel)}]->(t:{target_label})"
             f" WHERE {near}.key IN $g{n} AND {visible(visibility, far)}"
             f" WITH {near}, l, {far} ORDER BY {far}.slug"
-            f" WITH {near}, collect([l.role, {far} {RECORD}]) AS found"
-            f" RETURN collect([{near}.key, size(found), found[..coalesce($first{n}, size(found))]]) AS g{n} }}"
+            f" WITH {near}, collect(l.role) AS roles, collect({far}) AS found, coalesce($first{n}, count(*)) AS kept"
+            f" RETURN collect([{near}.key, size(found), roles[..kept],"  # only the kept nodes are read out
+            f" [x IN found[..kept] | x {RECORD}]]) AS g{n} }}"
         )
     return "\n".join(parts) + "\nRETURN " + ", ".join(f"g{n}" for n in range(len(groups)))
 

@@ -197,7 +197,10 @@ class Neo4jStore:
         answers = self._read_row(cypher.linked(groups, visibility), **params)
         read = RecordReader()
         return [
-            {ref(near): Linked(int(total), [(read(far), role) for role, far in first]) for near, total, first in rows}
+            {
+                ref(near): Linked(int(total), [(read(far), role) for role, far in zip(roles, kept, strict=True)])
+                for near, total, roles, kept in rows
+            }
             for rows in answers
         ]
 

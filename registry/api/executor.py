@@ -50,6 +50,7 @@ from registry.api.relations import RELATIONS, Relation
 from registry.api.schema import schema
 from registry.api.types import TYPES, wrap
 from registry.domain import Ref
+from registry.expansion import NOTHING
 from registry.store import Expansion, Linked, LinkGroup
 
 _DEFINITION = "strawberry-definition"  # where strawberry keeps its field on a graphql-core field
@@ -84,6 +85,7 @@ class _Field:
     deferred: bool = False  # read when the whole level is fetched (linked records, async resolvers)
     relation: Relation | None = None
     window: tuple[int, int] = (0, 0)
+    group: LinkGroup | None = None  # a linked field's group in the store, without refs
     return_type: GraphQLOutputType | None = None
     expansions: tuple[Expansion, ...] = ()  # a root field's linked records, read along with its own
 
@@ -212,8 +214,10 @@ class _Run:
         plan.relation = RELATIONS.get((parent.name, strawberry_field.python_name))
         plan.deferred = plan.relation is not None or resolver.is_async
         if plan.relation is not None:
-            to_one = plan.relation.to_one
+            relation, to_one = plan.relation, plan.relation.to_one
             plan.window = window(1 if to_one else kwargs.get("first"), None if to_one else kwargs.get("after"))
+            offset, limit = plan.window  # the group asks for as many as the window's end
+            plan.group = LinkGroup((), relation.direction, relation.rel, relation.kind, offset + limit)
         return plan
 
     def _expansions(self, type_: GraphQLOutputType, details: list[FieldDetails]) -> tuple[Expansion, ...]:
@@ -227,9 +231,8 @@ class _Run:
             if f.return_type is None:
                 continue
             below = self._expansions(f.return_type, f.details)
-            if f.relation is not None:
-                offset, limit = f.window
-                found.append(Expansion(f.relation.direction, f.relation.rel, f.relation.kind, offset + limit, below))
+            if f.group is not None:
+                found.append(Expansion(f.group.direction, f.group.rel, f.group.kind, f.group.first, below))
             elif named.name not in RECORD_TYPES:  # a connection, an edge: on to the records
                 found.extend(below)
         return tuple(dict.fromkeys(found))  # edges { node } and nodes may ask the same
@@ -307,7 +310,8 @@ class _Run:
         called = [s for s in slots if s.field.relation is None]
         groups: dict[LinkGroup, dict[Ref, None]] = {}  # each group's refs not read yet, as an ordered set
         for slot in linked:
-            group, ref = _group_of(slot.field), slot.source.record.ref
+            group, ref = slot.field.group, slot.source.record.ref
+            assert group is not None
             if ref not in prefetched.get(group, {}):
                 groups.setdefault(group, {})[ref] = None
         wanted = [replace(group, refs=tuple(refs)) for group, refs in groups.items()]
@@ -324,11 +328,11 @@ class _Run:
         )
         for group, found in zip(groups, answers, strict=True):
             mine = prefetched.setdefault(group, {})
-            mine.update((ref, found.get(ref, NO_LINKS)) for ref in groups[group])
+            mine.update((ref, found.get(ref, NOTHING)) for ref in groups[group])
         for slot in linked:
-            relation = slot.field.relation
-            assert relation is not None
-            neighbours = prefetched[_group_of(slot.field)][slot.source.record.ref]
+            relation, group = slot.field.relation, slot.field.group
+            assert relation is not None and group is not None
+            neighbours = prefetched[group][slot.source.record.ref]
             offset, limit = slot.field.window
             page = neighbours.records[offset : offset + limit]
             nodes = [wrap(record) for record, _ in page]
@@ -341,16 +345,6 @@ class _Run:
 
     async def _call(self, slot: _Slot) -> Any:
         return await slot.field.read(slot.source)
-
-
-NO_LINKS = Linked(0, [])
-
-
-def _group_of(f: _Field) -> LinkGroup:
-    """The store's group for a linked field (without its refs): the window's end is how many it needs."""
-    assert f.relation is not None
-    offset, limit = f.window
-    return LinkGroup((), f.relation.direction, f.relation.rel, f.relation.kind, offset + limit)
 
 
 async def _nothing() -> list[dict[Ref, Linked]]:

@@ -142,8 +142,9 @@ async def graphql_endpoint(request: Request) -> Response:
         cache: ResponseCache | None = request.app.state.response_cache
         if not settings.response_cache or settings.stats or principal.key_id is not None:
             cache = None  # answers are kept for anonymous callers only, and never with per-request stats
-        key, generation = ResponseCache.key(query, operation_name, variables), 0
+        key, generation = None, 0
         if cache is not None:
+            key = ResponseCache.key(query, operation_name, variables)
             try:
                 generation = await context.call(counted.generation)
             except RegistryError:
@@ -157,7 +158,7 @@ async def graphql_endpoint(request: Request) -> Response:
         except Exception:  # the full executor below answers it, errors included
             pass
         else:
-            if cache is None:
+            if cache is None or key is None:
                 return _answer({"data": data}, 200, media, request_id, measured, started, settings)
             answer = orjson.dumps({"data": data})
             cache.put(key, generation, answer)
