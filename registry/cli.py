@@ -33,6 +33,9 @@ def cmd_seed(args: argparse.Namespace) -> int:
     store = _store(args)
     try:
         report = seed(store, Path(args.seeds) if args.seeds else DEFAULT_SEEDS)
+    except RegistryError as error:
+        print(f"registry: {error.message}", file=sys.stderr)
+        return 1
     finally:
         store.close()
     counts = ", ".join(f"{n} {kind}" for kind, n in report.counts.items())

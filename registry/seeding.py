@@ -14,11 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from registry.domain import JSON, Hub, Kind, Link, Principal, Record, Ref, Rel, Role
+from registry.errors import ErrorCode, RegistryError
 from registry.indexing import now
 from registry.services.validation import check_fields, check_link, check_slug, check_sources
 from registry.store import AuditDraft, Put, Store, WriteBatch
 
-DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+# An installed registry carries the seeds inside its package (registry/seeds, see pyproject.toml);
+# a checkout reads the repository's top-level seeds/ folder.
+_PACKAGED_SEEDS = Path(__file__).resolve().parent / "seeds"
+DEFAULT_SEEDS = _PACKAGED_SEEDS if _PACKAGED_SEEDS.is_dir() else _PACKAGED_SEEDS.parent.parent / "seeds"
 SEEDER = Principal(Role.ADMIN, None, "seed")
 
 # file, table name, kind, in the order that lets links find their targets
@@ -70,9 +74,12 @@ def read_seeds(folder: Path = DEFAULT_SEEDS) -> tuple[list[Record], list[Link], 
     records: list[Record] = []
     links: list[Link] = []
     territories: set[str] = set()
+    present = [file_name for file_name, _, _ in FILES if (folder / file_name).exists()]
+    if not present:  # seeding nothing while reporting success would hide a broken install
+        raise RegistryError(ErrorCode.NOT_FOUND, f"No seed files in {folder}.", "seeds")
     for file_name, table, kind in FILES:
         path = folder / file_name
-        if not path.exists():
+        if file_name not in present:
             continue
         for item in tomllib.loads(path.read_text(encoding="utf-8")).get(table, []):
             slug = check_slug(str(item["slug"]))
