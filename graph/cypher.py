@@ -17,26 +17,6 @@ from registry.store import Expansion, LinkGroup, RecordQuery, SortKey, Visibilit
 
 SEARCH_INDEX = "record_search"
 
-# Index and constraint names, and the statements that create them (one at a time, at start).
-# The uniqueness constraints also give the range indexes every lookup by key uses.
-SCHEMA = {
-    "record_key": "CREATE CONSTRAINT record_key IF NOT EXISTS FOR (r:Record) REQUIRE r.key IS UNIQUE",
-    "hub_slug": "CREATE CONSTRAINT hub_slug IF NOT EXISTS FOR (h:Hub) REQUIRE h.slug IS UNIQUE",
-    "api_key_id": "CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.key_id IS UNIQUE",
-    "audit_seq": "CREATE CONSTRAINT audit_seq IF NOT EXISTS FOR (a:AuditEntry) REQUIRE a.seq IS UNIQUE",
-    "idempotency_key": "CREATE CONSTRAINT idempotency_key IF NOT EXISTS FOR (i:Idempotency) REQUIRE i.key IS UNIQUE",
-    **{
-        f"record_{name}": f"CREATE INDEX record_{name} IF NOT EXISTS FOR (r:Record) ON (r.{name})"
-        for name in ("kind", "status", "subkind", "country", "governance", "review_state", "sort_name")
-    },
-    "meta_name": "CREATE CONSTRAINT meta_name IF NOT EXISTS FOR (m:Meta) REQUIRE m.name IS UNIQUE",
-    "audit_ref": "CREATE INDEX audit_ref IF NOT EXISTS FOR (a:AuditEntry) ON (a.ref)",
-    # The whitespace analyzer splits search_text exactly where SQL's LIKE '% word%' sees
-    # word starts (the text is already normalised to lower-case ASCII words).
-    SEARCH_INDEX: f"CREATE FULLTEXT INDEX {SEARCH_INDEX} IF NOT EXISTS FOR (r:Record) ON EACH [r.search_text]"
-    " OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
-}
-
 # The store-wide change counter: one node that `clear` leaves alone.  Bumping it first in
 # a write transaction takes its write lock (the right-hand side reads the property it
 # sets, so Cypher locks before reading) and holds it until commit: writers take turns.

@@ -28,7 +28,7 @@ from neo4j.exceptions import (
     TransientError,
 )
 
-from graph import cypher
+from graph import cypher, schema_versions
 from graph.cypher import key, ref
 from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
 from registry.errors import ErrorCode, RegistryError, StoreUnavailable
@@ -67,7 +67,9 @@ class Neo4jStore:
         password: str | None = None,
         database: str | None = None,
         retry_seconds: float = 5.0,
+        upgrade: bool = False,
     ) -> None:
+        """Connect; `upgrade` migrates an older schema in place instead of refusing it."""
         parts = urlsplit(url)
         self.where = urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]))  # never show a password
         self.database = database
@@ -87,20 +89,11 @@ class Neo4jStore:
                 self.driver.verify_connectivity()
                 if database is None:  # naming it saves a round trip per session
                     self.database = self._read("CALL db.info() YIELD name RETURN name")[0]["name"]
-                self._create_schema()
+                self.schema_change = schema_versions.prepare(self._read, self._write, upgrade)
+                self._write(cypher.START_GENERATION)
         except BaseException:
             self.driver.close()
             raise
-
-    def _create_schema(self) -> None:
-        """Create the missing constraints and indexes, and wait until they are online."""
-        existing = {row["name"] for row in self._read("SHOW INDEXES YIELD name RETURN name")}
-        missing = [statement for name, statement in cypher.SCHEMA.items() if name not in existing]
-        for statement in missing:
-            self._write(statement)
-        if missing:  # a new index fills in the background; a search before that would fail
-            self._read("CALL db.awaitIndexes(300)")
-        self._write(cypher.START_GENERATION)
 
     # -- plumbing ------------------------------------------------------------------------------
     @contextmanager

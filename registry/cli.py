@@ -1,4 +1,4 @@
-"""The `registry` command: seed, generate, serve, keys, export-schema, export, import, neo4j-local."""
+"""The `registry` command: seed, migrate, generate, serve, keys, export-schema, export, import, neo4j-local."""
 
 from __future__ import annotations
 
@@ -40,6 +40,23 @@ def cmd_seed(args: argparse.Namespace) -> int:
         store.close()
     counts = ", ".join(f"{n} {kind}" for kind, n in report.counts.items())
     print(f"seeded: {report.created} created, {report.updated} updated, {report.unchanged} unchanged ({counts})")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Upgrade a database made by an older release in place (SQL tables by Alembic, Neo4j indexes)."""
+    url = Settings.from_env(store_url=args.store).store_url
+    try:
+        store = open_store(url, upgrade=True)
+    except RegistryError as error:
+        print(f"registry: cannot migrate {url}: {error.message}", file=sys.stderr)
+        return 1
+    before, after = getattr(store, "schema_change", (None, "?"))
+    store.close()
+    if before == after:
+        print(f"migrate: the schema is already at revision {after}")
+    else:
+        print(f"migrate: schema revision {before or 'none'} -> {after}")
     return 0
 
 
@@ -220,6 +237,10 @@ def parser() -> argparse.ArgumentParser:
     seed.add_argument("--store", help=store_help)
     seed.add_argument("--seeds", help="folder of seed files (default: the repository's seeds/)")
     seed.set_defaults(run=cmd_seed)
+
+    migrate = sub.add_parser("migrate", help="upgrade a database made by an older release, in place")
+    migrate.add_argument("--store", help=store_help)
+    migrate.set_defaults(run=cmd_migrate)
 
     generate = sub.add_parser("generate", help="fill an empty store with a synthetic network (benchmarks)")
     generate.add_argument("--scale", type=_scale, required=True, help="1 is about the programme's size")

@@ -36,3 +36,27 @@ class StoreUnavailable(RegistryError):
 
     def __init__(self, message: str = "The registry's store is unavailable; try again shortly.") -> None:
         super().__init__(ErrorCode.STORE_UNAVAILABLE, message)
+
+
+class SchemaOutdated(RegistryError):
+    """The database was made by an older release: `registry migrate` upgrades it."""
+
+    def __init__(self, current: str | int, wanted: str | int) -> None:
+        super().__init__(
+            ErrorCode.STORE_UNAVAILABLE,
+            f"The database's schema is at revision {current}; this registry needs revision {wanted}. "
+            "Run `registry migrate --store URL` to upgrade it in place (back it up first).",
+            "store",
+        )
+
+
+class SchemaTooNew(RegistryError):
+    """The database was made by a newer release than this one."""
+
+    def __init__(self, current: str | int) -> None:
+        super().__init__(
+            ErrorCode.STORE_UNAVAILABLE,
+            f"The database's schema is at revision {current}, which this registry does not know: "
+            "it was made by a newer release.",
+            "store",
+        )

@@ -85,7 +85,9 @@ def test_the_installed_registry_seeds_the_programme(installed: Path, elsewhere: 
 
 
 def test_seeding_from_a_folder_without_seed_files_fails_loudly(installed: Path, elsewhere: Path) -> None:
-    done = _run(installed, "seed", "--store", f"sqlite:///{elsewhere / 'r.db'}", "--seeds", str(elsewhere), cwd=elsewhere)
+    done = _run(
+        installed, "seed", "--store", f"sqlite:///{elsewhere / 'r.db'}", "--seeds", str(elsewhere), cwd=elsewhere
+    )
     assert done.returncode == 1
     assert done.stderr.strip() == f"registry: No seed files in {elsewhere}."
 

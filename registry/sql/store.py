@@ -11,7 +11,7 @@ from sqlalchemy import Engine, delete, exists, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, SQLModel, col, create_engine, select
+from sqlmodel import Session, col, create_engine, select
 
 from registry.domain import ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel, ReviewState, Role
 from registry.errors import ErrorCode, RegistryError, StoreUnavailable
@@ -25,7 +25,7 @@ from registry.indexing import (
     record_columns,
     record_from_columns,
 )
-from registry.sql import facts
+from registry.sql import facts, schema_version
 from registry.sql.linked import READ_COLUMNS, linked_statement, visible
 from registry.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRow, LinkRow, MetaRow, RecordRow
 from registry.store import (
@@ -77,21 +77,17 @@ _visible = visible
 class SqlStore:
     """The storage port on SQLite or PostgreSQL."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, upgrade: bool = False) -> None:
+        """Open the database at `url`; `upgrade` migrates older tables in place instead of refusing them."""
         sqlite = url.startswith("sqlite")
         args: dict[str, Any] = {"check_same_thread": False} if sqlite else {}
         # A server's pooled connection may have died since its last use: ping it before use.  A SQLite
         # file has no connection to lose, and the ping would be a quarter of a small read's time.
         self.engine: Engine = create_engine(url, connect_args=args, pool_pre_ping=not sqlite)
-        self._guard(lambda: SQLModel.metadata.create_all(self.engine))
-        self._guard(self._create_missing_indexes)
+        self.schema_change: tuple[str | None, str] = self._guard(
+            lambda: (schema_version.migrate if upgrade else schema_version.prepare)(url)
+        )
         self._guard(self._start_generation)
-
-    def _create_missing_indexes(self) -> None:
-        """Indexes added since a database was made (create_all only indexes the tables it creates)."""
-        for table in SQLModel.metadata.sorted_tables:
-            for index in table.indexes:
-                index.create(self.engine, checkfirst=True)
 
     def _start_generation(self) -> None:
         """Create the change counter's row once; another process may be doing the same."""

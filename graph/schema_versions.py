@@ -1,0 +1,91 @@
+"""The Neo4j store's constraints and indexes, versioned as the SQL store's tables are.
+
+Each migration is a numbered list of statements; the number a database is at lives on a
+`Meta` node (which `clear` leaves alone).  Opening a store brings a new database to the
+newest version; an older one is refused until `registry migrate` upgrades it in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from graph.cypher import SEARCH_INDEX
+from registry.errors import SchemaOutdated, SchemaTooNew
+
+Run = Callable[..., list[dict[str, Any]]]  # one statement with its parameters, in its own transaction
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    about: str
+    statements: tuple[str, ...]
+
+
+# The uniqueness constraints also give the range indexes every lookup by key uses.
+MIGRATIONS = (
+    Migration(
+        1,
+        "first release (2026-11-29): unique keys, the indexed record fields, the audit's refs, full-text search",
+        (
+            "CREATE CONSTRAINT record_key IF NOT EXISTS FOR (r:Record) REQUIRE r.key IS UNIQUE",
+            "CREATE CONSTRAINT hub_slug IF NOT EXISTS FOR (h:Hub) REQUIRE h.slug IS UNIQUE",
+            "CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.key_id IS UNIQUE",
+            "CREATE CONSTRAINT audit_seq IF NOT EXISTS FOR (a:AuditEntry) REQUIRE a.seq IS UNIQUE",
+            "CREATE CONSTRAINT idempotency_key IF NOT EXISTS FOR (i:Idempotency) REQUIRE i.key IS UNIQUE",
+            *(
+                f"CREATE INDEX record_{name} IF NOT EXISTS FOR (r:Record) ON (r.{name})"
+                for name in ("kind", "status", "subkind", "country", "governance", "review_state", "sort_name")
+            ),
+            "CREATE INDEX audit_ref IF NOT EXISTS FOR (a:AuditEntry) ON (a.ref)",
+            # The whitespace analyzer splits search_text exactly where SQL's LIKE '% word%' sees
+            # word starts (the text is already normalised to lower-case ASCII words).
+            f"CREATE FULLTEXT INDEX {SEARCH_INDEX} IF NOT EXISTS FOR (r:Record) ON EACH [r.search_text]"
+            " OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+        ),
+    ),
+    Migration(
+        2,
+        "the store-wide change counter (2026-12-01): one Meta node per name",
+        ("CREATE CONSTRAINT meta_name IF NOT EXISTS FOR (m:Meta) REQUIRE m.name IS UNIQUE",),
+    ),
+)
+HEAD = MIGRATIONS[-1].version
+
+READ_VERSION = "MATCH (v:Meta {name: 'schema_version'}) RETURN v.value AS value"
+WRITE_VERSION = "MERGE (v:Meta {name: 'schema_version'}) SET v.value = $version"
+# Databases made before the schema was versioned: the indexes they have tell their version.
+UNVERSIONED = (("meta_name", 2), ("record_key", 1))
+
+
+def current(read: Run) -> int | None:
+    """The database's version; None for a database without the registry's schema."""
+    rows = read(READ_VERSION)
+    if rows and isinstance(rows[0]["value"], int):
+        version: int = rows[0]["value"]
+        return version
+    existing = {row["name"] for row in read("SHOW INDEXES YIELD name RETURN name")}
+    return next((version for name, version in UNVERSIONED if name in existing), None)
+
+
+def prepare(read: Run, write: Run, upgrade: bool = False) -> tuple[int | None, int]:
+    """Bring a new database (or, with `upgrade`, an older one) to HEAD; refuse an older one otherwise.
+
+    Returns (version before, version after).  Every statement is idempotent (IF NOT EXISTS), so
+    two processes opening a new database at once both succeed.
+    """
+    before = current(read)
+    if before is not None and before > HEAD:
+        raise SchemaTooNew(before)
+    if before is not None and before < HEAD and not upgrade:
+        raise SchemaOutdated(before, HEAD)
+    pending = [m for m in MIGRATIONS if before is None or m.version > before]
+    for migration in pending:
+        for statement in migration.statements:
+            write(statement)
+    if pending:  # a new index fills in the background; a search before that would fail
+        read("CALL db.awaitIndexes(300)")
+    write(WRITE_VERSION, version=HEAD)
+    return before, HEAD

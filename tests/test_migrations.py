@@ -1,0 +1,137 @@
+"""Schema migrations: a database made by an older release is refused with the command that
+upgrades it, `registry migrate` upgrades it in place and keeps its data, and the migrations
+make exactly the tables the code declares (SQLite, PostgreSQL) and the indexes it needs (Neo4j)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, text
+from sqlmodel import SQLModel
+
+from registry.cli import main
+from registry.domain import Kind, Ref
+from registry.errors import SchemaOutdated, SchemaTooNew
+from registry.sql import schema_version
+from registry.sql.store import SqlStore
+from registry.stores import sql_url
+
+FIRST_RELEASE_ROWS = [
+    "INSERT INTO records (key, kind, slug, data, sources, version, created_at, updated_at, review_state, hub,"
+    " status, subkind, country, governance, year_start, year_end, sort_name, search_text) VALUES"
+    ' (\'Territory:lyon\', \'Territory\', \'lyon\', \'{"name":{"en":"Lyon"},"country":"FR"}\','
+    ' \'[{"url":"https://example.org/lyon","title":"A page"}]\', 3, \'2026-11-29T10:00:00.000000Z\','
+    " '2026-11-29T11:00:00.000000Z', 'published', NULL, NULL, NULL, 'FR', NULL, NULL, NULL, 'lyon', ' lyon')",
+    "INSERT INTO hubs (slug, name, created_at) VALUES ('hub-a', 'Hub A', '2026-11-29T10:00:00.000000Z')",
+    "INSERT INTO audit (seq, at, who, action, ref, version_before, version_after, detail) VALUES"
+    " (1, '2026-11-29T11:00:00.000000Z', 'seed', 'update', 'Territory:lyon', 2, 3, '{}')",
+]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a database with nothing in it: a new SQLite file, or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('migrations') / 'old.db'}"
+        return
+    base = sql_url(request.getfixturevalue("postgres_url"))
+    name = f"migration_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base)
+    with admin.begin() as c:
+        c.execute(text(f"CREATE SCHEMA {name}"))
+    try:
+        yield f"{base}?options=-csearch_path%3D{name}"
+    finally:
+        with admin.begin() as c:
+            c.execute(text(f"DROP SCHEMA {name} CASCADE"))
+        admin.dispose()
+
+
+def _first_release_database(url: str, versioned: bool = True) -> None:
+    schema_version.upgrade_to(url, "0001")
+    engine = create_engine(url)
+    with engine.begin() as c:
+        for statement in FIRST_RELEASE_ROWS:
+            c.execute(text(statement))
+        if not versioned:  # as the first release made it: no version table at all
+            c.execute(text("DROP TABLE alembic_version"))
+    engine.dispose()
+
+
+def test_the_migrations_make_the_tables_the_code_declares(empty_database: str) -> None:
+    schema_version.upgrade_to(empty_database, "head")
+    engine = create_engine(empty_database)
+    with engine.connect() as c:
+        differences = compare_metadata(MigrationContext.configure(c), SQLModel.metadata)
+    engine.dispose()
+    assert differences == [], "a table change without its migration: add one in registry/sql/migrations/versions"
+
+
+@pytest.mark.parametrize("versioned", [True, False], ids=["versioned", "unversioned"])
+def test_migrate_upgrades_a_first_release_database_and_keeps_its_data(
+    empty_database: str, versioned: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _first_release_database(empty_database, versioned)
+    with pytest.raises(SchemaOutdated) as refused:
+        SqlStore(empty_database)
+    assert "registry migrate" in refused.value.message
+
+    assert main(["migrate", "--store", empty_database]) == 0
+    assert capsys.readouterr().out.strip() == f"migrate: schema revision 0001 -> {schema_version.head()}"
+
+    store = SqlStore(empty_database)
+    try:
+        lyon = store.get([Ref(Kind.TERRITORY, "lyon")])[Ref(Kind.TERRITORY, "lyon")]
+        assert (lyon.version, lyon.data["name"], lyon.sources[0].url) == (3, {"en": "Lyon"}, "https://example.org/lyon")
+        assert [h.slug for h in store.hubs()] == ["hub-a"]
+        entries, total = store.audit_page(0, 10)
+        assert (total, [(e.seq, e.ref) for e in entries]) == (1, [(1, "Territory:lyon")])
+        assert store.generation() == 0
+    finally:
+        store.close()
+    assert main(["migrate", "--store", empty_database]) == 0
+    assert capsys.readouterr().out.strip() == f"migrate: the schema is already at revision {schema_version.head()}"
+
+
+def test_a_database_from_a_newer_release_is_refused(empty_database: str) -> None:
+    SqlStore(empty_database).close()
+    engine = create_engine(empty_database)
+    with engine.begin() as c:
+        c.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    with pytest.raises(SchemaTooNew):
+        SqlStore(empty_database)
+
+
+@pytest.mark.neo4j
+def test_neo4j_schema_is_versioned_and_migrated_in_place(neo4j_uri: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from graph import schema_versions
+    from graph.store import Neo4jStore
+
+    store = Neo4jStore(neo4j_uri)
+    try:
+        assert schema_versions.current(store._read) == schema_versions.HEAD
+        # As the first release left it: version 1, without the Meta constraint of version 2.
+        store._write("DROP CONSTRAINT meta_name IF EXISTS")
+        store._write(schema_versions.WRITE_VERSION, version=1)
+    finally:
+        store.close()
+    with pytest.raises(SchemaOutdated):
+        Neo4jStore(neo4j_uri)
+
+    assert main(["migrate", "--store", neo4j_uri]) == 0
+    assert capsys.readouterr().out.strip() == f"migrate: schema revision 1 -> {schema_versions.HEAD}"
+    store = Neo4jStore(neo4j_uri)
+    try:
+        names = {row["name"] for row in store._read("SHOW CONSTRAINTS YIELD name RETURN name")}
+        assert "meta_name" in names
+        store._write(schema_versions.WRITE_VERSION, version=schema_versions.HEAD + 1)
+        with pytest.raises(SchemaTooNew):
+            Neo4jStore(neo4j_uri)
+    finally:
+        store._write(schema_versions.WRITE_VERSION, version=schema_versions.HEAD)
+        store.close()
