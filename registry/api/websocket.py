@@ -9,10 +9,11 @@ here: queries and mutations go over HTTP, with its limits and caches.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from datetime import timedelta
 from typing import Any, cast
 
+from graphql import GraphQLError, get_operation_ast, parse
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,6 +22,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema.base import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
@@ -28,7 +30,7 @@ from registry.api.context import Loaders
 from registry.api.schema import schema
 from registry.api.subscriptions import LiveContext
 from registry.domain import ANONYMOUS
-from registry.errors import RegistryError
+from registry.errors import ErrorCode, RegistryError
 from registry.services.access import authenticate, visibility
 from registry.services.audit_feed import AuditFeed
 from registry.services.editing import Editing
@@ -45,9 +47,24 @@ class _SubscriptionsOnly:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
-    async def stream(self, *args: Any, **kwargs: Any) -> Any:
-        allowed: Iterable[OperationType] = (OperationType.SUBSCRIPTION,)
-        return await self._inner.stream(*args, **{**kwargs, "allowed_operation_types": allowed})
+    async def stream(self, query: str | None, *args: Any, **kwargs: Any) -> Any:
+        if self._operation_type(query, kwargs.get("operation_name")) not in (None, OperationType.SUBSCRIPTION):
+            return _refused()
+        return await self._inner.stream(query, *args, **kwargs)
+
+    @staticmethod
+    def _operation_type(query: str | None, name: str | None) -> OperationType | None:
+        """The operation's type, or None to let the schema report what is wrong with the document."""
+        try:
+            operation = get_operation_ast(parse(query or ""), name)
+        except GraphQLError:
+            return None
+        return None if operation is None else OperationType(operation.operation.value)
+
+
+async def _refused() -> AsyncIterator[PreExecutionError]:
+    message = "Only subscriptions are served over WebSocket: send queries and mutations over HTTP."
+    yield PreExecutionError(data=None, errors=[GraphQLError(message, extensions={"code": ErrorCode.INVALID.value})])
 
 
 class LiveEndpoint(GraphQL[LiveContext, None]):
