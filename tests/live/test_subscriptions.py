@@ -309,10 +309,7 @@ def test_a_review_made_through_one_server_reaches_each_callers_subscription_on_a
     assert published["id"] == seen[2]["id"]
 
 
-def test_a_client_that_reconnects_with_the_last_id_gets_what_it_missed_then_live_events(
-    sqlite_registry: Registry,
-) -> None:
-    registry = sqlite_registry
+def test_a_client_that_reconnects_with_the_last_id_gets_what_it_missed_then_live_events(registry: Registry) -> None:
     server = registry.serve()
     coordinator = registry.keys["coordinator"]
     # given a client that received one event and went away
