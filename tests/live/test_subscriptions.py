@@ -412,3 +412,38 @@ def test_a_refused_operation_gets_an_error_and_the_connection_stays_usable(
     answer = subscriber.message()
     errors = answer.get("error") or answer.get("next", {}).get("errors")
     assert errors and message in json.dumps(errors), answer
+
+
+UPDATE = """
+mutation ($id: ID!, $version: Int!, $input: CaseStudyInput!, $submit: Boolean!) {
+  updateCaseStudy(id: $id, version: $version, input: $input, submit: $submit) { useCase { version } errors { code message } }
+}"""
+DRAFT = """
+mutation ($input: CaseStudyInput!) {
+  submitCaseStudy(input: $input, draft: true) { useCase { id version } errors { code field message } }
+}"""
+
+
+def test_a_hub_follows_its_draft_to_publication_while_others_see_only_the_published_case(
+    sqlite_registry: Registry,
+) -> None:
+    registry = sqlite_registry
+    server = registry.serve()
+    after = {"after": registry.head()}
+    hub = registry.subscribe(server, CASE_STUDIES, after, "hub", 4)
+    other_hub = registry.subscribe(server, CASE_STUDIES, after, "other_hub", 2)
+    for subscriber in (hub, other_hub):
+        subscriber.connected()
+    # when a hub saves a draft, submits it, a coordinator publishes it and then edits it
+    keys = registry.keys
+    case = server.data(DRAFT, {"input": _case("drafted-case")}, keys["hub"])["useCase"]
+    server.data(UPDATE, {"id": case["id"], "version": 1, "input": {}, "submit": True}, keys["hub"])
+    server.data(PUBLISH, {"id": case["id"], "version": 2}, keys["coordinator"])
+    edit = {"id": case["id"], "version": 3, "input": {"summary": {"en": "Edited."}}, "submit": False}
+    server.data(UPDATE, edit, keys["coordinator"])
+    # then the hub follows every step of its own case study
+    steps = [(e["change"], e["version"]) for e in hub.events(4, "caseStudyChanged")]
+    assert steps == [("DRAFTED", 1), ("SUBMITTED", 2), ("PUBLISHED", 3), ("UPDATED", 4)]
+    # and another hub sees it from its publication on
+    seen = [(e["change"], e["version"], e["caseStudy"]["reviewState"]) for e in other_hub.events(2, "caseStudyChanged")]
+    assert seen == [("PUBLISHED", 3, "PUBLISHED"), ("UPDATED", 4, "PUBLISHED")]
