@@ -146,8 +146,8 @@ def _visible(ctx: Context, entry: AuditEntry, record: Record) -> bool:
         return True
     if ctx.visibility.hub is not None and record.hub == ctx.visibility.hub:
         return True
-    # Others see a case study's changes from its publication on.  Links are made by
-    # coordinators; a case study's are reported once it is published.
+    # Others see a case study's changes from its publication on.  A link says nothing of the
+    # case study's content: it is reported to whoever may read the case study now.
     if entry.action in ("link", "unlink"):
         return True
     return _state_after(entry, record) == ReviewState.PUBLISHED.value
