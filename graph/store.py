@@ -358,6 +358,21 @@ class Neo4jStore:
         )
         return [cypher.audit_from(props) for props in rows[0]["page"]], int(rows[0]["total"])
 
+    def audit_after(self, seq: int, limit: int) -> list[AuditEntry]:
+        rows = self._read(
+            "MATCH (a:AuditEntry) WHERE a.seq > $seq WITH a ORDER BY a.seq LIMIT $limit RETURN properties(a) AS a",
+            seq=seq,
+            limit=limit,
+        )
+        return [cypher.audit_from(row["a"]) for row in rows]
+
+    def audit_head(self) -> int:
+        # The unique constraint on seq is an index: the highest is read from its end.
+        rows = self._read(
+            "MATCH (a:AuditEntry) WHERE a.seq IS NOT NULL RETURN a.seq AS seq ORDER BY a.seq DESC LIMIT 1"
+        )
+        return int(rows[0]["seq"]) if rows else 0
+
     # -- whole-registry movement ---------------------------------------------------------------
     def iter_records(self) -> Iterator[Record]:
         """By key ("Kind:slug"), a page at a time, like the SQL store."""

@@ -12,12 +12,14 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from registry.api.http import graphql_endpoint
 from registry.api.response_cache import ResponseCache
+from registry.api.websocket import LiveEndpoint
 from registry.errors import RegistryError
+from registry.services.audit_feed import AuditFeed
 from registry.services.ranking_facts import FactsCache
 from registry.settings import Settings
 from registry.store import Store
@@ -49,6 +51,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         own = store is None
         app.state.store = open_store(settings.store_url) if own else store
         app.state.settings = settings
+        app.state.audit_feed = AuditFeed(app.state.store)  # live subscriptions' one poller
         try:
             yield
         finally:
@@ -70,6 +73,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         middleware=middleware,
         routes=[
             Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", LiveEndpoint(settings.cors_origins)),  # subscriptions
             Route("/health", health),
             Route("/", home),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -244,6 +244,17 @@ class Store(Protocol):
         """A page of the audit trail, oldest first, with the total (optionally of one record)."""
         ...
 
+    def audit_after(self, seq: int, limit: int) -> list[AuditEntry]:
+        """At most `limit` audit entries numbered above `seq`, by number, in one round trip.
+
+        Live subscriptions read the trail forward with it: a cursor is an entry's number.
+        """
+        ...
+
+    def audit_head(self) -> int:
+        """The highest audit number (0 when the trail is empty), in one round trip."""
+        ...
+
     # -- whole-registry movement ----------------------------------------------
     def iter_records(self) -> Iterator[Record]:
         """Every record, drafts included, by kind then slug."""

@@ -26,6 +26,7 @@ class Loaders:
 
     store: Store
     visibility: Visibility
+    cache: bool = True  # False for a live subscription, whose context outlives every change it reports
     _links: dict[tuple[str, Rel], DataLoader[Ref, list[Link]]] = field(default_factory=dict)
     _records: DataLoader[Ref, Record | None] | None = None
 
@@ -37,7 +38,7 @@ class Loaders:
                 found = await run_in_threadpool(self.store.get, refs)
                 return [self.visible(found.get(ref)) for ref in refs]
 
-            self._records = DataLoader(load_fn=load)
+            self._records = DataLoader(load_fn=load, cache=self.cache)
         return self._records
 
     def visible(self, record: Record | None) -> Record | None:
@@ -59,7 +60,7 @@ class Loaders:
                     grouped.setdefault(link.source if direction == "from" else link.target, []).append(link)
                 return [grouped[ref] for ref in refs]
 
-            self._links[key] = DataLoader(load_fn=load)
+            self._links[key] = DataLoader(load_fn=load, cache=self.cache)
         return self._links[key]
 
 

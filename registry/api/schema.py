@@ -12,6 +12,7 @@ from strawberry.types import ExecutionContext
 
 from registry.api.mutations import Mutation
 from registry.api.queries import Query
+from registry.api.subscriptions import Subscription
 from registry.api.types import TYPES
 from registry.errors import ErrorCode, RegistryError
 
@@ -54,6 +55,7 @@ class RegistrySchema(strawberry.Schema):
 schema = RegistrySchema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     types=list(TYPES.values()),
     extensions=[
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),

@@ -89,7 +89,10 @@ class Writer:
         record = Record(kind, slug, check_fields(kind, fields), sources, 1, at, at, review_state, hub)
         batch = WriteBatch(puts=[Put(record, None)], at=at)
         self._add_links(batch, record.ref, links)
-        batch.audit.append(AuditDraft(principal.actor, action, str(record.ref), None, 1, {"fields": sorted(fields)}))
+        detail: JSON = {"fields": sorted(fields)}
+        if kind is Kind.USE_CASE:  # the state after each write, for live subscribers (api/live.py)
+            detail["review_state"] = review_state.value
+        batch.audit.append(AuditDraft(principal.actor, action, str(record.ref), None, 1, detail))
         return record, batch
 
     def update_batch(
@@ -124,7 +127,11 @@ class Writer:
         for rel, _ in links:
             batch.replace_links.append((current.ref, rel))
         self._add_links(batch, current.ref, links)
-        changed = {"fields": sorted(fields), **(detail or {})}
+        changed: JSON = {"fields": sorted(fields), **(detail or {})}
+        if current.kind is Kind.USE_CASE:  # the state after each write, for live subscribers (api/live.py)
+            changed["review_state"] = record.review_state.value
+            if record.review_state is not current.review_state:
+                changed["review_state_before"] = current.review_state.value
         if links:
             changed["links"] = sorted(rel.value for rel, _ in links)
         batch.audit.append(AuditDraft(principal.actor, action, str(current.ref), version, record.version, changed))

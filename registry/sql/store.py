@@ -515,6 +515,23 @@ class SqlStore:
         page: tuple[list[AuditEntry], int] = self._guard(work)
         return page
 
+    def audit_after(self, seq: int, limit: int) -> list[AuditEntry]:
+        def work() -> list[AuditEntry]:
+            with self._session() as s:
+                stmt = select(AuditRow).where(col(AuditRow.seq) > seq).order_by(col(AuditRow.seq)).limit(limit)
+                return [_audit(r) for r in s.exec(stmt).all()]
+
+        entries: list[AuditEntry] = self._guard(work)
+        return entries
+
+    def audit_head(self) -> int:
+        def work() -> int:
+            with self._session() as s:
+                return int(s.exec(select(func.max(AuditRow.seq))).one() or 0)
+
+        head: int = self._guard(work)
+        return head
+
     # -- whole-registry movement ------------------------------------------------------------
     def iter_records(self) -> Iterator[Record]:
         last = ""

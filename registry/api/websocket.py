@@ -1,0 +1,113 @@
+"""GraphQL subscriptions over WebSocket at /graphql, with the graphql-transport-ws protocol.
+
+The protocol Apollo Client, urql and `graphql-ws` speak.  The caller's key comes in the
+`connection_init` payload (`{"Authorization": "Bearer <key>"}`), as HTTP callers send it in
+a header; an unknown or revoked key closes the socket with 4403.  Only subscriptions run
+here: queries and mutations go over HTTP, with its limits and caches.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterable
+from datetime import timedelta
+from typing import Any, cast
+
+from graphql import GraphQLError, get_operation_ast, parse
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.schema.base import BaseSchema
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.graphql import OperationType
+from strawberry.types.unset import UNSET, UnsetType
+
+from registry.api.context import Loaders
+from registry.api.schema import schema
+from registry.api.subscriptions import LiveContext
+from registry.domain import ANONYMOUS
+from registry.errors import ErrorCode, RegistryError
+from registry.services.access import authenticate, visibility
+from registry.services.audit_feed import AuditFeed
+from registry.services.editing import Editing
+
+MAX_SUBSCRIPTIONS = 20  # per connection
+
+
+class _SubscriptionsOnly:
+    """The schema, streaming subscriptions only (the WebSocket handler asks it for any operation)."""
+
+    def __init__(self, inner: BaseSchema) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def stream(self, query: str | None, *args: Any, **kwargs: Any) -> Any:
+        if self._operation_type(query, kwargs.get("operation_name")) not in (None, OperationType.SUBSCRIPTION):
+            return _refused()
+        return await self._inner.stream(query, *args, **kwargs)
+
+    @staticmethod
+    def _operation_type(query: str | None, name: str | None) -> OperationType | None:
+        """The operation's type, or None to let the schema report what is wrong with the document."""
+        try:
+            operation = get_operation_ast(parse(query or ""), name)
+        except GraphQLError:
+            return None
+        return None if operation is None else OperationType(operation.operation.value)
+
+
+async def _refused() -> AsyncIterator[PreExecutionError]:
+    message = "Only subscriptions are served over WebSocket: send queries and mutations over HTTP."
+    yield PreExecutionError(data=None, errors=[GraphQLError(message, extensions={"code": ErrorCode.INVALID.value})])
+
+
+class LiveEndpoint(GraphQL[LiveContext, None]):
+    """The WebSocket side of /graphql (HTTP is served by api/http.py)."""
+
+    def __init__(self, allowed_origins: Iterable[str] = ()) -> None:
+        super().__init__(
+            cast(BaseSchema, _SubscriptionsOnly(schema)),
+            graphql_ide=None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=10),
+            max_subscriptions_per_connection=MAX_SUBSCRIPTIONS,
+            allowed_origins=tuple(allowed_origins),
+        )
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> LiveContext:
+        state = request.app.state
+        store = state.store
+        seen = visibility(ANONYMOUS)
+        feed = getattr(state, "audit_feed", None)
+        if feed is None or feed.store is not store:  # an app run without its lifespan (tests), or given another store
+            feed = state.audit_feed = AuditFeed(store)
+        return LiveContext(
+            store=store,
+            principal=ANONYMOUS,
+            visibility=seen,
+            request_id=uuid.uuid4().hex[:16],
+            editing=Editing(store),
+            loaders=Loaders(store, seen, cache=False),
+            ranking_facts=state.ranking_facts,
+            feed=feed,
+        )
+
+    async def on_ws_connect(self, context: LiveContext) -> UnsetType | dict[str, object] | None:
+        params = context.connection_params or {}
+        header = params.get("Authorization", params.get("authorization"))
+        if header is not None and not isinstance(header, str):
+            raise ConnectionRejectionError()
+        try:
+            principal = await run_in_threadpool(authenticate, context.store, header)
+        except RegistryError as error:
+            raise ConnectionRejectionError({"code": error.code.value, "message": error.message}) from error
+        context.principal = principal
+        context.visibility = visibility(principal)
+        context.loaders = Loaders(context.store, context.visibility, cache=False)
+        return UNSET
