@@ -16,6 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from registry.api.http import graphql_endpoint
+from registry.api.persisted import load_manifest
 from registry.api.response_cache import ResponseCache
 from registry.errors import RegistryError
 from registry.services.ranking_facts import FactsCache
@@ -55,6 +56,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
             if own:
                 app.state.store.close()
 
+    if settings.trusted_documents:
+        load_manifest(settings.trusted_documents)  # a missing or wrong manifest stops the start, with the reason
     middleware = []
     if settings.cors_origins:
         middleware.append(

@@ -80,6 +80,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         response_cache=False if args.no_response_cache else None,
+        trusted_documents=args.trusted_documents,
     )
     _store(args).close()  # fail fast, with a clear message, when the store is unreachable
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -232,6 +233,11 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--access-log", action="store_true", help="log one line per request")
     serve.add_argument(
         "--no-response-cache", action="store_true", help="answer every anonymous query afresh (no response cache)"
+    )
+    serve.add_argument(
+        "--trusted-documents",
+        metavar="FILE",
+        help="persisted-documents.json (sha256 -> document): callers without a key run only these",
     )
     serve.add_argument(
         "--workers", type=int, help="server processes sharing the port (default: one per core; 1 for a single process)"

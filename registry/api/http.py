@@ -25,6 +25,7 @@ from strawberry.types.graphql import OperationType
 from registry.api.context import Context, Loaders
 from registry.api.executor import ValidatedDocuments, execute_read
 from registry.api.measured import MeasuredStore
+from registry.api.persisted import KnownDocuments, PersistedQueryError, load_manifest, resolve_document
 from registry.api.response_cache import ResponseCache
 from registry.api.schema import schema
 from registry.errors import ErrorCode, RegistryError
@@ -37,6 +38,7 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 GRAPHIQL_PAGE = (Path(__file__).parent / "graphiql.html").read_text(encoding="utf-8")
 MAX_BODY = 200_000
 VALIDATED = ValidatedDocuments()  # shared by the requests of this process
+KNOWN_DOCUMENTS = KnownDocuments()  # automatic persisted queries registered in this process
 
 
 class JsonAnswer(JSONResponse):
@@ -56,6 +58,13 @@ def _error(
     body = {"errors": [{"message": message, "extensions": {"code": code.value, "requestId": request_id}}]}
     cls = GraphQLResponse if media == GRAPHQL_RESPONSE else JsonAnswer
     return cls(body, status_code=status, headers={"X-Request-Id": request_id, **(headers or {})})
+
+
+def _refused(error: PersistedQueryError, media: str, request_id: str) -> Response:
+    extensions = {"code": error.code, "field": error.field, "requestId": request_id}
+    cls = GraphQLResponse if media == GRAPHQL_RESPONSE else JsonAnswer
+    body = {"errors": [{"message": error.message, "extensions": extensions}]}
+    return cls(body, status_code=error.status, headers={"X-Request-Id": request_id})
 
 
 def _media(accept: str) -> str | None:
@@ -111,7 +120,11 @@ async def graphql_endpoint(request: Request) -> Response:
     except RegistryError as error:
         status = 415 if error.field == "content-type" else 400
         return _error(status, error.message, error.code, media, request_id)
-    query = params.get("query")
+    try:  # persisted operations (api/persisted.py): the document may come by its hash
+        trusted = load_manifest(settings.trusted_documents) if settings.trusted_documents else None
+        query = resolve_document(params, KNOWN_DOCUMENTS, trusted, "authorization" in request.headers)
+    except PersistedQueryError as refused:
+        return _refused(refused, media, request_id)
     variables = params.get("variables")
     if not isinstance(query, str) or not query.strip():
         return _error(400, "Send a GraphQL document as `query`.", ErrorCode.INVALID, media, request_id)
