@@ -74,10 +74,12 @@ def load_manifest(path: str) -> dict[str, str]:
         isinstance(k, str) and isinstance(v, str) for k, v in manifest.items()
     ):
         raise ValueError(f"{path}: expected a JSON object mapping sha256 hashes to documents")
-    wrong = [digest for digest, document in manifest.items() if sha256(document) != digest]
+    # graphql-codegen writes the keys as "sha256:<hex>"; Apollo clients send the bare hex
+    trusted = {key.removeprefix("sha256:").lower(): document for key, document in manifest.items()}
+    wrong = [digest for digest, document in trusted.items() if sha256(document) != digest]
     if wrong:
         raise ValueError(f"{path}: {len(wrong)} hash(es) do not match their document, e.g. {wrong[0]}")
-    return dict(manifest)
+    return trusted
 
 
 def _hash_asked(params: dict[str, Any]) -> str | None:
