@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from registry.api.persisted import KnownDocuments, PersistedQueryError, load_man
 from registry.api.response_cache import ResponseCache
 from registry.api.schema import schema
 from registry.errors import ErrorCode, RegistryError
+from registry.logging_json import new_request_id
 from registry.services.access import authenticate, visibility
 from registry.services.editing import Editing
 from registry.settings import Settings
@@ -103,7 +103,7 @@ async def _params(request: Request) -> dict[str, Any]:
 
 async def graphql_endpoint(request: Request) -> Response:
     started = time.perf_counter()
-    request_id = uuid.uuid4().hex[:16]
+    request_id = new_request_id()  # also on every log line of this request (logging_json)
     settings: Settings = request.app.state.settings
     store: Store = request.app.state.store
     if request.method == "GET" and "text/html" in request.headers.get("accept", ""):  # a browser: GraphiQL
@@ -125,6 +125,7 @@ async def graphql_endpoint(request: Request) -> Response:
         query = resolve_document(params, KNOWN_DOCUMENTS, trusted, "authorization" in request.headers)
     except PersistedQueryError as refused:
         return _refused(refused, media, request_id)
+    request.state.operation = (params.get("operationName"), query)  # for the metrics (api/metrics.py)
     variables = params.get("variables")
     if not isinstance(query, str) or not query.strip():
         return _error(400, "Send a GraphQL document as `query`.", ErrorCode.INVALID, media, request_id)
@@ -132,6 +133,7 @@ async def graphql_endpoint(request: Request) -> Response:
         return _error(400, "`variables` must be a JSON object.", ErrorCode.INVALID, media, request_id)
 
     measured = MeasuredStore(store)
+    request.state.measured = measured
     counted: Store = measured
     try:
         principal = authenticate(counted, request.headers.get("authorization"))
@@ -165,12 +167,14 @@ async def graphql_endpoint(request: Request) -> Response:
             else:
                 kept = cache.get(key, generation)
                 if kept is not None:
+                    request.state.path = "cache"
                     return _bytes(kept, media, request_id)
         try:
             data = await execute_read(document, operation_name, variables, context)
         except Exception:  # the full executor below answers it, errors included
             pass
         else:
+            request.state.path = "lean"
             if cache is None or key is None:
                 return _answer({"data": data}, 200, media, request_id, measured, started, settings)
             answer = orjson.dumps({"data": data})
