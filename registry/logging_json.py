@@ -34,6 +34,7 @@ class JsonLines(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", None) or REQUEST_ID.get(),
+            "pid": record.process,  # which worker, with `registry serve --workers N`
         }
         fields = getattr(record, "fields", None)
         if isinstance(fields, dict):
