@@ -66,7 +66,11 @@ def log_config(json_lines: bool, access_log: bool) -> dict[str, Any]:
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "main", "stream": "ext://sys.stderr"}},
         "loggers": {
             "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
-            "uvicorn.access": {"handlers": ["stderr"], "level": "INFO" if access_log else "WARNING", "propagate": False},
+            "uvicorn.access": {
+                "handlers": ["stderr"],
+                "level": "INFO" if access_log else "WARNING",
+                "propagate": False,
+            },
             "registry": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
             "registry.access": {"level": "INFO" if access_log else "WARNING"},
         },

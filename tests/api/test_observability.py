@@ -69,7 +69,10 @@ def test_errors_are_counted_by_code(api: Api) -> None:
     assert unknown.status_code == 404
     after = samples(api)
     name = "registry_graphql_errors_total"
-    assert value(after, name, code="PERSISTED_QUERY_NOT_FOUND") - value(before, name, code="PERSISTED_QUERY_NOT_FOUND") == 1
+    assert (
+        value(after, name, code="PERSISTED_QUERY_NOT_FOUND") - value(before, name, code="PERSISTED_QUERY_NOT_FOUND")
+        == 1
+    )
 
 
 def test_operation_names_from_the_document_and_bounded_labels() -> None:

@@ -29,7 +29,7 @@ def spans() -> Iterator[InMemorySpanExporter]:
 
 
 def test_each_request_is_a_span_named_after_its_operation(api: Api, spans: InMemorySpanExporter) -> None:
-    response = api.post("query PartnerFinder { partnerCities(territory: \"lyon\", first: 2) { score } }")
+    response = api.post('query PartnerFinder { partnerCities(territory: "lyon", first: 2) { score } }')
     refused = api.post("query Broken { territories { nope } }")
     [ok, broken] = spans.get_finished_spans()
     assert ok.name == "graphql PartnerFinder" and ok.kind is trace.SpanKind.SERVER
