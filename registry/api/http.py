@@ -122,7 +122,8 @@ async def graphql_endpoint(request: Request) -> Response:
         return _error(status, error.message, error.code, media, request_id)
     try:  # persisted operations (api/persisted.py): the document may come by its hash
         trusted = load_manifest(settings.trusted_documents) if settings.trusted_documents else None
-        query = resolve_document(params, KNOWN_DOCUMENTS, trusted, "authorization" in request.headers)
+        keyed = bool(request.headers.get("authorization"))  # a wrong key gets its 401 below
+        query = resolve_document(params, KNOWN_DOCUMENTS, trusted, keyed)
     except PersistedQueryError as refused:
         return _refused(refused, media, request_id)
     request.state.operation = (params.get("operationName"), query)  # for the metrics (api/metrics.py)

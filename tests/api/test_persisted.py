@@ -109,6 +109,9 @@ def test_trusted_mode_runs_only_listed_documents_for_callers_without_a_key(trust
     assert refused.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_IN_LIST"
     registering = api.client.post("/graphql", json={"query": other, "extensions": persisted(sha(other))})
     assert registering.status_code == 403
+    # An empty or wrong Authorization header is no key
+    assert api.post(other, Authorization="").status_code == 403
+    assert api.post(other, Authorization="Bearer sdr_nope_nope").status_code == 401
     # A caller with a key may send any document
     keyed = api.post(other, as_="coordinator")
     assert keyed.status_code == 200 and keyed.json()["data"]["territories"]["totalCount"] > 0
