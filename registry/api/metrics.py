@@ -104,6 +104,24 @@ def _error_codes(body: bytes) -> list[str]:
     return [str(((e.get("extensions") or {}).get("code")) or "NONE") for e in errors if isinstance(e, dict)]
 
 
+_kept_series: dict[tuple[str, str, str], tuple[Any, Any, Any, Any]] = {}
+
+
+def _series(operation: str, outcome: str, path: str) -> tuple[Any, Any, Any, Any]:
+    """The labelled series of one request, looked up once per label set (labels() takes a lock)."""
+    key = (operation, outcome, path)
+    found = _kept_series.get(key)
+    if found is None:
+        found = (
+            REQUESTS.labels(operation, outcome, path),
+            LATENCY.labels(operation, path),
+            STORE_ROUND_TRIPS.labels(operation),
+            STORE_SECONDS.labels(operation),
+        )
+        _kept_series[key] = found
+    return found
+
+
 def observed(endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
     """The endpoint, counted in the metrics, traced when tracing is on, and logged when asked."""
 
@@ -117,14 +135,15 @@ def observed(endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[[Re
             path = getattr(state, "path", "full")
             codes = _error_codes(bytes(response.body)) if hasattr(response, "body") else []
             outcome = _outcome(response.status_code, bool(codes))
-            REQUESTS.labels(operation, outcome, path).inc()
-            LATENCY.labels(operation, path).observe(elapsed)
+            requests, latency, round_trips, store_seconds = _series(operation, outcome, path)
+            requests.inc()
+            latency.observe(elapsed)
             for code in codes:
                 ERRORS.labels(code).inc()
             store = getattr(state, "measured", None)
             if store is not None:
-                STORE_ROUND_TRIPS.labels(operation).observe(store.round_trips)
-                STORE_SECONDS.labels(operation).observe(store.seconds)
+                round_trips.observe(store.round_trips)
+                store_seconds.observe(store.seconds)
             tracing.annotate(span, operation, outcome, response.status_code)
             logging_json.request_done(operation, outcome, response.status_code, path, elapsed, codes)
         return response
