@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from registry.api.persisted import load_manifest
+from registry.api.persisted import canonical, load_manifest
 from tests.api.conftest import Api, Server
 
 
@@ -109,6 +109,13 @@ def test_trusted_mode_runs_only_listed_documents_for_callers_without_a_key(trust
     assert refused.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_IN_LIST"
     registering = api.client.post("/graphql", json={"query": other, "extensions": persisted(sha(other))})
     assert registering.status_code == 403
+    # The same document written otherwise (order, spacing, comments) is the same trusted document
+    assert (
+        api.post(
+            "# the explorer's text\nquery Allowed {\n  territories(first: 1) {\n    totalCount\n  }\n}"
+        ).status_code
+        == 200
+    )
     # An empty or wrong Authorization header is no key
     assert api.post(other, Authorization="").status_code == 403
     assert api.post(other, Authorization="Bearer sdr_nope_nope").status_code == 401
@@ -122,3 +129,18 @@ def test_a_manifest_whose_hash_does_not_match_its_document_is_rejected(tmp_path:
     manifest.write_text(json.dumps({sha("{ a }"): "{ b }"}), encoding="utf-8")
     with pytest.raises(ValueError, match="do not match"):
         load_manifest(str(manifest))
+
+
+def test_canonical_forms_ignore_order_and_layout_but_not_content() -> None:
+    source = """
+      query Partners($lang: Language! = EN, $territory: ID!) {
+        partnerCities(first: 5, territory: $territory) { territory { slug label(lang: $lang) } score }
+      }"""
+    printed = (
+        "query Partners($territory: ID!, $lang: Language! = EN) "
+        "{ partnerCities(territory: $territory, first: 5) { score territory { label(lang: $lang) slug } } }"
+    )
+    assert canonical(source) == canonical(printed)
+    assert canonical(source) != canonical(printed.replace("first: 5", "first: 6"))
+    assert canonical(source) != canonical(printed.replace("slug", "country"))
+    assert canonical("{ not closed") is None
