@@ -129,6 +129,8 @@ def observed(endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[[Re
         started = time.perf_counter()
         with tracing.request_span(request) as span:
             response = await endpoint(request)
+            if response.media_type == "text/html":  # GraphiQL's page, not a GraphQL request
+                return response
             elapsed = time.perf_counter() - started
             state: Any = request.state
             operation = operation_label(getattr(state, "operation", None))

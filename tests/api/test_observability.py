@@ -116,3 +116,11 @@ def test_each_request_logs_one_json_line_with_its_request_id(api: Api, access_li
 def test_health_answers_without_the_store_and_ready_pings_it(api: Api) -> None:
     assert api.client.get("/health").json() == {"status": "ok"}
     assert api.client.get("/ready").json() == {"status": "ok"}
+
+
+def test_the_graphiql_page_is_not_counted_as_a_graphql_request(api: Api) -> None:
+    before = samples(api)
+    assert api.client.get("/graphql", headers={"Accept": "text/html"}).status_code == 200
+    after = samples(api)
+    name = "registry_graphql_requests_total"
+    assert {k: v for k, v in after.items() if k[0] == name} == {k: v for k, v in before.items() if k[0] == name}
