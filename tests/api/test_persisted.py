@@ -144,3 +144,15 @@ def test_canonical_forms_ignore_order_and_layout_but_not_content() -> None:
     assert canonical(source) != canonical(printed.replace("first: 5", "first: 6"))
     assert canonical(source) != canonical(printed.replace("slug", "country"))
     assert canonical("{ not closed") is None
+
+
+def test_the_app_does_not_start_with_a_wrong_manifest(tmp_path: Path) -> None:
+    from registry.app import create_app
+    from registry.settings import Settings
+
+    manifest = tmp_path / "persisted-documents.json"
+    manifest.write_text('["not", "a", "map"]', encoding="utf-8")
+    with pytest.raises(ValueError, match="expected a JSON object"):
+        create_app(Settings(store_url="unused://", trusted_documents=str(manifest)))
+    with pytest.raises(ValueError, match="cannot read"):
+        create_app(Settings(store_url="unused://", trusted_documents=str(tmp_path / "missing.json")))
