@@ -11,14 +11,17 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from registry import tracing
+from registry.api.health import health, ready
 from registry.api.http import graphql_endpoint
+from registry.api.metrics import metrics_endpoint, observed
+from registry.api.persisted import load_manifest
 from registry.api.response_cache import ResponseCache
 from registry.api.websocket import LiveEndpoint
-from registry.errors import RegistryError
 from registry.services.audit_feed import AuditFeed
 from registry.services.ranking_facts import FactsCache
 from registry.settings import Settings
@@ -27,16 +30,6 @@ from registry.stores import open_store
 
 log = logging.getLogger("registry")
 STATIC = Path(__file__).parent / "api" / "static"  # GraphiQL's assets, vendored (see static/graphiql/LICENSES.txt)
-
-
-async def health(request: Request) -> Response:
-    """200 when the store answers, 503 when it does not (for load balancers)."""
-    store: Store = request.app.state.store
-    try:
-        store.ping()
-    except RegistryError as error:
-        return JSONResponse({"status": "unavailable", "code": error.code.value}, status_code=503)
-    return JSONResponse({"status": "ok"})
 
 
 async def home(request: Request) -> Response:
@@ -58,6 +51,9 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
             if own:
                 app.state.store.close()
 
+    if settings.trusted_documents:
+        load_manifest(settings.trusted_documents)  # a missing or wrong manifest stops the start, with the reason
+    tracing.configure(settings.otel)
     middleware = []
     if settings.cors_origins:
         middleware.append(
@@ -72,9 +68,11 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     app = Starlette(
         middleware=middleware,
         routes=[
-            Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+            Route("/graphql", observed(graphql_endpoint), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", LiveEndpoint(settings.cors_origins)),  # subscriptions
             Route("/health", health),
+            Route("/ready", ready),
+            Route("/metrics", metrics_endpoint),
             Route("/", home),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],

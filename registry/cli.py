@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import logging.config
 import os
 import sys
 from collections.abc import Sequence
@@ -92,7 +93,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from registry.api.metrics import across_workers
     from registry.app import create_app
+    from registry.logging_json import log_config
 
     settings = Settings.from_env(
         store_url=args.store,
@@ -100,9 +103,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         response_cache=False if args.no_response_cache else None,
+        trusted_documents=args.trusted_documents,
+        otel=args.otel or None,
+        log_format=args.log_format,
     )
     _store(args).close()  # fail fast, with a clear message, when the store is unreachable
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs = log_config(settings.log_format == "json", args.access_log)  # JSON lines with request ids by default
+    logging.config.dictConfig(logs)
     if args.workers is not None and args.workers < 1:
         raise SystemExit("registry: --workers must be at least 1")
     workers = args.workers or os.cpu_count() or 1
@@ -114,11 +121,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # One log line per request costs a few percent of a small request's CPU: opt in with --access-log.
     options: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_level": "info"}
     options["access_log"] = args.access_log
+    options["log_config"] = logs
     if workers == 1:
         uvicorn.run(create_app(settings), **options)
     else:  # each worker process builds its app from the same settings, passed through the environment
         os.environ.update(settings.to_env())
-        uvicorn.run("registry.app:app_from_environment", factory=True, workers=workers, **options)
+        with across_workers(workers):  # /metrics sums the workers' samples
+            uvicorn.run("registry.app:app_from_environment", factory=True, workers=workers, **options)
     return 0
 
 
@@ -256,6 +265,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--access-log", action="store_true", help="log one line per request")
     serve.add_argument(
         "--no-response-cache", action="store_true", help="answer every anonymous query afresh (no response cache)"
+    )
+    serve.add_argument("--otel", action="store_true", help="OpenTelemetry spans per request (needs the [otel] extra)")
+    serve.add_argument("--log-format", choices=["json", "text"], help="log lines as JSON (default) or plain text")
+    serve.add_argument(
+        "--trusted-documents",
+        metavar="FILE",
+        help="persisted-documents.json (sha256 -> document): callers without a key run only these",
     )
     serve.add_argument(
         "--workers", type=int, help="server processes sharing the port (default: one per core; 1 for a single process)"

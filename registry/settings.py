@@ -17,6 +17,9 @@ class Settings:
     cors_origins: tuple[str, ...] = ()  # browser origins of front ends allowed to call the API
     lean_reads: bool = True  # run validated queries on the lean executor (api/executor.py)
     response_cache: bool = True  # keep anonymous answers while the store's change counter stays the same
+    otel: bool = False  # OpenTelemetry spans per request (the [otel] extra; registry/tracing.py)
+    log_format: str = "json"  # `registry serve` logs JSON lines, each with its request id; or "text"
+    trusted_documents: str | None = None  # a persisted-documents.json: callers without a key run only these
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -25,6 +28,9 @@ class Settings:
             "stats": os.environ.get("REGISTRY_STATS", "") in ("1", "true", "yes"),
             "lean_reads": os.environ.get("REGISTRY_LEAN_READS", "1") not in ("0", "false", "no"),
             "response_cache": os.environ.get("REGISTRY_RESPONSE_CACHE", "1") not in ("0", "false", "no"),
+            "otel": os.environ.get("REGISTRY_OTEL", "") in ("1", "true", "yes"),
+            "log_format": os.environ.get("REGISTRY_LOG_FORMAT") or "json",
+            "trusted_documents": os.environ.get("REGISTRY_TRUSTED_DOCUMENTS") or None,
             "cors_origins": tuple(
                 o.strip() for o in os.environ.get("REGISTRY_CORS_ORIGINS", "").split(",") if o.strip()
             ),
@@ -40,4 +46,7 @@ class Settings:
             "REGISTRY_LEAN_READS": "1" if self.lean_reads else "0",
             "REGISTRY_RESPONSE_CACHE": "1" if self.response_cache else "0",
             "REGISTRY_CORS_ORIGINS": ",".join(self.cors_origins),
+            "REGISTRY_OTEL": "1" if self.otel else "0",
+            "REGISTRY_LOG_FORMAT": self.log_format,
+            "REGISTRY_TRUSTED_DOCUMENTS": self.trusted_documents or "",
         }

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +24,11 @@ from strawberry.types.graphql import OperationType
 from registry.api.context import Context, Loaders
 from registry.api.executor import ValidatedDocuments, execute_read
 from registry.api.measured import MeasuredStore
+from registry.api.persisted import KnownDocuments, PersistedQueryError, load_manifest, resolve_document
 from registry.api.response_cache import ResponseCache
 from registry.api.schema import schema
 from registry.errors import ErrorCode, RegistryError
+from registry.logging_json import new_request_id
 from registry.services.access import authenticate, visibility
 from registry.services.editing import Editing
 from registry.settings import Settings
@@ -37,6 +38,7 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 GRAPHIQL_PAGE = (Path(__file__).parent / "graphiql.html").read_text(encoding="utf-8")
 MAX_BODY = 200_000
 VALIDATED = ValidatedDocuments()  # shared by the requests of this process
+KNOWN_DOCUMENTS = KnownDocuments()  # automatic persisted queries registered in this process
 
 
 class JsonAnswer(JSONResponse):
@@ -56,6 +58,13 @@ def _error(
     body = {"errors": [{"message": message, "extensions": {"code": code.value, "requestId": request_id}}]}
     cls = GraphQLResponse if media == GRAPHQL_RESPONSE else JsonAnswer
     return cls(body, status_code=status, headers={"X-Request-Id": request_id, **(headers or {})})
+
+
+def _refused(error: PersistedQueryError, media: str, request_id: str) -> Response:
+    extensions = {"code": error.code, "field": error.field, "requestId": request_id}
+    cls = GraphQLResponse if media == GRAPHQL_RESPONSE else JsonAnswer
+    body = {"errors": [{"message": error.message, "extensions": extensions}]}
+    return cls(body, status_code=error.status, headers={"X-Request-Id": request_id})
 
 
 def _media(accept: str) -> str | None:
@@ -94,7 +103,7 @@ async def _params(request: Request) -> dict[str, Any]:
 
 async def graphql_endpoint(request: Request) -> Response:
     started = time.perf_counter()
-    request_id = uuid.uuid4().hex[:16]
+    request_id = new_request_id()  # also on every log line of this request (logging_json)
     settings: Settings = request.app.state.settings
     store: Store = request.app.state.store
     if request.method == "GET" and "text/html" in request.headers.get("accept", ""):  # a browser: GraphiQL
@@ -111,7 +120,13 @@ async def graphql_endpoint(request: Request) -> Response:
     except RegistryError as error:
         status = 415 if error.field == "content-type" else 400
         return _error(status, error.message, error.code, media, request_id)
-    query = params.get("query")
+    try:  # persisted operations (api/persisted.py): the document may come by its hash
+        trusted = load_manifest(settings.trusted_documents) if settings.trusted_documents else None
+        keyed = bool(request.headers.get("authorization"))  # a wrong key gets its 401 below
+        query = resolve_document(params, KNOWN_DOCUMENTS, trusted, keyed)
+    except PersistedQueryError as refused:
+        return _refused(refused, media, request_id)
+    request.state.operation = (params.get("operationName"), query)  # for the metrics (api/metrics.py)
     variables = params.get("variables")
     if not isinstance(query, str) or not query.strip():
         return _error(400, "Send a GraphQL document as `query`.", ErrorCode.INVALID, media, request_id)
@@ -119,6 +134,7 @@ async def graphql_endpoint(request: Request) -> Response:
         return _error(400, "`variables` must be a JSON object.", ErrorCode.INVALID, media, request_id)
 
     measured = MeasuredStore(store)
+    request.state.measured = measured
     counted: Store = measured
     try:
         principal = authenticate(counted, request.headers.get("authorization"))
@@ -152,12 +168,14 @@ async def graphql_endpoint(request: Request) -> Response:
             else:
                 kept = cache.get(key, generation)
                 if kept is not None:
+                    request.state.path = "cache"
                     return _bytes(kept, media, request_id)
         try:
             data = await execute_read(document, operation_name, variables, context)
         except Exception:  # the full executor below answers it, errors included
             pass
         else:
+            request.state.path = "lean"
             if cache is None or key is None:
                 return _answer({"data": data}, 200, media, request_id, measured, started, settings)
             answer = orjson.dumps({"data": data})

@@ -40,7 +40,12 @@ def test_requests_fail_clearly_while_neo4j_is_down_and_recover_after(server: Ser
             error = down.json()["errors"][0]
             assert error["extensions"]["code"] == "STORE_UNAVAILABLE" and "Traceback" not in down.text
             assert time.monotonic() - started < 30  # it answers; it does not hang
-            assert api.client.get("/health").status_code == 503
+            # /ready says the store is gone, typed; /health (liveness) still answers: restarting would not help
+            ready = api.client.get("/ready")
+            assert ready.status_code == 503
+            assert ready.json()["status"] == "unavailable"
+            assert ready.json()["errors"][0]["code"] == "STORE_UNAVAILABLE"
+            assert api.client.get("/health").status_code == 200
             # when Neo4j is back on the same port, then the same service answers again
             neo4j.start()
             deadline = time.monotonic() + 60
@@ -48,7 +53,7 @@ def test_requests_fail_clearly_while_neo4j_is_down_and_recover_after(server: Ser
                 assert time.monotonic() < deadline, response.text
                 time.sleep(0.5)
             assert response.json()["data"] == {"territory": {"slug": "lyon"}}
-            assert api.client.get("/health").status_code == 200
+            assert api.client.get("/ready").status_code == 200
     finally:
         store.close()
         neo4j.stop()
