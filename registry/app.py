@@ -25,6 +25,7 @@ from registry.stores import open_store
 
 log = logging.getLogger("registry")
 STATIC = Path(__file__).parent / "api" / "static"  # GraphiQL's assets, vendored (see static/graphiql/LICENSES.txt)
+EXPLORER = Path(__file__).parent / "explorer" / "static"  # the explorer page: plain HTML, CSS and ES modules
 
 
 async def health(request: Request) -> Response:
@@ -73,6 +74,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
             Route("/health", health),
             Route("/", home),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
+            Mount("/explore", StaticFiles(directory=EXPLORER, html=True), name="explore"),
         ],
         lifespan=lifespan,
     )
