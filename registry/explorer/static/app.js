@@ -264,9 +264,9 @@ async function saveCase(submit) {
   if (data.errors.length) { showErrors(data.errors); $("#case-saved").textContent = ""; return; }
   clearErrors();
   state.caseStudy = data.useCase;
+  await loadCaseStudies(); // the lists show the new state before the form says it is saved
   $("#case-saved").textContent = t("hubs.saved", { state: value(data.useCase.reviewState) });
   showEditing();
-  await loadCaseStudies();
 }
 
 function editCase(uc) {
@@ -290,25 +290,33 @@ function editCase(uc) {
   $("#cs-slug").focus();
 }
 
-async function review(uc, publish, reason) {
+async function review(uc, publish, reason, card) {
   const key = idempotencyKey();
   const data = publish
     ? (await request(ops.PublishCaseStudy, { id: uc.id, version: uc.version, key })).publishCaseStudy
     : (await request(ops.RejectCaseStudy, { id: uc.id, version: uc.version, reason, key })).rejectCaseStudy;
-  if (data.errors.length) throw new Error(data.errors.map((e) => e.message).join(" "));
-  await loadCaseStudies();
+  const onReason = data.errors.filter((e) => e.field === "reason");
+  const box = card.querySelector(".field-error");
+  box.hidden = !onReason.length;
+  box.textContent = onReason.map((e) => e.message).join(" ");
+  card.querySelector("textarea").toggleAttribute("aria-invalid", onReason.length > 0);
+  const other = data.errors.filter((e) => e.field !== "reason");
+  if (other.length) throw new Error(other.map((e) => e.message).join(" "));
+  if (!data.errors.length) await loadCaseStudies();
 }
 
 function reviewCard(uc) {
   const reasonId = `reason-${uc.slug}`;
-  const reason = h("textarea", { id: reasonId, rows: "2" });
-  return h("li", { "data-slug": uc.slug },
+  const reason = h("textarea", { id: reasonId, rows: "2", "aria-describedby": `${reasonId}-error` });
+  const card = h("li", { "data-slug": uc.slug },
     h("strong", {}, uc.title || uc.slug), ` (${uc.hub || "—"}) · `, h("span", { class: "state" }, value(uc.reviewState)),
     h("p", {}, ...uc.sources.flatMap((s, i) => [i ? ", " : "", h("a", { href: s.url }, s.title)])),
-    h("p", {}, h("button", { type: "button", class: "publish", onclick: () => run(() => review(uc, true)) }, t("hubs.publish"))),
+    h("p", {}, h("button", { type: "button", class: "publish", onclick: () => run(() => review(uc, true, null, card)) }, t("hubs.publish"))),
     h("label", { for: reasonId }, t("hubs.reason", { title: uc.title || uc.slug })), h("br"), reason,
-    h("p", {}, h("button", { type: "button", class: "reject", onclick: () => run(() => review(uc, false, reason.value)) }, t("hubs.reject"))),
+    h("p", { class: "field-error", id: `${reasonId}-error`, role: "alert", hidden: true }),
+    h("p", {}, h("button", { type: "button", class: "reject", onclick: () => run(() => review(uc, false, reason.value, card)) }, t("hubs.reject"))),
   );
+  return card;
 }
 
 function mineCard(uc) {
