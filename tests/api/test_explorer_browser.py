@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import Api, Server
+from registry.seeding import seed
+from tests.api.conftest import Api, Server, serve
 from tests.api.test_graphiql_browser import CHROMIUM_FLAGS, _chromium
+from tests.conftest import MakeStore
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "explorer"
 WAIT = 30_000  # ms: a generous bound for a busy 2-core machine, never a timing assertion
@@ -400,3 +402,30 @@ def test_accessibility_labels_contrast_and_keyboard(explorer: Explorer, api: Api
     assert page.evaluate("document.activeElement.type") == "submit"
     page.keyboard.press("Enter")
     page.wait_for_selector("#path-result p")
+
+
+@pytest.mark.neo4j
+def test_the_partner_finder_and_a_record_on_neo4j(browser: Any, server: Server, make_store: MakeStore) -> None:
+    # given the seeded programme in Neo4j, served by the same app
+    store = make_store("neo4j")
+    seed(store)
+    for api in serve(server, store):
+        tab = Explorer(browser, server, locale="fr-FR")
+        try:
+            page = tab.open("partners")
+            page.select_option("#partners-territory", "lyon")
+            page.wait_for_selector('#partners-table tr[data-slug="la-rochelle"]')
+            # then the page shows Neo4j's ranking, in French, as the API gives it
+            french = api.data(PARTNERS, {"lang": "FR"})["partnerCities"]
+            rows = page.locator("#partners-table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.slug)")
+            assert rows == [m["territory"]["slug"] for m in french]
+            assert "La même plateforme fonctionne déjà sur les deux territoires : Cozy Cloud." in page.inner_text(
+                '#partners-table tr[data-slug="la-rochelle"]'
+            )
+            # and a city's record opens with its sources
+            page.click('#partners-table tr[data-slug="rennes"] a')
+            page.wait_for_function("document.querySelector('#partners-record .record-label')?.textContent === 'Rennes'")
+            assert page.locator("#partners-record .sources a").count() > 0
+            tab.shot("partners-neo4j")
+        finally:
+            tab.close()
