@@ -234,6 +234,13 @@ def test_a_hub_submission_goes_through_to_publication_by_a_coordinator(browser: 
         page = hub.open("hubs")
         hub.use_key(api.keys["hub"])
         page.wait_for_selector("#live-state[data-mode]")  # live updates: a socket, or polling before subscriptions
+        # the key stays in this tab's session only, never in the field nor in lasting storage
+        assert page.evaluate("sessionStorage.getItem('registry-explorer-key')") == api.keys["hub"]
+        assert (
+            page.evaluate("Object.values(localStorage).includes(sessionStorage.getItem('registry-explorer-key'))")
+            is False
+        )
+        assert page.input_value("#api-key") == ""
         # given a hub's case study with a slug that is not one, when saved as a draft
         _fill_case(page, "Not a slug!")
         page.click("#cs-draft")
