@@ -8,6 +8,7 @@ tests/artifacts/explorer/ (not committed).
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -436,3 +437,69 @@ def test_the_partner_finder_and_a_record_on_neo4j(browser: Any, server: Server, 
             tab.shot("partners-neo4j")
         finally:
             tab.close()
+
+
+def test_the_review_list_follows_a_graphql_transport_ws_subscription(browser: Any, server: Server, api: Api) -> None:
+    """The page's side of the graphql-transport-ws protocol, until the server serves subscriptions.
+
+    Playwright answers the page's WebSocket as a server speaking the protocol would; the
+    publication itself is real, through the API. With a socket, the page does not poll: the
+    hub's list changes only because an event arrived.
+    """
+    case = api.data(
+        """mutation { submitCaseStudy(input: {slug: "hub-live-case", title: {en: "Live case"}, status: PILOT,
+             domains: ["energy"], territories: ["lyon"], sources: [{url: "https://example.org/live", title: "Live"}]})
+             { useCase { id version } errors { code } } }""",
+        as_="hub",
+    )["submitCaseStudy"]["useCase"]
+    messages: list[dict[str, Any]] = []
+    sockets: list[Any] = []
+
+    def answer(ws: Any) -> None:
+        sockets.append(ws)
+
+        def on_message(text: str | bytes) -> None:
+            message = json.loads(text)
+            messages.append(message)
+            if message["type"] == "connection_init":
+                ws.send(json.dumps({"type": "connection_ack"}))
+
+        ws.on_message(on_message)
+
+    tab = Explorer(browser, server)
+    try:
+        tab.page.route_web_socket(lambda url: url.endswith("/graphql"), answer)
+        page = tab.open("hubs")
+        tab.use_key(api.keys["hub"])
+        # the page opens a graphql-transport-ws socket with the hub's key, and subscribes by name
+        page.wait_for_selector("#live-state[data-mode=socket]")
+        assert sockets[-1].protocols == ["graphql-transport-ws"]
+        assert messages[0] == {"type": "connection_init", "payload": {"Authorization": f"Bearer {api.keys['hub']}"}}
+        subscribe = next(m for m in messages if m["type"] == "subscribe")
+        assert subscribe["payload"]["operationName"] == "CaseStudyChanged"
+        assert subscribe["payload"]["query"].strip().startswith("subscription CaseStudyChanged")
+        card = page.locator('#mine-list li[data-slug="hub-live-case"] .state')
+        assert card.inner_text() == "submitted"
+        # when a coordinator publishes it and the server sends the event, the hub's list shows it published
+        published = api.data(
+            "mutation ($id: ID!, $v: Int!) { publishCaseStudy(id: $id, version: $v) { errors { code } } }",
+            {"id": case["id"], "v": case["version"]},
+            as_="coordinator",
+        )
+        assert published["publishCaseStudy"]["errors"] == []
+        page.wait_for_timeout(4000)  # longer than the polling period (3 s): with a socket, the page does not poll
+        assert card.inner_text() == "submitted"
+        event = {"caseStudyChanged": {"__typename": "CaseStudyChange"}}
+        sockets[-1].send(json.dumps({"id": subscribe["id"], "type": "next", "payload": {"data": event}}))
+        page.wait_for_function(
+            "document.querySelector('#mine-list li[data-slug=\"hub-live-case\"] .state')?.textContent === 'published'"
+        )
+        # and a ping is answered with a pong, as the protocol asks
+        sockets[-1].send(json.dumps({"type": "ping"}))
+        deadline = 50
+        while not any(m["type"] == "pong" for m in messages) and deadline:
+            page.wait_for_timeout(100)
+            deadline -= 1
+        assert any(m["type"] == "pong" for m in messages)
+    finally:
+        tab.close()
