@@ -478,6 +478,7 @@ def test_the_review_list_follows_a_graphql_transport_ws_subscription(browser: An
         subscribe = next(m for m in messages if m["type"] == "subscribe")
         assert subscribe["payload"]["operationName"] == "CaseStudyChanged"
         assert subscribe["payload"]["query"].strip().startswith("subscription CaseStudyChanged")
+        assert subscribe["payload"]["variables"] == {"after": None}
         card = page.locator('#mine-list li[data-slug="hub-live-case"] .state')
         assert card.inner_text() == "submitted"
         # when a coordinator publishes it and the server sends the event, the hub's list shows it published
@@ -489,7 +490,7 @@ def test_the_review_list_follows_a_graphql_transport_ws_subscription(browser: An
         assert published["publishCaseStudy"]["errors"] == []
         page.wait_for_timeout(4000)  # longer than the polling period (3 s): with a socket, the page does not poll
         assert card.inner_text() == "submitted"
-        event = {"caseStudyChanged": {"__typename": "CaseStudyChange"}}
+        event = {"caseStudyChanged": {"id": "42", "change": "PUBLISHED"}}
         sockets[-1].send(json.dumps({"id": subscribe["id"], "type": "next", "payload": {"data": event}}))
         page.wait_for_function(
             "document.querySelector('#mine-list li[data-slug=\"hub-live-case\"] .state')?.textContent === 'published'"
@@ -501,5 +502,13 @@ def test_the_review_list_follows_a_graphql_transport_ws_subscription(browser: An
             page.wait_for_timeout(100)
             deadline -= 1
         assert any(m["type"] == "pong" for m in messages)
+        # and when the socket drops, the page opens it again and resumes after the last event it saw
+        sockets[-1].close()
+        deadline = 100
+        while sum(m["type"] == "subscribe" for m in messages) < 2 and deadline:
+            page.wait_for_timeout(100)
+            deadline -= 1
+        again = [m for m in messages if m["type"] == "subscribe"][-1]
+        assert again["payload"]["variables"] == {"after": "42"}
     finally:
         tab.close()

@@ -149,9 +149,10 @@ export const RejectCaseStudy = /* GraphQL */ `
   }
 `;
 
-// Served over WebSocket (graphql-transport-ws) once the server has subscriptions; live.js polls otherwise.
+// Served over WebSocket (graphql-transport-ws) where the server has subscriptions; live.js polls otherwise.
+// `after`: the last event seen, so a socket opened again first gets what was missed.
 export const CaseStudyChanged = /* GraphQL */ `
-  subscription CaseStudyChanged {
-    caseStudyChanged { __typename }
+  subscription CaseStudyChanged($after: ID) {
+    caseStudyChanged(after: $after) { id change }
   }
 `;
