@@ -183,8 +183,8 @@ CANDIDATES = """{ candidateExperiments(priority: "la-rochelle-sustainable-mobili
 def test_experiment_finder_ranks_use_cases_and_links_to_their_record(explorer: Explorer, api: Api) -> None:
     page = explorer.open("experiments")
     page.select_option("#experiments-priority", "la-rochelle-sustainable-mobility")
-    page.wait_for_selector("#experiments-list li")
     expected = api.data(CANDIDATES)["candidateExperiments"]
+    page.wait_for_selector(f'#experiments-list > li:first-child[data-slug="{expected[0]["useCase"]["slug"]}"]')
     items = page.locator("#experiments-list > li")
     assert items.evaluate_all("items => items.map(i => i.dataset.slug)") == [c["useCase"]["slug"] for c in expected]
     first = expected[0]["useCase"]

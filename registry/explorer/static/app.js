@@ -27,6 +27,13 @@ function h(tag, attributes = {}, ...children) {
   return node;
 }
 
+// Answers can come back out of order (a first load, then the user's pick): only the latest is shown.
+const asked = {};
+function ask(view) {
+  const ticket = (asked[view] = (asked[view] || 0) + 1);
+  return () => asked[view] === ticket;
+}
+
 function showError(error) {
   const box = $("#error");
   box.hidden = !error;
@@ -83,8 +90,9 @@ const FACTS = [
 
 // -- a record, with its sources -------------------------------------------------------------------
 async function showRecord(id, into = $("#record-body")) {
+  const current = ask(into.id);
   const { node } = await request(ops.Record, { id, lang: apiLanguage() });
-  if (!node) return;
+  if (!node || !current()) return;
   const facts = [];
   for (const [key, word] of FACTS) {
     if (node[key] !== undefined && node[key] !== null) facts.push(h("li", { "data-fact": key }, `${t(word)}: ${key.toLowerCase().includes("country") || key.startsWith("year") ? node[key] : value(node[key])}`));
@@ -111,7 +119,10 @@ async function loadNetwork() {
   if ($("#filter-domain").value) filter.domains = [$("#filter-domain").value];
   if ($("#filter-country").value) filter.countries = [$("#filter-country").value];
   if ($("#filter-kind").value) filter.actorKinds = [$("#filter-kind").value];
-  state.network = (await request(ops.NetworkUseCases, { filter, lang: apiLanguage() })).useCases;
+  const current = ask("network");
+  const network = (await request(ops.NetworkUseCases, { filter, lang: apiLanguage() })).useCases;
+  if (!current()) return;
+  state.network = network;
   drawNetwork();
 }
 
@@ -146,7 +157,9 @@ const list = (items) => (items.length ? h("ul", {}, items.map((x) => h("li", {},
 async function loadPartners() {
   const territory = $("#partners-territory").value;
   if (!territory) return;
+  const current = ask("partners");
   const { partnerCities } = await request(ops.PartnerCities, { territory, lang: apiLanguage() });
+  if (!current()) return;
   const domainName = new Map(state.catalogue.domains.nodes.map((d) => [d.slug, d.name]));
   const actorName = new Map(state.catalogue.actors.nodes.map((a) => [a.slug, a.name]));
   const of = (match, kinds, key, names) =>
@@ -171,7 +184,9 @@ function partnerRecord() {
 async function loadExperiments() {
   const priority = $("#experiments-priority").value;
   if (!priority) return;
+  const current = ask("experiments");
   const { candidateExperiments } = await request(ops.CandidateExperiments, { priority, lang: apiLanguage() });
+  if (!current()) return;
   $("#experiments-list").replaceChildren(...candidateExperiments.map((c) => h("li", { "data-slug": c.useCase.slug },
     h("a", { href: "#", class: "open-record", onclick: (e) => { e.preventDefault(); run(() => showRecord(c.useCase.id, $("#experiments-record"))); } },
       c.useCase.title || c.useCase.slug),
@@ -184,7 +199,9 @@ async function loadExperiments() {
 
 // -- path ----------------------------------------------------------------------------------------
 async function findPath() {
+  const current = ask("path");
   const { path } = await request(ops.PathBetween, { from: $("#path-from").value, to: $("#path-to").value, lang: apiLanguage() });
+  if (!current()) return;
   const out = $("#path-result");
   if (!path) { out.replaceChildren(h("p", {}, t("path.none"))); return; }
   out.replaceChildren(h("p", {}, t("path.length", { n: path.length })),
@@ -328,6 +345,7 @@ function mineCard(uc) {
 }
 
 async function loadCaseStudies() {
+  const current = ask("caseStudies");
   const all = [];
   let after = null;
   do { // every page: a coordinator's list holds every case study in review
@@ -335,6 +353,7 @@ async function loadCaseStudies() {
     all.push(...useCases.nodes);
     after = useCases.pageInfo.hasNextPage ? useCases.pageInfo.endCursor : null;
   } while (after);
+  if (!current()) return;
   const submitted = all.filter((uc) => uc.reviewState === "SUBMITTED");
   $("#review-list").replaceChildren(...(submitted.length ? submitted.map(reviewCard) : [h("li", {}, t("hubs.noneToReview"))]));
   $("#mine-list").replaceChildren(...all.filter((uc) => uc.hub).map(mineCard));
