@@ -246,7 +246,7 @@ def test_a_hub_submission_goes_through_to_publication_by_a_coordinator(browser: 
         _fill_case(page, "Not a slug!")
         page.click("#cs-draft")
         # then the API's error shows next to the slug field, and the field is marked invalid
-        error = page.locator('.field[data-field="slug"] .field-error')
+        error = page.locator('.field[data-field~="slug"] .field-error')
         error.wait_for()
         assert "slug" in error.inner_text().lower()
         assert page.get_attribute("#cs-slug", "aria-invalid") == "true"
@@ -288,6 +288,28 @@ def test_a_hub_submission_goes_through_to_publication_by_a_coordinator(browser: 
     finally:
         hub.close()
         coordinator.close()
+
+
+def test_a_source_error_shows_next_to_the_source_field(explorer: Explorer, api: Api) -> None:
+    page = explorer.open("hubs")
+    explorer.use_key(api.keys["hub"])
+    # given a case study whose source address is not a URL, when the hub submits it
+    _fill_case(page, "helsinki-waste-sorting")
+    page.fill("#cs-source-url", "not a url")
+    page.click("#cs-submit")
+    # then the error is next to the source address, not elsewhere, and nothing was written
+    error = page.locator('.field[data-field~="sources.url"] .field-error')
+    error.wait_for()
+    assert error.inner_text() == "A source's url is an http(s) URL."
+    assert page.get_attribute("#cs-source-url", "aria-invalid") == "true"
+    assert page.locator(".field-error.inline").count() == 1
+    assert api.data('{ useCase(slug: "helsinki-waste-sorting") { slug } }', as_="coordinator") == {"useCase": None}
+    # when fixed and submitted again, the error goes and the case study is in review
+    page.fill("#cs-source-url", "https://example.org/write-up")
+    page.click("#cs-submit")
+    page.wait_for_function("document.querySelector('#case-saved').textContent === 'Saved: submitted.'")
+    assert page.locator(".field-error.inline").count() == 0
+    assert page.get_attribute("#cs-source-url", "aria-invalid") is None
 
 
 def test_a_coordinator_rejects_with_a_reason_and_the_hub_reads_it(browser: Any, server: Server, api: Api) -> None:

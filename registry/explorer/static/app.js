@@ -236,10 +236,12 @@ function caseInput() {
   return input;
 }
 
-// "input.yearEnd", "year_end", "sources[0].url" all name the form's field "yearEnd" or "sources".
-function fieldName(field) {
-  const base = String(field || "").replace(/^input\./, "").split(/[.[]/)[0];
-  return base.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+// An error's field as the form names it: "input.yearEnd" and "year_end" are "yearEnd";
+// "sources.0.url" and "input.sources[0].url" are "sources.url" (and else "sources").
+function fieldNames(field) {
+  const path = String(field || "").replace(/^input\./, "").replace(/\[\d+\]|\.\d+(?=\.|$)/g, "");
+  const camel = path.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+  return [camel, camel.split(".")[0]];
 }
 
 function clearErrors() {
@@ -252,8 +254,10 @@ function showErrors(errors) {
   clearErrors();
   const general = [];
   errors.forEach((error, i) => {
-    const boxes = document.querySelectorAll(`#case-form .field[data-field="${fieldName(error.field)}"]`);
-    if (!boxes.length) { general.push(error.message); return; }
+    const boxes = fieldNames(error.field)
+      .map((name) => document.querySelectorAll(`#case-form .field[data-field~="${CSS.escape(name)}"]`))
+      .find((found) => found.length);
+    if (!boxes) { general.push(error.message); return; }
     const id = `cs-error-${i}`;
     boxes[0].append(h("p", { class: "field-error inline", id, "data-code": error.code }, error.message));
     boxes.forEach((box) => box.querySelectorAll("input, select, textarea").forEach((control) => {
