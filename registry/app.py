@@ -30,6 +30,7 @@ from registry.stores import open_store
 
 log = logging.getLogger("registry")
 STATIC = Path(__file__).parent / "api" / "static"  # GraphiQL's assets, vendored (see static/graphiql/LICENSES.txt)
+EXPLORER = Path(__file__).parent / "explorer" / "static"  # the explorer page: plain HTML, CSS and ES modules
 
 
 async def home(request: Request) -> Response:
@@ -75,6 +76,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
             Route("/metrics", metrics_endpoint),
             Route("/", home),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
+            Mount("/explore", StaticFiles(directory=EXPLORER, html=True), name="explore"),
         ],
         lifespan=lifespan,
     )

@@ -30,6 +30,7 @@ from registry.api.types import (
     Actor,
     Domain,
     Experiment,
+    Language,
     Node,
     Priority,
     RoadmapAction,
@@ -370,11 +371,17 @@ class Query:
         description="Other territories ranked by shared priorities, partners, platforms, country and language."
     )
     async def partner_cities(
-        self, info: Info[Any, Any], territory: strawberry.ID, first: int | None = None
+        self,
+        info: Info[Any, Any],
+        territory: strawberry.ID,
+        first: int | None = None,
+        lang: Language = Language.EN,  # the language of the reasons' sentences and the names in them
     ) -> list[PartnerMatch]:
         ctx = context_of(info)
         ref = ref_of(territory, Kind.TERRITORY, "territory")
-        ranked = await ctx.call(ranking.partner_cities, ctx.store, ref.slug, _first(first), ctx.ranking_facts)
+        ranked = await ctx.call(
+            ranking.partner_cities, ctx.store, ref.slug, _first(first), ctx.ranking_facts, lang.value
+        )
         records = await ctx.loaders.records.load_many([Ref(Kind.TERRITORY, r.slug) for r in ranked])
         return [
             PartnerMatch(territory=wrap(record), score=r.score, reasons=_reasons(r))
@@ -386,11 +393,17 @@ class Query:
         description="Published use cases from anywhere ranked by how well they could become an experiment for this priority."
     )
     async def candidate_experiments(
-        self, info: Info[Any, Any], priority: strawberry.ID, first: int | None = None
+        self,
+        info: Info[Any, Any],
+        priority: strawberry.ID,
+        first: int | None = None,
+        lang: Language = Language.EN,  # the language of the reasons' sentences and the names in them
     ) -> list[ExperimentCandidate]:
         ctx = context_of(info)
         ref = ref_of(priority, Kind.PRIORITY, "priority")
-        ranked = await ctx.call(ranking.candidate_experiments, ctx.store, ref.slug, _first(first), ctx.ranking_facts)
+        ranked = await ctx.call(
+            ranking.candidate_experiments, ctx.store, ref.slug, _first(first), ctx.ranking_facts, lang.value
+        )
         records = await ctx.loaders.records.load_many([Ref(Kind.USE_CASE, r.slug) for r in ranked])
         return [
             ExperimentCandidate(use_case=wrap(record), score=r.score, reasons=_reasons(r))

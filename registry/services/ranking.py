@@ -20,6 +20,7 @@ from registry.domain import Kind, Record, Ref, Rel
 from registry.errors import ErrorCode, RegistryError
 from registry.indexing import label
 from registry.services.ranking_facts import FactsCache
+from registry.services.reason_words import french_values, in_french, status_in_french
 from registry.store import Store, TerritoryFacts, UseCaseFacts
 
 # -- partner cities ---------------------------------------------------------------
@@ -76,11 +77,12 @@ class Ranked:
 class Names:
     """Readable names for the sentences, fetched in one round trip."""
 
-    def __init__(self, store: Store, refs: set[Ref]) -> None:
+    def __init__(self, store: Store, refs: set[Ref], lang: str = "en") -> None:
         self.records: dict[Ref, Record] = store.get(sorted(refs))
+        self.lang = lang
 
     def of(self, kind: Kind, slugs: tuple[str, ...]) -> str:
-        names = [label(self.records[Ref(kind, s)]) if Ref(kind, s) in self.records else s for s in slugs]
+        names = [label(self.records[Ref(kind, s)], self.lang) if Ref(kind, s) in self.records else s for s in slugs]
         return ", ".join(names)
 
 
@@ -93,7 +95,7 @@ def _top(scores: Iterable[tuple[float, str]], first: int) -> list[str]:
     return [slug for _, slug in best]
 
 
-def _in_words(store: Store, drafts: list[Draft]) -> list[Ranked]:
+def _in_words(store: Store, drafts: list[Draft], lang: str = "en") -> list[Ranked]:
     """The results returned, with their reasons in words (the names they need in one round trip)."""
     refs = {Ref(Kind.TERRITORY, them) for _, them, _ in drafts if them}
     for _, _, reasons in drafts:
@@ -101,15 +103,17 @@ def _in_words(store: Store, drafts: list[Draft]) -> list[Ranked]:
             refs |= {Ref(Kind.DOMAIN, d) for d in r.domains}
             refs |= {Ref(Kind.ACTOR, a) for a in r.actors}
             refs |= {Ref(Kind.TERRITORY, t) for t in r.territories}
-    names = Names(store, refs)
+    names = Names(store, refs, lang)
     return [
         Ranked(slug, sum(r.weight for r in reasons), tuple(_worded(r, names, them) for r in reasons))
         for slug, them, reasons in drafts
     ]
 
 
-def partner_cities(store: Store, territory: str, first: int, cache: FactsCache | None = None) -> list[Ranked]:
-    """Other territories ranked by what they share with `territory`.
+def partner_cities(
+    store: Store, territory: str, first: int, cache: FactsCache | None = None, lang: str = "en"
+) -> list[Ranked]:
+    """Other territories ranked by what they share with `territory`, their reasons worded in `lang` ("en", "fr").
 
     Pass the server's `cache` to reuse facts across requests; without one they are read afresh.
     """
@@ -120,7 +124,7 @@ def partner_cities(store: Store, territory: str, first: int, cache: FactsCache |
     others = {other.slug: other for other in territories.partners if other.slug != territory}
     # Score every territory, then find the reasons of the few returned.
     top = _top(((_partner_score(mine, other), slug) for slug, other in others.items()), first)
-    return _in_words(store, [(slug, slug, _partner_reasons(mine, others[slug])) for slug in top])
+    return _in_words(store, [(slug, slug, _partner_reasons(mine, others[slug])) for slug in top], lang)
 
 
 def _partner_score(mine: TerritoryFacts, other: TerritoryFacts) -> float:
@@ -206,6 +210,10 @@ def _worded(reason: Reason, names: Names, other: str) -> Reason:
         where = names.of(Kind.TERRITORY, reason.territories) or "an unknown place"
         status = reason.values[0]
         text = f"Its status in {where} is not known." if status == "unknown" else f"Status in {where}: {status}."
+    if names.lang == "fr":  # the same facts in French (reason_words.py)
+        where = names.of(Kind.TERRITORY, reason.territories)
+        text = in_french(reason.kind, them, domains, actors, french_values(reason.values))
+        text = status_in_french(where, reason.values[0]) if reason.kind == "STATUS" else text
     return Reason(
         reason.kind,
         text or reason.kind,
@@ -217,8 +225,10 @@ def _worded(reason: Reason, names: Names, other: str) -> Reason:
     )
 
 
-def candidate_experiments(store: Store, priority: str, first: int, cache: FactsCache | None = None) -> list[Ranked]:
-    """Published use cases ranked by how well they could serve `priority` as an experiment.
+def candidate_experiments(
+    store: Store, priority: str, first: int, cache: FactsCache | None = None, lang: str = "en"
+) -> list[Ranked]:
+    """Published use cases ranked by how well they could serve `priority` as an experiment (reasons in `lang`).
 
     Pass the server's `cache` to reuse facts across requests; without one they are read afresh.
     """
@@ -233,7 +243,7 @@ def candidate_experiments(store: Store, priority: str, first: int, cache: FactsC
     candidates = {case.slug: case for d in sorted(domains) for case in use_cases.by_domain.get(d, ())}
     top = _top(((_candidate_score(domains, home, case), slug) for slug, case in candidates.items()), first)
     here = home.slug if home else ""
-    return _in_words(store, [(slug, here, _candidate_reasons(domains, home, candidates[slug])) for slug in top])
+    return _in_words(store, [(slug, here, _candidate_reasons(domains, home, candidates[slug])) for slug in top], lang)
 
 
 def _is_platform(kind: str, role: str) -> bool:
