@@ -126,7 +126,7 @@ def serving(installed: Path, elsewhere: Path) -> Iterator[str]:
             process.wait()
 
 
-def test_the_installed_registry_serves_the_api_and_graphiql(serving: str) -> None:
+def test_the_installed_registry_serves_the_api_graphiql_and_the_explorer(serving: str) -> None:
     request = urllib.request.Request(
         f"{serving}/graphql",
         data=json.dumps({"query": '{ territory(slug: "lyon") { slug } }'}).encode(),
@@ -140,6 +140,10 @@ def test_the_installed_registry_serves_the_api_and_graphiql(serving: str) -> Non
     assert "graphiql" in html.lower()
     with urllib.request.urlopen(f"{serving}/static/graphiql/graphiql.min.js", timeout=10) as answer:
         assert answer.status == 200
+    with urllib.request.urlopen(f"{serving}/explore/", timeout=10) as answer:
+        assert 'type="module"' in answer.read().decode()
+    with urllib.request.urlopen(f"{serving}/explore/operations.js", timeout=10) as answer:
+        assert "/* GraphQL */" in answer.read().decode()
 
 
 @pytest.mark.neo4j
