@@ -12,6 +12,7 @@ from registry.errors import ErrorCode, RegistryError
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
+MAX_OFFSET = 2**31 - 1  # past any list we hold; keeps offset + limit a 64-bit integer on every store
 NodeT = TypeVar("NodeT")
 
 
@@ -58,7 +59,7 @@ def window(first: int | None, after: str | None) -> tuple[int, int]:
         try:
             kind, _, number = base64.b64decode(after, validate=True).decode().partition(":")
             offset = int(number) + 1
-            if kind != "offset" or offset < 1:
+            if kind != "offset" or not 1 <= offset <= MAX_OFFSET:
                 raise ValueError(after)
         except ValueError:
             raise RegistryError(ErrorCode.INVALID, "This is not a cursor of this list.", "after") from None
