@@ -140,6 +140,8 @@ async def graphql_endpoint(request: Request) -> Response:
         return _error(400, "`variables` must be a JSON object.", ErrorCode.BAD_REQUEST, media, request_id)
     if operation_name is not None and not isinstance(operation_name, str):
         return _error(400, "`operationName` must be a string.", ErrorCode.BAD_REQUEST, media, request_id)
+    if params.get("extensions") is not None and not isinstance(params["extensions"], dict):
+        return _error(400, "`extensions` must be a JSON object.", ErrorCode.BAD_REQUEST, media, request_id)
 
     measured = MeasuredStore(store)
     counted: Store = measured
