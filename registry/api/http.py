@@ -26,7 +26,7 @@ from strawberry.types.graphql import OperationType
 from registry.api.context import Context, Loaders
 from registry.api.executor import ValidatedDocuments, execute_read
 from registry.api.measured import MeasuredStore
-from registry.api.request_errors import is_request_error
+from registry.api.request_errors import holds_nul, is_request_error
 from registry.api.response_cache import ResponseCache
 from registry.api.schema import schema
 from registry.errors import ErrorCode, RegistryError
@@ -142,6 +142,8 @@ async def graphql_endpoint(request: Request) -> Response:
         return _error(400, "`operationName` must be a string.", ErrorCode.BAD_REQUEST, media, request_id)
     if params.get("extensions") is not None and not isinstance(params["extensions"], dict):
         return _error(400, "`extensions` must be a JSON object.", ErrorCode.BAD_REQUEST, media, request_id)
+    if holds_nul(query, variables):
+        return _error(400, "Strings may not hold the NUL character (U+0000).", ErrorCode.BAD_REQUEST, media, request_id)
 
     measured = MeasuredStore(store)
     counted: Store = measured

@@ -12,7 +12,8 @@ from registry.errors import ErrorCode, RegistryError
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
-MAX_OFFSET = 2**31 - 1  # past any list we hold; keeps offset + limit a 64-bit integer on every store
+# Past any list we hold; Cypher slices lists with 32-bit indices, so offset + limit stays below 2^31.
+MAX_OFFSET = 1_000_000_000
 NodeT = TypeVar("NodeT")
 
 

@@ -36,6 +36,7 @@ from graphql import (
     visit,
 )
 from graphql.language import Visitor
+from graphql.validation import ValidationRule
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension
 
@@ -53,6 +54,7 @@ REQUEST_CODES = frozenset(
 )
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 _VARIABLE = re.compile(r"^Variable '\$(?P<name>\w+)' (?P<rest>.*)$", re.DOTALL)
+_COERCION = re.compile(r"^Variable '\$\w+' (has invalid|of (required|non-null) type)")  # not a validation rule's
 _AT = re.compile(r"^has invalid value(?: at (?P<path>[^:]*))?: ")
 _QUOTED = re.compile(r'^Value cannot represent an? \w+: "(?P<value>.*)"\.')
 _MISSING_FIELD = re.compile(r"^Field '\w+\.(?P<name>\w+)' of required type '[^']*' was not provided\.")
@@ -77,7 +79,7 @@ def typed(error: GraphQLError, document: DocumentNode | None, anonymous: bool) -
         return _with(error, message, ErrorCode.GRAPHQL_PARSE_FAILED)
     if isinstance(original, _OperationUnclear):
         return _with(error, message, ErrorCode.BAD_REQUEST, "operationName")
-    if isinstance(node, VariableDefinitionNode):
+    if isinstance(node, VariableDefinitionNode) and _COERCION.match(error.message):
         return _variable(error, message, document)
     if isinstance(error, StrawberryInputCoercionError) and not error.nodes:
         return _literal(error, message, document)
@@ -104,7 +106,7 @@ def _variable(error: GraphQLError, message: str, document: DocumentNode) -> Grap
     at = _AT.match(rest)
     inner = (at["path"] or "") if at else ""
     field = variable_uses(document).get(name, name) + inner.replace(".[", "[")
-    missing = ("was not provided.", "to be provided.", "must not be null")
+    missing = ("was not provided.", "to be provided.", "must not be null", "not to be None.")
     code = ErrorCode.REQUIRED if rest.endswith(missing) or missing[2] in rest else ErrorCode.INVALID
     return _with(error, message, code, field)
 
@@ -191,6 +193,31 @@ class OneOperation(SchemaExtension):
                     )
                 ]
         yield
+
+
+class NoNul(ValidationRule):
+    """A string literal may not hold U+0000 (written `\\u0000` in the document): see holds_nul."""
+
+    def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+        if "\x00" in node.value:
+            self.report_error(GraphQLError("Strings may not hold the NUL character (U+0000).", node))
+
+
+def holds_nul(*values: Any) -> bool:
+    """True when a string in these JSON values holds U+0000, which PostgreSQL cannot take in text
+    (every store refuses it alike, before anything runs)."""
+    stack = list(values)
+    while stack:  # not recursive: variables may be nested up to orjson's 1,024 levels
+        value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
 
 
 def is_request_error(formatted: dict[str, Any]) -> bool:

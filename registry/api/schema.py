@@ -7,12 +7,12 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
 from registry.api.mutations import Mutation
 from registry.api.queries import Query
-from registry.api.request_errors import OneOperation, typed
+from registry.api.request_errors import NoNul, OneOperation, typed
 from registry.api.types import TYPES
 from registry.errors import ErrorCode, RegistryError
 
@@ -67,6 +67,7 @@ schema = RegistrySchema(
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         OneOperation,
+        lambda: AddValidationRules([NoNul]),
     ],
 )
 
