@@ -105,7 +105,7 @@ def _variable(error: GraphQLError, message: str, document: DocumentNode) -> Grap
     name, rest = found["name"], found["rest"]
     at = _AT.match(rest)
     inner = (at["path"] or "") if at else ""
-    field = variable_uses(document).get(name, name) + inner.replace(".[", "[")
+    field = variable_uses(document).get(name, name) + inner  # inner: ".date", "[0].slug" or ""
     missing = ("was not provided.", "to be provided.", "must not be null", "not to be None.")
     code = ErrorCode.REQUIRED if rest.endswith(missing) or missing[2] in rest else ErrorCode.INVALID
     return _with(error, message, code, field)
