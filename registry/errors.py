@@ -15,6 +15,10 @@ class ErrorCode(enum.StrEnum):
     FORBIDDEN = "FORBIDDEN"  # the role may not do this
     INVALID_STATE = "INVALID_STATE"  # e.g. publishing a draft that was never submitted
     STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
+    # A request refused before anything ran (HTTP 400), see api/request_errors.py:
+    BAD_REQUEST = "BAD_REQUEST"  # not a GraphQL request we can read (body, media type, operationName)
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"  # the document does not parse
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"  # the document breaks a rule of the schema
     INTERNAL = "INTERNAL"
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
@@ -18,6 +19,19 @@ from registry.store import Expansion, Found, Page, RecordQuery, Store, Visibilit
 from registry.store_rules import hidden
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+
+
+class SharedLoader(DataLoader[K, T]):
+    """A DataLoader whose futures a cancelled resolver cannot cancel for the others.
+
+    When a field fails, graphql-core cancels its sibling fields; one waiting on a loader's
+    future would cancel that future, shared with every other resolver that asked for the same
+    key, and those would get asyncio.CancelledError (a 500). Each caller waits on a shield.
+    """
+
+    def load(self, key: K) -> Awaitable[T]:
+        return asyncio.shield(super().load(key))
 
 
 @dataclass
@@ -27,18 +41,18 @@ class Loaders:
     store: Store
     visibility: Visibility
     cache: bool = True  # False for a live subscription, whose context outlives every change it reports
-    _links: dict[tuple[str, Rel], DataLoader[Ref, list[Link]]] = field(default_factory=dict)
-    _records: DataLoader[Ref, Record | None] | None = None
+    _links: dict[tuple[str, Rel], SharedLoader[Ref, list[Link]]] = field(default_factory=dict)
+    _records: SharedLoader[Ref, Record | None] | None = None
 
     @property
-    def records(self) -> DataLoader[Ref, Record | None]:
+    def records(self) -> SharedLoader[Ref, Record | None]:
         if self._records is None:
 
             async def load(refs: list[Ref]) -> Sequence[Record | None]:
                 found = await run_in_threadpool(self.store.get, refs)
                 return [self.visible(found.get(ref)) for ref in refs]
 
-            self._records = DataLoader(load_fn=load, cache=self.cache)
+            self._records = SharedLoader(load_fn=load, cache=self.cache)
         return self._records
 
     def visible(self, record: Record | None) -> Record | None:
@@ -47,7 +61,7 @@ class Loaders:
             return None
         return record
 
-    def links(self, direction: str, rel: Rel) -> DataLoader[Ref, list[Link]]:
+    def links(self, direction: str, rel: Rel) -> SharedLoader[Ref, list[Link]]:
         """Links of `rel` leaving ("from") or reaching ("to") each ref."""
         key = (direction, rel)
         if key not in self._links:
@@ -60,7 +74,7 @@ class Loaders:
                     grouped.setdefault(link.source if direction == "from" else link.target, []).append(link)
                 return [grouped[ref] for ref in refs]
 
-            self._links[key] = DataLoader(load_fn=load, cache=self.cache)
+            self._links[key] = SharedLoader(load_fn=load, cache=self.cache)
         return self._links[key]
 
 

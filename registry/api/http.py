@@ -1,15 +1,16 @@
 """GraphQL over HTTP, as the GraphQL-over-HTTP specification describes it.
 
 - POST with `application/json`; GET for queries only (a mutation over GET is 405).
-- Answers `application/graphql-response+json` unless the client accepts only
-  `application/json`; with the former, a request that fails to parse or
-  validate is a 400, an executed one a 200.
+- Answers `application/graphql-response+json` when the client names it, else
+  `application/json` (also for `*/*` or no Accept header). A request refused before it
+  runs (it does not parse, validate or its variables do not fit) is a 400 with a typed
+  code (api/request_errors.py), except for clients naming only `application/json`, which
+  the specification answers 200.
 - One operation per request: a JSON array (batching) is refused.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from registry.api.context import Context, Loaders
 from registry.api.executor import ValidatedDocuments, execute_read
 from registry.api.measured import MeasuredStore
 from registry.api.persisted import KnownDocuments, PersistedQueryError, load_manifest, resolve_document
+from registry.api.request_errors import holds_nul, is_request_error
 from registry.api.response_cache import ResponseCache
 from registry.api.schema import schema
 from registry.errors import ErrorCode, RegistryError
@@ -65,39 +67,56 @@ def _refused(error: PersistedQueryError, media: str, request_id: str) -> Respons
     cls = GraphQLResponse if media == GRAPHQL_RESPONSE else JsonAnswer
     body = {"errors": [{"message": error.message, "extensions": extensions}]}
     return cls(body, status_code=error.status, headers={"X-Request-Id": request_id})
+def _kinds(accept: str) -> list[str]:
+    return [part.split(";")[0].strip().lower() for part in accept.split(",")]
 
 
 def _media(accept: str) -> str | None:
     """The response media type for this Accept header, or None if we have none it takes."""
     if not accept.strip():
+        return "application/json"  # the specification's default for a client that says nothing
+    kinds = _kinds(accept)
+    if GRAPHQL_RESPONSE in kinds:
         return GRAPHQL_RESPONSE
-    kinds = [part.split(";")[0].strip().lower() for part in accept.split(",")]
-    if GRAPHQL_RESPONSE in kinds or "*/*" in kinds or "application/*" in kinds:
-        return GRAPHQL_RESPONSE
-    if "application/json" in kinds:
+    if "application/json" in kinds or "*/*" in kinds or "application/*" in kinds:
         return "application/json"
     return None
+
+
+def _refused_status(accept: str) -> int:
+    """The status of a request refused before it ran: 200 for legacy clients that named only
+    application/json (as the specification asks), 400 for everyone else."""
+    kinds = _kinds(accept)
+    return 200 if "application/json" in kinds and GRAPHQL_RESPONSE not in kinds else 400
+
+
+def _json(text: str | bytes, what: str) -> Any:
+    """JSON in UTF-8, refused (BAD_REQUEST) when it is not: orjson also refuses lone surrogates and
+    nesting over 1,024 levels, which would otherwise fail deep inside the server."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as error:
+        raise RegistryError(ErrorCode.BAD_REQUEST, f"{what} is not valid JSON in UTF-8: {error}", "body") from None
 
 
 async def _params(request: Request) -> dict[str, Any]:
     if request.method == "GET":
         params: dict[str, Any] = dict(request.query_params)
-        if "variables" in params:
-            params["variables"] = json.loads(params["variables"])
-        if "extensions" in params:
-            params["extensions"] = json.loads(params["extensions"])
+        for name in ("variables", "extensions"):
+            if name in params:
+                params[name] = _json(params[name], f"`{name}`")
         return params
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json":
-        raise RegistryError(ErrorCode.INVALID, "Send the request as application/json.", "content-type")
+        raise RegistryError(ErrorCode.BAD_REQUEST, "Send the request as application/json.", "content-type")
     body = await request.body()
     if len(body) > MAX_BODY:
-        raise RegistryError(ErrorCode.INVALID, f"The request body is over {MAX_BODY} bytes.", "body")
-    parsed = json.loads(body)
+        raise RegistryError(ErrorCode.BAD_REQUEST, f"The request body is over {MAX_BODY} bytes.", "body")
+    parsed = _json(body, "The body")
     if isinstance(parsed, list):
-        raise RegistryError(ErrorCode.INVALID, "Batching is not enabled: send one operation per request.", "body")
+        raise RegistryError(ErrorCode.BAD_REQUEST, "Batching is not enabled: send one operation per request.", "body")
     if not isinstance(parsed, dict):
-        raise RegistryError(ErrorCode.INVALID, "The body must be a JSON object.", "body")
+        raise RegistryError(ErrorCode.BAD_REQUEST, "The body must be a JSON object.", "body")
     return parsed
 
 
@@ -108,15 +127,14 @@ async def graphql_endpoint(request: Request) -> Response:
     store: Store = request.app.state.store
     if request.method == "GET" and "text/html" in request.headers.get("accept", ""):  # a browser: GraphiQL
         return HTMLResponse(GRAPHIQL_PAGE)
-    media = _media(request.headers.get("accept", ""))
+    accept = request.headers.get("accept", "")
+    media = _media(accept)
     if media is None:
         return _error(
-            406, f"Accept {GRAPHQL_RESPONSE} or application/json.", ErrorCode.INVALID, GRAPHQL_RESPONSE, request_id
+            406, f"Accept {GRAPHQL_RESPONSE} or application/json.", ErrorCode.BAD_REQUEST, GRAPHQL_RESPONSE, request_id
         )
     try:
         params = await _params(request)
-    except json.JSONDecodeError:
-        return _error(400, "The body or the variables are not valid JSON.", ErrorCode.INVALID, media, request_id)
     except RegistryError as error:
         status = 415 if error.field == "content-type" else 400
         return _error(status, error.message, error.code, media, request_id)
@@ -128,10 +146,17 @@ async def graphql_endpoint(request: Request) -> Response:
         return _refused(refused, media, request_id)
     request.state.operation = (params.get("operationName"), query)  # for the metrics (api/metrics.py)
     variables = params.get("variables")
+    operation_name = params.get("operationName")
     if not isinstance(query, str) or not query.strip():
-        return _error(400, "Send a GraphQL document as `query`.", ErrorCode.INVALID, media, request_id)
+        return _error(400, "Send a GraphQL document as `query`.", ErrorCode.BAD_REQUEST, media, request_id)
     if variables is not None and not isinstance(variables, dict):
-        return _error(400, "`variables` must be a JSON object.", ErrorCode.INVALID, media, request_id)
+        return _error(400, "`variables` must be a JSON object.", ErrorCode.BAD_REQUEST, media, request_id)
+    if operation_name is not None and not isinstance(operation_name, str):
+        return _error(400, "`operationName` must be a string.", ErrorCode.BAD_REQUEST, media, request_id)
+    if params.get("extensions") is not None and not isinstance(params["extensions"], dict):
+        return _error(400, "`extensions` must be a JSON object.", ErrorCode.BAD_REQUEST, media, request_id)
+    if holds_nul(query, variables):
+        return _error(400, "Strings may not hold the NUL character (U+0000).", ErrorCode.BAD_REQUEST, media, request_id)
 
     measured = MeasuredStore(store)
     request.state.measured = measured
@@ -152,7 +177,6 @@ async def graphql_endpoint(request: Request) -> Response:
         loaders=Loaders(counted, seen),
         ranking_facts=request.app.state.ranking_facts,
     )
-    operation_name = params.get("operationName")
     document = VALIDATED.get(query) if settings.lean_reads else None
     if document is not None:
         cache: ResponseCache | None = request.app.state.response_cache
@@ -194,8 +218,8 @@ async def graphql_endpoint(request: Request) -> Response:
         if error.operation_type is OperationType.SUBSCRIPTION:
             return _error(400, "Subscriptions are not served over HTTP.", ErrorCode.INVALID, media, request_id)
         return _error(405, "Mutations are sent with POST.", ErrorCode.INVALID, media, request_id, {"Allow": "POST"})
-    except Exception as error:
-        return _error(400, str(error) or type(error).__name__, ErrorCode.INVALID, media, request_id)
+    except Exception as error:  # no query, or no operation of that name: nothing ran
+        return _error(400, str(error) or type(error).__name__, ErrorCode.BAD_REQUEST, media, request_id)
 
     body: dict[str, Any] = {}
     if result.errors:
@@ -203,8 +227,10 @@ async def graphql_endpoint(request: Request) -> Response:
     if not isinstance(result, PreExecutionError):
         body["data"] = result.data
     status = 200
-    if isinstance(result, PreExecutionError) and media == GRAPHQL_RESPONSE:
-        status = 400
+    nothing_ran = result.data is None and bool(result.errors) and all(is_request_error(e) for e in body["errors"])
+    if isinstance(result, PreExecutionError) or nothing_ran:
+        status = _refused_status(accept)
+        body.pop("data", None)  # nothing ran
     elif result.data is None and any(
         (e.extensions or {}).get("code") == ErrorCode.STORE_UNAVAILABLE.value for e in result.errors or []
     ):

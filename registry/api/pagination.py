@@ -12,6 +12,8 @@ from registry.errors import ErrorCode, RegistryError
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
+# Past any list we hold; Cypher slices lists with 32-bit indices, so offset + limit stays below 2^31.
+MAX_OFFSET = 1_000_000_000
 NodeT = TypeVar("NodeT")
 
 
@@ -58,7 +60,7 @@ def window(first: int | None, after: str | None) -> tuple[int, int]:
         try:
             kind, _, number = base64.b64decode(after, validate=True).decode().partition(":")
             offset = int(number) + 1
-            if kind != "offset" or offset < 1:
+            if kind != "offset" or not 1 <= offset <= MAX_OFFSET:
                 raise ValueError(after)
         except ValueError:
             raise RegistryError(ErrorCode.INVALID, "This is not a cursor of this list.", "after") from None

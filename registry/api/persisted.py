@@ -145,7 +145,7 @@ def _hash_asked(params: dict[str, Any]) -> str | None:
     if extensions is None:
         return None
     if not isinstance(extensions, dict):
-        raise PersistedQueryError(400, "INVALID", "`extensions` must be a JSON object.", "extensions")
+        raise PersistedQueryError(400, "BAD_REQUEST", "`extensions` must be a JSON object.", "extensions")
     persisted = extensions.get("persistedQuery")
     if persisted is None:
         return None
@@ -171,7 +171,7 @@ def resolve_document(
     """
     query = params.get("query")
     if query is not None and not isinstance(query, str):
-        raise PersistedQueryError(400, "INVALID", "`query` must be a string.", "query")
+        raise PersistedQueryError(400, "BAD_REQUEST", "`query` must be a string.", "query")
     checked = trusted if trusted is not None and not has_key else None
     digest = _hash_asked(params)
     if digest is None:

@@ -7,11 +7,12 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
 from registry.api.mutations import Mutation
 from registry.api.queries import Query
+from registry.api.request_errors import NoNul, OneOperation, typed
 from registry.api.subscriptions import Subscription
 from registry.api.types import TYPES
 from registry.errors import ErrorCode, RegistryError
@@ -27,11 +28,17 @@ class RegistrySchema(strawberry.Schema):
     """Expected errors keep their code; anything else is masked behind a request id."""
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
-        request_id = getattr(getattr(execution_context, "context", None), "request_id", "-")
+        context = getattr(execution_context, "context", None)
+        request_id = getattr(context, "request_id", "-")
+        principal = getattr(context, "principal", None)
+        anonymous = principal is None or principal.key_id is None
+        document = getattr(execution_context, "graphql_document", None)
         for index, error in enumerate(errors):
+            mistake = typed(error, document, anonymous)
+            if mistake is not None:  # the client's (syntax, validation, a value): its message is for them
+                errors[index] = mistake
+                continue
             original = error.original_error
-            if original is None:
-                continue  # a request error (syntax, validation): its message is for the client
             if isinstance(original, RegistryError):
                 extensions: dict[str, Any] = {"code": original.code.value}
                 if original.field:
@@ -61,6 +68,8 @@ schema = RegistrySchema(
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        OneOperation,
+        lambda: AddValidationRules([NoNul]),
     ],
 )
 

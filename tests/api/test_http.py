@@ -23,11 +23,19 @@ from tests.api.conftest import Api, Server, serve
 QUERY = "{ territories(first: 1) { totalCount } }"
 
 
-def test_post_answers_graphql_response_json(api: Api) -> None:
-    response = api.post(QUERY)
+def test_post_answers_graphql_response_json_to_clients_that_ask_for_it(api: Api) -> None:
+    response = api.post(QUERY, Accept="application/graphql-response+json")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/graphql-response+json")
     assert response.headers["x-request-id"]
+
+
+@pytest.mark.parametrize("accept", ["*/*", ""])
+def test_clients_that_name_no_media_type_get_application_json(api: Api, accept: str) -> None:
+    # Given a client sending Accept: */* or no Accept header (the GraphQL-over-HTTP audit's 47DE and 80D8)
+    response = api.post(QUERY, Accept=accept)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
 
 
 def test_get_runs_queries_but_not_mutations(api: Api) -> None:
@@ -52,7 +60,7 @@ def test_graphiql_is_served_to_browsers(api: Api) -> None:
 
 
 def test_a_document_that_does_not_validate_is_a_400_with_graphql_response_json(api: Api) -> None:
-    response = api.post("{ territories { nope } }")
+    response = api.post("{ territories { nope } }", Accept="application/graphql-response+json")
     assert response.status_code == 400
     assert "data" not in response.json() and response.json()["errors"]
 

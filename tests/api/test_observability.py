@@ -53,7 +53,7 @@ def test_requests_are_counted_by_operation_outcome_and_path(api: Api) -> None:
     assert grew(total, operation="Territories", outcome="ok", path="lean") == 2
     assert grew(total, operation="Territories", outcome="ok", path="cache") == 1
     assert grew(total, operation="Broken", outcome="refused", path="full") == 1
-    assert grew("registry_graphql_errors_total", code="NONE") == 1  # validation errors carry no code
+    assert grew("registry_graphql_errors_total", code="GRAPHQL_VALIDATION_FAILED") == 1
     # latency: every request of the operation is in the histogram, per path
     assert grew("registry_graphql_request_seconds_count", operation="Territories", path="lean") == 2
     # store round trips: the full read made some; a cached answer makes one (the change counter)
