@@ -205,7 +205,11 @@ def _worded(reason: Reason, names: Names, other: str) -> Reason:
     }.get(reason.kind)
     if reason.inferred and text:
         # Say so: the value behind this reason is the registry's inference, not a sourced fact.
-        text = f"{text[:-1]} (inferred, not stated by a source)."
+        text = (
+            f"No source states its governance model; the registry infers {values}."
+            if reason.kind == "DOCUMENTED_GOVERNANCE"
+            else f"{text[:-1]} (inferred, not stated by a source)."
+        )
     if reason.kind == "STATUS":
         where = names.of(Kind.TERRITORY, reason.territories) or "an unknown place"
         status = reason.values[0]

@@ -143,7 +143,8 @@ def _inferences(name: str, value: Any) -> list[JSON] | None:
         field, inferred = item.get("field"), item.get("value")
         if not isinstance(field, str) or not field or not isinstance(inferred, str) or not inferred:
             raise invalid(where, "An inference names a field and the value inferred for it.")
-        reasoning = _text(f"{where}.reasoning", item.get("reasoning"), LONG_TEXT)
+        raw = item.get("reasoning")
+        reasoning = None if raw is None else _text(f"{where}.reasoning", raw, LONG_TEXT)
         if reasoning is None:
             raise RegistryError(ErrorCode.REQUIRED, "An inference says why (reasoning).", f"{where}.reasoning")
         out.append({"field": field, "value": inferred, "reasoning": reasoning})
