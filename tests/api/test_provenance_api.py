@@ -38,10 +38,11 @@ def test_a_use_case_shows_its_inference_apart_from_its_facts(api: Api) -> None:
 
 
 def test_a_home_page_source_says_why_and_a_sourced_record_has_no_inferences(api: Api) -> None:
-    case = api.data(CASE, {"slug": "mon-logis"})["useCase"]
-    assert case["governance"] == "PERSONAL_CLOUD" and case["inferences"] == []
-    (source,) = case["sources"]
-    assert source["url"] == "https://journaldunet.com" and "1210166" in source["homePageOnly"]
+    case = api.data(CASE, {"slug": "decode-barcelona-citizen-science"})["useCase"]
+    assert case["inferences"] == []
+    marked = {s["url"]: s["homePageOnly"] for s in case["sources"]}
+    assert "not found" in marked["https://ajuntament.barcelona.cat"]
+    assert marked["https://www.nesta.org.uk/me-my-data-and-I/decode"] is None
 
 
 def test_the_helsinki_workshop_kind_is_unknown_and_its_guess_labelled(api: Api) -> None:
