@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from registry.domain import Record, Source
+from registry.domain import JSON, Record, Source
 from registry.vocabulary import KIND_FIELDS
 
 
@@ -95,9 +95,9 @@ def lines(report: SourceReport) -> list[str]:
     return out
 
 
-def inferred(data: dict[str, object], name: str) -> str | None:
+def inferred(data: JSON, name: str) -> str | None:
     """The labelled inference for field `name` of a record's data, when there is one."""
-    for item in data.get("inferences") or ():  # type: ignore[attr-defined]
+    for item in data.get("inferences") or ():
         if isinstance(item, dict) and item.get("field") == name:
             return str(item["value"])
     return None
