@@ -255,7 +255,7 @@ ORDER BY slug
 
 USE_CASE_FACTS = """
 MATCH (u:UseCase {review_state: 'published'})
-RETURN u.slug AS slug, u.status AS status, u.governance AS governance,
+RETURN u.slug AS slug, u.status AS status, u.governance AS governance, u.data AS data,
   COLLECT { MATCH (u)-[:IN_DOMAIN]->(d) RETURN d.slug } AS domains,
   COLLECT { MATCH (u)-[:IN_TERRITORY]->(t) WHERE t:Territory OR t:Actor
             RETURN [t.slug, coalesce(t.country, '')] } AS territories,

@@ -33,6 +33,7 @@ from graph.cypher import key, ref
 from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
 from registry.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.indexing import RecordReader, audit_columns, dump_json, format_time, record_columns, record_from_columns
+from registry.provenance import inferred
 from registry.store import (
     Expansion,
     Found,
@@ -294,6 +295,7 @@ class Neo4jStore:
                 domains=frozenset(row["domains"]),
                 territories=tuple(sorted((s, c) for s, c in row["territories"])),
                 actors=tuple(sorted((s, k, r) for s, k, r in row["actors"])),
+                inferred_governance=inferred(json.loads(row["data"]), "governance"),
             )
             for row in self._read(cypher.USE_CASE_FACTS)
         ]

@@ -61,6 +61,16 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check_sources(args: argparse.Namespace) -> int:
+    from registry.provenance import check, lines
+    from registry.seeding import DEFAULT_SEEDS, read_seeds
+
+    records, _, _ = read_seeds(Path(args.seeds) if args.seeds else DEFAULT_SEEDS)
+    report = check(records)
+    print("\n".join(lines(report)))
+    return 0 if report.clean else 1
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from registry.generating import generate_into
 
@@ -250,6 +260,10 @@ def parser() -> argparse.ArgumentParser:
     migrate = sub.add_parser("migrate", help="upgrade a database made by an older release, in place")
     migrate.add_argument("--store", help=store_help)
     migrate.set_defaults(run=cmd_migrate)
+
+    sources = sub.add_parser("check-sources", help="list the seeds' home-page sources and any fact without a source")
+    sources.add_argument("--seeds", help="folder of seed files (default: the repository's seeds/)")
+    sources.set_defaults(run=cmd_check_sources)
 
     generate = sub.add_parser("generate", help="fill an empty store with a synthetic network (benchmarks)")
     generate.add_argument("--scale", type=_scale, required=True, help="1 is about the programme's size")

@@ -107,6 +107,10 @@ class Source:
     url: str
     title: str
     seen: str | None = None  # ISO date the source was read, when known
+    page: str | None = None  # where in the document the fact is stated (slide, page, section)
+    # Why only a site's home page is cited (the page stating the fact has no address of its own,
+    # or it was not found); None for a deep link.  `registry check-sources` lists these.
+    home_page_only: str | None = None
 
 
 @dataclass(frozen=True)

@@ -105,11 +105,22 @@ def now() -> datetime:
 
 
 def sources_to_json(sources: tuple[Source, ...]) -> list[JSON]:
-    return [{"url": s.url, "title": s.title, "seen": s.seen} for s in sources]
+    # The optional locators are written only when set, so older stored sources read the same.
+    out: list[JSON] = []
+    for s in sources:
+        item: JSON = {"url": s.url, "title": s.title, "seen": s.seen}
+        if s.page is not None:
+            item["page"] = s.page
+        if s.home_page_only is not None:
+            item["home_page_only"] = s.home_page_only
+        out.append(item)
+    return out
 
 
 def sources_from_json(items: list[JSON]) -> tuple[Source, ...]:
-    return tuple(Source(str(i["url"]), str(i["title"]), i.get("seen")) for i in items)
+    return tuple(
+        Source(str(i["url"]), str(i["title"]), i.get("seen"), i.get("page"), i.get("home_page_only")) for i in items
+    )
 
 
 def record_columns(record: Record) -> JSON:

@@ -162,6 +162,7 @@ class UseCaseFacts:
     domains: frozenset[str]
     territories: tuple[tuple[str, str], ...]  # (slug, country), sorted
     actors: tuple[tuple[str, str, str], ...]  # (slug, actor kind, role), sorted
+    inferred_governance: str | None = None  # a labelled inference, when no source states the governance
 
 
 class Store(Protocol):

@@ -148,6 +148,7 @@ class WorkshopKind(enum.StrEnum):
     USE_CASE_DESIGN = "use_case_design"
     SHARING = "sharing"
     AWARENESS = "awareness"
+    UNKNOWN = "unknown"  # the API's answer when no source states a workshop's kind (stored as null)
 
 
 WORKSHOP_KINDS = tuple(v.value for v in WorkshopKind)
@@ -201,7 +202,8 @@ class FieldSpec:
     """One field of a record kind.
 
     `type` is one of: text (a French/English pair), str, int, bool, date,
-    enum, enum_list, str_list, positions.  `column` names the indexed
+    enum, enum_list, str_list, positions, inferences (values no source states,
+    each labelled with its reasoning; see `registry.provenance`).  `column` names the indexed
     column a store keeps it in, for filters and sorts.
     """
 
@@ -218,7 +220,7 @@ def _f(
     return FieldSpec(name, type_, values, required, column)
 
 
-KIND_FIELDS: dict[Kind, tuple[FieldSpec, ...]] = {
+_BASE_FIELDS: dict[Kind, tuple[FieldSpec, ...]] = {
     Kind.TERRITORY: (
         _f("name", "text", required=True),
         _f("summary", "text"),
@@ -273,7 +275,7 @@ KIND_FIELDS: dict[Kind, tuple[FieldSpec, ...]] = {
     ),
     Kind.WORKSHOP: (
         _f("title", "text", required=True),
-        _f("workshop_kind", "enum", WORKSHOP_KINDS, required=True, column="subkind"),
+        _f("workshop_kind", "enum", WORKSHOP_KINDS, column="subkind"),  # null when no source states it
         _f("date", "date"),
         _f("online", "bool"),
         _f("phase", "int"),
@@ -285,6 +287,12 @@ KIND_FIELDS: dict[Kind, tuple[FieldSpec, ...]] = {
         _f("summary", "text"),
         _f("number", "int"),
     ),
+}
+
+
+# Every kind may keep labelled inferences beside its sourced fields.
+KIND_FIELDS: dict[Kind, tuple[FieldSpec, ...]] = {
+    kind: (*fields, _f("inferences", "inferences")) for kind, fields in _BASE_FIELDS.items()
 }
 
 

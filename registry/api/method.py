@@ -22,7 +22,10 @@ def _pick(text: dict[str, str], lang: Language) -> str | None:
 
 
 def _sources(items: list[dict[str, Any]]) -> list[Source]:
-    return [Source(url=s["url"], title=s["title"], seen=None) for s in items]
+    return [
+        Source(url=s["url"], title=s["title"], seen=None, page=s.get("page"), home_page_only=s.get("home_page_only"))
+        for s in items
+    ]
 
 
 @strawberry.type

@@ -94,6 +94,9 @@ class Reason:
     actors: list[str] = strawberry.field(description="Slugs of the organisations concerned.")
     territories: list[str] = strawberry.field(description="Slugs of the territories concerned.")
     values: list[str] = strawberry.field(description="Other values: countries, languages, statuses, governance models.")
+    inferred: bool = strawberry.field(
+        description="True when the reason rests on a value no source states (a labelled inference); its label says so."
+    )
 
 
 def _reasons(ranked: ranking.Ranked) -> list[Reason]:
@@ -106,6 +109,7 @@ def _reasons(ranked: ranking.Ranked) -> list[Reason]:
             actors=list(r.actors),
             territories=list(r.territories),
             values=list(r.values),
+            inferred=r.inferred,
         )
         for r in ranked.reasons
     ]

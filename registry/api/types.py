@@ -68,6 +68,25 @@ class Source:
     url: str
     title: str
     seen: date | None = strawberry.field(description="When the source was read; null when unknown.")
+    page: str | None = strawberry.field(
+        default=None,
+        description="Where in the document the fact is stated (slide, page, section); null when the URL is the page.",
+    )
+    home_page_only: str | None = strawberry.field(
+        default=None,
+        description="Set when the URL is only a site's home page, not the page stating the fact: why (null for a deep link).",
+    )
+
+
+@strawberry.type(
+    description="A value no source states, kept apart from the record's facts and labelled with its reasoning: "
+    "show it as an inference. The field it is about stays null."
+)
+class Inference:
+    field: str = strawberry.field(description="The field the value would fill, e.g. governance.")
+    value: str = strawberry.field(description="The value inferred, as the field's vocabulary writes it.")
+    reasoning: LocalizedText = strawberry.field(description="Why the registry infers it, from which sourced facts.")
+    inferred: bool = strawberry.field(description="Always true: this value is an inference, not a sourced fact.")
 
 
 @strawberry.type
@@ -120,8 +139,26 @@ class Entry(Node):
     @strawberry.field
     def sources(self) -> list[Source]:
         return [
-            Source(url=s.url, title=s.title, seen=date.fromisoformat(s.seen) if s.seen else None)
+            Source(
+                url=s.url,
+                title=s.title,
+                seen=date.fromisoformat(s.seen) if s.seen else None,
+                page=s.page,
+                home_page_only=s.home_page_only,
+            )
             for s in self.record.sources
+        ]
+
+    @strawberry.field(description="Values no source states, each labelled as an inference with its reasoning.")
+    def inferences(self) -> list[Inference]:
+        return [
+            Inference(
+                field=i["field"],
+                value=i["value"],
+                reasoning=LocalizedText(fr=i["reasoning"].get("fr"), en=i["reasoning"].get("en")),
+                inferred=True,
+            )
+            for i in self.record.data.get("inferences") or ()
         ]
 
     @strawberry.field(description="The record's name or title, in the language asked or else the other one.")
@@ -461,7 +498,10 @@ class SwotItem(Entry):
 class Workshop(Titled):
     @strawberry.field
     def kind(self) -> WorkshopKind:
-        return WorkshopKind(self.record.data["workshop_kind"])
+        # UNKNOWN when no source states the kind (see `inferences` for a labelled guess), as for
+        # governance: the field stays non-null, as released (a null would break typed clients).
+        value = self.record.data.get("workshop_kind")
+        return WorkshopKind(value) if value else WorkshopKind.UNKNOWN
 
     @strawberry.field(name="date")
     def held_on(self) -> date | None:

@@ -65,6 +65,7 @@ class Reason:
     actors: tuple[str, ...] = ()
     territories: tuple[str, ...] = ()
     values: tuple[str, ...] = ()
+    inferred: bool = False  # it rests on a value no source states (a labelled inference)
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,13 @@ def _worded(reason: Reason, names: Names, other: str) -> Reason:
         "ALREADY_ON_TERRITORY": "It already ran on your territory: it could be scaled up.",
         "SAME_COUNTRY_AS_USE_CASE": f"It ran in the same country ({values}).",
     }.get(reason.kind)
+    if reason.inferred and text:
+        # Say so: the value behind this reason is the registry's inference, not a sourced fact.
+        text = (
+            f"No source states its governance model; the registry infers {values}."
+            if reason.kind == "DOCUMENTED_GOVERNANCE"
+            else f"{text[:-1]} (inferred, not stated by a source)."
+        )
     if reason.kind == "STATUS":
         where = names.of(Kind.TERRITORY, reason.territories) or "an unknown place"
         status = reason.values[0]
@@ -222,6 +230,7 @@ def _worded(reason: Reason, names: Names, other: str) -> Reason:
         reason.actors,
         reason.territories,
         reason.values,
+        reason.inferred,
     )
 
 
@@ -250,6 +259,13 @@ def _is_platform(kind: str, role: str) -> bool:
     return role in ("platform", "operator") or kind == "personal_cloud_operator"
 
 
+def _governance(case: UseCaseFacts) -> tuple[str, bool]:
+    """The governance model ranked on, and whether it is an inference (no source states it)."""
+    if case.governance == "unknown" and case.inferred_governance:
+        return case.inferred_governance, True
+    return case.governance, False
+
+
 def _candidate_score(domains: frozenset[str], home: TerritoryFacts | None, case: UseCaseFacts) -> float:
     """The sum of `_candidate_reasons(domains, home, case)`'s weights, without building the reasons."""
     matched = len(domains & case.domains)
@@ -261,11 +277,12 @@ def _candidate_score(domains: frozenset[str], home: TerritoryFacts | None, case:
     score += ACTOR_ON_TERRITORY * len({slug for slug, _, _ in case.actors} & home.actors)
     other_kinds = {kind for slug, kind, _ in case.actors if slug not in home.actors and kind in home.actor_kinds}
     score += ACTOR_KIND_ON_TERRITORY * len(other_kinds)
-    if case.governance == "personal_cloud" and any(
+    governance, _ = _governance(case)
+    if governance == "personal_cloud" and any(
         slug in home.platforms and _is_platform(kind, role) for slug, kind, role in case.actors
     ):
         score += PLATFORM_ON_TERRITORY
-    elif case.governance != "unknown":
+    elif governance != "unknown":
         score += DOCUMENTED_GOVERNANCE
     if any(slug == home.slug for slug, _ in case.territories):
         score += ALREADY_ON_TERRITORY
@@ -296,12 +313,22 @@ def _candidate_reasons(domains: frozenset[str], home: TerritoryFacts | None, cas
             Reason("ACTOR_KIND_ON_TERRITORY", "", ACTOR_KIND_ON_TERRITORY * len(other_kinds), values=other_kinds)
         )
     platforms = tuple(sorted(home.platforms & {slug for slug, kind, role in case.actors if _is_platform(kind, role)}))
-    if case.governance == "personal_cloud" and platforms:
+    governance, inferred = _governance(case)
+    if governance == "personal_cloud" and platforms:
         reasons.append(
-            Reason("PLATFORM_ON_TERRITORY", "", PLATFORM_ON_TERRITORY, actors=platforms, values=(case.governance,))
+            Reason(
+                "PLATFORM_ON_TERRITORY",
+                "",
+                PLATFORM_ON_TERRITORY,
+                actors=platforms,
+                values=(governance,),
+                inferred=inferred,
+            )
         )
-    elif case.governance != "unknown":
-        reasons.append(Reason("DOCUMENTED_GOVERNANCE", "", DOCUMENTED_GOVERNANCE, values=(case.governance,)))
+    elif governance != "unknown":
+        reasons.append(
+            Reason("DOCUMENTED_GOVERNANCE", "", DOCUMENTED_GOVERNANCE, values=(governance,), inferred=inferred)
+        )
     if home.slug in places:
         reasons.append(Reason("ALREADY_ON_TERRITORY", "", ALREADY_ON_TERRITORY, territories=(home.slug,)))
     countries = tuple(sorted({country for _, country in case.territories}))

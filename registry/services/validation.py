@@ -122,7 +122,33 @@ def _value(field_spec: FieldSpec, value: Any) -> Any:
                 if note is not None:
                     out[position] = str(note).strip()[:LONG_TEXT]
             return out or None
+        case "inferences":
+            return _inferences(name, value)
     raise invalid(name, "Unsupported field.")
+
+
+def _inferences(name: str, value: Any) -> list[JSON] | None:
+    """Values no source states but worth keeping, each labelled with its reasoning.
+
+    An inference never fills its field: the field stays null (unknown), so a client
+    can always tell a sourced fact from the registry's own reading of its sources.
+    """
+    if not isinstance(value, list):
+        raise invalid(name, "Expected a list of {field, value, reasoning}.")
+    out: list[JSON] = []
+    for index, item in enumerate(value):
+        where = f"{name}.{index}"
+        if not isinstance(item, dict) or set(item) - {"field", "value", "reasoning"}:
+            raise invalid(where, "An inference is {field, value, reasoning}.")
+        field, inferred = item.get("field"), item.get("value")
+        if not isinstance(field, str) or not field or not isinstance(inferred, str) or not inferred:
+            raise invalid(where, "An inference names a field and the value inferred for it.")
+        raw = item.get("reasoning")
+        reasoning = None if raw is None else _text(f"{where}.reasoning", raw, LONG_TEXT)
+        if reasoning is None:
+            raise RegistryError(ErrorCode.REQUIRED, "An inference says why (reasoning).", f"{where}.reasoning")
+        out.append({"field": field, "value": inferred, "reasoning": reasoning})
+    return out or None
 
 
 def check_fields(kind: Kind, raw: JSON, *, base: JSON | None = None) -> JSON:
@@ -140,6 +166,12 @@ def check_fields(kind: Kind, raw: JSON, *, base: JSON | None = None) -> JSON:
     for field_spec in KIND_FIELDS[kind]:
         if field_spec.required and data.get(field_spec.name) is None:
             raise RegistryError(ErrorCode.REQUIRED, f"{field_spec.name} is required.", field_spec.name)
+    for inference in data.get("inferences") or ():
+        target = spec(kind, inference["field"])
+        if target is not None and target.type == "enum" and inference["value"] not in target.values:
+            raise invalid("inferences", f"{inference['value']!r} is not one of: {', '.join(target.values)}.")
+        if target is not None and data.get(target.name) is not None:
+            raise invalid("inferences", f"{target.name} holds a sourced value: an inference cannot stand beside it.")
     for low, high in (("year_start", "year_end"), ("start_date", "end_date")):
         if low in data and high in data and data[high] < data[low]:
             raise invalid(high, f"{high} comes before {low}.")
@@ -164,8 +196,19 @@ def check_sources(raw: list[JSON], *, required: bool) -> tuple[Source, ...]:
                 seen = date.fromisoformat(str(seen)).isoformat()
             except ValueError:
                 raise invalid(f"{where}.seen", "Expected a date as YYYY-MM-DD.") from None
-        out.append(Source(url, title, seen))
+        page = _note(item.get("page"), f"{where}.page")
+        home_page_only = _note(item.get("home_page_only"), f"{where}.home_page_only")
+        out.append(Source(url, title, seen, page, home_page_only))
     return tuple(dict.fromkeys(out))
+
+
+def _note(value: Any, field: str) -> str | None:
+    """An optional short text of a source (its page, or why it is a home page only)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or len(value) > SHORT_TEXT:
+        raise invalid(field, f"Expected a text of 1 to {SHORT_TEXT} characters.")
+    return value.strip()
 
 
 def check_link(link: Link, field: str) -> Link:

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, select
 from sqlmodel import col
 
 from registry.domain import Kind, Rel, ReviewState
+from registry.provenance import inferred
 from registry.sql.tables import LinkRow, RecordRow
 from registry.store import TerritoryFacts, UseCaseFacts
 from registry.store_rules import PLATFORM_ACTOR_KINDS, PLATFORM_ROLES
@@ -107,7 +108,9 @@ def use_case_facts(c: Connection) -> list[UseCaseFacts]:
     """Per published use case: its status, governance, domains, places and organisations."""
     r = RecordRow
     cases = c.execute(
-        select(col(r.key), col(r.slug), col(r.status), col(r.governance)).where(_of_kind(Kind.USE_CASE), _published())
+        select(col(r.key), col(r.slug), col(r.status), col(r.governance), col(r.data)).where(
+            _of_kind(Kind.USE_CASE), _published()
+        )
     ).all()
     others: dict[str, tuple[str, str | None, str | None]] = {
         k: (slug, country, subkind)
@@ -127,7 +130,7 @@ def use_case_facts(c: Connection) -> list[UseCaseFacts]:
         links_of[source].append((rel, target, role))
 
     facts = []
-    for key, slug, status, governance in sorted(cases, key=lambda row: row[1]):  # by code point, as SQL's C order
+    for key, slug, status, governance, data in sorted(cases, key=lambda row: row[1]):  # by code point, as SQL's C order
         mine = links_of.get(key, [])
         territories = sorted(
             (others[t][0], others[t][1] or "") for rel, t, _ in mine if rel == _IN_TERRITORY and t in others
@@ -143,6 +146,7 @@ def use_case_facts(c: Connection) -> list[UseCaseFacts]:
                 domains=frozenset(_slug(t) for rel, t, _ in mine if rel == _IN_DOMAIN),
                 territories=tuple(territories),
                 actors=tuple(actors),
+                inferred_governance=inferred(json.loads(data), "governance"),
             )
         )
     return facts

@@ -19,7 +19,7 @@ query ($priority: ID!, $first: Int) {
   candidateExperiments(priority: $priority, first: $first) {
     score
     useCase { slug status governance territories { nodes { slug } } domains { nodes { slug } } }
-    reasons { kind label weight domains actors territories values }
+    reasons { kind label weight domains actors territories values inferred }
   }
 }
 """
@@ -102,8 +102,44 @@ def test_candidate_experiments_for_lyon_social_welfare_reach_beyond_lyon(api: Ap
     places = {t["slug"] for m in matches for t in m["useCase"]["territories"]["nodes"]}
     assert "amsterdam" in places  # the Gebiedonline cooperative, in social welfare
     gebiedonline = next(m for m in matches if m["useCase"]["slug"] == "decode-amsterdam-gebiedonline")
+    # no source states its governance: the model is the registry's inference, and the reason says so
+    assert gebiedonline["useCase"]["governance"] == "UNKNOWN"
     governance = next(r for r in gebiedonline["reasons"] if r["kind"] == "DOCUMENTED_GOVERNANCE")
-    assert governance["values"] == ["data_cooperative"]
+    assert governance["values"] == ["data_cooperative"] and governance["inferred"] is True
+    assert "infers" in governance["label"] and "data cooperative" in governance["label"]
+    # and reasons resting on sourced facts are not flagged
+    assert not any(r["inferred"] for m in matches for r in m["reasons"] if r["kind"] != "DOCUMENTED_GOVERNANCE")
+
+
+def test_the_readme_answers_for_lyon_and_la_rochelle(api: Api) -> None:
+    # the README's example answers, asserted exactly: Rennes, then La Rochelle, then Nantes…
+    partners = api.data(PARTNERS, {"territory": "lyon", "first": 5})["partnerCities"]
+    assert [m["territory"]["slug"] for m in partners] == ["rennes", "la-rochelle", "nantes", "grenoble", "amsterdam"]
+    rennes = {r["kind"]: r for r in partners[0]["reasons"]}
+    assert rennes["SHARED_USE_CASE_DOMAIN"]["domains"] == ["energy", "water"]
+    assert rennes["SHARED_PARTNER"]["actors"] == ["enedis", "fing", "grdf"]
+    rochelle = {r["kind"]: r for r in partners[1]["reasons"]}
+    assert rochelle["SHARED_PLATFORM"]["actors"] == ["cozy-cloud"] and rochelle["SHARED_PARTNER"]["actors"] == ["fing"]
+    assert {"SAME_COUNTRY", "SHARED_LANGUAGE"} <= set(rochelle)
+    # …and Coach CO2 / TraceMob first, the Tracemob commons second, RUDI third
+    candidates = api.data(CANDIDATES, {"priority": "la-rochelle-sustainable-mobility", "first": 3})
+    ranked = candidates["candidateExperiments"]
+    assert [m["useCase"]["slug"] for m in ranked] == [
+        "coach-co2-tracemob",
+        "tracemob-commons",
+        "rudi-rennes-urban-data-interface",
+    ]
+    coach = {r["kind"]: r for r in ranked[0]["reasons"]}
+    assert coach["ACTOR_ON_TERRITORY"]["actors"] == [
+        "cozy-cloud",
+        "fabrique-des-mobilites",
+        "la-rochelle-agglomeration",
+        "numericite",
+    ]
+    commons = {r["kind"]: r for r in ranked[1]["reasons"]}
+    assert commons["ACTOR_ON_TERRITORY"]["actors"] == ["cozy-cloud", "fabrique-des-mobilites"]
+    assert commons["STATUS"]["values"] == ["unknown"] and "ALREADY_ON_TERRITORY" in commons
+    assert ranked[2]["useCase"]["status"] == "LIVE"
 
 
 def test_drafts_never_become_candidates(api: Api) -> None:
