@@ -67,7 +67,7 @@ def _live(tab: Explorer, key: str) -> Traffic:
     """The hubs view with `key`, its first list loaded and its socket subscribed; then a polling period passes."""
     traffic = Traffic(tab.page)
     page = tab.open("hubs")
-    with page.expect_response(lambda r: r.request.post_data_json.get("operationName") == "CaseStudies"):
+    with page.expect_response(lambda r: (r.request.post_data_json or {}).get("operationName") == "CaseStudies"):
         tab.use_key(key)
     page.wait_for_selector("#live-state[data-mode=socket]")
     page.wait_for_function("document.querySelector('#review-list li') !== null")
