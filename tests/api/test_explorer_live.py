@@ -143,9 +143,10 @@ def registry_file(make_store: MakeStore, request: pytest.FixtureRequest) -> Iter
 
 
 def test_reviews_reach_pages_open_on_another_server_process(browser: Any, registry_file: Registry) -> None:
-    # given two `registry serve` processes on one SQLite file: the pages on one, the hub's write on the other
+    # given two `registry serve` processes on one SQLite file: the coordinator's page on one, the hub's
+    # write and page on the other (each side's change reaches the other process's page)
     pages, writer = registry_file.serve(), registry_file.serve()
-    coordinator, hub = Explorer(browser, pages), Explorer(browser, pages)  # type: ignore[arg-type]
+    coordinator, hub = Explorer(browser, pages), Explorer(browser, writer)  # type: ignore[arg-type]
     try:
         _review_then_publish(coordinator, hub, registry_file.keys, writer.data)
     finally:
