@@ -19,6 +19,7 @@ import strawberry
 from strawberry.types import Info
 
 from registry.api.context import Context, context_of
+from registry.api.persisted import TrustedDocuments
 from registry.api.types import Entry, UseCase, wrap
 from registry.domain import AuditEntry, Kind, Record, Ref, ReviewState
 from registry.errors import ErrorCode, RegistryError
@@ -46,6 +47,7 @@ class LiveContext(Context):
 
     feed: AuditFeed | None = None
     connection_params: dict[str, Any] | None = None
+    trusted: TrustedDocuments | None = None  # `--trusted-documents`: what a caller without a key may run
 
 
 @strawberry.enum(description="What happened to a case study.")

@@ -27,6 +27,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from registry.api.context import Loaders
+from registry.api.persisted import NOT_IN_LIST, load_manifest
 from registry.api.schema import schema
 from registry.api.subscriptions import LiveContext
 from registry.domain import ANONYMOUS
@@ -49,7 +50,10 @@ class _SubscriptionsOnly:
 
     async def stream(self, query: str | None, *args: Any, **kwargs: Any) -> Any:
         if self._operation_type(query, kwargs.get("operation_name")) not in (None, OperationType.SUBSCRIPTION):
-            return _refused()
+            return _refused(SUBSCRIPTIONS_ONLY, ErrorCode.INVALID.value)
+        context = kwargs.get("context_value")
+        if isinstance(context, LiveContext) and not _trusted(context, query or ""):
+            return _refused(NOT_TRUSTED, NOT_IN_LIST)  # the same rule as over HTTP (api/persisted.py)
         return await self._inner.stream(query, *args, **kwargs)
 
     @staticmethod
@@ -62,9 +66,17 @@ class _SubscriptionsOnly:
         return None if operation is None else OperationType(operation.operation.value)
 
 
-async def _refused() -> AsyncIterator[PreExecutionError]:
-    message = "Only subscriptions are served over WebSocket: send queries and mutations over HTTP."
-    yield PreExecutionError(data=None, errors=[GraphQLError(message, extensions={"code": ErrorCode.INVALID.value})])
+SUBSCRIPTIONS_ONLY = "Only subscriptions are served over WebSocket: send queries and mutations over HTTP."
+NOT_TRUSTED = "Only the trusted documents run without a key; send a key for others."
+
+
+def _trusted(context: LiveContext, document: str) -> bool:
+    """Whether this caller may run this document: any with a key, only the manifest's without one."""
+    return context.trusted is None or context.principal != ANONYMOUS or context.trusted.allows(document)
+
+
+async def _refused(message: str, code: str) -> AsyncIterator[PreExecutionError]:
+    yield PreExecutionError(data=None, errors=[GraphQLError(message, extensions={"code": code})])
 
 
 class LiveEndpoint(GraphQL[LiveContext, None]):
@@ -87,7 +99,10 @@ class LiveEndpoint(GraphQL[LiveContext, None]):
         feed = getattr(state, "audit_feed", None)
         if feed is None or feed.store is not store:  # an app run without its lifespan (tests), or given another store
             feed = state.audit_feed = AuditFeed(store)
+        settings = getattr(state, "settings", None)
+        trusted_file = settings.trusted_documents if settings is not None else None
         return LiveContext(
+            trusted=load_manifest(trusted_file) if trusted_file else None,
             store=store,
             principal=ANONYMOUS,
             visibility=seen,

@@ -152,13 +152,13 @@ def _free_port() -> int:
 
 
 class Served:
-    """A `registry serve` process (one worker) on a store URL."""
+    """A `registry serve` process (one worker) on a store URL, with any more `registry serve` options."""
 
-    def __init__(self, store_url: str) -> None:
+    def __init__(self, store_url: str, *options: str) -> None:
         self.port = _free_port()
         command = [str(Path(sys.executable).parent / "registry"), "serve", "--store", store_url]
         self.process = subprocess.Popen(
-            [*command, "--port", str(self.port), "--workers", "1"],
+            [*command, "--port", str(self.port), "--workers", "1", *options],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -174,6 +174,10 @@ class Served:
                 self.close()
                 raise RuntimeError("registry serve did not start")
             time.sleep(0.1)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     @property
     def ws(self) -> str:
@@ -212,8 +216,8 @@ class Registry:
         }
         self.started: list[Served | Subscriber] = []
 
-    def serve(self) -> Served:
-        served = Served(self.url)
+    def serve(self, *options: str) -> Served:
+        served = Served(self.url, *options)
         self.started.append(served)
         return served
 
