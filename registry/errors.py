@@ -15,6 +15,9 @@ class ErrorCode(enum.StrEnum):
     FORBIDDEN = "FORBIDDEN"  # the role may not do this
     INVALID_STATE = "INVALID_STATE"  # e.g. publishing a draft that was never submitted
     STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
+    QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"  # the document's cost is over the limit (api/cost.py)
+    TIMEOUT = "TIMEOUT"  # the request ran out of its time budget (registry/budget.py)
+    RATE_LIMITED = "RATE_LIMITED"  # too many requests from this key or address (api/rate_limits.py)
     INTERNAL = "INTERNAL"
 
 

@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
+from registry.api.cost import CostLimit
 from registry.api.mutations import Mutation
 from registry.api.queries import Query
 from registry.api.types import TYPES
@@ -59,6 +60,7 @@ schema = RegistrySchema(
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        CostLimit,  # after validation, before execution (api/cost.py)
     ],
 )
 

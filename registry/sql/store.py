@@ -13,6 +13,7 @@ from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, col, create_engine, select
 
+from registry import budget
 from registry.domain import ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel, ReviewState, Role
 from registry.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.expansion import expand
@@ -25,7 +26,7 @@ from registry.indexing import (
     record_columns,
     record_from_columns,
 )
-from registry.sql import facts
+from registry.sql import deadline, facts
 from registry.sql.linked import READ_COLUMNS, linked_statement, visible
 from registry.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRow, LinkRow, MetaRow, RecordRow
 from registry.store import (
@@ -83,6 +84,7 @@ class SqlStore:
         # A server's pooled connection may have died since its last use: ping it before use.  A SQLite
         # file has no connection to lose, and the ping would be a quarter of a small read's time.
         self.engine: Engine = create_engine(url, connect_args=args, pool_pre_ping=not sqlite)
+        deadline.install(self.engine)  # the request's time budget, enforced by the database
         self._guard(lambda: SQLModel.metadata.create_all(self.engine))
         self._guard(self._create_missing_indexes)
         self._guard(self._start_generation)
@@ -115,6 +117,8 @@ class SqlStore:
         try:
             return work()
         except (OperationalError, SAInterfaceError) as error:
+            if budget.expired():  # interrupted (SQLite) or cancelled (PostgreSQL) by the request's budget
+                raise budget.TimedOut() from error
             raise StoreUnavailable() from error
 
     def _session(self) -> Session:
