@@ -114,6 +114,7 @@ class SqlStore:
 
     def _guard(self, work: Any) -> Any:
         """Run `work`, turning connection failures into StoreUnavailable."""
+        budget.remaining()  # a request whose budget is spent gets TIMEOUT, without a round trip
         try:
             return work()
         except (OperationalError, SAInterfaceError) as error:
