@@ -131,6 +131,7 @@ async def _graphql(request: Request) -> Response:
     except RegistryError as error:
         if error.code is ErrorCode.STORE_UNAVAILABLE:
             return _error(503, error.message, error.code, media, request_id)
+        limited.check_errors([error])  # TIMEOUT: the budget's answer, not a bad key
         return _error(401, error.message, error.code, media, request_id, {"WWW-Authenticate": "Bearer"})
     limited.count(request, principal)  # raises RateLimited: a 429
     seen = visibility(principal)

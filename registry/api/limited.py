@@ -58,10 +58,14 @@ def check_cost(
         cost.check(schema._schema, query, document, operation_name, variables, limit)
 
 
-def check_errors(errors: Sequence[GraphQLError] | None) -> None:
+def check_errors(errors: Sequence[GraphQLError | RegistryError] | None) -> None:
     """The limits' errors from strawberry's executor answered as the lean path answers them: a
     store call that ran out of the budget fails the whole request, as the budget does."""
     for error in errors or ():
+        if isinstance(error, RegistryError):
+            if error.code is ErrorCode.TIMEOUT:
+                raise budget.TimedOut()
+            continue
         extensions = error.extensions or {}
         if extensions.get("code") == ErrorCode.TIMEOUT.value:
             raise budget.TimedOut()

@@ -19,7 +19,9 @@ from registry.store import Store
 from tests.contract.builders import create, territory
 
 # Statements slow on purpose: each runs for tens of seconds when nothing stops it.
-_SQLITE_SLOW = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 500000000) SELECT count(*) FROM c"
+_SQLITE_SLOW = (
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 500000000) SELECT count(*) FROM c"
+)
 _POSTGRES_SLOW = "SELECT pg_sleep(60)"
 _NEO4J_SLOW = "UNWIND range(1, 5000000000) AS x WITH x WHERE x % 7 = 8 RETURN count(x) AS n"
 
