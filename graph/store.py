@@ -275,7 +275,11 @@ class Neo4jStore:
         if max_hops < 1:
             return None
         rows = self._read(
-            cypher.shortest_paths(max_hops, visibility), start=key(start), end=key(end), hub=visibility.hub
+            cypher.shortest_paths(visibility),
+            start=key(start),
+            end=key(end),
+            hub=visibility.hub,
+            max_hops=min(max_hops, cypher.MAX_PATH_HOPS),
         )
         # Among equally short paths the one whose refs sort first, compared as the SQL store does.
         paths = [[ref(k) for k in row["keys"]] for row in rows]
