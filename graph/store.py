@@ -157,7 +157,15 @@ class Neo4jStore:
         transient failures (deadlocks, a lost connection) for `retry_seconds`."""
         with self._translated(), self.driver.session(database=self.database) as session:
             left = budget.remaining()
-            return session.execute_write(work if left is None else unit_of_work(timeout=left)(work))
+            if left is None:
+                return session.execute_write(work)
+
+            @unit_of_work(timeout=left)
+            def bounded(tx: ManagedTransaction) -> T:
+                budget.remaining()  # the driver's retries stop with the budget (TimedOut is not retried)
+                return work(tx)
+
+            return session.execute_write(bounded)
 
     # -- records -------------------------------------------------------------------------------
     def get(self, refs: Sequence[Ref]) -> dict[Ref, Record]:
