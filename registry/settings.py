@@ -17,7 +17,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()  # browser origins of front ends allowed to call the API
     lean_reads: bool = True  # run validated queries on the lean executor (api/executor.py)
     response_cache: bool = True  # keep anonymous answers while the store's change counter stays the same
-    max_query_cost: int = 20_000  # a document costing more is refused before any store read (api/cost.py)
+    max_query_cost: int = 50_000  # a document costing more is refused before any store read (api/cost.py)
     time_budget: float = 10.0  # seconds a request may take, store transactions included (registry/budget.py)
     rate_limit_anonymous: str = "6000/minute"  # per client address, `limits` notation; "" turns it off
     rate_limit_key: str = "12000/minute"  # per API key
@@ -29,7 +29,7 @@ class Settings:
             "stats": os.environ.get("REGISTRY_STATS", "") in ("1", "true", "yes"),
             "lean_reads": os.environ.get("REGISTRY_LEAN_READS", "1") not in ("0", "false", "no"),
             "response_cache": os.environ.get("REGISTRY_RESPONSE_CACHE", "1") not in ("0", "false", "no"),
-            "max_query_cost": int(os.environ.get("REGISTRY_MAX_QUERY_COST", "20000")),
+            "max_query_cost": int(os.environ.get("REGISTRY_MAX_QUERY_COST", "50000")),
             "time_budget": float(os.environ.get("REGISTRY_TIME_BUDGET", "10")),
             "rate_limit_anonymous": os.environ.get("REGISTRY_RATE_LIMIT_ANONYMOUS", "6000/minute"),
             "rate_limit_key": os.environ.get("REGISTRY_RATE_LIMIT_KEY", "12000/minute"),
