@@ -96,7 +96,9 @@ def serve_options(extra: list[str]) -> list[str]:
 def registry_starter(store_url: str, log: Path, options: list[str], name: str = "ours") -> Callable[[], Server]:
     """How to start `registry serve` on the store, as a subprocess."""
     command = registry_command("serve", "--store", store_url, "--host", "127.0.0.1", "--port", "{port}", *options)
-    return lambda: start(name, command, log, {})
+    # The benchmark measures throughput from one address: the rate limits would cut it.
+    unlimited = {"REGISTRY_RATE_LIMIT_ANONYMOUS": "off", "REGISTRY_RATE_LIMIT_KEY": "off"}
+    return lambda: start(name, command, log, unlimited)
 
 
 def install_peer() -> str:

@@ -265,16 +265,24 @@ ORDER BY slug
 """
 
 
-def shortest_paths(max_hops: int, visibility: Visibility) -> str:
-    """Every shortest undirected path from $start to $end that avoids hidden records.
+MAX_PATH_HOPS = 8  # the API's maxHops cap (api/queries.py MAX_HOPS)
+
+
+def shortest_paths(visibility: Visibility) -> str:
+    """Every shortest undirected path from $start to $end that avoids hidden records and is at
+    most $max_hops long (up to MAX_PATH_HOPS).
 
     The start itself is never hidden from its own search (as in store_rules.best_path).
     The predicate reads only the node and parameters, so Neo4j applies it during the
-    breadth-first search instead of filtering afterwards.
+    breadth-first search instead of filtering afterwards.  The bound of the pattern cannot be a
+    parameter in Cypher: it is the cap, and the length asked is a filter on the shortest paths
+    found (the shortest are too long exactly when none is short enough), so the statement's
+    text, and its plan, are the same for every maxHops.
     """
     return f"""
 MATCH (a:Record {{key: $start}}), (b:Record {{key: $end}})
-MATCH p = allShortestPaths((a)-[*..{int(max_hops)}]-(b))
+MATCH p = allShortestPaths((a)-[*..{MAX_PATH_HOPS}]-(b))
 WHERE all(n IN nodes(p) WHERE n.key = $start OR {visible(visibility, "n")})
+WITH p WHERE length(p) <= $max_hops
 RETURN [n IN nodes(p) | n.key] AS keys
 """

@@ -15,14 +15,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction
+from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, Query, unit_of_work
 from neo4j.exceptions import (
     AuthError,
     ConnectionPoolError,
     ConstraintError,
+    Neo4jError,
     ServiceUnavailable,
     SessionExpired,
     TransientError,
@@ -30,6 +31,7 @@ from neo4j.exceptions import (
 
 from graph import cypher, schema_versions
 from graph.cypher import key, ref
+from registry import budget
 from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
 from registry.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.indexing import RecordReader, audit_columns, dump_json, format_time, record_columns, record_from_columns
@@ -106,12 +108,21 @@ class Neo4jStore:
         """
         try:
             yield
+        except Neo4jError as error:
+            if budget.expired():  # the transaction's timeout (the request's budget) ended it
+                raise budget.TimedOut() from error
+            if isinstance(error, _UNAVAILABLE):
+                self._unavailable(error, starting)
+            raise
         except _UNAVAILABLE as error:
-            if not starting:
-                raise StoreUnavailable() from error
-            if isinstance(error, AuthError):
-                raise StoreUnavailable(f"Neo4j at {self.where} refused the credentials: {error.message}") from error
-            raise StoreUnavailable(f"Neo4j at {self.where} is unreachable: {error}") from error
+            self._unavailable(error, starting)
+
+    def _unavailable(self, error: Exception, starting: bool) -> NoReturn:
+        if not starting:
+            raise StoreUnavailable() from error
+        if isinstance(error, AuthError):
+            raise StoreUnavailable(f"Neo4j at {self.where} refused the credentials: {error.message}") from error
+        raise StoreUnavailable(f"Neo4j at {self.where} is unreachable: {error}") from error
 
     def _read(self, query: str, **params: Any) -> list[JSON]:
         """One statement in an auto-commit transaction: a single round trip.  The driver
@@ -120,7 +131,7 @@ class Neo4jStore:
             self._translated(),
             self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session,
         ):
-            return session.run(query, params).data()
+            return session.run(_timed(query), params).data()
 
     def _read_row(self, query: str, **params: Any) -> list[Any]:
         """The values of a statement's single row, as the driver decoded them (no per-value
@@ -129,17 +140,26 @@ class Neo4jStore:
             self._translated(),
             self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session,
         ):
-            return list(session.run(query, params).single(strict=True).values())
+            return list(session.run(_timed(query), params).single(strict=True).values())
 
     def _write(self, query: str, **params: Any) -> list[JSON]:
         with self._translated(), self.driver.session(database=self.database) as session:
-            return session.run(query, params).data()
+            return session.run(_timed(query), params).data()
 
     def _write_transaction(self, work: Callable[[ManagedTransaction], T]) -> T:
         """Several statements in one managed transaction, which the driver retries on
         transient failures (deadlocks, a lost connection) for `retry_seconds`."""
         with self._translated(), self.driver.session(database=self.database) as session:
-            return session.execute_write(work)
+            left = budget.remaining()
+            if left is None:
+                return session.execute_write(work)
+
+            @unit_of_work(timeout=left)
+            def bounded(tx: ManagedTransaction) -> T:
+                budget.remaining()  # the driver's retries stop with the budget (TimedOut is not retried)
+                return work(tx)
+
+            return session.execute_write(bounded)
 
     # -- records -------------------------------------------------------------------------------
     def get(self, refs: Sequence[Ref]) -> dict[Ref, Record]:
@@ -257,7 +277,11 @@ class Neo4jStore:
         if max_hops < 1:
             return None
         rows = self._read(
-            cypher.shortest_paths(max_hops, visibility), start=key(start), end=key(end), hub=visibility.hub
+            cypher.shortest_paths(visibility),
+            start=key(start),
+            end=key(end),
+            hub=visibility.hub,
+            max_hops=min(max_hops, cypher.MAX_PATH_HOPS),
         )
         # Among equally short paths the one whose refs sort first, compared as the SQL store does.
         paths = [[ref(k) for k in row["keys"]] for row in rows]
@@ -459,6 +483,12 @@ class Neo4jStore:
 
     def close(self) -> None:
         self.driver.close()
+
+
+def _timed(query: str) -> Query | str:
+    """The statement with what is left of the request's time budget as its transaction timeout."""
+    left = budget.remaining()
+    return query if left is None else Query(query, timeout=left)
 
 
 def _expanded(

@@ -19,6 +19,9 @@ class ErrorCode(enum.StrEnum):
     BAD_REQUEST = "BAD_REQUEST"  # not a GraphQL request we can read (body, media type, operationName)
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"  # the document does not parse
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"  # the document breaks a rule of the schema
+    QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"  # the document's cost is over the limit (api/cost.py)
+    TIMEOUT = "TIMEOUT"  # the request ran out of its time budget (registry/budget.py)
+    RATE_LIMITED = "RATE_LIMITED"  # too many requests from this key or address (api/rate_limits.py)
     INTERNAL = "INTERNAL"
 
 

@@ -20,6 +20,10 @@ class Settings:
     otel: bool = False  # OpenTelemetry spans per request (the [otel] extra; registry/tracing.py)
     log_format: str = "json"  # `registry serve` logs JSON lines, each with its request id; or "text"
     trusted_documents: str | None = None  # a persisted-documents.json: callers without a key run only these
+    max_query_cost: int = 50_000  # a document costing more is refused before any store read (api/cost.py)
+    time_budget: float = 10.0  # seconds a request may take, store transactions included (registry/budget.py)
+    rate_limit_anonymous: str = "6000/minute"  # per client address, `limits` notation; "" turns it off
+    rate_limit_key: str = "12000/minute"  # per API key
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -31,6 +35,10 @@ class Settings:
             "otel": os.environ.get("REGISTRY_OTEL", "") in ("1", "true", "yes"),
             "log_format": os.environ.get("REGISTRY_LOG_FORMAT") or "json",
             "trusted_documents": os.environ.get("REGISTRY_TRUSTED_DOCUMENTS") or None,
+            "max_query_cost": int(os.environ.get("REGISTRY_MAX_QUERY_COST", "50000")),
+            "time_budget": float(os.environ.get("REGISTRY_TIME_BUDGET", "10")),
+            "rate_limit_anonymous": os.environ.get("REGISTRY_RATE_LIMIT_ANONYMOUS", "6000/minute"),
+            "rate_limit_key": os.environ.get("REGISTRY_RATE_LIMIT_KEY", "12000/minute"),
             "cors_origins": tuple(
                 o.strip() for o in os.environ.get("REGISTRY_CORS_ORIGINS", "").split(",") if o.strip()
             ),
@@ -49,4 +57,8 @@ class Settings:
             "REGISTRY_OTEL": "1" if self.otel else "0",
             "REGISTRY_LOG_FORMAT": self.log_format,
             "REGISTRY_TRUSTED_DOCUMENTS": self.trusted_documents or "",
+            "REGISTRY_MAX_QUERY_COST": str(self.max_query_cost),
+            "REGISTRY_TIME_BUDGET": str(self.time_budget),
+            "REGISTRY_RATE_LIMIT_ANONYMOUS": self.rate_limit_anonymous,
+            "REGISTRY_RATE_LIMIT_KEY": self.rate_limit_key,
         }

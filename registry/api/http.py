@@ -22,6 +22,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
+from registry.api import limited
 from registry.api.context import Context, Loaders
 from registry.api.executor import ValidatedDocuments, execute_read
 from registry.api.measured import MeasuredStore
@@ -121,6 +122,11 @@ async def _params(request: Request) -> dict[str, Any]:
 
 
 async def graphql_endpoint(request: Request) -> Response:
+    """A request within its limits (cost, time budget, rate): see api/limited.py."""
+    return await limited.run(request, _graphql)
+
+
+async def _graphql(request: Request) -> Response:
     started = time.perf_counter()
     request_id = new_request_id()  # also on every log line of this request (logging_json)
     settings: Settings = request.app.state.settings
@@ -166,7 +172,9 @@ async def graphql_endpoint(request: Request) -> Response:
     except RegistryError as error:
         if error.code is ErrorCode.STORE_UNAVAILABLE:
             return _error(503, error.message, error.code, media, request_id)
+        limited.check_errors([error])  # TIMEOUT: the budget's answer, not a bad key
         return _error(401, error.message, error.code, media, request_id, {"WWW-Authenticate": "Bearer"})
+    limited.count(request, principal)  # raises RateLimited: a 429
     seen = visibility(principal)
     context = Context(
         store=counted,
@@ -179,6 +187,7 @@ async def graphql_endpoint(request: Request) -> Response:
     )
     document = VALIDATED.get(query) if settings.lean_reads else None
     if document is not None:
+        limited.check_cost(query, document, operation_name, variables)  # raises TooComplex: a 400
         cache: ResponseCache | None = request.app.state.response_cache
         if not settings.response_cache or settings.stats or principal.key_id is not None:
             cache = None  # answers are kept for anonymous callers only, and never with per-request stats
@@ -235,6 +244,7 @@ async def graphql_endpoint(request: Request) -> Response:
         (e.extensions or {}).get("code") == ErrorCode.STORE_UNAVAILABLE.value for e in result.errors or []
     ):
         status = 503
+    limited.check_errors(result.errors)  # a TIMEOUT inside resolvers is the request's (a 504)
     if settings.lean_reads and not isinstance(result, PreExecutionError):
         VALIDATED.add(query)  # it parsed and validated: the next identical document can take the lean path
     return _answer(body, status, media, request_id, measured, started, settings)

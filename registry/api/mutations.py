@@ -93,7 +93,7 @@ async def _attempt(info: Info[Any, Any], work: Callable[[Editing, Principal], Re
     try:
         record = await ctx.call(work, ctx.editing, ctx.principal)
     except RegistryError as error:
-        if error.code is ErrorCode.STORE_UNAVAILABLE:
+        if error.code in (ErrorCode.STORE_UNAVAILABLE, ErrorCode.TIMEOUT):  # the request's, not the input's
             raise
         return None, [UserError(code=error.code, field=error.field, message=error.message)]
     ctx.loaders = Loaders(ctx.store, ctx.visibility)  # what was cached before the write may be stale

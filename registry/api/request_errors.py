@@ -68,6 +68,8 @@ def typed(error: GraphQLError, document: DocumentNode | None, anonymous: bool) -
     """The client's mistake as a typed error, or None when `error` is not one (a resolver's, a fault)."""
     if error.path is not None:
         return None  # raised while running: the resolver's own error, or a fault
+    if error.original_error is None and (error.extensions or {}).get("code"):
+        return error  # already typed by one of our own checks before execution (e.g. api/cost.py)
     original = error.original_error
     message = without_suggestions(error.message) if anonymous else error.message
     node = error.nodes[0] if error.nodes else None

@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
+from registry.api.cost import CostLimit
 from registry.api.mutations import Mutation
 from registry.api.queries import Query
 from registry.api.request_errors import NoNul, OneOperation, typed
@@ -70,6 +71,7 @@ schema = RegistrySchema(
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         OneOperation,
         lambda: AddValidationRules([NoNul]),
+        CostLimit,  # after validation, before execution (api/cost.py)
     ],
 )
 

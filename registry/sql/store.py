@@ -13,6 +13,7 @@ from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, create_engine, select
 
+from registry import budget
 from registry.domain import ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel, ReviewState, Role
 from registry.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.expansion import expand
@@ -25,7 +26,7 @@ from registry.indexing import (
     record_columns,
     record_from_columns,
 )
-from registry.sql import facts, schema_version
+from registry.sql import deadline, facts, schema_version
 from registry.sql.linked import READ_COLUMNS, linked_statement, visible
 from registry.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRow, LinkRow, MetaRow, RecordRow
 from registry.store import (
@@ -84,6 +85,7 @@ class SqlStore:
         # A server's pooled connection may have died since its last use: ping it before use.  A SQLite
         # file has no connection to lose, and the ping would be a quarter of a small read's time.
         self.engine: Engine = create_engine(url, connect_args=args, pool_pre_ping=not sqlite)
+        deadline.install(self.engine)  # the request's time budget, enforced by the database
         self.schema_change: tuple[str | None, str] = self._guard(
             lambda: (schema_version.migrate if upgrade else schema_version.prepare)(url)
         )
@@ -108,9 +110,12 @@ class SqlStore:
 
     def _guard(self, work: Any) -> Any:
         """Run `work`, turning connection failures into StoreUnavailable."""
+        budget.remaining()  # a request whose budget is spent gets TIMEOUT, without a round trip
         try:
             return work()
         except (OperationalError, SAInterfaceError) as error:
+            if budget.expired():  # interrupted (SQLite) or cancelled (PostgreSQL) by the request's budget
+                raise budget.TimedOut() from error
             raise StoreUnavailable() from error
 
     def _session(self) -> Session:

@@ -1,0 +1,171 @@
+"""Neo4j plans a statement once per text: a text that varied with the values asked for would
+compile a new plan for each (a search of 1,000 words took 13 s that way).  The same operation
+shapes, run with other values, must send no new statement text to the real server."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import pytest
+
+from registry.domain import Kind, Ref, Rel
+from registry.seeding import seed
+from registry.store import PUBLIC, Expansion, LinkGroup, RecordQuery, SortKey, Store, Visibility
+from tests.conftest import MakeStore
+
+pytestmark = pytest.mark.neo4j
+
+HUB = Visibility(hub="hub-mydata-france")
+
+
+class _RecordingSession:
+    """The driver's own session, noting the text of every statement it sends."""
+
+    def __init__(self, session: Any, texts: set[str]) -> None:
+        self._session, self._texts = session, texts
+
+    def __enter__(self) -> _RecordingSession:
+        self._session.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self._session.__exit__(*exc)
+
+    def run(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+        self._texts.add(getattr(query, "text", query))
+        return self._session.run(query, *args, **kwargs)
+
+    def execute_write(self, work: Any, *args: Any, **kwargs: Any) -> Any:
+        texts = self._texts
+
+        @functools.wraps(work)  # keeps unit_of_work's timeout
+        def recorded(tx: Any, *a: Any, **k: Any) -> Any:
+            return work(_RecordingSession(tx, texts), *a, **k)
+
+        return self._session.execute_write(recorded, *args, **kwargs)
+
+
+class _RecordingDriver:
+    def __init__(self, driver: Any) -> None:
+        self._driver, self.texts = driver, set[str]()
+
+    def session(self, **kwargs: Any) -> _RecordingSession:
+        return _RecordingSession(self._driver.session(**kwargs), self.texts)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._driver, name)
+
+
+def _ref(kind: Kind, slug: str) -> Ref:
+    return Ref(kind, slug)
+
+
+# Each shape is run with values 0, 1, 2…: same fields, lists of other lengths, other numbers.
+VALUES: list[dict[str, Any]] = [
+    {
+        "countries": ("FR",),
+        "words": ("energie",),
+        "offset": 0,
+        "limit": 5,
+        "slugs": ("lyon",),
+        "first": 2,
+        "hops": 2,
+        "territories": ("lyon",),
+        "year": 2015,
+    },
+    {
+        "countries": ("FR", "NL", "BE"),
+        "words": ("mobilite", "durable", "donnees", "ville", "x"),
+        "offset": 3,
+        "limit": 50,
+        "slugs": ("lyon", "rennes", "nantes", "la-rochelle"),
+        "first": 7,
+        "hops": 6,
+        "territories": ("lyon", "rennes", "nantes"),
+        "year": 2020,
+    },
+    {
+        "countries": ("FI", "ES", "CH", "FR", "NL", "BE", "DE", "IT"),
+        "words": ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"),
+        "offset": 17,
+        "limit": 100,
+        "slugs": tuple(f"nowhere-{n}" for n in range(40)),
+        "first": 100,
+        "hops": 8,
+        "territories": tuple(f"t{n}" for n in range(30)),
+        "year": 1999,
+    },
+]
+
+
+def _shapes(store: Store, v: dict[str, Any]) -> None:
+    territories = [_ref(Kind.TERRITORY, s) for s in v["slugs"]]
+    for visibility in (PUBLIC, HUB):
+        store.query(
+            RecordQuery(
+                kinds=(Kind.USE_CASE,),
+                countries=v["countries"],
+                territories=v["territories"],
+                year_from=v["year"],
+                visibility=visibility,
+                offset=v["offset"],
+                limit=v["limit"],
+            )
+        )
+        store.query(RecordQuery(kinds=tuple(Kind), words=v["words"], visibility=visibility, limit=v["limit"]))
+        store.query(RecordQuery(kinds=(Kind.TERRITORY,), slugs=v["slugs"], sort=SortKey.NAME, descending=True))
+        store.linked(
+            [
+                LinkGroup(tuple(territories), "to", Rel.IN_TERRITORY, Kind.USE_CASE, v["first"]),
+                LinkGroup(tuple(territories), "to", Rel.PRESENT_IN, Kind.ACTOR, v["first"] + 1),
+            ],
+            visibility,
+        )
+        expansions = (
+            Expansion(
+                "to",
+                Rel.IN_TERRITORY,
+                Kind.USE_CASE,
+                v["first"],
+                (Expansion("from", Rel.INVOLVES, Kind.ACTOR, v["first"]),),
+            ),
+        )
+        store.query_expanded(RecordQuery(kinds=(Kind.TERRITORY,), limit=v["limit"], visibility=visibility), expansions)
+        store.get_expanded(territories, expansions, visibility)
+        store.shortest_path(_ref(Kind.TERRITORY, "la-rochelle"), _ref(Kind.TERRITORY, "lyon"), v["hops"], visibility)
+        store.count_by(Kind.USE_CASE, "status", visibility)
+        store.count_by(Kind.USE_CASE, "domain", visibility)
+    store.get(territories)
+    store.links_from(territories, Rel.PRESENT_IN)
+    store.audit_page(v["offset"], v["limit"])
+
+
+def test_the_same_shapes_with_other_values_send_no_new_statement(make_store: MakeStore) -> None:
+    store = make_store("neo4j")
+    seed(store)
+    recording = _RecordingDriver(store.driver)  # type: ignore[attr-defined]
+    store.driver = recording  # type: ignore[attr-defined]
+    _shapes(store, VALUES[0])
+    first = set(recording.texts)
+    assert len(first) >= 10
+    for values in VALUES[1:]:
+        _shapes(store, values)
+        assert recording.texts == first, sorted(recording.texts - first)
+
+
+def test_the_path_statement_is_one_for_every_max_hops(make_store: MakeStore) -> None:
+    store = make_store("neo4j")
+    seed(store)
+    recording = _RecordingDriver(store.driver)  # type: ignore[attr-defined]
+    store.driver = recording  # type: ignore[attr-defined]
+    answers: dict[int, list[Ref] | None] = {}
+    for hops in range(1, 9):
+        answers[hops] = store.shortest_path(
+            _ref(Kind.TERRITORY, "la-rochelle"), _ref(Kind.TERRITORY, "lyon"), hops, PUBLIC
+        )
+    assert len(recording.texts) == 1
+    # and the length asked still bounds the answer: none too short to exist, the same one after
+    found = [hops for hops, path in answers.items() if path is not None]
+    assert found and found == list(range(found[0], 9))
+    assert all(len(answers[h] or []) - 1 <= h for h in found)
