@@ -57,15 +57,21 @@ class ServerProcess:
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=out, stderr=subprocess.STDOUT
             )
+        self.wait_healthy()
+        return self
+
+    def wait_healthy(self) -> None:
+        """Until /health says the process serves and its store answers."""
+        assert self.process is not None
         deadline = time.monotonic() + START_SECONDS
         while True:
             try:
                 if httpx.get(f"{self.url}/health", timeout=5).status_code == 200:
-                    return self
+                    return
             except httpx.TransportError:
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"registry serve did not start: {self.log.read_text(errors='replace')[-2000:]}")
+                raise RuntimeError(f"registry serve is not serving: {self.log.read_text(errors='replace')[-2000:]}")
             time.sleep(0.1)
 
     def kill(self) -> None:
