@@ -11,12 +11,13 @@ import threading
 from collections.abc import AsyncIterator
 
 import httpx
+import pytest
 
 from registry.app import create_app
 from registry.domain import Role
 from registry.services.access import create_key
 from registry.settings import Settings
-from registry.store import AuditDraft, Put, Store, WriteBatch
+from registry.store import AuditDraft, Put, Replayed, Store, WriteBatch
 from tests.contract.builders import AT, territory
 from tests.write_load import (
     HANG_GUARD_SECONDS,
@@ -139,3 +140,21 @@ def test_audit_numbers_follow_commit_order_under_concurrent_writers(store: Store
     # then every reading was a prefix 1..k of the final trail: no number appeared after a higher one
     assert seen_gaps == []
     assert audit_holds(store) == (16, [])
+
+
+def test_a_write_with_a_used_idempotency_key_writes_nothing_and_gives_the_first_result(store: Store) -> None:
+    def batch(slug: str, result: str) -> WriteBatch:
+        audit = [AuditDraft("admin:test", "create", f"Territory:{slug}", None, 1)]
+        return WriteBatch(puts=[Put(territory(slug), None)], audit=audit, idempotency=("admin|k-1", result), at=AT)
+
+    # given a write kept under an idempotency key
+    store.write(batch("lyon", "first"))
+    before = store.generation()
+    # when another write comes with the same key
+    with pytest.raises(Replayed) as replay:
+        store.write(batch("paris", "second"))
+    # then it is told the first result, and nothing of it is written
+    assert replay.value.result == "first"
+    assert store.get([territory("paris").ref]) == {}
+    assert store.audit_page(0, 10)[1] == 1
+    assert store.generation() == before
