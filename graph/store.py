@@ -54,6 +54,7 @@ from registry.store_rules import PLATFORM_ACTOR_KINDS, PLATFORM_ROLES
 T = TypeVar("T")
 
 _PAGE = 500
+_QUEUE_SECONDS = 5.0  # how long a writer waits for the writers of its process before going on (see write)
 _WRITE_ATTEMPTS = 6  # a write that meets a transient failure is run again, this many times at most
 # What "the database cannot be reached" looks like through the driver.  The driver
 # already retried transient failures for `retry_seconds` before we see one of these.
@@ -254,16 +255,23 @@ class Neo4jStore:
         `retry_seconds`; a ConstraintError (not expected under the counter's lock) or a transient
         failure that outlasted those is run again here, a bounded number of times."""
         for attempt in range(1, _WRITE_ATTEMPTS + 1):
-            with self._one_writer, self._translated(), self.driver.session(database=self.database) as session:
-                try:
-                    return session.execute_write(lambda tx: _write_batch(tx, batch))
-                except (ConstraintError, TransientError) as error:
-                    if attempt == _WRITE_ATTEMPTS:
-                        if isinstance(error, ConstraintError):
-                            raise RegistryError(
-                                ErrorCode.DUPLICATE, "This write repeats a key that is already taken."
-                            ) from error
-                        raise  # a transient failure every time: the store is unavailable
+            # Bounded: when Neo4j is down each writer takes `retry_seconds` to fail, and a queue
+            # of them must not add those up; past the bound a writer waits on Neo4j's lock alone.
+            queued = self._one_writer.acquire(timeout=_QUEUE_SECONDS)
+            try:
+                with self._translated(), self.driver.session(database=self.database) as session:
+                    try:
+                        return session.execute_write(lambda tx: _write_batch(tx, batch))
+                    except (ConstraintError, TransientError) as error:
+                        if attempt == _WRITE_ATTEMPTS:
+                            if isinstance(error, ConstraintError):
+                                raise RegistryError(
+                                    ErrorCode.DUPLICATE, "This write repeats a key that is already taken."
+                                ) from error
+                            raise  # a transient failure every time: the store is unavailable
+            finally:
+                if queued:
+                    self._one_writer.release()
             time.sleep(random.uniform(0, 0.02 * 2**attempt))  # jitter: writers that clashed do not meet again
         raise AssertionError("unreachable")
 
