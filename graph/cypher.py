@@ -23,6 +23,25 @@ SEARCH_INDEX = "record_search"
 START_GENERATION = "MERGE (g:Meta {name: 'generation'}) ON CREATE SET g.value = 0"
 BUMP_GENERATION = "MERGE (g:Meta {name: 'generation'}) ON CREATE SET g.value = 1 ON MATCH SET g.value = g.value + 1"
 GENERATION = "MATCH (g:Meta {name: 'generation'}) RETURN g.value AS value"
+# The first statement of a write: it bumps the counter, which takes the node's write lock
+# before reading it (a SET that reads the property it sets: Cypher locks first) and holds it
+# until commit, so writers take turns.  A MATCH, not a MERGE: no shared lock on the unique
+# name that two writers would then both try to upgrade.  Under the lock it reads the last
+# audit number given (kept on the node, see WRITE_AUDIT; when forgotten, the highest entry's)
+# and whether the write's idempotency key was already used.  No row: the node is missing.
+LOCK_GENERATION = """
+MATCH (g:Meta {name: 'generation'}) SET g.value = g.value + 1
+RETURN coalesce(g.audit, head(COLLECT { MATCH (a:AuditEntry) RETURN a.seq AS seq ORDER BY seq DESC LIMIT 1 }), 0)
+    AS last_audit,
+  head(COLLECT { MATCH (i:Idempotency {key: $key}) RETURN i.result AS result }) AS replayed
+"""
+# Audit entries numbered under the lock, so numbers follow commit order; the last one is
+# kept on the counter node.  `clear` and `load` forget it (FORGET_AUDIT_NUMBER).
+WRITE_AUDIT = """
+MATCH (g:Meta {name: 'generation'}) SET g.audit = $last
+WITH g UNWIND $rows AS row CREATE (a:AuditEntry) SET a = row
+"""
+FORGET_AUDIT_NUMBER = f"{BUMP_GENERATION} REMOVE g.audit"
 
 
 def bumped(statement: str) -> str:

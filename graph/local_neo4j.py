@@ -254,6 +254,21 @@ class LocalNeo4j:
             process.stdout.close()
         self._process = None
 
+    def kill(self) -> None:
+        """kill -9 the JVM: no checkpoint, no clean shutdown (crash tests).  `start` again
+        on the same data folder recovers from Neo4j's transaction log."""
+        process = self._process
+        if process is None:
+            return
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if self._reader is not None:
+            self._reader.join(timeout=5)
+            self._reader = None
+        if process.stdout is not None:
+            process.stdout.close()
+        self._process = None
+
     def run_foreground(self) -> None:
         """For `registry neo4j-local`: serve until Ctrl-C or SIGTERM, then stop."""
         stop_requested = threading.Event()

@@ -10,6 +10,9 @@ data: the contract suite in tests/contract runs against both.
 from __future__ import annotations
 
 import json
+import random
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,6 +46,7 @@ from registry.store import (
     LinkGroup,
     Page,
     RecordQuery,
+    Replayed,
     TerritoryFacts,
     UseCaseFacts,
     Visibility,
@@ -53,7 +57,8 @@ from registry.store_rules import PLATFORM_ACTOR_KINDS, PLATFORM_ROLES
 T = TypeVar("T")
 
 _PAGE = 500
-_WRITE_ATTEMPTS = 3
+_QUEUE_SECONDS = 5.0  # how long a writer waits for the writers of its process before going on (see write)
+_WRITE_ATTEMPTS = 6  # a write that meets a transient failure is run again, this many times at most
 # What "the database cannot be reached" looks like through the driver.  The driver
 # already retried transient failures for `retry_seconds` before we see one of these.
 _UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionPoolError, TransientError, AuthError, OSError)
@@ -76,6 +81,9 @@ class Neo4jStore:
         parts = urlsplit(url)
         self.where = urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]))  # never show a password
         self.database = database
+        # The writers of this process queue here, in turn, rather than on the counter node's lock,
+        # which Neo4j grants in no particular order: with 32 waiting, some waited 10 s and more.
+        self._one_writer = threading.Lock()
         auth = None if password is None else (user, password)
         # Short timeouts: a service answers STORE_UNAVAILABLE quickly instead of hanging.
         self.driver: Driver = GraphDatabase.driver(
@@ -257,14 +265,29 @@ class Neo4jStore:
 
     # -- writes --------------------------------------------------------------------------------
     def write(self, batch: WriteBatch) -> list[AuditEntry]:
-        for _ in range(_WRITE_ATTEMPTS):
+        """See Store.write.  The driver runs the transaction again on transient failures for
+        `retry_seconds`; a ConstraintError (not expected under the counter's lock) or a transient
+        failure that outlasted those is run again here, a bounded number of times."""
+        for attempt in range(1, _WRITE_ATTEMPTS + 1):
+            # Bounded: when Neo4j is down each writer takes `retry_seconds` to fail, and a queue
+            # of them must not add those up; past the bound a writer waits on Neo4j's lock alone.
+            queued = self._one_writer.acquire(timeout=_QUEUE_SECONDS)
             try:
-                return self._write_transaction(lambda tx: _write_batch(tx, batch))
-            except ConstraintError:
-                # A concurrent writer took one of our keys or audit numbers after we read them:
-                # run again, and the fresh reads say DUPLICATE or pick the next audit number.
-                continue
-        raise RegistryError(ErrorCode.CONFLICT, "Concurrent writes kept clashing with this one; try again.")
+                with self._translated(), self.driver.session(database=self.database) as session:
+                    try:
+                        return session.execute_write(lambda tx: _write_batch(tx, batch))
+                    except (ConstraintError, TransientError) as error:
+                        if attempt == _WRITE_ATTEMPTS:
+                            if isinstance(error, ConstraintError):
+                                raise RegistryError(
+                                    ErrorCode.DUPLICATE, "This write repeats a key that is already taken."
+                                ) from error
+                            raise  # a transient failure every time: the store is unavailable
+            finally:
+                if queued:
+                    self._one_writer.release()
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))  # jitter: writers that clashed do not meet again
+        raise AssertionError("unreachable")
 
     def idempotent_result(self, scoped_key: str) -> str | None:
         rows = self._read("MATCH (i:Idempotency {key: $key}) RETURN i.result AS result", key=scoped_key)
@@ -435,7 +458,7 @@ class Neo4jStore:
                 try:
                     self._load_in_transactions(steps)
                 finally:  # after the last batch, or the undoing: caches of any state in between go
-                    self._write(cypher.BUMP_GENERATION)
+                    self._write(cypher.FORGET_AUDIT_NUMBER)
         except ConstraintError as error:
             raise RegistryError(ErrorCode.DUPLICATE, f"The loaded rows repeat a key: {error.message}") from error
 
@@ -479,7 +502,7 @@ class Neo4jStore:
                 f"MATCH (n) WHERE {labels} CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF {_LOAD_BATCH} ROWS"
             )
         finally:  # the counter is not among those labels: it survives, bumped, so caches see the change
-            self._write(cypher.BUMP_GENERATION)
+            self._write(cypher.FORGET_AUDIT_NUMBER)  # and the audit starts again at 1
 
     def close(self) -> None:
         self.driver.close()
@@ -569,7 +592,7 @@ def _load_steps(records: Sequence[Record], links: Sequence[Link], audit: Sequenc
     return steps
 
 
-_BUMP = _LoadStep(cypher.BUMP_GENERATION, [])  # the change counter, first in a one-transaction load
+_BUMP = _LoadStep(cypher.FORGET_AUDIT_NUMBER, [])  # the change counter, first in a one-transaction load
 
 
 def _run_steps(tx: ManagedTransaction, steps: Sequence[_LoadStep]) -> None:
@@ -584,24 +607,33 @@ def _run_steps(tx: ManagedTransaction, steps: Sequence[_LoadStep]) -> None:
 
 def _write_batch(tx: ManagedTransaction, batch: WriteBatch) -> list[AuditEntry]:
     """Apply a batch inside one transaction; raising anywhere rolls it all back."""
-    tx.run(cypher.BUMP_GENERATION).consume()  # first: the counter's lock makes writers take turns
+    scoped = None if batch.idempotency is None else batch.idempotency[0]
+    locked = tx.run(cypher.LOCK_GENERATION, key=scoped).single()
+    if locked is None:  # no counter node yet: make it, then take its lock as any write does
+        tx.run(cypher.START_GENERATION).consume()
+        locked = tx.run(cypher.LOCK_GENERATION, key=scoped).single(strict=True)
+    if locked["replayed"] is not None:  # checked under the lock: of concurrent replays one writes
+        raise Replayed(str(locked["replayed"]))
     _put_records(tx, batch)
     replaced = sorted({(key(source), rel.value) for source, rel in batch.replace_links})
-    tx.run(
-        "UNWIND $rows AS row MATCH (:Record {key: row[0]})-[l]->(:Record) WHERE type(l) = row[1] DELETE l",
-        rows=replaced,
-    ).consume()
+    if replaced:
+        tx.run(
+            "UNWIND $rows AS row MATCH (:Record {key: row[0]})-[l]->(:Record) WHERE type(l) = row[1] DELETE l",
+            rows=replaced,
+        ).consume()
     removed = sorted({(key(link.source), link.rel.value, key(link.target)) for link in batch.remove_links})
-    tx.run(
-        "UNWIND $rows AS row MATCH (:Record {key: row[0]})-[l]->(:Record {key: row[2]})"
-        " WHERE type(l) = row[1] DELETE l",
-        rows=removed,
-    ).consume()
-    _require_ends(tx, batch.add_links)
-    _merge_links(tx, batch.add_links)
+    if removed:
+        tx.run(
+            "UNWIND $rows AS row MATCH (:Record {key: row[0]})-[l]->(:Record {key: row[2]})"
+            " WHERE type(l) = row[1] DELETE l",
+            rows=removed,
+        ).consume()
+    if batch.add_links:
+        _require_ends(tx, batch.add_links)
+        _merge_links(tx, batch.add_links)
     entries = []
     if batch.audit:
-        last = tx.run("MATCH (a:AuditEntry) RETURN max(a.seq) AS last").single(strict=True)["last"] or 0
+        last = int(locked["last_audit"])
         at = format_time(batch.at) or ""
         rows = [
             {
@@ -616,7 +648,7 @@ def _write_batch(tx: ManagedTransaction, batch: WriteBatch) -> list[AuditEntry]:
             }
             for n, d in enumerate(batch.audit, start=1)
         ]
-        tx.run("UNWIND $rows AS row CREATE (a:AuditEntry) SET a = row", rows=rows).consume()
+        tx.run(cypher.WRITE_AUDIT, last=last + len(rows), rows=rows).consume()
         entries = [cypher.audit_from(row) for row in rows]
     if batch.idempotency is not None:
         scoped, result = batch.idempotency
@@ -661,11 +693,13 @@ def _put_records(tx: ManagedTransaction, batch: WriteBatch) -> None:
             created[record_key] = {**props, "created_at": created[record_key]["created_at"]}
         else:
             created[record_key] = props
-    _create_records(tx, list(created.values()))
-    tx.run(
-        "UNWIND $rows AS row MATCH (r:Record {key: row.key}) SET r += row.props",
-        rows=[{"key": k, "props": props} for k, props in updated.items()],
-    ).consume()
+    if created:
+        _create_records(tx, list(created.values()))
+    if updated:
+        tx.run(
+            "UNWIND $rows AS row MATCH (r:Record {key: row.key}) SET r += row.props",
+            rows=[{"key": k, "props": props} for k, props in updated.items()],
+        ).consume()
 
 
 def _create_records(tx: ManagedTransaction, rows: list[JSON]) -> None:

@@ -123,6 +123,18 @@ class Put:
     expected_version: int | None
 
 
+class Replayed(Exception):
+    """`write` found its batch's idempotency key already stored: nothing was written.
+
+    Stores check the key after taking the writers' lock (see `Store.write`), so of many
+    concurrent replays of one key exactly one writes and the others get the first result.
+    """
+
+    def __init__(self, result: str) -> None:
+        super().__init__("This idempotency key was already used.")
+        self.result = result
+
+
 @dataclass
 class WriteBatch:
     """Everything one mutation writes; a store applies it all or nothing."""
@@ -201,7 +213,17 @@ class Store(Protocol):
         ...
 
     def write(self, batch: WriteBatch) -> list[AuditEntry]:
-        """Apply a batch atomically; raises CONFLICT, DUPLICATE or NOT_FOUND and writes nothing."""
+        """Apply a batch atomically; raises CONFLICT, DUPLICATE or NOT_FOUND and writes nothing.
+
+        Writers take turns: the first statement of every write transaction bumps the change
+        counter (`generation`), whose lock lasts until commit.  Everything else is decided
+        under that lock: versions, slugs, the idempotency key (`Replayed` when it is already
+        stored) and the audit numbers.  So audit numbers are unique, with no gaps from
+        failed writes, and commit order equals audit order: a reader of the trail by
+        increasing `seq` never sees a number appear below one it has already read.
+        Transient failures (a busy SQLite file, a deadlock, a serialization failure) are
+        retried inside the store, a bounded number of times.
+        """
         ...
 
     def idempotent_result(self, scoped_key: str) -> str | None:

@@ -15,10 +15,20 @@ from registry.domain import JSON, Kind, Link, Principal, Record, Ref, Rel, Revie
 from registry.errors import ErrorCode, RegistryError
 from registry.indexing import dump_json, now, record_from_row, record_to_row
 from registry.services.validation import check_fields, check_link, check_slug, links_for
-from registry.store import AuditDraft, Put, Store, WriteBatch
+from registry.store import AuditDraft, Put, Replayed, Store, WriteBatch
 
 LinkSpec = tuple[Rel, list[tuple[Ref, str]]]  # a relation and its (target, role) pairs
 MAX_KEY = 200
+
+
+def _first_result(stored: str, fingerprint: str) -> Record:
+    """The record a key's first run returned, if this run asks the same thing."""
+    first = json.loads(stored)
+    if first["fingerprint"] != fingerprint:
+        raise RegistryError(
+            ErrorCode.INVALID, "This idempotency key was already used for a different request.", "idempotencyKey"
+        )
+    return record_from_row(first["record"])
 
 
 class Writer:
@@ -51,17 +61,20 @@ class Writer:
         fingerprint = hashlib.sha256(dump_json({"action": action, "request": request}).encode()).hexdigest()
         stored = self.store.idempotent_result(scoped)
         if stored is not None:
-            first = json.loads(stored)
-            if first["fingerprint"] != fingerprint:
-                raise RegistryError(
-                    ErrorCode.INVALID,
-                    "This idempotency key was already used for a different request.",
-                    "idempotencyKey",
-                )
-            return record_from_row(first["record"])
-        record, batch = build()
-        batch.idempotency = (scoped, dump_json({"fingerprint": fingerprint, "record": record_to_row(record)}))
-        self.store.write(batch)
+            return _first_result(stored, fingerprint)
+        try:
+            record, batch = build()
+            batch.idempotency = (scoped, dump_json({"fingerprint": fingerprint, "record": record_to_row(record)}))
+            self.store.write(batch)
+        except Replayed as replayed:  # a concurrent replay wrote first (the store checks under its lock)
+            return _first_result(replayed.result, fingerprint)
+        except RegistryError as error:
+            # A concurrent replay may have committed between our check and `build`, which then
+            # saw its change (a stale version, a taken slug): the caller gets the first result.
+            stored = None if error.code is ErrorCode.STORE_UNAVAILABLE else self.store.idempotent_result(scoped)
+            if stored is None:
+                raise
+            return _first_result(stored, fingerprint)
         return record
 
     # -- records ---------------------------------------------------------------------

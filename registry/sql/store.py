@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import random
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, exists, func, insert, or_, update
+from sqlalchemy import Engine, delete, event, exists, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlalchemy.orm import aliased
@@ -36,6 +39,7 @@ from registry.store import (
     LinkGroup,
     Page,
     RecordQuery,
+    Replayed,
     SortKey,
     TerritoryFacts,
     UseCaseFacts,
@@ -47,6 +51,13 @@ from registry.store_rules import best_path, hidden
 _PAGE = 500
 _GENERATION = "generation"  # the MetaRow holding the store-wide change counter
 _LOAD_CHUNK = 5000  # rows per executemany when loading
+# The last audit number given, kept next to the counter and moved only under its lock (see write).
+# `clear` and `load` drop it; the next write counts it again from the audit table.
+_AUDIT = "audit_seq"
+_WRITE_ATTEMPTS = 6  # a write that meets a transient failure is run again, this many times at most
+_SQLITE_BUSY_SECONDS = 30.0  # how long SQLite waits for another process's write lock before failing
+# PostgreSQL's transient failures: a serialization failure, a deadlock.  Running the write again is safe.
+_TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
 _BUMP = update(MetaRow).where(col(MetaRow.name) == _GENERATION).values(value=col(MetaRow.value) + 1)
 
 
@@ -81,10 +92,17 @@ class SqlStore:
     def __init__(self, url: str, upgrade: bool = False) -> None:
         """Open the database at `url`; `upgrade` migrates older tables in place instead of refusing them."""
         sqlite = url.startswith("sqlite")
-        args: dict[str, Any] = {"check_same_thread": False} if sqlite else {}
+        args: dict[str, Any] = {"check_same_thread": False, "timeout": _SQLITE_BUSY_SECONDS} if sqlite else {}
         # A server's pooled connection may have died since its last use: ping it before use.  A SQLite
         # file has no connection to lose, and the ping would be a quarter of a small read's time.
         self.engine: Engine = create_engine(url, connect_args=args, pool_pre_ping=not sqlite)
+        # SQLite has one write lock per file, and its busy wait is not fair: 32 threads of one
+        # process polling for it starve some beyond any timeout.  They queue here instead, and
+        # only other processes wait on the file's lock.
+        self._one_writer = threading.Lock() if sqlite else None
+        if sqlite and ":memory:" not in url and url.rstrip("/") not in ("sqlite:", "sqlite:/", "sqlite://"):
+            # Write-ahead log: readers never wait for a writer, nor a writer for readers.
+            event.listen(self.engine, "connect", _write_ahead_log)
         deadline.install(self.engine)  # the request's time budget, enforced by the database
         self.schema_change: tuple[str | None, str] = self._guard(
             lambda: (schema_version.migrate if upgrade else schema_version.prepare)(url)
@@ -104,7 +122,8 @@ class SqlStore:
         """Count one change, as the first statement of a write transaction.
 
         The row lock it takes (PostgreSQL) or the write lock (SQLite) lasts until commit,
-        so writers run one after the other: the audit's max(seq) + 1 cannot be taken twice.
+        so writers run one after the other: what a write checks and numbers after it
+        (versions, slugs, idempotency keys, audit numbers) no other writer can change.
         """
         s.exec(_BUMP)
 
@@ -272,18 +291,39 @@ class SqlStore:
 
     # -- writes ------------------------------------------------------------------
     def write(self, batch: WriteBatch) -> list[AuditEntry]:
-        for attempt in range(3):
+        """See Store.write: the bump's lock serialises writers; transient failures are run again."""
+        for attempt in range(1, _WRITE_ATTEMPTS + 1):
             try:
-                entries: list[AuditEntry] = self._guard(lambda: self._write_once(batch))
-                return entries
-            except IntegrityError:
-                if attempt == 2:  # two writers took the same audit number thrice
+                if self._one_writer is None:
+                    return self._write_once(batch)
+                with self._one_writer:
+                    return self._write_once(batch)
+            except SAInterfaceError as error:
+                raise StoreUnavailable() from error
+            except (OperationalError, IntegrityError) as error:
+                if attempt == _WRITE_ATTEMPTS or not self._transient(error):
+                    if isinstance(error, OperationalError):
+                        raise StoreUnavailable() from error
                     raise
+                time.sleep(random.uniform(0, 0.02 * 2**attempt))  # jitter: writers that clashed do not meet again
         raise AssertionError("unreachable")
+
+    def _transient(self, error: OperationalError | IntegrityError) -> bool:
+        """A failure that running the same write again may not meet."""
+        if isinstance(error, IntegrityError):
+            return True  # under the counter's lock none is expected; a second run reads afresh
+        if self.engine.dialect.name == "sqlite":
+            text = str(error.orig).lower()
+            return "locked" in text or "busy" in text
+        return getattr(error.orig, "sqlstate", None) in _TRANSIENT_SQLSTATES
 
     def _write_once(self, batch: WriteBatch) -> list[AuditEntry]:
         with self._session() as s, s.begin():
-            self._bump(s)
+            self._bump(s)  # from here on this transaction is the only writer, until it commits
+            if batch.idempotency is not None:
+                first = s.get(IdempotencyRow, batch.idempotency[0])
+                if first is not None:
+                    raise Replayed(first.result)
             for put in batch.puts:
                 row = _row(put.record)
                 if put.expected_version is None:
@@ -334,7 +374,7 @@ class SqlStore:
                 )
             entries = []
             if batch.audit:
-                last = s.exec(select(func.max(AuditRow.seq))).one() or 0
+                last = self._take_audit_numbers(s, len(batch.audit))
                 at = format_time(batch.at) or ""
                 for offset, draft in enumerate(batch.audit, start=1):
                     row_a = AuditRow(
@@ -352,6 +392,21 @@ class SqlStore:
             if batch.idempotency is not None:
                 s.add(IdempotencyRow(key=batch.idempotency[0], result=batch.idempotency[1]))
         return entries
+
+    def _take_audit_numbers(self, s: Session, count: int) -> int:
+        """Reserve `count` audit numbers; return the last one given before them.
+
+        Called under the counter's lock, so numbers follow commit order.
+        """
+        kept = s.get(MetaRow, _AUDIT)
+        if kept is None:
+            last = int(s.exec(select(func.max(AuditRow.seq))).one() or 0)
+            s.add(MetaRow(name=_AUDIT, value=last + count))
+            return last
+        last = kept.value
+        kept.value = last + count
+        s.add(kept)
+        return last
 
     def idempotent_result(self, scoped_key: str) -> str | None:
         def work() -> str | None:
@@ -570,6 +625,7 @@ class SqlStore:
         def work() -> None:
             with self.engine.begin() as connection:
                 connection.execute(_BUMP)  # first: see _bump
+                connection.execute(delete(MetaRow).where(col(MetaRow.name) == _AUDIT))  # counted again from the rows
                 for table, rows in tables:
                     for start in range(0, len(rows), _LOAD_CHUNK):
                         connection.execute(insert(table), rows[start : start + _LOAD_CHUNK])
@@ -611,11 +667,16 @@ class SqlStore:
                 self._bump(s)  # the counter survives: a cache must not mistake the new data for the old
                 for table in (LinkRow, RecordRow, HubRow, ApiKeyRow, AuditRow, IdempotencyRow):
                     s.exec(delete(table))
+                s.exec(delete(MetaRow).where(col(MetaRow.name) == _AUDIT))  # the audit starts again at 1
 
         self._guard(work)
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _write_ahead_log(connection: Any, _record: Any) -> None:
+    connection.execute("PRAGMA journal_mode=WAL")
 
 
 def _link_columns(link: Link) -> dict[str, Any]:
