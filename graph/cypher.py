@@ -286,15 +286,14 @@ ORDER BY slug
 
 
 def shortest_paths(max_hops: int, visibility: Visibility) -> str:
-    """Every shortest undirected path from $start to $end that avoids hidden records.
-
-    The start itself is never hidden from its own search (as in store_rules.best_path).
+    """Every shortest undirected path from $start to $end that avoids hidden records,
+    both ends included: a hidden end finds nothing, as a missing one does.
     The predicate reads only the node and parameters, so Neo4j applies it during the
     breadth-first search instead of filtering afterwards.
     """
     return f"""
 MATCH (a:Record {{key: $start}}), (b:Record {{key: $end}})
 MATCH p = allShortestPaths((a)-[*..{int(max_hops)}]-(b))
-WHERE all(n IN nodes(p) WHERE n.key = $start OR {visible(visibility, "n")})
+WHERE all(n IN nodes(p) WHERE {visible(visibility, "n")})
 RETURN [n IN nodes(p) | n.key] AS keys
 """

@@ -148,12 +148,13 @@ class Neo4jStore:
             return session.execute_write(work)
 
     # -- records -------------------------------------------------------------------------------
-    def get(self, refs: Sequence[Ref]) -> dict[Ref, Record]:
+    def get(self, refs: Sequence[Ref], visibility: Visibility) -> dict[Ref, Record]:
         if not refs:
             return {}
         [found] = self._read_row(
-            f"MATCH (r:Record) WHERE r.key IN $keys RETURN collect(r {cypher.RECORD})",
+            f"MATCH (r:Record) WHERE r.key IN $keys AND {cypher.visible(visibility)} RETURN collect(r {cypher.RECORD})",
             keys=sorted({key(r) for r in refs}),
+            hub=visibility.hub,
         )
         records = (record_from_columns(props) for props in found)
         return {r.ref: r for r in records}
@@ -234,7 +235,9 @@ class Neo4jStore:
         params: JSON = {"keys": sorted({key(r) for r in refs}), "hub": visibility.hub}
         tree = cypher.expansions("x", expansions, visibility, params)
         [rows] = self._read_row(
-            f"MATCH (x:Record) WHERE x.key IN $keys RETURN collect([x {cypher.RECORD}, {tree}])", **params
+            f"MATCH (x:Record) WHERE x.key IN $keys AND {cypher.visible(visibility, 'x')}"
+            f" RETURN collect([x {cypher.RECORD}, {tree}])",
+            **params,
         )
         found: Found = {}
         read = RecordReader()
@@ -259,7 +262,7 @@ class Neo4jStore:
     # -- graph reads ---------------------------------------------------------------------------
     def shortest_path(self, start: Ref, end: Ref, max_hops: int, visibility: Visibility) -> list[Ref] | None:
         if start == end:
-            return [start] if self.get([start]) else None
+            return [start] if self.get([start], visibility) else None
         if max_hops < 1:
             return None
         rows = self._read(

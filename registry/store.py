@@ -168,8 +168,11 @@ class Store(Protocol):
     """The registry's storage port."""
 
     # -- records -------------------------------------------------------------
-    def get(self, refs: Sequence[Ref]) -> dict[Ref, Record]:
-        """The records that exist among `refs`, in one round trip."""
+    def get(self, refs: Sequence[Ref], visibility: Visibility) -> dict[Ref, Record]:
+        """The records among `refs` that exist and that `visibility` may see, in one round trip.
+
+        Every read takes the caller's visibility and applies it in the store's own query, so
+        no caller can forget it: a hidden record is read exactly as a missing one."""
         ...
 
     def query(self, query: RecordQuery) -> Page:
@@ -209,7 +212,8 @@ class Store(Protocol):
 
     # -- graph reads ---------------------------------------------------------
     def shortest_path(self, start: Ref, end: Ref, max_hops: int, visibility: Visibility) -> list[Ref] | None:
-        """The shortest chain of records linking `start` to `end` (links in either direction).
+        """The shortest chain of records linking `start` to `end` (links in either direction),
+        through records `visibility` may see only, both ends included (None if either is hidden).
 
         Among equally short chains, the one whose list of refs sorts first.
         """

@@ -125,14 +125,15 @@ class SqlStore:
         return col(column).collate("C") if self.engine.dialect.name == "postgresql" else col(column)
 
     # -- records ---------------------------------------------------------------
-    def get(self, refs: Sequence[Ref]) -> dict[Ref, Record]:
+    def get(self, refs: Sequence[Ref], visibility: Visibility) -> dict[Ref, Record]:
         if not refs:
             return {}
         keys = sorted({_key(r) for r in refs})
 
         def work() -> dict[Ref, Record]:
             with self.engine.connect() as c:
-                rows = c.execute(select(*_READ).where(col(RecordRow.key).in_(keys))).mappings().all()
+                stmt = select(*_READ).where(col(RecordRow.key).in_(keys), _visible(visibility))
+                rows = c.execute(stmt).mappings().all()
                 return {(r := record_from_columns(row)).ref: r for row in rows}
 
         result: dict[Ref, Record] = self._guard(work)
@@ -266,7 +267,7 @@ class SqlStore:
     def get_expanded(
         self, refs: Sequence[Ref], expansions: Sequence[Expansion], visibility: Visibility
     ) -> tuple[dict[Ref, Record], Found]:
-        records = self.get(refs)
+        records = self.get(refs, visibility)
         return records, expand(self, list(records.values()), expansions, visibility)
 
     # -- writes ------------------------------------------------------------------
@@ -365,8 +366,9 @@ class SqlStore:
     def shortest_path(self, start: Ref, end: Ref, max_hops: int, visibility: Visibility) -> list[Ref] | None:
         def work() -> list[Ref] | None:
             with self._session() as s:
-                found = s.exec(select(RecordRow).where(col(RecordRow.key).in_([_key(start), _key(end)]))).all()
-                if len(found) != len({start, end}):
+                ends = [_key(start), _key(end)]
+                found = s.exec(select(RecordRow).where(col(RecordRow.key).in_(ends), _visible(visibility))).all()
+                if len(found) != len({start, end}):  # a hidden end is answered as a missing one
                     return None
                 blocked = {
                     r.key

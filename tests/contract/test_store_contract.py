@@ -15,7 +15,7 @@ import pytest
 
 from registry.domain import ApiKey, AuditEntry, Hub, Kind, Link, Record, Rel, ReviewState, Role
 from registry.errors import ErrorCode, RegistryError
-from registry.store import AuditDraft, Put, Store, WriteBatch
+from registry.store import EVERYTHING, AuditDraft, Put, Store, WriteBatch
 from tests.contract.builders import AT, actor, create, domain, link, territory, updated, use_case
 
 
@@ -35,8 +35,8 @@ def test_a_created_record_reads_back_exactly(store: Store) -> None:
     # when
     create(store, [lyon, case])
     # then
-    assert store.get([lyon.ref, case.ref, territory("nowhere").ref]) == {lyon.ref: lyon, case.ref: case}
-    assert store.get([]) == {}
+    assert store.get([lyon.ref, case.ref, territory("nowhere").ref], EVERYTHING) == {lyon.ref: lyon, case.ref: case}
+    assert store.get([], EVERYTHING) == {}
 
 
 def test_a_record_without_times_reads_back_without_times(store: Store) -> None:
@@ -45,7 +45,7 @@ def test_a_record_without_times_reads_back_without_times(store: Store) -> None:
     # when
     store.write(WriteBatch(puts=[Put(bare, None)]))
     # then
-    assert store.get([bare.ref]) == {bare.ref: bare}
+    assert store.get([bare.ref], EVERYTHING) == {bare.ref: bare}
 
 
 def test_creating_a_taken_slug_is_a_duplicate_and_writes_nothing(store: Store) -> None:
@@ -56,8 +56,8 @@ def test_creating_a_taken_slug_is_a_duplicate_and_writes_nothing(store: Store) -
     error = _error(store, batch)
     # then
     assert (error.code, error.field, error.message) == (ErrorCode.DUPLICATE, "slug", "Territory:lyon already exists.")
-    assert list(store.get([territory("lyon").ref, territory("paris").ref])) == [territory("lyon").ref]
-    assert store.get([territory("lyon").ref])[territory("lyon").ref].data["name"]["en"] == "Lyon"
+    assert list(store.get([territory("lyon").ref, territory("paris").ref], EVERYTHING)) == [territory("lyon").ref]
+    assert store.get([territory("lyon").ref], EVERYTHING)[territory("lyon").ref].data["name"]["en"] == "Lyon"
 
 
 def test_the_same_slug_twice_in_one_batch_is_a_duplicate(store: Store) -> None:
@@ -74,7 +74,7 @@ def test_an_update_at_the_current_version_replaces_the_record(store: Store) -> N
     newer = updated(lyon, name={"en": "Lyon Metropolis", "fr": "Métropole de Lyon"}, country="FR")
     store.write(WriteBatch(puts=[Put(newer, 1)], at=AT))
     # then
-    assert store.get([lyon.ref])[lyon.ref] == newer
+    assert store.get([lyon.ref], EVERYTHING)[lyon.ref] == newer
 
 
 def test_an_update_keeps_the_creation_time(store: Store) -> None:
@@ -84,7 +84,7 @@ def test_an_update_keeps_the_creation_time(store: Store) -> None:
     # when the update carries another creation time
     store.write(WriteBatch(puts=[Put(replace(updated(lyon), created_at=AT + timedelta(days=9)), 1)], at=AT))
     # then
-    assert store.get([lyon.ref])[lyon.ref].created_at == lyon.created_at
+    assert store.get([lyon.ref], EVERYTHING)[lyon.ref].created_at == lyon.created_at
 
 
 def test_a_stale_version_is_a_conflict_and_writes_nothing(store: Store) -> None:
@@ -105,7 +105,7 @@ def test_a_stale_version_is_a_conflict_and_writes_nothing(store: Store) -> None:
     # then
     assert (error.code, error.field) == (ErrorCode.CONFLICT, "version")
     assert error.message == "Territory:lyon is at version 2, not 1."
-    assert store.get([lyon.ref, paris.ref]) == {lyon.ref: v2}
+    assert store.get([lyon.ref, paris.ref], EVERYTHING) == {lyon.ref: v2}
     assert store.audit_page(0, 10)[1] == 1
     assert store.idempotent_result("admin:test|k1") is None
 
@@ -134,7 +134,7 @@ def test_a_link_to_a_missing_record_rolls_back_the_whole_batch(store: Store, end
     error = _error(store, batch)
     # then
     assert (error.code, error.field, error.message) == (ErrorCode.NOT_FOUND, end, "Actor:ghost does not exist.")
-    assert store.get([case.ref]) == {}
+    assert store.get([case.ref], EVERYTHING) == {}
     assert store.links_to([energy.ref], Rel.IN_DOMAIN) == []
     assert store.audit_page(0, 10)[1] == 2
     assert store.idempotent_result("admin:test|once") is None
@@ -328,7 +328,7 @@ def test_a_kind_label_is_kept(store: Store) -> None:
     records = [record(kind, f"a-{kind.value.lower()}", {}) for kind in Kind]
     create(store, records)
     # then each reads back as its kind
-    assert {r.ref.kind for r in store.get([r.ref for r in records]).values()} == set(Kind)
+    assert {r.ref.kind for r in store.get([r.ref for r in records], EVERYTHING).values()} == set(Kind)
 
 
 # -- concurrent writers ----------------------------------------------------------------------------
