@@ -257,8 +257,16 @@ class Store(Protocol):
         """Every link, sorted."""
         ...
 
-    def load(self, records: Sequence[Record], links: Sequence[Link], audit: Sequence[AuditEntry]) -> None:
-        """Insert exported rows as they are (versions, times and audit numbers kept)."""
+    def load(
+        self,
+        records: Sequence[Record],
+        links: Sequence[Link],
+        audit: Sequence[AuditEntry],
+        hubs: Sequence[Hub] = (),
+        keys: Sequence[ApiKey] = (),
+    ) -> None:
+        """Insert exported rows as they are (versions, times and audit numbers kept), all or
+        nothing: a failure leaves the store as it was."""
         ...
 
     def is_empty(self) -> bool: ...

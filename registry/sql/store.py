@@ -465,17 +465,7 @@ class SqlStore:
         def work() -> None:
             with self._session() as s, s.begin():
                 self._bump(s)
-                s.merge(
-                    ApiKeyRow(
-                        key_id=key.key_id,
-                        secret_hash=key.secret_hash,
-                        role=key.role.value,
-                        hub=key.hub,
-                        created_at=format_time(key.created_at) or "",
-                        revoked_at=format_time(key.revoked_at),
-                        label=key.label,
-                    )
-                )
+                s.merge(ApiKeyRow(**_key_columns(key)))
 
         self._guard(work)
 
@@ -543,12 +533,21 @@ class SqlStore:
             rows = self._guard(lambda: s.exec(select(LinkRow)).all())
         yield from sorted(_link(r) for r in rows)
 
-    def load(self, records: Sequence[Record], links: Sequence[Link], audit: Sequence[AuditEntry]) -> None:
+    def load(
+        self,
+        records: Sequence[Record],
+        links: Sequence[Link],
+        audit: Sequence[AuditEntry],
+        hubs: Sequence[Hub] = (),
+        keys: Sequence[ApiKey] = (),
+    ) -> None:
         """Bulk inserts (SQLAlchemy core, executemany) in chunks, all in one transaction."""
         tables: list[tuple[Any, list[dict[str, Any]]]] = [
             (RecordRow, [record_columns(r) for r in records]),
             (LinkRow, [_link_columns(link) for link in links]),
             (AuditRow, [audit_columns(e) for e in audit]),
+            (HubRow, [{"slug": h.slug, "name": h.name, "created_at": format_time(h.created_at) or ""} for h in hubs]),
+            (ApiKeyRow, [_key_columns(k) for k in keys]),
         ]
 
         def work() -> None:
@@ -558,7 +557,11 @@ class SqlStore:
                     for start in range(0, len(rows), _LOAD_CHUNK):
                         connection.execute(insert(table), rows[start : start + _LOAD_CHUNK])
 
-        self._guard(work)
+        try:
+            self._guard(work)
+        except IntegrityError as error:  # rolled back whole; said in one line, as Neo4j's load says it
+            first = str(error.orig).splitlines()[0] if error.orig is not None else "a unique key"
+            raise RegistryError(ErrorCode.DUPLICATE, f"The loaded rows repeat a key: {first}") from None
 
     def is_empty(self) -> bool:
         def work() -> bool:
@@ -600,6 +603,18 @@ class SqlStore:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _key_columns(key: ApiKey) -> dict[str, Any]:
+    return {
+        "key_id": key.key_id,
+        "secret_hash": key.secret_hash,
+        "role": key.role.value,
+        "hub": key.hub,
+        "created_at": format_time(key.created_at) or "",
+        "revoked_at": format_time(key.revoked_at),
+        "label": key.label,
+    }
 
 
 def _link_columns(link: Link) -> dict[str, Any]:
