@@ -15,7 +15,7 @@ import pytest
 
 from registry.domain import ApiKey, AuditEntry, Hub, Kind, Link, Record, Rel, ReviewState, Role
 from registry.errors import ErrorCode, RegistryError
-from registry.store import EVERYTHING, AuditDraft, Put, Store, WriteBatch
+from registry.store import EVERYTHING, PUBLIC, AuditDraft, Put, Store, Visibility, WriteBatch
 from tests.contract.builders import AT, actor, create, domain, link, territory, updated, use_case
 
 
@@ -364,3 +364,33 @@ def test_of_two_clients_creating_one_slug_at_once_one_gets_a_duplicate(store: St
     entries, total = store.audit_page(0, 100)
     assert total == 4
     assert [e.seq for e in entries] == [1, 2, 3, 4]
+
+
+def test_get_reads_only_what_the_visibility_may_see(store: Store) -> None:
+    # given a published case study, a hub's draft and another hub's submission
+    public = use_case("public")
+    draft = use_case("draft", review_state=ReviewState.DRAFT, hub="hub-a")
+    other = use_case("other", review_state=ReviewState.SUBMITTED, hub="hub-b")
+    create(store, [public, draft, other])
+    refs = [public.ref, draft.ref, other.ref, use_case("missing").ref]
+    # then each caller gets exactly what it may see: a hidden record is read as a missing one
+    assert set(store.get(refs, PUBLIC)) == {public.ref}
+    assert set(store.get(refs, Visibility(hub="hub-a"))) == {public.ref, draft.ref}
+    assert set(store.get(refs, Visibility(hub="hub-b"))) == {public.ref, other.ref}
+    assert set(store.get(refs, EVERYTHING)) == {public.ref, draft.ref, other.ref}
+
+
+def test_a_load_that_fails_on_its_last_rows_leaves_the_store_empty(store: Store) -> None:
+    # given rows whose hubs (loaded after every record, link and audit entry) repeat a slug
+    lyon, case = territory("lyon"), use_case("energie")
+    hub = Hub("hub-a", "Hub A", AT)
+    key = ApiKey("k1", "hash", Role.HUB, "hub-a", AT, None, "")
+    # when they are loaded
+    with pytest.raises(RegistryError) as failed:
+        store.load([lyon, case], [link(case, Rel.IN_TERRITORY, lyon)], [], [hub, hub], [key])
+    # then a DUPLICATE in one line, and nothing was written
+    assert failed.value.code is ErrorCode.DUPLICATE and "\n" not in failed.value.message
+    assert store.is_empty() and list(store.iter_records()) == [] and list(store.iter_links()) == []
+    # and the same rows without the repeat load whole
+    store.load([lyon, case], [link(case, Rel.IN_TERRITORY, lyon)], [], [hub], [key])
+    assert store.hubs() == [hub] and store.api_keys() == [key] and len(list(store.iter_records())) == 2
