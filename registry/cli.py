@@ -1,4 +1,4 @@
-"""The `registry` command: seed, generate, serve, keys, export-schema, export, import, neo4j-local."""
+"""The `registry` command: seed, generate, serve, keys, hubs, export-schema, export, import, neo4j-local."""
 
 from __future__ import annotations
 
