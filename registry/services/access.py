@@ -47,8 +47,9 @@ def create_key(
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     key = ApiKey(key_id, _hash(secret), role, hub, now(), None, label)
-    store.put_api_key(key)
+    # Audited first: should the second step fail, no key exists that the audit trail does not name.
     _audit(store, who, "createKey", key, {"role": role.value, "hub": hub, "label": label})
+    store.put_api_key(key)
     return key, f"{PREFIX}_{key_id}_{secret}"
 
 
