@@ -75,7 +75,11 @@ def test_the_store_recovers_when_neo4j_comes_back(own_server: LocalNeo4j) -> Non
         # when Neo4j stops
         own_server.stop()
         # then every call says the store is unavailable, without telling clients where it is
-        for call in (store.ping, lambda: store.get([lyon], EVERYTHING), lambda: store.query(RecordQuery(kinds=(Kind.TERRITORY,)))):
+        for call in (
+            store.ping,
+            lambda: store.get([lyon], EVERYTHING),
+            lambda: store.query(RecordQuery(kinds=(Kind.TERRITORY,))),
+        ):
             with pytest.raises(StoreUnavailable) as caught:
                 call()
             assert caught.value.message == StoreUnavailable().message
