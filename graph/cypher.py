@@ -288,10 +288,9 @@ MAX_PATH_HOPS = 8  # the API's maxHops cap (api/queries.py MAX_HOPS)
 
 
 def shortest_paths(visibility: Visibility) -> str:
-    """Every shortest undirected path from $start to $end that avoids hidden records and is at
-    most $max_hops long (up to MAX_PATH_HOPS).
+    """Every shortest undirected path from $start to $end that avoids hidden records, both ends
+    included (a hidden end finds nothing, as a missing one does), at most $max_hops long.
 
-    The start itself is never hidden from its own search (as in store_rules.best_path).
     The predicate reads only the node and parameters, so Neo4j applies it during the
     breadth-first search instead of filtering afterwards.  The bound of the pattern cannot be a
     parameter in Cypher: it is the cap, and the length asked is a filter on the shortest paths
@@ -301,7 +300,7 @@ def shortest_paths(visibility: Visibility) -> str:
     return f"""
 MATCH (a:Record {{key: $start}}), (b:Record {{key: $end}})
 MATCH p = allShortestPaths((a)-[*..{MAX_PATH_HOPS}]-(b))
-WHERE all(n IN nodes(p) WHERE n.key = $start OR {visible(visibility, "n")})
+WHERE all(n IN nodes(p) WHERE {visible(visibility, "n")})
 WITH p WHERE length(p) <= $max_hops
 RETURN [n IN nodes(p) | n.key] AS keys
 """

@@ -170,12 +170,13 @@ class Neo4jStore:
             return session.execute_write(bounded)
 
     # -- records -------------------------------------------------------------------------------
-    def get(self, refs: Sequence[Ref]) -> dict[Ref, Record]:
+    def get(self, refs: Sequence[Ref], visibility: Visibility) -> dict[Ref, Record]:
         if not refs:
             return {}
         [found] = self._read_row(
-            f"MATCH (r:Record) WHERE r.key IN $keys RETURN collect(r {cypher.RECORD})",
+            f"MATCH (r:Record) WHERE r.key IN $keys AND {cypher.visible(visibility)} RETURN collect(r {cypher.RECORD})",
             keys=sorted({key(r) for r in refs}),
+            hub=visibility.hub,
         )
         records = (record_from_columns(props) for props in found)
         return {r.ref: r for r in records}
@@ -256,7 +257,9 @@ class Neo4jStore:
         params: JSON = {"keys": sorted({key(r) for r in refs}), "hub": visibility.hub}
         tree = cypher.expansions("x", expansions, visibility, params)
         [rows] = self._read_row(
-            f"MATCH (x:Record) WHERE x.key IN $keys RETURN collect([x {cypher.RECORD}, {tree}])", **params
+            f"MATCH (x:Record) WHERE x.key IN $keys AND {cypher.visible(visibility, 'x')}"
+            f" RETURN collect([x {cypher.RECORD}, {tree}])",
+            **params,
         )
         found: Found = {}
         read = RecordReader()
@@ -296,7 +299,7 @@ class Neo4jStore:
     # -- graph reads ---------------------------------------------------------------------------
     def shortest_path(self, start: Ref, end: Ref, max_hops: int, visibility: Visibility) -> list[Ref] | None:
         if start == end:
-            return [start] if self.get([start]) else None
+            return [start] if self.get([start], visibility) else None
         if max_hops < 1:
             return None
         rows = self._read(
@@ -443,16 +446,23 @@ class Neo4jStore:
         )
         yield from sorted(Link(ref(row["source"]), Rel(row["rel"]), ref(row["target"]), row["role"]) for row in rows)
 
-    def load(self, records: Sequence[Record], links: Sequence[Link], audit: Sequence[AuditEntry]) -> None:
+    def load(
+        self,
+        records: Sequence[Record],
+        links: Sequence[Link],
+        audit: Sequence[AuditEntry],
+        hubs: Sequence[Hub] = (),
+        keys: Sequence[ApiKey] = (),
+    ) -> None:
         """Batches of `UNWIND … CREATE` with static labels and relationship types.
 
         Up to _ONE_TRANSACTION_ROWS rows it is one transaction, all or nothing.  Beyond, a
         single transaction would outgrow a small server's heap, so each batch commits on its
         own, and a failure deletes the batches already committed before raising.
         """
-        steps = _load_steps(records, links, audit)
+        steps = _load_steps(records, links, audit, hubs, keys)
         try:
-            if len(records) + len(links) + len(audit) <= _ONE_TRANSACTION_ROWS:
+            if len(records) + len(links) + len(audit) + len(hubs) + len(keys) <= _ONE_TRANSACTION_ROWS:
                 self._write_transaction(lambda tx: _run_steps(tx, [_BUMP, *steps]))
             else:
                 try:
@@ -547,7 +557,13 @@ def _batches(rows: list[JSON]) -> Iterator[list[JSON]]:
         yield rows[start : start + _LOAD_BATCH]
 
 
-def _load_steps(records: Sequence[Record], links: Sequence[Link], audit: Sequence[AuditEntry]) -> list[_LoadStep]:
+def _load_steps(
+    records: Sequence[Record],
+    links: Sequence[Link],
+    audit: Sequence[AuditEntry],
+    hubs: Sequence[Hub] = (),
+    keys: Sequence[ApiKey] = (),
+) -> list[_LoadStep]:
     """Records grouped by kind, links by relation, so labels and types are static text.
 
     Only `Kind` and `Rel` values are ever spliced into the Cypher, never input text.
@@ -587,6 +603,22 @@ def _load_steps(records: Sequence[Record], links: Sequence[Link], audit: Sequenc
                 "UNWIND $rows AS row CREATE (a:AuditEntry) SET a = row",
                 batch,
                 "UNWIND $rows AS row MATCH (a:AuditEntry {seq: row.seq}) DELETE a",
+            )
+        )
+    for batch in _batches([cypher.hub_props(h) for h in hubs]):
+        steps.append(
+            _LoadStep(
+                "UNWIND $rows AS row CREATE (h:Hub) SET h = row",
+                batch,
+                "UNWIND $rows AS row MATCH (h:Hub {slug: row.slug}) DELETE h",
+            )
+        )
+    for batch in _batches([cypher.api_key_props(k) for k in keys]):
+        steps.append(
+            _LoadStep(
+                "UNWIND $rows AS row CREATE (k:ApiKey) SET k = row",
+                batch,
+                "UNWIND $rows AS row MATCH (k:ApiKey {key_id: row.key_id}) DELETE k",
             )
         )
     return steps

@@ -1,4 +1,5 @@
-"""The `registry` command: seed, migrate, generate, serve, keys, export-schema, export, import, neo4j-local."""
+"""The `registry` command: seed, migrate, check-sources, generate, serve, keys, hubs, export-schema, export, import,
+neo4j-local."""
 
 from __future__ import annotations
 
@@ -142,14 +143,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
-    from registry.indexing import format_time, now
-    from registry.services.access import create_key
+    from registry.indexing import format_time
+    from registry.operator import operator
+    from registry.services.access import create_key, revoke_key
 
     store = _store(args)
     try:
         if args.action == "create":
             try:
-                key, token = create_key(store, Role(args.role), args.hub, args.label or "")
+                key, token = create_key(store, Role(args.role), args.hub, args.label or "", operator())
             except RegistryError as error:
                 print(f"registry: {error.message}", file=sys.stderr)
                 return 2
@@ -163,13 +165,19 @@ def cmd_keys(args: argparse.Namespace) -> int:
                 state = f"revoked {format_time(key.revoked_at)}" if key.revoked_at else "active"
                 print(f"{key.key_id}\t{key.role.value}\t{key.hub or '-'}\t{state}\t{key.label}")
         else:
-            if not store.revoke_api_key(args.key_id, now()):
+            if not revoke_key(store, args.key_id, operator()):
                 print(f"registry: no active key {args.key_id}", file=sys.stderr)
                 return 1
             print(f"revoked {args.key_id}")
     finally:
         store.close()
     return 0
+
+
+def cmd_hubs(args: argparse.Namespace) -> int:
+    from registry.operator import cmd_hubs as run
+
+    return run(_store(args), args)
 
 
 def cmd_export_schema(args: argparse.Namespace) -> int:
@@ -222,6 +230,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             count = import_lines(store, sys.stdin)
     except RegistryError as error:
         print(f"registry: {error.message}", file=sys.stderr)
+        return 1
+    except (OSError, UnicodeDecodeError) as error:  # a missing or unreadable file: one line, no traceback
+        print(
+            f"registry: cannot read {args.file or 'standard input'}: {getattr(error, 'strerror', None) or error}",
+            file=sys.stderr,
+        )
         return 1
     finally:
         store.close()
@@ -303,6 +317,15 @@ def parser() -> argparse.ArgumentParser:
     revoke = key_actions.add_parser("revoke", help="revoke a key by its id")
     revoke.add_argument("key_id")
     keys.set_defaults(run=cmd_keys)
+
+    hubs = sub.add_parser("hubs", help="create or list the MyData hubs that hub keys belong to")
+    hubs.add_argument("--store", help=store_help)
+    hub_actions = hubs.add_subparsers(dest="action", required=True)
+    hub_create = hub_actions.add_parser("create", help="create a hub (then: keys create --role hub --hub SLUG)")
+    hub_create.add_argument("slug")
+    hub_create.add_argument("--name", required=True, help="the hub's name")
+    hub_actions.add_parser("list", help="list hubs")
+    hubs.set_defaults(run=cmd_hubs)
 
     schema = sub.add_parser("export-schema", help="write the GraphQL SDL")
     schema.add_argument("--output", default="schema.graphql", help="file, or - for standard output")

@@ -17,7 +17,7 @@ from registry.domain import JSON, Hub, Kind, Link, Principal, Record, Ref, Rel, 
 from registry.errors import ErrorCode, RegistryError
 from registry.indexing import now
 from registry.services.validation import check_fields, check_link, check_slug, check_sources
-from registry.store import AuditDraft, Put, Store, WriteBatch
+from registry.store import EVERYTHING, AuditDraft, Put, Store, WriteBatch
 
 # An installed registry carries the seeds inside its package (registry/seeds, see pyproject.toml);
 # a checkout reads the repository's top-level seeds/ folder.
@@ -109,7 +109,7 @@ def read_seeds(folder: Path = DEFAULT_SEEDS) -> tuple[list[Record], list[Link], 
 def seed(store: Store, folder: Path = DEFAULT_SEEDS) -> SeedReport:
     """Bring the store in line with the seed files, one atomic batch."""
     records, links, hubs = read_seeds(folder)
-    existing = store.get([r.ref for r in records])
+    existing = store.get([r.ref for r in records], EVERYTHING)
     current_links: dict[tuple[Ref, Rel], set[Link]] = {}
     for rel in Rel:
         for link in store.links_from([r.ref for r in records], rel):

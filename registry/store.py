@@ -181,8 +181,11 @@ class Store(Protocol):
     """The registry's storage port."""
 
     # -- records -------------------------------------------------------------
-    def get(self, refs: Sequence[Ref]) -> dict[Ref, Record]:
-        """The records that exist among `refs`, in one round trip."""
+    def get(self, refs: Sequence[Ref], visibility: Visibility) -> dict[Ref, Record]:
+        """The records among `refs` that exist and that `visibility` may see, in one round trip.
+
+        Every read takes the caller's visibility and applies it in the store's own query, so
+        no caller can forget it: a hidden record is read exactly as a missing one."""
         ...
 
     def query(self, query: RecordQuery) -> Page:
@@ -232,7 +235,8 @@ class Store(Protocol):
 
     # -- graph reads ---------------------------------------------------------
     def shortest_path(self, start: Ref, end: Ref, max_hops: int, visibility: Visibility) -> list[Ref] | None:
-        """The shortest chain of records linking `start` to `end` (links in either direction).
+        """The shortest chain of records linking `start` to `end` (links in either direction),
+        through records `visibility` may see only, both ends included (None if either is hidden).
 
         Among equally short chains, the one whose list of refs sorts first.
         """
@@ -287,8 +291,16 @@ class Store(Protocol):
         """Every link, sorted."""
         ...
 
-    def load(self, records: Sequence[Record], links: Sequence[Link], audit: Sequence[AuditEntry]) -> None:
-        """Insert exported rows as they are (versions, times and audit numbers kept)."""
+    def load(
+        self,
+        records: Sequence[Record],
+        links: Sequence[Link],
+        audit: Sequence[AuditEntry],
+        hubs: Sequence[Hub] = (),
+        keys: Sequence[ApiKey] = (),
+    ) -> None:
+        """Insert exported rows as they are (versions, times and audit numbers kept), all or
+        nothing: a failure leaves the store as it was."""
         ...
 
     def is_empty(self) -> bool: ...

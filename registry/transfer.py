@@ -3,10 +3,16 @@
 One header line, then records (by key), links (sorted), hubs, API keys
 (hashes only) and the audit trail (by number).  Every line is canonical JSON,
 so the same registry always exports to the same bytes, whatever the store.
+
+The last line is a trailer: how many lines each section holds and the SHA-256
+of every line before it.  Import checks the trailer before it changes anything,
+so a truncated or altered file is refused, and then loads everything in one
+all-or-nothing `Store.load`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
@@ -18,14 +24,22 @@ from registry.indexing import dump_json, format_time, parse_time, record_from_ro
 from registry.store import EVERYTHING, RecordQuery, Store
 
 FORMAT = "self-data-registry-export"
-VERSION = 1
+VERSION = 2  # 2: a trailer line closes the file
+SECTIONS = ("record", "link", "hub", "api_key", "audit")
 AUDIT_PAGE = 1000
 
 
 def export_sections(store: Store) -> Iterator[tuple[str, str]]:
-    """Each export line with its section (header, record, link, hub, api_key, audit)."""
+    """Each export line with its section (header, record, link, hub, api_key, audit, trailer)."""
+    digest = hashlib.sha256()
+    counts = dict.fromkeys(SECTIONS, 0)
     for row in _rows(store):
-        yield row["type"], dump_json(row)
+        line = dump_json(row)
+        digest.update(line.encode() + b"\n")
+        if row["type"] in counts:
+            counts[row["type"]] += 1
+        yield row["type"], line
+    yield "trailer", dump_json({"type": "trailer", "counts": counts, "sha256": digest.hexdigest()})
 
 
 def _rows(store: Store) -> Iterator[JSON]:
@@ -121,28 +135,68 @@ def _required_time(row: JSON, field: str) -> datetime:
     return at
 
 
+class _Bad(ValueError):
+    """A file that is not a whole, unaltered export: refused before anything is written."""
+
+
+def _checked(lines: Iterable[str]) -> tuple[list[str], dict[str, int]]:
+    """The lines before the trailer, once the trailer vouches for them, and its counts."""
+    body = [line.rstrip("\r\n") for line in lines]
+    while body and not body[-1].strip():
+        body.pop()
+    if not body:
+        raise _Bad("the file is empty: it is not a registry export")
+    try:
+        trailer = json.loads(body[-1])
+        is_trailer = isinstance(trailer, dict) and trailer.get("type") == "trailer"
+    except ValueError:
+        is_trailer = False
+    if not is_trailer:
+        raise _Bad("the file does not end with its trailer line: it is truncated, or not a complete export")
+    body.pop()
+    digest = hashlib.sha256()
+    for line in body:
+        digest.update(line.encode() + b"\n")
+    if digest.hexdigest() != trailer.get("sha256"):
+        raise _Bad("the file does not match its trailer's checksum: it was altered or damaged")
+    counts = trailer.get("counts")
+    if not isinstance(counts, dict) or set(counts) != set(SECTIONS):
+        raise _Bad("the trailer's counts are missing or malformed")
+    return body, counts
+
+
 def import_lines(store: Store, lines: Iterable[str]) -> int:
-    """Read an export into an empty store; refuses a non-empty one."""
+    """Read an export into an empty store, all or nothing; refuses a non-empty store and any
+    file whose trailer does not vouch for it, before changing anything."""
     if not store.is_empty():
         raise RegistryError(
             ErrorCode.INVALID_STATE, "The target store is not empty: import only into an empty store.", "store"
         )
+    try:
+        body, counts = _checked(lines)
+    except _Bad as error:
+        raise RegistryError(ErrorCode.INVALID, f"Not imported: {error}.", "file") from None
     records, links, audit, hubs, keys = [], [], [], [], []
+    refs: set[Ref] = set()
     count = 0
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, line in enumerate(body, start=1):
         try:
             row: JSON = json.loads(line)
             kind = row.pop("type")
             if number == 1:
-                if kind != "header" or row.get("format") != FORMAT or row.get("version") != VERSION:
+                if kind != "header" or row.get("format") != FORMAT:
                     raise ValueError("not a registry export (bad header)")
+                if row.get("version") != VERSION:
+                    raise ValueError(f"export format version {row.get('version')}; this registry reads {VERSION}")
                 continue
             if kind == "record":
                 records.append(record_from_row(row))
+                refs.add(records[-1].ref)
             elif kind == "link":
-                links.append(Link(Ref.parse(row["source"]), Rel(row["rel"]), Ref.parse(row["target"]), row["role"]))
+                link = Link(Ref.parse(row["source"]), Rel(row["rel"]), Ref.parse(row["target"]), row["role"])
+                if not {link.source, link.target} <= refs:  # records come first: a link's ends are known
+                    raise ValueError("a link to a record that is not in the file")
+                links.append(link)
             elif kind == "hub":
                 hubs.append(Hub(row["slug"], row["name"], parse_time(row["created_at"])))
             elif kind == "api_key":
@@ -174,12 +228,16 @@ def import_lines(store: Store, lines: Iterable[str]) -> int:
                 )
             else:
                 raise ValueError(f"unknown line type {kind!r}")
-        except (ValueError, KeyError, TypeError) as error:
-            raise RegistryError(ErrorCode.INVALID, f"Line {number}: {error}", "file") from None
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise RegistryError(ErrorCode.INVALID, f"Not imported: line {number}: {error}", "file") from None
         count += 1
-    store.load(records, links, audit)
-    for hub in hubs:
-        store.put_hub(hub)
-    for key in keys:
-        store.put_api_key(key)
-    return count
+    found = {"record": len(records), "link": len(links), "hub": len(hubs), "api_key": len(keys), "audit": len(audit)}
+    for section in SECTIONS:
+        if found[section] != counts[section]:
+            raise RegistryError(
+                ErrorCode.INVALID,
+                f"Not imported: the trailer counts {counts[section]} {section} lines, the file holds {found[section]}.",
+                "file",
+            )
+    store.load(records, links, audit, hubs, keys)  # one all-or-nothing load
+    return count + 2  # with the header and the trailer

@@ -116,6 +116,7 @@ def test_serve_runs_several_worker_processes_that_all_answer(tmp_path: Path) -> 
 
 
 def test_keys_can_be_listed_and_revoked(tmp_path: Path) -> None:
+    assert registry("hubs", "create", "hub-mydata-france", "--name", "Hub MyData France", cwd=tmp_path).returncode == 0
     created = registry(
         "keys", "create", "--role", "hub", "--hub", "hub-mydata-france", "--label", "Paris hub", cwd=tmp_path
     )

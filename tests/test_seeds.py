@@ -60,7 +60,7 @@ def test_a_changed_seed_updates_only_that_record(tmp_path: Path) -> None:
     )
     report = seed(store, folder)
     assert (report.created, report.updated) == (0, 1)
-    geneva = store.get([Ref(Kind.TERRITORY, "geneva")])[Ref(Kind.TERRITORY, "geneva")]
+    geneva = store.get([Ref(Kind.TERRITORY, "geneva")], EVERYTHING)[Ref(Kind.TERRITORY, "geneva")]
     assert geneva.version == 2 and geneva.data["population"] == 1
     assert store.query(RecordQuery(kinds=(Kind.TERRITORY,), visibility=EVERYTHING, limit=100)).total >= 10
     store.close()

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 
 import pytest
 
 from registry.domain import Kind, Role
 from registry.errors import RegistryError
-from registry.indexing import now
+from registry.indexing import dump_json, now
 from registry.seeding import seed
 from registry.services.access import authenticate, create_key
 from registry.services.editing import Change, Editing
 from registry.store import Store
-from registry.transfer import export, import_lines
+from registry.transfer import SECTIONS, export, import_lines
 from tests.conftest import MakeStore
 
 
@@ -65,3 +67,128 @@ def test_import_refuses_a_store_that_is_not_empty_and_bad_files(make_store: Make
     assert bad.value.field == "file"
     assert empty.is_empty()
     assert Kind.USE_CASE.value in _exported(store)
+
+
+# -- the trailer: a file is imported whole and unaltered, or not at all ------------------------------
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines(keepends=True)
+
+
+def _with_trailer(body: list[str]) -> str:
+    """`body` (header and sections) closed by a trailer that vouches for it, as export writes it."""
+    digest = hashlib.sha256("".join(body).encode()).hexdigest()
+    counts = dict.fromkeys(SECTIONS, 0)
+    for line in body[1:]:
+        counts[json.loads(line)["type"]] += 1
+    return "".join(body) + dump_json({"type": "trailer", "counts": counts, "sha256": digest}) + "\n"
+
+
+def test_an_export_ends_with_its_counts_and_checksum(make_store: MakeStore) -> None:
+    source = make_store("sqlite")
+    _populate(source)
+    lines = _lines(_exported(source))
+    trailer = json.loads(lines[-1])
+    assert trailer["type"] == "trailer"
+    assert trailer["sha256"] == hashlib.sha256("".join(lines[:-1]).encode()).hexdigest()
+    types = [json.loads(line)["type"] for line in lines[1:-1]]
+    assert trailer["counts"] == {section: types.count(section) for section in SECTIONS}
+    assert all(trailer["counts"][s] > 0 for s in SECTIONS)
+
+
+def _damaged(export: str) -> dict[str, str]:
+    """Ways a file goes wrong in transit or by hand, each with a word its error must say."""
+    lines = _lines(export)
+    record = next(n for n, line in enumerate(lines) if '"type":"record"' in line)
+    altered = lines.copy()
+    altered[record] = altered[record].replace('"version":1', '"version":9', 1)
+    assert altered != lines
+    return {
+        "truncated": "".join(lines[: len(lines) // 2]),
+        "cut mid-line": export[: len(export) - 40],
+        "without its trailer": "".join(lines[:-1]),
+        "altered": "".join(altered),
+        "a line dropped": "".join(lines[:record] + lines[record + 1 :]),
+        "a line added after the trailer": export + lines[record],
+        "empty": "",
+        "counts that lie": export[: export.rindex('"record":')]
+        + '"record":1'
+        + export[export.rindex('"record":') + 9 :],
+    }
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "truncated",
+        "cut mid-line",
+        "without its trailer",
+        "altered",
+        "a line dropped",
+        "a line added after the trailer",
+        "empty",
+        "counts that lie",
+    ],
+)
+def test_a_damaged_file_is_refused_before_anything_is_written(store: Store, make_store: MakeStore, damage: str) -> None:
+    # given a live registry's export, damaged
+    source = make_store("sqlite")
+    _populate(source)
+    bad = _damaged(_exported(source))[damage]
+    # when it is imported
+    with pytest.raises(RegistryError) as refused:
+        import_lines(store, io.StringIO(bad))
+    # then a one-line INVALID on the file, and the store is as it was: empty
+    assert (refused.value.code.value, refused.value.field) == ("INVALID", "file")
+    assert "\n" not in refused.value.message and refused.value.message.startswith("Not imported: ")
+    assert store.is_empty()
+
+
+def test_counts_that_disagree_with_a_file_are_refused_even_with_a_matching_checksum(
+    store: Store, make_store: MakeStore
+) -> None:
+    source = make_store("sqlite")
+    _populate(source)
+    lines = _lines(_exported(source))
+    trailer = json.loads(lines[-1])
+    trailer["counts"]["link"] += 1
+    with pytest.raises(RegistryError) as refused:
+        import_lines(store, io.StringIO("".join(lines[:-1]) + dump_json(trailer) + "\n"))
+    assert "counts" in refused.value.message and "link" in refused.value.message
+    assert store.is_empty()
+
+
+def test_a_link_to_a_record_not_in_the_file_is_refused_before_anything_is_written(
+    store: Store, make_store: MakeStore
+) -> None:
+    source = make_store("sqlite")
+    _populate(source)
+    lines = _lines(_exported(source))[:-1]
+    kind, slug = json.loads(next(line for line in lines if '"type":"link"' in line))["target"].split(":", 1)
+    rows = [json.loads(line) for line in lines]
+    lines = [line for line, row in zip(lines, rows, strict=True) if (row.get("kind"), row.get("slug")) != (kind, slug)]
+    assert len(lines) == len(rows) - 1
+    with pytest.raises(RegistryError) as refused:
+        import_lines(store, io.StringIO(_with_trailer(lines)))
+    assert "a link to a record that is not in the file" in refused.value.message
+    assert store.is_empty()
+
+
+@pytest.mark.parametrize("fault", ["a record twice", "a hub twice", "an API key twice"])
+def test_an_import_that_fails_while_loading_leaves_the_store_empty(
+    store: Store, make_store: MakeStore, fault: str
+) -> None:
+    # given a sound-looking file (its trailer vouches for it) that the store cannot load whole
+    source = make_store("sqlite")
+    _populate(source)
+    lines = _lines(_exported(source))[:-1]
+    section = {"a record twice": "record", "a hub twice": "hub", "an API key twice": "api_key"}[fault]
+    first = next(n for n, line in enumerate(lines) if f'"type":"{section}"' in line)
+    lines.insert(first, lines[first])  # hubs and keys come after every record and link
+    # when it is imported
+    with pytest.raises(RegistryError):
+        import_lines(store, io.StringIO(_with_trailer(lines)))
+    # then nothing of it is left: no record, link, hub, key or audit entry
+    assert store.is_empty()
+    assert list(store.iter_records()) == [] and list(store.iter_links()) == []

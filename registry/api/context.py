@@ -16,7 +16,6 @@ from registry.domain import Link, Principal, Record, Ref, Rel
 from registry.services.editing import Editing
 from registry.services.ranking_facts import FactsCache
 from registry.store import Expansion, Found, Page, RecordQuery, Store, Visibility
-from registry.store_rules import hidden
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
@@ -49,17 +48,11 @@ class Loaders:
         if self._records is None:
 
             async def load(refs: list[Ref]) -> Sequence[Record | None]:
-                found = await run_in_threadpool(self.store.get, refs)
-                return [self.visible(found.get(ref)) for ref in refs]
+                found = await run_in_threadpool(self.store.get, refs, self.visibility)
+                return [found.get(ref) for ref in refs]
 
             self._records = SharedLoader(load_fn=load, cache=self.cache)
         return self._records
-
-    def visible(self, record: Record | None) -> Record | None:
-        """The record, or None when this caller may not see it."""
-        if record is None or hidden(record.review_state.value, record.hub, self.visibility):
-            return None
-        return record
 
     def links(self, direction: str, rel: Rel) -> SharedLoader[Ref, list[Link]]:
         """Links of `rel` leaving ("from") or reaching ("to") each ref."""
@@ -112,7 +105,7 @@ class Context:
         wanted = EXPANSIONS.get()
         if wanted:
             records, found = await self.call(self.store.get_expanded, [ref], wanted, self.visibility)
-            self.loaders.records.prime(ref, self.loaders.visible(records.get(ref)))
+            self.loaders.records.prime(ref, records.get(ref))
             self._keep(found)
         return await self.loaders.records.load(ref)
 

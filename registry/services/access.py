@@ -10,11 +10,11 @@ import hashlib
 import hmac
 import secrets
 
-from registry.domain import ANONYMOUS, ApiKey, Hub, Principal, Role
+from registry.domain import ANONYMOUS, ApiKey, Principal, Role
 from registry.errors import ErrorCode, RegistryError
 from registry.indexing import now
 from registry.services.validation import check_slug
-from registry.store import EVERYTHING, Store, Visibility
+from registry.store import EVERYTHING, AuditDraft, Store, Visibility, WriteBatch
 
 PREFIX = "sdr"
 
@@ -23,8 +23,13 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_key(store: Store, role: Role, hub: str | None = None, label: str = "") -> tuple[ApiKey, str]:
-    """Store a new key and return it with the only copy of its token."""
+def create_key(
+    store: Store, role: Role, hub: str | None = None, label: str = "", who: str = "cli"
+) -> tuple[ApiKey, str]:
+    """Store a new key, audited as done by `who`, and return it with the only copy of its token.
+
+    A hub key names a hub that exists: a typo must not create a hub (hubs are created on
+    purpose, `registry hubs create`)."""
     if role is Role.ANONYMOUS:
         raise RegistryError(ErrorCode.INVALID, "Anonymous callers need no key.", "role")
     if role is Role.HUB:
@@ -32,14 +37,34 @@ def create_key(store: Store, role: Role, hub: str | None = None, label: str = ""
             raise RegistryError(ErrorCode.REQUIRED, "A hub key names its hub (--hub).", "hub")
         check_slug(hub, "hub")
         if hub not in {h.slug for h in store.hubs()}:
-            store.put_hub(Hub(hub, hub, now()))
+            raise RegistryError(
+                ErrorCode.NOT_FOUND,
+                f"No hub {hub!r}: see 'registry hubs list', or create it with 'registry hubs create {hub} --name ...'.",
+                "hub",
+            )
     elif hub is not None:
         raise RegistryError(ErrorCode.INVALID, "Only hub keys belong to a hub.", "hub")
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     key = ApiKey(key_id, _hash(secret), role, hub, now(), None, label)
+    # Audited first: should the second step fail, no key exists that the audit trail does not name.
+    _audit(store, who, "createKey", key, {"role": role.value, "hub": hub, "label": label})
     store.put_api_key(key)
     return key, f"{PREFIX}_{key_id}_{secret}"
+
+
+def revoke_key(store: Store, key_id: str, who: str = "cli") -> bool:
+    """Revoke an active key, audited as done by `who`; False when there is no active key by that id."""
+    key = store.api_key(key_id)
+    if key is None or not store.revoke_api_key(key_id, now()):
+        return False
+    _audit(store, who, "revokeKey", key, {"role": key.role.value, "hub": key.hub})
+    return True
+
+
+def _audit(store: Store, who: str, action: str, key: ApiKey, detail: dict[str, str | None]) -> None:
+    """An audit entry for a key: who, when, its role and hub; never its secret or its hash."""
+    store.write(WriteBatch(audit=[AuditDraft(who, action, f"ApiKey:{key.key_id}", None, None, dict(detail))], at=now()))
 
 
 def authenticate(store: Store, authorization: str | None) -> Principal:

@@ -76,7 +76,7 @@ class Editing:
             raise RegistryError(ErrorCode.FORBIDDEN, f"{ref.kind.value} records are not edited through the API.", "id")
 
         def build() -> tuple[Record, WriteBatch]:
-            current = self.writer.load(ref)
+            current = self.writer.load(principal, ref)
             sources = None if change.sources is None else check_sources(change.sources, required=False)
             return self.writer.update_batch(principal, current, version, change.fields, sources, change.links)
 
@@ -124,8 +124,9 @@ class Editing:
         ref = Ref(Kind.USE_CASE, slug)
 
         def build() -> tuple[Record, WriteBatch]:
-            current = self.writer.load(ref)
+            current = self.writer.load(principal, ref)
             if principal.role is Role.HUB:
+                # Another hub's unpublished case study is NOT_FOUND (load); a published one is visible.
                 if current.hub != principal.hub:
                     raise RegistryError(ErrorCode.FORBIDDEN, "A hub edits only its own case studies.", "id")
                 if current.review_state is ReviewState.PUBLISHED:
@@ -159,7 +160,7 @@ class Editing:
             raise RegistryError(ErrorCode.REQUIRED, "Say why the case study is rejected.", "reason")
 
         def build() -> tuple[Record, WriteBatch]:
-            current = self.writer.load(ref)
+            current = self.writer.load(principal, ref)
             if current.review_state is not ReviewState.SUBMITTED:
                 raise RegistryError(
                     ErrorCode.INVALID_STATE,

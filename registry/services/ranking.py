@@ -21,7 +21,7 @@ from registry.errors import ErrorCode, RegistryError
 from registry.indexing import label
 from registry.services.ranking_facts import FactsCache
 from registry.services.reason_words import french_values, in_french, status_in_french
-from registry.store import Store, TerritoryFacts, UseCaseFacts
+from registry.store import PUBLIC, Store, TerritoryFacts, UseCaseFacts
 
 # -- partner cities ---------------------------------------------------------------
 SHARED_PRIORITY_DOMAIN = 3.0  # both have a roadmap priority in this domain
@@ -79,7 +79,7 @@ class Names:
     """Readable names for the sentences, fetched in one round trip."""
 
     def __init__(self, store: Store, refs: set[Ref], lang: str = "en") -> None:
-        self.records: dict[Ref, Record] = store.get(sorted(refs))
+        self.records: dict[Ref, Record] = store.get(sorted(refs), PUBLIC)  # they rank published facts only
         self.lang = lang
 
     def of(self, kind: Kind, slugs: tuple[str, ...]) -> str:
@@ -242,7 +242,7 @@ def candidate_experiments(
     Pass the server's `cache` to reuse facts across requests; without one they are read afresh.
     """
     ref = Ref(Kind.PRIORITY, priority)
-    if ref not in store.get([ref]):
+    if ref not in store.get([ref], PUBLIC):
         raise RegistryError(ErrorCode.NOT_FOUND, f"No priority {priority!r}.", "priority")
     domains = frozenset(link.target.slug for link in store.links_from([ref], Rel.IN_DOMAIN))
     territory_links = store.links_from([ref], Rel.IN_TERRITORY)

@@ -14,6 +14,7 @@ from dataclasses import replace
 from registry.domain import JSON, Kind, Link, Principal, Record, Ref, Rel, ReviewState, Source
 from registry.errors import ErrorCode, RegistryError
 from registry.indexing import dump_json, now, record_from_row, record_to_row
+from registry.services.access import visibility
 from registry.services.validation import check_fields, check_link, check_slug, links_for
 from registry.store import AuditDraft, Put, Replayed, Store, WriteBatch
 
@@ -78,8 +79,9 @@ class Writer:
         return record
 
     # -- records ---------------------------------------------------------------------
-    def load(self, ref: Ref) -> Record:
-        found = self.store.get([ref]).get(ref)
+    def load(self, principal: Principal, ref: Ref) -> Record:
+        """The record as `principal` may see it: one it may not see is NOT_FOUND, as a missing one."""
+        found = self.store.get([ref], visibility(principal)).get(ref)
         if found is None:
             raise RegistryError(ErrorCode.NOT_FOUND, f"No {ref.kind.value} {ref.slug!r}.", "id")
         return found
@@ -101,7 +103,7 @@ class Writer:
         at = now()
         record = Record(kind, slug, check_fields(kind, fields), sources, 1, at, at, review_state, hub)
         batch = WriteBatch(puts=[Put(record, None)], at=at)
-        self._add_links(batch, record.ref, links)
+        self._add_links(principal, batch, record.ref, links)
         detail: JSON = {"fields": sorted(fields)}
         if kind is Kind.USE_CASE:  # the state after each write, for live subscribers (api/live.py)
             detail["review_state"] = review_state.value
@@ -139,7 +141,7 @@ class Writer:
         batch = WriteBatch(puts=[Put(record, version)], at=at)
         for rel, _ in links:
             batch.replace_links.append((current.ref, rel))
-        self._add_links(batch, current.ref, links)
+        self._add_links(principal, batch, current.ref, links)
         changed: JSON = {"fields": sorted(fields), **(detail or {})}
         if current.kind is Kind.USE_CASE:  # the state after each write, for live subscribers (api/live.py)
             changed["review_state"] = record.review_state.value
@@ -150,9 +152,9 @@ class Writer:
         batch.audit.append(AuditDraft(principal.actor, action, str(current.ref), version, record.version, changed))
         return record, batch
 
-    def _add_links(self, batch: WriteBatch, source: Ref, links: list[LinkSpec]) -> None:
+    def _add_links(self, principal: Principal, batch: WriteBatch, source: Ref, links: list[LinkSpec]) -> None:
         wanted = [link for rel, targets in links for link in links_for(source, rel, targets, rel.value.lower())]
-        found = self.store.get([link.target for link in wanted])
+        found = self.store.get([link.target for link in wanted], visibility(principal))
         for link in wanted:
             if link.target not in found:
                 raise RegistryError(
@@ -162,7 +164,7 @@ class Writer:
 
     def link_batch(self, principal: Principal, link: Link, *, remove: bool) -> tuple[Record, WriteBatch]:
         check_link(link, "rel")
-        found = self.store.get([link.source, link.target])
+        found = self.store.get([link.source, link.target], visibility(principal))
         for end, name in ((link.source, "source"), (link.target, "target")):
             if end not in found:
                 raise RegistryError(ErrorCode.NOT_FOUND, f"No {end.kind.value} {end.slug!r}.", name)

@@ -145,14 +145,15 @@ class SqlStore:
         return col(column).collate("C") if self.engine.dialect.name == "postgresql" else col(column)
 
     # -- records ---------------------------------------------------------------
-    def get(self, refs: Sequence[Ref]) -> dict[Ref, Record]:
+    def get(self, refs: Sequence[Ref], visibility: Visibility) -> dict[Ref, Record]:
         if not refs:
             return {}
         keys = sorted({_key(r) for r in refs})
 
         def work() -> dict[Ref, Record]:
             with self.engine.connect() as c:
-                rows = c.execute(select(*_READ).where(col(RecordRow.key).in_(keys))).mappings().all()
+                stmt = select(*_READ).where(col(RecordRow.key).in_(keys), _visible(visibility))
+                rows = c.execute(stmt).mappings().all()
                 return {(r := record_from_columns(row)).ref: r for row in rows}
 
         result: dict[Ref, Record] = self._guard(work)
@@ -286,7 +287,7 @@ class SqlStore:
     def get_expanded(
         self, refs: Sequence[Ref], expansions: Sequence[Expansion], visibility: Visibility
     ) -> tuple[dict[Ref, Record], Found]:
-        records = self.get(refs)
+        records = self.get(refs, visibility)
         return records, expand(self, list(records.values()), expansions, visibility)
 
     # -- writes ------------------------------------------------------------------
@@ -421,8 +422,9 @@ class SqlStore:
     def shortest_path(self, start: Ref, end: Ref, max_hops: int, visibility: Visibility) -> list[Ref] | None:
         def work() -> list[Ref] | None:
             with self._session() as s:
-                found = s.exec(select(RecordRow).where(col(RecordRow.key).in_([_key(start), _key(end)]))).all()
-                if len(found) != len({start, end}):
+                ends = [_key(start), _key(end)]
+                found = s.exec(select(RecordRow).where(col(RecordRow.key).in_(ends), _visible(visibility))).all()
+                if len(found) != len({start, end}):  # a hidden end is answered as a missing one
                     return None
                 blocked = {
                     r.key
@@ -519,17 +521,7 @@ class SqlStore:
         def work() -> None:
             with self._session() as s, s.begin():
                 self._bump(s)
-                s.merge(
-                    ApiKeyRow(
-                        key_id=key.key_id,
-                        secret_hash=key.secret_hash,
-                        role=key.role.value,
-                        hub=key.hub,
-                        created_at=format_time(key.created_at) or "",
-                        revoked_at=format_time(key.revoked_at),
-                        label=key.label,
-                    )
-                )
+                s.merge(ApiKeyRow(**_key_columns(key)))
 
         self._guard(work)
 
@@ -614,12 +606,21 @@ class SqlStore:
             rows = self._guard(lambda: s.exec(select(LinkRow)).all())
         yield from sorted(_link(r) for r in rows)
 
-    def load(self, records: Sequence[Record], links: Sequence[Link], audit: Sequence[AuditEntry]) -> None:
+    def load(
+        self,
+        records: Sequence[Record],
+        links: Sequence[Link],
+        audit: Sequence[AuditEntry],
+        hubs: Sequence[Hub] = (),
+        keys: Sequence[ApiKey] = (),
+    ) -> None:
         """Bulk inserts (SQLAlchemy core, executemany) in chunks, all in one transaction."""
         tables: list[tuple[Any, list[dict[str, Any]]]] = [
             (RecordRow, [record_columns(r) for r in records]),
             (LinkRow, [_link_columns(link) for link in links]),
             (AuditRow, [audit_columns(e) for e in audit]),
+            (HubRow, [{"slug": h.slug, "name": h.name, "created_at": format_time(h.created_at) or ""} for h in hubs]),
+            (ApiKeyRow, [_key_columns(k) for k in keys]),
         ]
 
         def work() -> None:
@@ -630,7 +631,11 @@ class SqlStore:
                     for start in range(0, len(rows), _LOAD_CHUNK):
                         connection.execute(insert(table), rows[start : start + _LOAD_CHUNK])
 
-        self._guard(work)
+        try:
+            self._guard(work)
+        except IntegrityError as error:  # rolled back whole; said in one line, as Neo4j's load says it
+            first = str(error.orig).splitlines()[0] if error.orig is not None else "a unique key"
+            raise RegistryError(ErrorCode.DUPLICATE, f"The loaded rows repeat a key: {first}") from None
 
     def is_empty(self) -> bool:
         def work() -> bool:
@@ -677,6 +682,18 @@ class SqlStore:
 
 def _write_ahead_log(connection: Any, _record: Any) -> None:
     connection.execute("PRAGMA journal_mode=WAL")
+
+
+def _key_columns(key: ApiKey) -> dict[str, Any]:
+    return {
+        "key_id": key.key_id,
+        "secret_hash": key.secret_hash,
+        "role": key.role.value,
+        "hub": key.hub,
+        "created_at": format_time(key.created_at) or "",
+        "revoked_at": format_time(key.revoked_at),
+        "label": key.label,
+    }
 
 
 def _link_columns(link: Link) -> dict[str, Any]:

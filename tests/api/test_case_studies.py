@@ -141,7 +141,8 @@ def test_a_hub_edits_its_own_submission_and_a_stale_version_overwrites_nothing(a
 
 def test_other_hubs_and_anonymous_callers_cannot_edit(api: Api) -> None:
     case = submit(api)["useCase"]
-    for caller, code in (("other_hub", "FORBIDDEN"), (None, "UNAUTHENTICATED")):
+    # another hub may not even learn that an unpublished case study exists: NOT_FOUND, as a missing one
+    for caller, code in (("other_hub", "NOT_FOUND"), (None, "UNAUTHENTICATED")):
         body = api.post(UPDATE, {"id": case["id"], "version": 1, "input": {"summary": {"en": "x"}}}, as_=caller).json()
         assert body["data"]["updateCaseStudy"]["errors"][0]["code"] == code
     assert api.data(READ, {"slug": CASE["slug"]}, as_="hub")["useCase"]["version"] == 1

@@ -13,7 +13,7 @@ from graph.store import Neo4jStore
 from registry.domain import Kind, Ref
 from registry.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.indexing import record_columns
-from registry.store import PUBLIC, RecordQuery
+from registry.store import EVERYTHING, PUBLIC, RecordQuery
 from registry.stores import open_store
 from tests.contract.builders import create, territory
 
@@ -75,7 +75,11 @@ def test_the_store_recovers_when_neo4j_comes_back(own_server: LocalNeo4j) -> Non
         # when Neo4j stops
         own_server.stop()
         # then every call says the store is unavailable, without telling clients where it is
-        for call in (store.ping, lambda: store.get([lyon]), lambda: store.query(RecordQuery(kinds=(Kind.TERRITORY,)))):
+        for call in (
+            store.ping,
+            lambda: store.get([lyon], EVERYTHING),
+            lambda: store.query(RecordQuery(kinds=(Kind.TERRITORY,))),
+        ):
             with pytest.raises(StoreUnavailable) as caught:
                 call()
             assert caught.value.message == StoreUnavailable().message
@@ -84,7 +88,7 @@ def test_the_store_recovers_when_neo4j_comes_back(own_server: LocalNeo4j) -> Non
         # when it comes back, the same store object works again
         own_server.start()
         store.ping()
-        assert list(store.get([lyon])) == [lyon]
+        assert list(store.get([lyon], EVERYTHING)) == [lyon]
         create(store, [territory("paris")])
         assert store.query(RecordQuery(kinds=(Kind.TERRITORY,), visibility=PUBLIC)).total == 2
     finally:

@@ -299,7 +299,7 @@ def test_pages_cut_the_sorted_records_and_count_them_all(catalogue: Store) -> No
 def test_a_page_returns_whole_records(catalogue: Store) -> None:
     page = catalogue.query(RecordQuery(kinds=UC, slugs=("energie-partagee",)))
     [found] = page.records
-    assert catalogue.get([found.ref]) == {found.ref: found}
+    assert catalogue.get([found.ref], EVERYTHING) == {found.ref: found}
     assert found.data["title"] == text("Shared energy", "Énergie partagée")
 
 

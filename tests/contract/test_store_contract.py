@@ -15,7 +15,7 @@ import pytest
 
 from registry.domain import ApiKey, AuditEntry, Hub, Kind, Link, Record, Rel, ReviewState, Role
 from registry.errors import ErrorCode, RegistryError
-from registry.store import AuditDraft, Put, Store, WriteBatch
+from registry.store import EVERYTHING, PUBLIC, AuditDraft, Put, Store, Visibility, WriteBatch
 from tests.contract.builders import AT, actor, create, domain, link, territory, updated, use_case
 
 
@@ -35,8 +35,8 @@ def test_a_created_record_reads_back_exactly(store: Store) -> None:
     # when
     create(store, [lyon, case])
     # then
-    assert store.get([lyon.ref, case.ref, territory("nowhere").ref]) == {lyon.ref: lyon, case.ref: case}
-    assert store.get([]) == {}
+    assert store.get([lyon.ref, case.ref, territory("nowhere").ref], EVERYTHING) == {lyon.ref: lyon, case.ref: case}
+    assert store.get([], EVERYTHING) == {}
 
 
 def test_a_record_without_times_reads_back_without_times(store: Store) -> None:
@@ -45,7 +45,7 @@ def test_a_record_without_times_reads_back_without_times(store: Store) -> None:
     # when
     store.write(WriteBatch(puts=[Put(bare, None)]))
     # then
-    assert store.get([bare.ref]) == {bare.ref: bare}
+    assert store.get([bare.ref], EVERYTHING) == {bare.ref: bare}
 
 
 def test_creating_a_taken_slug_is_a_duplicate_and_writes_nothing(store: Store) -> None:
@@ -56,8 +56,8 @@ def test_creating_a_taken_slug_is_a_duplicate_and_writes_nothing(store: Store) -
     error = _error(store, batch)
     # then
     assert (error.code, error.field, error.message) == (ErrorCode.DUPLICATE, "slug", "Territory:lyon already exists.")
-    assert list(store.get([territory("lyon").ref, territory("paris").ref])) == [territory("lyon").ref]
-    assert store.get([territory("lyon").ref])[territory("lyon").ref].data["name"]["en"] == "Lyon"
+    assert list(store.get([territory("lyon").ref, territory("paris").ref], EVERYTHING)) == [territory("lyon").ref]
+    assert store.get([territory("lyon").ref], EVERYTHING)[territory("lyon").ref].data["name"]["en"] == "Lyon"
 
 
 def test_the_same_slug_twice_in_one_batch_is_a_duplicate(store: Store) -> None:
@@ -74,7 +74,7 @@ def test_an_update_at_the_current_version_replaces_the_record(store: Store) -> N
     newer = updated(lyon, name={"en": "Lyon Metropolis", "fr": "Métropole de Lyon"}, country="FR")
     store.write(WriteBatch(puts=[Put(newer, 1)], at=AT))
     # then
-    assert store.get([lyon.ref])[lyon.ref] == newer
+    assert store.get([lyon.ref], EVERYTHING)[lyon.ref] == newer
 
 
 def test_an_update_keeps_the_creation_time(store: Store) -> None:
@@ -84,7 +84,7 @@ def test_an_update_keeps_the_creation_time(store: Store) -> None:
     # when the update carries another creation time
     store.write(WriteBatch(puts=[Put(replace(updated(lyon), created_at=AT + timedelta(days=9)), 1)], at=AT))
     # then
-    assert store.get([lyon.ref])[lyon.ref].created_at == lyon.created_at
+    assert store.get([lyon.ref], EVERYTHING)[lyon.ref].created_at == lyon.created_at
 
 
 def test_a_stale_version_is_a_conflict_and_writes_nothing(store: Store) -> None:
@@ -105,7 +105,7 @@ def test_a_stale_version_is_a_conflict_and_writes_nothing(store: Store) -> None:
     # then
     assert (error.code, error.field) == (ErrorCode.CONFLICT, "version")
     assert error.message == "Territory:lyon is at version 2, not 1."
-    assert store.get([lyon.ref, paris.ref]) == {lyon.ref: v2}
+    assert store.get([lyon.ref, paris.ref], EVERYTHING) == {lyon.ref: v2}
     assert store.audit_page(0, 10)[1] == 1
     assert store.idempotent_result("admin:test|k1") is None
 
@@ -134,7 +134,7 @@ def test_a_link_to_a_missing_record_rolls_back_the_whole_batch(store: Store, end
     error = _error(store, batch)
     # then
     assert (error.code, error.field, error.message) == (ErrorCode.NOT_FOUND, end, "Actor:ghost does not exist.")
-    assert store.get([case.ref]) == {}
+    assert store.get([case.ref], EVERYTHING) == {}
     assert store.links_to([energy.ref], Rel.IN_DOMAIN) == []
     assert store.audit_page(0, 10)[1] == 2
     assert store.idempotent_result("admin:test|once") is None
@@ -328,7 +328,7 @@ def test_a_kind_label_is_kept(store: Store) -> None:
     records = [record(kind, f"a-{kind.value.lower()}", {}) for kind in Kind]
     create(store, records)
     # then each reads back as its kind
-    assert {r.ref.kind for r in store.get([r.ref for r in records]).values()} == set(Kind)
+    assert {r.ref.kind for r in store.get([r.ref for r in records], EVERYTHING).values()} == set(Kind)
 
 
 # -- concurrent writers ----------------------------------------------------------------------------
@@ -364,3 +364,33 @@ def test_of_two_clients_creating_one_slug_at_once_one_gets_a_duplicate(store: St
     entries, total = store.audit_page(0, 100)
     assert total == 4
     assert [e.seq for e in entries] == [1, 2, 3, 4]
+
+
+def test_get_reads_only_what_the_visibility_may_see(store: Store) -> None:
+    # given a published case study, a hub's draft and another hub's submission
+    public = use_case("public")
+    draft = use_case("draft", review_state=ReviewState.DRAFT, hub="hub-a")
+    other = use_case("other", review_state=ReviewState.SUBMITTED, hub="hub-b")
+    create(store, [public, draft, other])
+    refs = [public.ref, draft.ref, other.ref, use_case("missing").ref]
+    # then each caller gets exactly what it may see: a hidden record is read as a missing one
+    assert set(store.get(refs, PUBLIC)) == {public.ref}
+    assert set(store.get(refs, Visibility(hub="hub-a"))) == {public.ref, draft.ref}
+    assert set(store.get(refs, Visibility(hub="hub-b"))) == {public.ref, other.ref}
+    assert set(store.get(refs, EVERYTHING)) == {public.ref, draft.ref, other.ref}
+
+
+def test_a_load_that_fails_on_its_last_rows_leaves_the_store_empty(store: Store) -> None:
+    # given rows whose hubs (loaded after every record, link and audit entry) repeat a slug
+    lyon, case = territory("lyon"), use_case("energie")
+    hub = Hub("hub-a", "Hub A", AT)
+    key = ApiKey("k1", "hash", Role.HUB, "hub-a", AT, None, "")
+    # when they are loaded
+    with pytest.raises(RegistryError) as failed:
+        store.load([lyon, case], [link(case, Rel.IN_TERRITORY, lyon)], [], [hub, hub], [key])
+    # then a DUPLICATE in one line, and nothing was written
+    assert failed.value.code is ErrorCode.DUPLICATE and "\n" not in failed.value.message
+    assert store.is_empty() and list(store.iter_records()) == [] and list(store.iter_links()) == []
+    # and the same rows without the repeat load whole
+    store.load([lyon, case], [link(case, Rel.IN_TERRITORY, lyon)], [], [hub], [key])
+    assert store.hubs() == [hub] and store.api_keys() == [key] and len(list(store.iter_records())) == 2

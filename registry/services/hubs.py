@@ -1,0 +1,28 @@
+"""Hubs are created on purpose, by an operator: never as a side effect of a key."""
+
+from __future__ import annotations
+
+from registry.domain import Hub
+from registry.errors import ErrorCode, RegistryError
+from registry.indexing import now
+from registry.services.validation import check_slug
+from registry.store import AuditDraft, Store, WriteBatch
+
+MAX_NAME = 200
+
+
+def create_hub(store: Store, slug: str, name: str, who: str = "cli") -> Hub:
+    """A new hub, audited as done by `who`; an existing slug is DUPLICATE and changes nothing."""
+    check_slug(slug, "slug")
+    name = name.strip()
+    if not name:
+        raise RegistryError(ErrorCode.REQUIRED, "A hub has a name (--name).", "name")
+    if len(name) > MAX_NAME:
+        raise RegistryError(ErrorCode.INVALID, f"A hub's name has at most {MAX_NAME} characters.", "name")
+    if slug in {h.slug for h in store.hubs()}:
+        raise RegistryError(ErrorCode.DUPLICATE, f"The hub {slug!r} already exists.", "slug")
+    hub = Hub(slug, name, now())
+    store.put_hub(hub)
+    detail = {"slug": slug, "name": name}
+    store.write(WriteBatch(audit=[AuditDraft(who, "createHub", f"Hub:{slug}", None, None, detail)], at=hub.created_at))
+    return hub
