@@ -31,7 +31,7 @@ from registry.seeding import seed
 from registry.services.access import create_key
 from registry.sql.store import SqlStore
 from registry.store import Store
-from tests.conftest import REQUIRE_ALL, MakeStore
+from tests.conftest import MakeStore
 
 HERE = Path(__file__).parent
 WAIT = 20.0  # seconds: the longest wait for one message, far above the feed's 0.25 s poll
@@ -84,7 +84,7 @@ def _case(slug: str) -> dict[str, Any]:
 def node_client() -> Path:
     """The client script, its npm packages installed from the lock file."""
     if shutil.which("node") is None or shutil.which("npm") is None:
-        if os.environ.get(REQUIRE_ALL) == "1":
+        if os.environ.get("REGISTRY_REQUIRE_NODE") == "1":
             pytest.fail("the live subscription tests need node and npm", pytrace=False)
         pytest.skip("the live subscription tests need node and npm")
     if not (HERE / "node_modules" / "graphql-ws").is_dir():
