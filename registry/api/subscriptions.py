@@ -18,6 +18,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from registry import live_metrics
 from registry.api.context import Context, context_of
 from registry.api.persisted import TrustedDocuments
 from registry.api.types import Entry, UseCase, wrap
@@ -112,6 +113,7 @@ async def _entries(ctx: Context, after: int | None) -> AsyncIterator[AuditEntry]
         if after is not None:
             while True:
                 missed = await ctx.call(ctx.store.audit_after, last, PAGE)
+                live_metrics.audit_read("catch_up", len(missed))
                 for entry in missed:
                     yield entry
                     last = entry.seq

@@ -13,10 +13,11 @@ from collections.abc import AsyncIterator, Iterable
 from datetime import timedelta
 from typing import Any, cast
 
-from graphql import GraphQLError, get_operation_ast, parse
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, get_operation_ast, parse
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -26,6 +27,8 @@ from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
+from registry import live_metrics
+from registry.api import metrics
 from registry.api.context import Loaders
 from registry.api.persisted import NOT_IN_LIST, load_manifest
 from registry.api.schema import schema
@@ -49,21 +52,35 @@ class _SubscriptionsOnly:
         return getattr(self._inner, name)
 
     async def stream(self, query: str | None, *args: Any, **kwargs: Any) -> Any:
-        if self._operation_type(query, kwargs.get("operation_name")) not in (None, OperationType.SUBSCRIPTION):
-            return _refused(SUBSCRIPTIONS_ONLY, ErrorCode.INVALID.value)
+        name = kwargs.get("operation_name")
+        operation = self._operation(query, name)
+        label = metrics.operation_label((name, query))
+        field = _root_field(operation)
+        if operation is not None and OperationType(operation.operation.value) is not OperationType.SUBSCRIPTION:
+            return live_metrics.tracked(label, field, _refused(SUBSCRIPTIONS_ONLY, ErrorCode.INVALID.value), _pre)
         context = kwargs.get("context_value")
         if isinstance(context, LiveContext) and not _trusted(context, query or ""):
-            return _refused(NOT_TRUSTED, NOT_IN_LIST)  # the same rule as over HTTP (api/persisted.py)
-        return await self._inner.stream(query, *args, **kwargs)
+            # the same rule as over HTTP (api/persisted.py)
+            return live_metrics.tracked(label, field, _refused(NOT_TRUSTED, NOT_IN_LIST), _pre)
+        return live_metrics.tracked(label, field, await self._inner.stream(query, *args, **kwargs), _pre)
 
     @staticmethod
-    def _operation_type(query: str | None, name: str | None) -> OperationType | None:
-        """The operation's type, or None to let the schema report what is wrong with the document."""
+    def _operation(query: str | None, name: str | None) -> OperationDefinitionNode | None:
+        """The operation, or None to let the schema report what is wrong with the document."""
         try:
-            operation = get_operation_ast(parse(query or ""), name)
+            return get_operation_ast(parse(query or ""), name)
         except GraphQLError:
             return None
-        return None if operation is None else OperationType(operation.operation.value)
+
+
+def _root_field(operation: OperationDefinitionNode | None) -> str:
+    """The subscription field an operation asks for (the schema's name, not the client's alias)."""
+    first = operation.selection_set.selections[0] if operation is not None else None
+    return first.name.value if isinstance(first, FieldNode) else "unknown"
+
+
+def _pre(result: object) -> bool:
+    return isinstance(result, PreExecutionError)
 
 
 SUBSCRIPTIONS_ONLY = "Only subscriptions are served over WebSocket: send queries and mutations over HTTP."
@@ -91,6 +108,12 @@ class LiveEndpoint(GraphQL[LiveContext, None]):
             max_subscriptions_per_connection=MAX_SUBSCRIPTIONS,
             allowed_origins=tuple(allowed_origins),
         )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "websocket":
+            return await super().__call__(scope, receive, send)
+        with live_metrics.connection():
+            await super().__call__(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> LiveContext:
         state = request.app.state

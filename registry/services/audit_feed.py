@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 
 from starlette.concurrency import run_in_threadpool
 
+from registry import live_metrics
 from registry.domain import AuditEntry
 from registry.errors import ErrorCode, RegistryError
 from registry.store import Store
@@ -104,6 +105,7 @@ class AuditFeed:
             await asyncio.sleep(self.poll_seconds)
             try:
                 generation = await run_in_threadpool(self.store.generation)
+                live_metrics.audit_read("poll")
                 if generation != seen:
                     await self._read_new()
                     seen = generation  # read before the entries: a later write moves it again
@@ -123,6 +125,7 @@ class AuditFeed:
     async def _read_new(self) -> None:
         while True:
             entries = await run_in_threadpool(self.store.audit_after, self.position, PAGE)
+            live_metrics.audit_read("poller", len(entries))
             if entries:
                 self.position = entries[-1].seq
                 for subscriber in list(self._subscribers):
