@@ -21,7 +21,7 @@ from websockets.typing import Subprotocol
 
 from registry.seeding import seed
 from tests.api.conftest import Api, Server, serve
-from tests.api.test_explorer_browser import Explorer, browser, gid
+from tests.api.test_explorer_browser import Explorer, browser, gid, pick
 from tests.conftest import MakeStore
 from tests.live.test_subscriptions import Registry, _case, _url
 
@@ -174,18 +174,18 @@ def test_every_anonymous_view_runs_on_trusted_documents_only(browser: Any, regis
         page.wait_for_function("document.querySelector('#record-body .record-label')?.textContent === 'La Rochelle'")
         # the partner finder, its reasons as the API gives them
         page.click("nav button[data-view=partners]")
-        page.select_option("#partners-territory", "lyon")
+        pick(page, "#partners-territory", "Lyon", "lyon")
         page.wait_for_selector('#partners-table tr[data-slug="la-rochelle"] .reasons li')
         # the experiment finder, and a candidate's record
         page.click("nav button[data-view=experiments]")
-        page.select_option("#experiments-priority", "la-rochelle-sustainable-mobility")
+        pick(page, "#experiments-priority", "mobility", "la-rochelle-sustainable-mobility")
         page.wait_for_selector("#experiments-list > li a.open-record")
         page.locator("#experiments-list > li a.open-record").first.click()
         page.wait_for_selector("#experiments-record .record-label")
         # the path between two records
         page.click("nav button[data-view=path]")
-        page.select_option("#path-from", gid("Territory", "la-rochelle"))
-        page.select_option("#path-to", gid("Territory", "lyon"))
+        pick(page, "#path-from", "La Rochelle", gid("Territory", "la-rochelle"))
+        pick(page, "#path-to", "Lyon", gid("Territory", "lyon"))
         page.click("#path-form button[type=submit]")
         page.wait_for_selector("#path-result ol li")
         assert page.locator("#error").is_hidden()  # the page reported no failed call
@@ -193,9 +193,17 @@ def test_every_anonymous_view_runs_on_trusted_documents_only(browser: Any, regis
         tab.close()
     # every operation the page sent was accepted
     operations = {name for name, _ in answered}
-    assert {"Catalogue", "NetworkUseCases", "Record", "PartnerCities", "CandidateExperiments", "PathBetween"} <= (
-        operations
-    )
+    assert {
+        "Catalogue",
+        "NetworkUseCases",
+        "Record",
+        "TerritoryChoices",
+        "PartnerCities",
+        "PriorityChoices",
+        "CandidateExperiments",
+        "RecordChoices",
+        "PathBetween",
+    } <= operations
     assert [a for a in answered if a[1] != 200] == []
     # while an anonymous document outside the manifest is refused with the documented error
     refused = served.http.post("/graphql", json={"query": "{ territories(first: 1) { nodes { slug } } }"})

@@ -1,6 +1,7 @@
 // The explorer: five views over the public GraphQL API (operations.js), in French and English.
 import * as ops from "./operations.js";
 import { idempotencyKey, request, saveKey, savedKey } from "./api.js";
+import { combobox } from "./combobox.js";
 import { draw } from "./graph.js";
 import { GOVERNANCE, STATUSES, language, setLanguage, t, translate, value } from "./i18n.js";
 import { watch } from "./live.js";
@@ -56,6 +57,22 @@ function options(select, items, { any = false, keep = true } = {}) {
   if (keep) for (const o of select.options) o.selected = previous.includes(o.value);
 }
 
+// -- the pickers: territories, priorities and records found as the user types, so any network size works
+const PICKERS = {
+  "#partners-territory": async (text) => (await request(ops.TerritoryChoices, { text: text || null, lang: apiLanguage() }))
+    .territories.nodes.map((x) => ({ value: x.slug, label: `${x.name} (${x.country})` })),
+  "#experiments-priority": async (text) => (await request(ops.PriorityChoices, { text: text || null, lang: apiLanguage() }))
+    .priorities.nodes.map((p) => ({ value: p.slug, label: `${p.territory ? p.territory.name + " — " : ""}${p.title}` })),
+  "#path-from": records,
+  "#path-to": records,
+};
+
+async function records(text) {
+  if (!text) return null; // every record is too many to list: wait for a word
+  const { search } = await request(ops.RecordChoices, { text, lang: apiLanguage() });
+  return search.nodes.filter((n) => n.slug).map((n) => ({ value: n.id, label: `${n.label} (${t(`one.${n.__typename}`)})` }));
+}
+
 // -- the catalogue: names of territories, domains, organisations and priorities ----------------
 async function loadCatalogue() {
   state.catalogue = await request(ops.Catalogue, { lang: apiLanguage() });
@@ -64,17 +81,6 @@ async function loadCatalogue() {
   const countries = [...new Set(c.territories.nodes.map((x) => x.country))].sort();
   options($("#filter-country"), countries.map((code) => [code, code]), { any: true });
   options($("#filter-kind"), ACTOR_KINDS.map((k) => [k, value(k)]), { any: true });
-  const cities = c.territories.nodes.filter((x) => x.kind !== "COUNTRY").map((x) => [x.slug, x.name]);
-  options($("#partners-territory"), cities);
-  options($("#experiments-priority"), c.priorities.nodes.map((p) => [p.slug, `${p.territory ? p.territory.name + " — " : ""}${p.title}`]));
-  for (const select of [$("#path-from"), $("#path-to")]) {
-    const previous = select.value;
-    select.replaceChildren(
-      ...[["Territory", c.territories.nodes], ["Actor", c.actors.nodes], ["Domain", c.domains.nodes]].map(([kind, nodes]) =>
-        h("optgroup", { label: t(`kind.${kind}`) }, nodes.map((n) => h("option", { value: n.id }, n.name)))),
-    );
-    if (previous) select.value = previous;
-  }
   options($("#cs-domains"), c.domains.nodes.map((d) => [d.slug, d.name]));
   options($("#cs-territories"), c.territories.nodes.map((x) => [x.slug, x.name]));
   options($("#cs-status"), STATUSES.map((s) => [s, value(s)]));
@@ -155,7 +161,7 @@ function drawNetwork() {
 const list = (items) => (items.length ? h("ul", {}, items.map((x) => h("li", {}, x))) : "—");
 
 async function loadPartners() {
-  const territory = $("#partners-territory").value;
+  const territory = $("#partners-territory").dataset.value;
   if (!territory) return;
   const current = ask("partners");
   const { partnerCities } = await request(ops.PartnerCities, { territory, lang: apiLanguage() });
@@ -182,7 +188,7 @@ function partnerRecord() {
 
 // -- experiment finder ---------------------------------------------------------------------------
 async function loadExperiments() {
-  const priority = $("#experiments-priority").value;
+  const priority = $("#experiments-priority").dataset.value;
   if (!priority) return;
   const current = ask("experiments");
   const { candidateExperiments } = await request(ops.CandidateExperiments, { priority, lang: apiLanguage() });
@@ -199,8 +205,10 @@ async function loadExperiments() {
 
 // -- path ----------------------------------------------------------------------------------------
 async function findPath() {
+  const [from, to] = [$("#path-from").dataset.value, $("#path-to").dataset.value];
+  if (!from || !to) { $("#path-result").replaceChildren(h("p", {}, t("path.pick"))); return; }
   const current = ask("path");
-  const { path } = await request(ops.PathBetween, { from: $("#path-from").value, to: $("#path-to").value, lang: apiLanguage() });
+  const { path } = await request(ops.PathBetween, { from, to, lang: apiLanguage() });
   if (!current()) return;
   const out = $("#path-result");
   if (!path) { out.replaceChildren(h("p", {}, t("path.none"))); return; }
@@ -410,8 +418,9 @@ async function start() {
     $(id).addEventListener("change", () => { state.shown = PAGE; run(loadNetwork); });
   }
   $("#network-more").addEventListener("click", () => { state.shown += PAGE; drawNetwork(); });
-  $("#partners-territory").addEventListener("change", () => run(loadPartners));
-  $("#experiments-priority").addEventListener("change", () => run(loadExperiments));
+  for (const [selector, search] of Object.entries(PICKERS)) combobox($(selector), search, () => t("combo.none"));
+  $("#partners-territory").addEventListener("pick", () => run(loadPartners));
+  $("#experiments-priority").addEventListener("pick", () => run(loadExperiments));
   $("#path-form").addEventListener("submit", (e) => { e.preventDefault(); run(findPath); });
   $("#key-form").addEventListener("submit", (e) => {
     e.preventDefault();

@@ -12,8 +12,30 @@ export const Catalogue = /* GraphQL */ `
     actors(first: 100, sort: {by: NAME}) {
       nodes { id slug name(lang: $lang) kind territories(first: 100) { nodes { id } } }
     }
-    priorities(first: 100, sort: {by: NAME}) {
-      nodes { id slug title(lang: $lang) territory { id name(lang: $lang) } }
+  }
+`;
+
+// The pickers' choices, asked for as the user types (combobox.js): a few at a time, any network size.
+export const TerritoryChoices = /* GraphQL */ `
+  query TerritoryChoices($text: String, $lang: Language!) {
+    territories(filter: {text: $text, kinds: [CITY, METROPOLIS, AGGLOMERATION, REGION]}, first: 10, sort: {by: NAME}) {
+      nodes { id slug name(lang: $lang) country }
+    }
+  }
+`;
+
+export const PriorityChoices = /* GraphQL */ `
+  query PriorityChoices($text: String, $lang: Language!) {
+    priorities(filter: {text: $text}, first: 10, sort: {by: NAME}) {
+      nodes { id slug title(lang: $lang) territory { name(lang: $lang) } }
+    }
+  }
+`;
+
+export const RecordChoices = /* GraphQL */ `
+  query RecordChoices($text: String!, $lang: Language!) {
+    search(text: $text, first: 10) {
+      nodes { __typename id ... on Entry { slug label(lang: $lang) } }
     }
   }
 `;
