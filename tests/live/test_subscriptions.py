@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 import pytest
 
-from registry.domain import Role
+from registry.domain import Hub, Role
 from registry.seeding import seed
 from registry.services.access import create_key
 from registry.sql.store import SqlStore
@@ -209,6 +209,10 @@ class Registry:
     def __init__(self, store: Store, url: str, script: Path) -> None:
         self.store, self.url, self.script = store, url, script
         seed(store)
+        known = {hub.slug for hub in store.hubs()}
+        for slug in (HUB, OTHER_HUB):  # a hub key needs its hub to exist
+            if slug not in known:
+                store.put_hub(Hub(slug, slug, None))
         self.keys = {
             "coordinator": create_key(store, Role.COORDINATOR)[1],
             "hub": create_key(store, Role.HUB, HUB)[1],
