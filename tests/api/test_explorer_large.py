@@ -24,7 +24,9 @@ __all__ = ["browser"]  # the module's Chromium, shared with the explorer's other
 CITIES = """query ($after: String) {
   page: territories(filter: {kinds: [CITY, METROPOLIS, AGGLOMERATION, REGION]}, sort: {by: NAME}, first: 100, after: $after) {
     pageInfo { hasNextPage endCursor } nodes { slug name nameFr: name(lang: FR) } } }"""
-PARTNERS = """query ($t: ID!) { partnerCities(territory: $t, first: 10, lang: FR) { territory { slug } reasons { label } } }"""
+PARTNERS = (
+    """query ($t: ID!) { partnerCities(territory: $t, first: 10, lang: FR) { territory { slug } reasons { label } } }"""
+)
 ACTORS = """query ($after: String) {
   page: actors(sort: {by: NAME}, first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { id slug name } } }"""
 PATH = "query ($a: ID!, $b: ID!) { path(from: $a, to: $b) { length nodes { ... on Entry { label } } } }"
@@ -58,7 +60,9 @@ def large(server: Server, generated_file: Path) -> Iterator[Api]:
     store.close()
 
 
-def test_a_territory_past_the_first_hundred_is_found_and_ranked_in_french(browser: Any, server: Server, large: Api) -> None:
+def test_a_territory_past_the_first_hundred_is_found_and_ranked_in_french(
+    browser: Any, server: Server, large: Api
+) -> None:
     cities = _every(large, CITIES)
     assert len(cities) > 100  # more than the page the explorer used to load
     far = cities[-1]  # the last by name: never in a first page of 100
