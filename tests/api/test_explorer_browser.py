@@ -255,7 +255,8 @@ def _fill_case(page: Any, slug: str) -> None:
     page.select_option("#cs-status", "PILOT")
     page.select_option("#cs-governance", "TRUSTED_THIRD_PARTY")
     page.select_option("#cs-domains", ["waste"])
-    page.select_option("#cs-territories", ["helsinki"])
+    pick(page, "#cs-territories", "Helsinki", "helsinki")
+    page.wait_for_selector('#cs-territories-chosen li[data-value="helsinki"]')
     page.fill("#cs-source-url", "https://example.org/write-up")
     page.fill("#cs-source-title", "The hub's write-up")
 

@@ -16,7 +16,10 @@ const ACTOR_KINDS = [
   "NETWORK_OR_HUB", "NGO", "RESEARCH", "COOPERATIVE", "DEVELOPER", "FUNDER", "COMPANY",
 ];
 
-const state = { view: "network", catalogue: null, shown: PAGE, network: null, caseStudy: null, stopLive: null };
+const state = {
+  view: "network", catalogue: null, shown: PAGE, network: null, caseStudy: null, stopLive: null,
+  territories: new Map(), // the case study's territories: slug -> name, picked one by one
+};
 
 function h(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
@@ -58,9 +61,14 @@ function options(select, items, { any = false, keep = true } = {}) {
 }
 
 // -- the pickers: territories, priorities and records found as the user types, so any network size works
+const CITIES = ["CITY", "METROPOLIS", "AGGLOMERATION", "REGION"]; // partner cities: not countries
+const territories = (kinds) => async (text) =>
+  (await request(ops.TerritoryChoices, { text: text || null, kinds, lang: apiLanguage() }))
+    .territories.nodes.map((x) => ({ value: x.slug, label: `${x.name} (${x.country})` }));
+
 const PICKERS = {
-  "#partners-territory": async (text) => (await request(ops.TerritoryChoices, { text: text || null, lang: apiLanguage() }))
-    .territories.nodes.map((x) => ({ value: x.slug, label: `${x.name} (${x.country})` })),
+  "#partners-territory": territories(CITIES),
+  "#cs-territories": territories(null),
   "#experiments-priority": async (text) => (await request(ops.PriorityChoices, { text: text || null, lang: apiLanguage() }))
     .priorities.nodes.map((p) => ({ value: p.slug, label: `${p.territory ? p.territory.name + " — " : ""}${p.title}` })),
   "#path-from": records,
@@ -82,7 +90,6 @@ async function loadCatalogue() {
   options($("#filter-country"), countries.map((code) => [code, code]), { any: true });
   options($("#filter-kind"), ACTOR_KINDS.map((k) => [k, value(k)]), { any: true });
   options($("#cs-domains"), c.domains.nodes.map((d) => [d.slug, d.name]));
-  options($("#cs-territories"), c.territories.nodes.map((x) => [x.slug, x.name]));
   options($("#cs-status"), STATUSES.map((s) => [s, value(s)]));
   options($("#cs-governance"), GOVERNANCE.map((g) => [g, value(g)]));
 }
@@ -232,7 +239,7 @@ function caseInput() {
     status: $("#cs-status").value,
     governance: $("#cs-governance").value,
     domains: [...$("#cs-domains").selectedOptions].map((o) => o.value),
-    territories: [...$("#cs-territories").selectedOptions].map((o) => o.value),
+    territories: [...state.territories.keys()],
     yearStart: year("#cs-year-start"),
     yearEnd: year("#cs-year-end"),
     country: $("#cs-country").value.trim().toUpperCase() || null,
@@ -308,7 +315,8 @@ function editCase(uc) {
   $("#cs-status").value = uc.status;
   $("#cs-governance").value = uc.governance;
   for (const o of $("#cs-domains").options) o.selected = uc.domains.nodes.some((d) => d.slug === o.value);
-  for (const o of $("#cs-territories").options) o.selected = uc.territories.nodes.some((x) => x.slug === o.value);
+  state.territories = new Map(uc.territories.nodes.map((x) => [x.slug, `${x.name} (${x.country})`]));
+  showTerritories();
   $("#cs-year-start").value = uc.yearStart ?? "";
   $("#cs-year-end").value = uc.yearEnd ?? "";
   $("#cs-country").value = uc.country ?? "";
@@ -317,6 +325,16 @@ function editCase(uc) {
   clearErrors();
   showEditing();
   $("#cs-slug").focus();
+}
+
+// The case study's territories, each with a button that takes it off the list.
+function showTerritories() {
+  $("#cs-territories-chosen").replaceChildren(...[...state.territories].map(([slug, name]) => h("li", { "data-value": slug }, name, " ",
+    h("button", { type: "button", class: "remove", "aria-label": t("combo.remove", { name }), onclick: () => {
+      state.territories.delete(slug);
+      showTerritories();
+      $("#cs-territories").focus();
+    } }, "×"))));
 }
 
 async function review(uc, publish, reason, card) {
@@ -421,6 +439,11 @@ async function start() {
   for (const [selector, search] of Object.entries(PICKERS)) combobox($(selector), search, () => t("combo.none"));
   $("#partners-territory").addEventListener("pick", () => run(loadPartners));
   $("#experiments-priority").addEventListener("pick", () => run(loadExperiments));
+  $("#cs-territories").addEventListener("pick", (e) => {
+    state.territories.set(e.detail.value, e.detail.label);
+    e.target.value = "";
+    showTerritories();
+  });
   $("#path-form").addEventListener("submit", (e) => { e.preventDefault(); run(findPath); });
   $("#key-form").addEventListener("submit", (e) => {
     e.preventDefault();
@@ -433,7 +456,15 @@ async function start() {
   $("#forget-key").addEventListener("click", () => { saveKey(""); showKeyState(); startLive(); run(loadCaseStudies); });
   $("#case-form").addEventListener("submit", (e) => { e.preventDefault(); run(() => saveCase(true)); });
   $("#cs-draft").addEventListener("click", () => run(() => saveCase(false)));
-  $("#cs-new").addEventListener("click", () => { state.caseStudy = null; $("#case-form").reset(); clearErrors(); showEditing(); $("#case-saved").textContent = ""; });
+  $("#cs-new").addEventListener("click", () => {
+    state.caseStudy = null;
+    $("#case-form").reset();
+    state.territories.clear();
+    showTerritories();
+    clearErrors();
+    showEditing();
+    $("#case-saved").textContent = "";
+  });
   await run(loadCatalogue);
   await show(location.hash.slice(1));
   document.body.dataset.ready = "true"; // the tests wait for this

@@ -17,8 +17,8 @@ export const Catalogue = /* GraphQL */ `
 
 // The pickers' choices, asked for as the user types (combobox.js): a few at a time, any network size.
 export const TerritoryChoices = /* GraphQL */ `
-  query TerritoryChoices($text: String, $lang: Language!) {
-    territories(filter: {text: $text, kinds: [CITY, METROPOLIS, AGGLOMERATION, REGION]}, first: 10, sort: {by: NAME}) {
+  query TerritoryChoices($text: String, $kinds: [TerritoryKind!], $lang: Language!) {
+    territories(filter: {text: $text, kinds: $kinds}, first: 10, sort: {by: NAME}) {
       nodes { id slug name(lang: $lang) country }
     }
   }
@@ -129,7 +129,7 @@ export const CaseStudies = /* GraphQL */ `
         reviewNote
         sources { url title }
         domains(first: 50) { nodes { slug } }
-        territories(first: 50) { nodes { slug } }
+        territories(first: 50) { nodes { slug name(lang: $lang) country } }
       }
     }
   }
