@@ -8,22 +8,32 @@ the gauges are summed over the living workers.  Every wait is bounded.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
-from registry.domain import Role
+from registry.api.context import Loaders
+from registry.api.schema import schema
+from registry.api.subscriptions import LiveContext
+from registry.api.websocket import _SubscriptionsOnly
+from registry.domain import ANONYMOUS, AuditEntry, Role
 from registry.seeding import seed
-from registry.services.access import create_key
+from registry.services.access import create_key, visibility
+from registry.services.audit_feed import MAX_PENDING, AuditFeed
+from registry.services.editing import Editing
+from registry.sql.store import SqlStore
 from tests.conftest import MakeStore
 from tests.server_process import ServerProcess, store_url
 
@@ -149,3 +159,41 @@ def test_a_client_that_drops_its_connection_ends_its_subscriptions(server: tuple
     assert _until(read, lambda v: v == 0) == 0
     assert _figure(served, "registry_live_subscriptions_ended_total", reason="client_closed") == 2
     assert _figure(served, "registry_live_connections") == 0
+
+
+def test_a_subscriber_too_far_behind_is_counted_as_lagging(tmp_path: Path) -> None:
+    # given a subscription run by the WebSocket endpoint's schema on a real store and audit feed
+    store = SqlStore(f"sqlite:///{tmp_path / 'registry.db'}")
+    feed = AuditFeed(store, poll_seconds=0.02)
+    context = LiveContext(
+        store=store,
+        principal=ANONYMOUS,
+        visibility=visibility(ANONYMOUS),
+        request_id="lagging",
+        editing=Editing(store),
+        loaders=Loaders(store, visibility(ANONYMOUS), cache=False),
+        feed=feed,
+    )
+    ended = {"reason": "lagging"}
+    before = REGISTRY.get_sample_value("registry_live_subscriptions_ended_total", ended) or 0.0
+
+    async def scenario() -> list[Any]:
+        stream = await _SubscriptionsOnly(schema).stream(LIVE_ACTORS, context_value=context)
+        first = asyncio.ensure_future(stream.__anext__())
+        for _ in range(500):  # until the subscription has joined the feed (bounded)
+            if feed._subscribers:
+                break
+            await asyncio.sleep(0.01)
+        [subscriber] = feed._subscribers
+        # when more entries come than a subscriber may hold
+        at = datetime(2026, 1, 1, tzinfo=UTC)
+        subscriber.offer([AuditEntry(n, at, "admin:a", "create", "Actor:a", None, 1) for n in range(MAX_PENDING + 1)])
+        results = [await asyncio.wait_for(first, WAIT)]
+        results += [result async for result in stream]
+        return results
+
+    results = asyncio.run(scenario())
+    store.close()
+    # then the subscription ends with CONFLICT, counted as lagging
+    assert [e.extensions["code"] for r in results for e in r.errors or []] == ["CONFLICT"]
+    assert REGISTRY.get_sample_value("registry_live_subscriptions_ended_total", ended) == before + 1
