@@ -18,6 +18,7 @@ from registry.domain import Kind, Ref
 from registry.errors import SchemaOutdated, SchemaTooNew
 from registry.sql import schema_version
 from registry.sql.store import SqlStore
+from registry.store import EVERYTHING
 from registry.stores import sql_url
 
 FIRST_RELEASE_ROWS = [
@@ -85,7 +86,7 @@ def test_migrate_upgrades_a_first_release_database_and_keeps_its_data(
 
     store = SqlStore(empty_database)
     try:
-        lyon = store.get([Ref(Kind.TERRITORY, "lyon")])[Ref(Kind.TERRITORY, "lyon")]
+        lyon = store.get([Ref(Kind.TERRITORY, "lyon")], EVERYTHING)[Ref(Kind.TERRITORY, "lyon")]
         assert (lyon.version, lyon.data["name"], lyon.sources[0].url) == (3, {"en": "Lyon"}, "https://example.org/lyon")
         assert [h.slug for h in store.hubs()] == ["hub-a"]
         entries, total = store.audit_page(0, 10)

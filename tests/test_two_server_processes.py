@@ -14,7 +14,7 @@ import pytest
 
 from registry.domain import Role
 from registry.services.access import create_key
-from registry.store import Store
+from registry.store import EVERYTHING, Store
 from tests.contract.builders import territory
 from tests.server_process import ServerProcess, store_url
 from tests.write_load import (
@@ -64,7 +64,7 @@ def test_two_server_processes_on_one_store_hold_concurrent_writes(
     # every replay got the first answer, byte for byte,
     assert len(creates) == 1 and len(updates) == 1
     # and the store holds each write once, numbered in commit order
-    assert store.get([territory("replayed").ref])[territory("replayed").ref].version == 2
+    assert store.get([territory("replayed").ref], EVERYTHING)[territory("replayed").ref].version == 2
     total, problems = audit_holds(store)
     assert problems == []
     assert total == WRITERS * 2 * 2 + (1 + len(rounds)) + 2

@@ -7,7 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +96,7 @@ def server() -> Iterator[Server]:
         yield running
 
 
-def serve(server: Server, store: Store, stats: bool = False) -> Iterator[Api]:
+def serve(server: Server, store: Store, stats: bool = False, max_query_cost: int | None = None) -> Iterator[Api]:
     """Point the running server at `store` and hand out a client with a key per role."""
     known = {hub.slug for hub in store.hubs()}
     for slug in (HUB, OTHER_HUB):  # a hub key needs its hub to exist
@@ -112,6 +112,8 @@ def serve(server: Server, store: Store, stats: bool = False) -> Iterator[Api]:
     server.app.state.ranking_facts = FactsCache()  # a cache holds one store's facts
     server.app.state.response_cache = ResponseCache()  # and one store's answers
     server.app.state.settings = Settings(store_url="unused://", stats=stats)
+    if max_query_cost is not None:
+        server.app.state.settings = replace(server.app.state.settings, max_query_cost=max_query_cost)
     with httpx.Client(base_url=server.url, timeout=30) as client:
         yield Api(client, store, keys)
 

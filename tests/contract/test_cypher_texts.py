@@ -136,7 +136,7 @@ def _shapes(store: Store, v: dict[str, Any]) -> None:
         store.shortest_path(_ref(Kind.TERRITORY, "la-rochelle"), _ref(Kind.TERRITORY, "lyon"), v["hops"], visibility)
         store.count_by(Kind.USE_CASE, "status", visibility)
         store.count_by(Kind.USE_CASE, "domain", visibility)
-    store.get(territories)
+    store.get(territories, visibility)
     store.links_from(territories, Rel.PRESENT_IN)
     store.audit_page(v["offset"], v["limit"])
 

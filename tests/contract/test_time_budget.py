@@ -15,7 +15,7 @@ from sqlalchemy import text
 from registry import budget
 from registry.errors import ErrorCode, RegistryError
 from registry.sql.store import SqlStore
-from registry.store import Store
+from registry.store import EVERYTHING, Store
 from tests.contract.builders import create, territory
 
 # Statements slow on purpose: each runs for tens of seconds when nothing stops it.
@@ -57,9 +57,9 @@ def test_a_statement_over_the_budget_is_stopped_by_the_database(store: Store) ->
     assert raised.value.code is ErrorCode.TIMEOUT
     # the store is fine: the next calls, with a budget or without, are served
     with _deadline(30):
-        assert [r.ref.slug for r in store.get([territory("lyon").ref]).values()] == ["lyon"]
+        assert [r.ref.slug for r in store.get([territory("lyon").ref], EVERYTHING).values()] == ["lyon"]
     create(store, [territory("paris")])
-    assert len(store.get([territory("lyon").ref, territory("paris").ref])) == 2
+    assert len(store.get([territory("lyon").ref, territory("paris").ref], EVERYTHING)) == 2
 
 
 def test_a_call_made_once_the_budget_is_spent_does_not_reach_the_store(store: Store) -> None:
@@ -68,4 +68,4 @@ def test_a_call_made_once_the_budget_is_spent_does_not_reach_the_store(store: St
         create(store, [territory("lyon")])
     assert raised.value.code is ErrorCode.TIMEOUT
     assert store.generation() == before
-    assert store.get([territory("lyon").ref]) == {}
+    assert store.get([territory("lyon").ref], EVERYTHING) == {}
