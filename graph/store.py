@@ -682,10 +682,37 @@ def _write_batch(tx: ManagedTransaction, batch: WriteBatch) -> list[AuditEntry]:
         ]
         tx.run(cypher.WRITE_AUDIT, last=last + len(rows), rows=rows).consume()
         entries = [cypher.audit_from(row) for row in rows]
+    _write_access(tx, batch)  # after the audit: should it fail, the audit goes too
     if batch.idempotency is not None:
         scoped, result = batch.idempotency
         tx.run("CREATE (:Idempotency {key: $key, result: $result})", key=scoped, result=result).consume()
     return entries
+
+
+def _write_access(tx: ManagedTransaction, batch: WriteBatch) -> None:
+    """The batch's new hubs and keys and its revocations, checked under the counter's lock."""
+    if batch.new_hubs:
+        slugs = [hub.slug for hub in batch.new_hubs]
+        taken = tx.run("MATCH (h:Hub) WHERE h.slug IN $slugs RETURN h.slug AS slug", slugs=slugs).value("slug")
+        if taken:
+            raise RegistryError(ErrorCode.DUPLICATE, f"The hub {taken[0]!r} already exists.", "slug")
+        rows = [cypher.hub_props(hub) for hub in batch.new_hubs]
+        tx.run("UNWIND $rows AS row CREATE (h:Hub) SET h = row", rows=rows).consume()
+    if batch.new_keys:
+        ids = [k.key_id for k in batch.new_keys]
+        taken = tx.run("MATCH (k:ApiKey) WHERE k.key_id IN $ids RETURN k.key_id AS id", ids=ids).value("id")
+        if taken:
+            raise RegistryError(ErrorCode.DUPLICATE, f"The key {taken[0]!r} already exists.", "id")
+        rows = [cypher.api_key_props(k) for k in batch.new_keys]
+        tx.run("UNWIND $rows AS row CREATE (k:ApiKey) SET k = row", rows=rows).consume()
+    for key_id in batch.revoke_keys:
+        revoked = tx.run(
+            "MATCH (k:ApiKey {key_id: $key_id}) WHERE k.revoked_at IS NULL SET k.revoked_at = $at RETURN k.key_id AS id",
+            key_id=key_id,
+            at=format_time(batch.at),
+        ).value("id")
+        if not revoked:
+            raise RegistryError(ErrorCode.NOT_FOUND, f"No active key {key_id!r}.", "id")
 
 
 def _put_records(tx: ManagedTransaction, batch: WriteBatch) -> None:
