@@ -208,3 +208,51 @@ def test_a_killed_import_leaves_nothing_visible_and_the_next_import_cleans_up(
     assert store.staged_rows() == 0
     assert len(list(store.iter_records())) == len(records)
     assert len(list(store.iter_links())) == len({(lk.source, lk.rel, lk.target) for lk in links})
+
+
+def test_a_neo4j_killed_in_the_middle_of_a_staged_import_serves_nothing_of_it_after_restart(tmp_path: Path) -> None:
+    from graph.local_neo4j import LocalNeo4j, free_port
+
+    # given an export of a network, and an empty store on a Neo4j of its own (to kill)
+    source = open_store(f"sqlite:///{tmp_path / 'source.db'}")
+    records, links = _network(1)
+    source.load(records, links, [])
+    exported = tmp_path / "export.jsonl"
+    exported.write_text(_exported(source), encoding="utf-8")
+    source.close()
+    neo4j = LocalNeo4j(free_port(), tmp_path / "data")
+    uri = neo4j.start()
+    try:
+        store = Neo4jStore(uri, retry_seconds=1.0)
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+        child = subprocess.Popen(
+            [sys.executable, "-c", _KILLABLE_IMPORT, uri, str(exported)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        # when Neo4j is killed (SIGKILL) while the import stages its rows, then started again
+        deadline = time.monotonic() + 120
+        while store.staged_rows() < 20 and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        neo4j.kill()
+        assert child.wait(timeout=120) != 0  # the import failed: it did not report success
+        store.close()
+        neo4j.start()
+        store = Neo4jStore(uri, retry_seconds=1.0)
+        # then nothing of it is served, and the next import removes what was staged and loads whole
+        assert store.is_empty() and list(store.iter_links()) == [] and store.staged_rows() >= 20
+        done = subprocess.run(
+            [sys.executable, "-c", _IMPORT, "import", "--store", uri, str(exported)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "did not finish" in done.stderr
+        assert store.staged_rows() == 0 and len(list(store.iter_records())) == len(records)
+        store.close()
+    finally:
+        neo4j.stop()
