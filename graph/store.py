@@ -10,6 +10,7 @@ data: the contract suite in tests/contract runs against both.
 from __future__ import annotations
 
 import json
+import logging
 import random
 import threading
 import time
@@ -32,7 +33,7 @@ from neo4j.exceptions import (
     TransientError,
 )
 
-from graph import cypher, schema_versions
+from graph import cypher, schema_versions, staging
 from graph.cypher import key, ref
 from registry import budget
 from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
@@ -62,7 +63,8 @@ _WRITE_ATTEMPTS = 6  # a write that meets a transient failure is run again, this
 # What "the database cannot be reached" looks like through the driver.  The driver
 # already retried transient failures for `retry_seconds` before we see one of these.
 _UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionPoolError, TransientError, AuthError, OSError)
-_LABELS = ("Record", "Hub", "ApiKey", "AuditEntry", "Idempotency")
+_LABELS = ("Record", "Hub", "ApiKey", "AuditEntry", "Idempotency", *staging.STAGED.values())
+_log = logging.getLogger(__name__)
 
 
 class Neo4jStore:
@@ -102,6 +104,10 @@ class Neo4jStore:
                     self.database = self._read("CALL db.info() YIELD name RETURN name")[0]["name"]
                 self.schema_change = schema_versions.prepare(self._read, self._write, upgrade)
                 self._write(cypher.START_GENERATION)
+                if self._read(staging.ANY_STAGED)[0]["any"]:  # invisible, but the operator should know
+                    _log.warning(
+                        "Neo4j at %s holds rows of a load that did not finish: the next load removes them", self.where
+                    )
         except BaseException:
             self.driver.close()
             raise
@@ -454,36 +460,63 @@ class Neo4jStore:
         hubs: Sequence[Hub] = (),
         keys: Sequence[ApiKey] = (),
     ) -> None:
-        """Batches of `UNWIND … CREATE` with static labels and relationship types.
+        """Batches of `UNWIND … CREATE` with static labels and relationship types, all or nothing.
 
-        Up to _ONE_TRANSACTION_ROWS rows it is one transaction, all or nothing.  Beyond, a
-        single transaction would outgrow a small server's heap, so each batch commits on its
-        own, and a failure deletes the batches already committed before raising.
+        Up to _ONE_TRANSACTION_ROWS rows it is one transaction.  Beyond, a single transaction
+        would outgrow a small server's heap, so the batches commit one by one under staging
+        labels that no read matches (see graph.staging), and one last transaction publishes
+        them: readers see the whole load at once or nothing of it.  What a crash leaves staged
+        is invisible, and removed by the next load.
         """
-        steps = _load_steps(records, links, audit, hubs, keys)
+        self._remove_staged()
         try:
             if len(records) + len(links) + len(audit) + len(hubs) + len(keys) <= _ONE_TRANSACTION_ROWS:
+                steps = _load_steps(records, links, audit, hubs, keys)
                 self._write_transaction(lambda tx: _run_steps(tx, [_BUMP, *steps]))
             else:
-                try:
-                    self._load_in_transactions(steps)
-                finally:  # after the last batch, or the undoing: caches of any state in between go
-                    self._write(cypher.FORGET_AUDIT_NUMBER)
+                self._load_staged(records, links, audit, hubs, keys)
         except ConstraintError as error:
             raise RegistryError(ErrorCode.DUPLICATE, f"The loaded rows repeat a key: {error.message}") from error
 
-    def _load_in_transactions(self, steps: list[_LoadStep]) -> None:
-        committed: list[_LoadStep] = []
+    def _load_staged(
+        self,
+        records: Sequence[Record],
+        links: Sequence[Link],
+        audit: Sequence[AuditEntry],
+        hubs: Sequence[Hub],
+        keys: Sequence[ApiKey],
+    ) -> None:
+        staging.refuse_repeats(records, audit, hubs, keys)  # no unique constraint holds staged rows
+        loaded = {key(record.ref) for record in records}
+        # Links between two loaded records are staged with them; a link that touches any
+        # other node is made by the publishing transaction, so no visible node ever has a
+        # relationship to a staged one (a path search would walk through it).
+        inner = [link for link in links if key(link.source) in loaded and key(link.target) in loaded]
+        outer = [link for link in links if key(link.source) not in loaded or key(link.target) not in loaded]
+        self._write(staging.KEY_INDEX)
+        self._read("CALL db.awaitIndexes(300)")
+        expected = staging.Counts(len(records), len(audit), len(hubs), len(keys))
         try:
-            for step in steps:
+            for step in _load_steps(records, inner, audit, hubs, keys, staged=True):
                 self._write_transaction(partial(_run_steps, steps=[step]))
-                committed.append(step)
+            publish = _load_steps([], outer, [], [], [])
+            self._write_transaction(lambda tx: _publish(tx, expected, publish))
         except BaseException:
-            # Links go with their nodes (DETACH); nodes created here are found by their key.
-            for step in committed:
-                if step.undo is not None:
-                    self._write(step.undo, rows=step.rows)
+            self._remove_staged()
             raise
+
+    def _remove_staged(self) -> None:
+        """Delete the rows a load staged and did not publish: its own after a failure, or an
+        interrupted load's (a crash, a kill), which the operator is told about."""
+        if not self._read(staging.ANY_STAGED)[0]["any"]:
+            return
+        removed = self._write(staging.REMOVE_STAGED)
+        count = sum(int(row["n"]) for row in removed)
+        _log.warning("removed %d rows staged by a load that did not finish", count)
+
+    def staged_rows(self) -> int:
+        """How many rows an unfinished load left staged (invisible to every read)."""
+        return int(self._read(staging.COUNT_STAGED)[0]["n"])
 
     def is_empty(self) -> bool:
         rows = self._read(
@@ -539,16 +572,15 @@ def _expanded(
 # -- bulk load ---------------------------------------------------------------------------------
 
 _LOAD_BATCH = 10_000  # rows per UNWIND
-_ONE_TRANSACTION_ROWS = 100_000  # above, one transaction per batch (see Neo4jStore.load)
+_ONE_TRANSACTION_ROWS = 100_000  # above, staged batches and a publishing transaction (see Neo4jStore.load)
 
 
 @dataclass(frozen=True)
 class _LoadStep:
-    """One UNWIND statement over one batch of rows, and how to take its nodes back out."""
+    """One UNWIND statement over one batch of rows."""
 
     statement: str
     rows: list[JSON]
-    undo: str | None = None
     links: Sequence[Link] = ()  # the links it creates, to name a missing end
 
 
@@ -563,11 +595,14 @@ def _load_steps(
     audit: Sequence[AuditEntry],
     hubs: Sequence[Hub] = (),
     keys: Sequence[ApiKey] = (),
+    staged: bool = False,
 ) -> list[_LoadStep]:
     """Records grouped by kind, links by relation, so labels and types are static text.
 
     Only `Kind` and `Rel` values are ever spliced into the Cypher, never input text.
+    `staged`: under the staging labels (graph.staging) instead of the visible ones.
     """
+    labels = staging.STAGED if staged else staging.VISIBLE
     steps = []
     by_kind: dict[Kind, list[JSON]] = {}
     for record in records:
@@ -576,9 +611,8 @@ def _load_steps(
         for batch in _batches(rows):
             steps.append(
                 _LoadStep(
-                    f"UNWIND $rows AS row CREATE (r:Record:{kind.value}) SET r = row",
+                    f"UNWIND $rows AS row CREATE (r:{labels['Record'] if staged else f'Record:{kind.value}'}) SET r = row",
                     batch,
-                    "UNWIND $rows AS row MATCH (r:Record {key: row.key}) DETACH DELETE r",
                 )
             )
     by_rel: dict[Rel, dict[tuple[str, str], Link]] = {}
@@ -591,7 +625,8 @@ def _load_steps(
             rows = [{"s": key(link.source), "t": key(link.target), "role": link.role} for link in part]
             steps.append(
                 _LoadStep(
-                    "UNWIND $rows AS row MATCH (s:Record {key: row.s}) MATCH (t:Record {key: row.t})"
+                    f"UNWIND $rows AS row MATCH (s:{labels['Record']} {{key: row.s}})"
+                    f" MATCH (t:{labels['Record']} {{key: row.t}})"
                     f" CREATE (s)-[:{cypher.rel(rel)} {{role: row.role}}]->(t)",
                     rows,
                     links=part,
@@ -600,25 +635,22 @@ def _load_steps(
     for batch in _batches([audit_columns(e) for e in audit]):
         steps.append(
             _LoadStep(
-                "UNWIND $rows AS row CREATE (a:AuditEntry) SET a = row",
+                f"UNWIND $rows AS row CREATE (a:{labels['AuditEntry']}) SET a = row",
                 batch,
-                "UNWIND $rows AS row MATCH (a:AuditEntry {seq: row.seq}) DELETE a",
             )
         )
     for batch in _batches([cypher.hub_props(h) for h in hubs]):
         steps.append(
             _LoadStep(
-                "UNWIND $rows AS row CREATE (h:Hub) SET h = row",
+                f"UNWIND $rows AS row CREATE (h:{labels['Hub']}) SET h = row",
                 batch,
-                "UNWIND $rows AS row MATCH (h:Hub {slug: row.slug}) DELETE h",
             )
         )
     for batch in _batches([cypher.api_key_props(k) for k in keys]):
         steps.append(
             _LoadStep(
-                "UNWIND $rows AS row CREATE (k:ApiKey) SET k = row",
+                f"UNWIND $rows AS row CREATE (k:{labels['ApiKey']}) SET k = row",
                 batch,
-                "UNWIND $rows AS row MATCH (k:ApiKey {key_id: row.key_id}) DELETE k",
             )
         )
     return steps
@@ -632,6 +664,19 @@ def _run_steps(tx: ManagedTransaction, steps: Sequence[_LoadStep]) -> None:
         summary = tx.run(step.statement, rows=step.rows).consume()
         if step.links and summary.counters.relationships_created < len(step.rows):
             _require_ends(tx, step.links)  # raises NOT_FOUND naming the first missing end
+
+
+def _publish(tx: ManagedTransaction, expected: staging.Counts, links: Sequence[_LoadStep]) -> None:
+    """Make a staged load visible, in one transaction, with the links that touch other nodes."""
+    tx.run(cypher.FORGET_AUDIT_NUMBER).consume()  # the change counter first, as every writer
+    found = staging.Counts(*tx.run(staging.COUNT_BY_LABEL).single(strict=True).values())
+    if found != expected:  # another load removed or added staged rows meanwhile
+        raise RegistryError(
+            ErrorCode.INVALID_STATE, "Another load changed the staged rows meanwhile: nothing was loaded.", "store"
+        )
+    for statement in staging.PUBLISH:
+        tx.run(statement).consume()
+    _run_steps(tx, links)
 
 
 # -- the write transaction -----------------------------------------------------------------------
@@ -682,10 +727,37 @@ def _write_batch(tx: ManagedTransaction, batch: WriteBatch) -> list[AuditEntry]:
         ]
         tx.run(cypher.WRITE_AUDIT, last=last + len(rows), rows=rows).consume()
         entries = [cypher.audit_from(row) for row in rows]
+    _write_access(tx, batch)  # after the audit: should it fail, the audit goes too
     if batch.idempotency is not None:
         scoped, result = batch.idempotency
         tx.run("CREATE (:Idempotency {key: $key, result: $result})", key=scoped, result=result).consume()
     return entries
+
+
+def _write_access(tx: ManagedTransaction, batch: WriteBatch) -> None:
+    """The batch's new hubs and keys and its revocations, checked under the counter's lock."""
+    if batch.new_hubs:
+        slugs = [hub.slug for hub in batch.new_hubs]
+        taken = tx.run("MATCH (h:Hub) WHERE h.slug IN $slugs RETURN h.slug AS slug", slugs=slugs).value("slug")
+        if taken:
+            raise RegistryError(ErrorCode.DUPLICATE, f"The hub {taken[0]!r} already exists.", "slug")
+        rows = [cypher.hub_props(hub) for hub in batch.new_hubs]
+        tx.run("UNWIND $rows AS row CREATE (h:Hub) SET h = row", rows=rows).consume()
+    if batch.new_keys:
+        ids = [k.key_id for k in batch.new_keys]
+        taken = tx.run("MATCH (k:ApiKey) WHERE k.key_id IN $ids RETURN k.key_id AS id", ids=ids).value("id")
+        if taken:
+            raise RegistryError(ErrorCode.DUPLICATE, f"The key {taken[0]!r} already exists.", "id")
+        rows = [cypher.api_key_props(k) for k in batch.new_keys]
+        tx.run("UNWIND $rows AS row CREATE (k:ApiKey) SET k = row", rows=rows).consume()
+    for key_id in batch.revoke_keys:
+        revoked = tx.run(
+            "MATCH (k:ApiKey {key_id: $key_id}) WHERE k.revoked_at IS NULL SET k.revoked_at = $at RETURN k.key_id AS id",
+            key_id=key_id,
+            at=format_time(batch.at),
+        ).value("id")
+        if not revoked:
+            raise RegistryError(ErrorCode.NOT_FOUND, f"No active key {key_id!r}.", "id")
 
 
 def _put_records(tx: ManagedTransaction, batch: WriteBatch) -> None:

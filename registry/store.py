@@ -146,6 +146,11 @@ class WriteBatch:
     audit: list[AuditDraft] = field(default_factory=list)
     idempotency: tuple[str, str] | None = None  # (scoped key, the stored result)
     at: datetime | None = None
+    # Access changes, in the same transaction as the audit entries that name them: a hub or
+    # key that exists is DUPLICATE, a revocation of a key that is not active is NOT_FOUND.
+    new_hubs: list[Hub] = field(default_factory=list)
+    new_keys: list[ApiKey] = field(default_factory=list)
+    revoke_keys: list[str] = field(default_factory=list)  # key ids, revoked at `at`
 
 
 @dataclass(frozen=True)

@@ -47,24 +47,35 @@ def create_key(
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     key = ApiKey(key_id, _hash(secret), role, hub, now(), None, label)
-    # Audited first: should the second step fail, no key exists that the audit trail does not name.
-    _audit(store, who, "createKey", key, {"role": role.value, "hub": hub, "label": label})
-    store.put_api_key(key)
+    # One transaction: the key exists exactly when the audit trail names it.
+    store.write(
+        WriteBatch(
+            audit=[_audit(who, "createKey", key, {"role": role.value, "hub": hub, "label": label})],
+            at=key.created_at,
+            new_keys=[key],
+        )
+    )
     return key, f"{PREFIX}_{key_id}_{secret}"
 
 
 def revoke_key(store: Store, key_id: str, who: str = "cli") -> bool:
     """Revoke an active key, audited as done by `who`; False when there is no active key by that id."""
     key = store.api_key(key_id)
-    if key is None or not store.revoke_api_key(key_id, now()):
+    if key is None or key.revoked_at is not None:
         return False
-    _audit(store, who, "revokeKey", key, {"role": key.role.value, "hub": key.hub})
+    audit = _audit(who, "revokeKey", key, {"role": key.role.value, "hub": key.hub})
+    try:  # one transaction: the revocation and its audit entry
+        store.write(WriteBatch(audit=[audit], at=now(), revoke_keys=[key_id]))
+    except RegistryError as error:
+        if error.code is ErrorCode.NOT_FOUND:  # revoked by someone else meanwhile
+            return False
+        raise
     return True
 
 
-def _audit(store: Store, who: str, action: str, key: ApiKey, detail: dict[str, str | None]) -> None:
+def _audit(who: str, action: str, key: ApiKey, detail: dict[str, str | None]) -> AuditDraft:
     """An audit entry for a key: who, when, its role and hub; never its secret or its hash."""
-    store.write(WriteBatch(audit=[AuditDraft(who, action, f"ApiKey:{key.key_id}", None, None, dict(detail))], at=now()))
+    return AuditDraft(who, action, f"ApiKey:{key.key_id}", None, None, dict(detail))
 
 
 def authenticate(store: Store, authorization: str | None) -> Principal:

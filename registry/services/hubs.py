@@ -22,7 +22,9 @@ def create_hub(store: Store, slug: str, name: str, who: str = "cli") -> Hub:
     if slug in {h.slug for h in store.hubs()}:
         raise RegistryError(ErrorCode.DUPLICATE, f"The hub {slug!r} already exists.", "slug")
     hub = Hub(slug, name, now())
-    store.put_hub(hub)
     detail = {"slug": slug, "name": name}
-    store.write(WriteBatch(audit=[AuditDraft(who, "createHub", f"Hub:{slug}", None, None, detail)], at=hub.created_at))
+    # One transaction: the hub exists exactly when the audit trail names it (DUPLICATE is
+    # decided again there, under the writers' lock, should two operators race).
+    audit = AuditDraft(who, "createHub", f"Hub:{slug}", None, None, detail)
+    store.write(WriteBatch(audit=[audit], at=hub.created_at, new_hubs=[hub]))
     return hub

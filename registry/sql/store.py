@@ -390,9 +390,28 @@ class SqlStore:
                     )
                     s.add(row_a)
                     entries.append(_audit(row_a))
+            self._write_access(s, batch)  # after the audit: should it fail, the audit goes too
             if batch.idempotency is not None:
                 s.add(IdempotencyRow(key=batch.idempotency[0], result=batch.idempotency[1]))
         return entries
+
+    def _write_access(self, s: Session, batch: WriteBatch) -> None:
+        """The batch's new hubs and keys and its revocations, checked under the counter's lock."""
+        for hub in batch.new_hubs:
+            if s.get(HubRow, hub.slug) is not None:
+                raise RegistryError(ErrorCode.DUPLICATE, f"The hub {hub.slug!r} already exists.", "slug")
+            s.add(HubRow(slug=hub.slug, name=hub.name, created_at=format_time(hub.created_at) or ""))
+        for key in batch.new_keys:
+            if s.get(ApiKeyRow, key.key_id) is not None:
+                raise RegistryError(ErrorCode.DUPLICATE, f"The key {key.key_id!r} already exists.", "id")
+            s.add(ApiKeyRow(**_key_columns(key)))
+        for key_id in batch.revoke_keys:
+            row = s.get(ApiKeyRow, key_id)
+            if row is None or row.revoked_at is not None:
+                raise RegistryError(ErrorCode.NOT_FOUND, f"No active key {key_id!r}.", "id")
+            row.revoked_at = format_time(batch.at)
+            s.add(row)
+        s.flush()
 
     def _take_audit_numbers(self, s: Session, count: int) -> int:
         """Reserve `count` audit numbers; return the last one given before them.
