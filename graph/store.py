@@ -67,6 +67,22 @@ _LABELS = ("Record", "Hub", "ApiKey", "AuditEntry", "Idempotency", *staging.STAG
 _log = logging.getLogger(__name__)
 
 
+def _within_budget(work: Callable[[ManagedTransaction], T]) -> Callable[[ManagedTransaction], T]:
+    """`work` as a transaction function bounded by the request's time budget, if it has one:
+    Neo4j ends the transaction at the deadline, and the driver's retries stop with it
+    (TimedOut is not retried)."""
+    left = budget.remaining()
+    if left is None:
+        return work
+
+    @unit_of_work(timeout=left)
+    def bounded(tx: ManagedTransaction) -> T:
+        budget.remaining()
+        return work(tx)
+
+    return bounded
+
+
 class Neo4jStore:
     """The storage port on Neo4j 5.26 (Community or Enterprise)."""
 
@@ -164,16 +180,7 @@ class Neo4jStore:
         """Several statements in one managed transaction, which the driver retries on
         transient failures (deadlocks, a lost connection) for `retry_seconds`."""
         with self._translated(), self.driver.session(database=self.database) as session:
-            left = budget.remaining()
-            if left is None:
-                return session.execute_write(work)
-
-            @unit_of_work(timeout=left)
-            def bounded(tx: ManagedTransaction) -> T:
-                budget.remaining()  # the driver's retries stop with the budget (TimedOut is not retried)
-                return work(tx)
-
-            return session.execute_write(bounded)
+            return session.execute_write(_within_budget(work))
 
     # -- records -------------------------------------------------------------------------------
     def get(self, refs: Sequence[Ref], visibility: Visibility) -> dict[Ref, Record]:
@@ -280,11 +287,13 @@ class Neo4jStore:
         for attempt in range(1, _WRITE_ATTEMPTS + 1):
             # Bounded: when Neo4j is down each writer takes `retry_seconds` to fail, and a queue
             # of them must not add those up; past the bound a writer waits on Neo4j's lock alone.
-            queued = self._one_writer.acquire(timeout=_QUEUE_SECONDS)
+            # The request's time budget bounds the wait too.
+            left = budget.remaining()
+            queued = self._one_writer.acquire(timeout=_QUEUE_SECONDS if left is None else min(_QUEUE_SECONDS, left))
             try:
                 with self._translated(), self.driver.session(database=self.database) as session:
                     try:
-                        return session.execute_write(lambda tx: _write_batch(tx, batch))
+                        return session.execute_write(_within_budget(lambda tx: _write_batch(tx, batch)))
                     except (ConstraintError, TransientError) as error:
                         if attempt == _WRITE_ATTEMPTS:
                             if isinstance(error, ConstraintError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import tomllib
 from collections import Counter
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from registry.domain import Kind, Link, Record, Ref, Rel, ReviewState
 from registry.errors import ErrorCode, RegistryError
 from registry.generating import generate_into
-from registry.seeding import seed
+from registry.seeding import DEFAULT_SEEDS, seed
 from registry.services.validation import check_fields, check_link, check_slug
 from registry.store import EVERYTHING, PUBLIC, RecordQuery, Store, Visibility
 from registry.synthetic import COUNTRY_CODES, SOURCE_URL, generate
@@ -57,7 +58,8 @@ def test_the_network_is_shaped_like_the_seeds_and_valid(scale: int) -> None:
     # sizes: the seeds' (17 territories, 54 organisations, 26 use cases, about 230 links) times the scale
     assert set(kinds) == set(Kind)
     assert (kinds[Kind.TERRITORY], kinds[Kind.ACTOR], kinds[Kind.USE_CASE]) == (17 * scale, 54 * scale, 26 * scale)
-    assert kinds[Kind.DOMAIN] == 20
+    seeded_domains = tomllib.loads((DEFAULT_SEEDS / "domains.toml").read_text(encoding="utf-8"))["domain"]
+    assert kinds[Kind.DOMAIN] == len(seeded_domains)  # the real vocabulary, whatever the scale
     assert 200 * scale <= len(links) <= 340 * scale
     # every record as the services would accept it, clearly synthetic, and every link allowed
     refs = {r.ref for r in records}

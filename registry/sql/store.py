@@ -103,7 +103,7 @@ class SqlStore:
         if sqlite and ":memory:" not in url and url.rstrip("/") not in ("sqlite:", "sqlite:/", "sqlite://"):
             # Write-ahead log: readers never wait for a writer, nor a writer for readers.
             event.listen(self.engine, "connect", _write_ahead_log)
-        deadline.install(self.engine)  # the request's time budget, enforced by the database
+        deadline.install(self.engine, int(_SQLITE_BUSY_SECONDS * 1000))  # the request budget, enforced by the database
         self.schema_change: tuple[str | None, str] = self._guard(
             lambda: (schema_version.migrate if upgrade else schema_version.prepare)(url)
         )
@@ -133,7 +133,7 @@ class SqlStore:
         try:
             return work()
         except (OperationalError, SAInterfaceError) as error:
-            if budget.expired():  # interrupted (SQLite) or cancelled (PostgreSQL) by the request's budget
+            if deadline.cancelled_by_budget(error):  # interrupted (SQLite) or cancelled (PostgreSQL)
                 raise budget.TimedOut() from error
             raise StoreUnavailable() from error
 
@@ -294,14 +294,21 @@ class SqlStore:
     def write(self, batch: WriteBatch) -> list[AuditEntry]:
         """See Store.write: the bump's lock serialises writers; transient failures are run again."""
         for attempt in range(1, _WRITE_ATTEMPTS + 1):
+            left = budget.remaining()  # a spent budget reaches no store; the queue's wait is bounded by it
             try:
                 if self._one_writer is None:
                     return self._write_once(batch)
-                with self._one_writer:
+                if not self._one_writer.acquire(timeout=-1 if left is None else left):
+                    raise budget.TimedOut()
+                try:
                     return self._write_once(batch)
+                finally:
+                    self._one_writer.release()
             except SAInterfaceError as error:
                 raise StoreUnavailable() from error
             except (OperationalError, IntegrityError) as error:
+                if deadline.cancelled_by_budget(error):  # interrupted (SQLite) or cancelled (PostgreSQL)
+                    raise budget.TimedOut() from error
                 if attempt == _WRITE_ATTEMPTS or not self._transient(error):
                     if isinstance(error, OperationalError):
                         raise StoreUnavailable() from error
