@@ -199,5 +199,7 @@ def _without_times(export: str) -> list[object]:
         row = json.loads(line)
         for field in ("created_at", "updated_at", "at"):
             row.pop(field, None)
+        if row.get("type") == "trailer":
+            row.pop("sha256", None)  # the checksum covers the times too; the counts must still match
         rows.append(row)
     return rows
