@@ -23,15 +23,14 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.set_progress_handler(_interrupt, _CHECK_EVERY)
 
 
-def _sqlite_lock_wait(most_ms: int) -> Any:
-    def on_begin(connection: Connection) -> None:
-        """Waiting for another writer's lock runs no statement, so the progress handler does not
-        see it: the wait itself is bounded by what is left of the budget (else the store's own)."""
-        left = budget.remaining()
-        wait = most_ms if left is None else min(most_ms, max(1, int(left * 1000)))
-        connection.exec_driver_sql(f"PRAGMA busy_timeout = {wait}")  # a PRAGMA takes no parameters
-
-    return on_begin
+def bound_sqlite_lock_wait(connection: Connection, most_ms: int) -> None:
+    """Before a write takes SQLite's lock: waiting for another writer's lock runs no statement, so
+    the progress handler does not see it; the wait itself is bounded by what is left of the
+    budget (else the store's own `most_ms`).  Only writes wait for the lock (readers do not, in
+    write-ahead-log mode), so reads are spared this statement."""
+    left = budget.remaining()
+    wait = most_ms if left is None else min(most_ms, max(1, int(left * 1000)))
+    connection.exec_driver_sql(f"PRAGMA busy_timeout = {wait}")  # a PRAGMA takes no parameters
 
 
 def _on_postgres_begin(connection: Connection) -> None:
@@ -53,11 +52,10 @@ def cancelled_by_budget(error: Exception) -> bool:
     return getattr(cause, "sqlstate", None) == _QUERY_CANCELED or "interrupted" in str(cause).lower()
 
 
-def install(engine: Engine, sqlite_lock_wait_ms: int) -> None:
-    """Enforce the request's budget on `engine`'s connections; SQLite's lock wait is otherwise
-    `sqlite_lock_wait_ms` (the store's own, which concurrent writers of other processes rely on)."""
+def install(engine: Engine) -> None:
+    """Enforce the request's budget on `engine`'s statements (SQLite's lock wait: see
+    bound_sqlite_lock_wait, called by the store's writes)."""
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)
-        event.listen(engine, "begin", _sqlite_lock_wait(sqlite_lock_wait_ms))
     elif engine.dialect.name == "postgresql":
         event.listen(engine, "begin", _on_postgres_begin)

@@ -103,7 +103,7 @@ class SqlStore:
         if sqlite and ":memory:" not in url and url.rstrip("/") not in ("sqlite:", "sqlite:/", "sqlite://"):
             # Write-ahead log: readers never wait for a writer, nor a writer for readers.
             event.listen(self.engine, "connect", _write_ahead_log)
-        deadline.install(self.engine, int(_SQLITE_BUSY_SECONDS * 1000))  # the request budget, enforced by the database
+        deadline.install(self.engine)  # the request's time budget, enforced by the database
         self.schema_change: tuple[str | None, str] = self._guard(
             lambda: (schema_version.migrate if upgrade else schema_version.prepare)(url)
         )
@@ -327,6 +327,8 @@ class SqlStore:
 
     def _write_once(self, batch: WriteBatch) -> list[AuditEntry]:
         with self._session() as s, s.begin():
+            if self.engine.dialect.name == "sqlite":
+                deadline.bound_sqlite_lock_wait(s.connection(), int(_SQLITE_BUSY_SECONDS * 1000))
             self._bump(s)  # from here on this transaction is the only writer, until it commits
             if batch.idempotency is not None:
                 first = s.get(IdempotencyRow, batch.idempotency[0])
