@@ -27,7 +27,7 @@ from bench import checks, floor, report, workload
 from bench.report import Cell, Section
 from bench.servers import PEER_DIR, PeerUnavailable, Server, peer_starter, registry_starter, serve_options, stop
 from bench.stores import BenchStore, ScaleUnavailable, fill, fresh_store, hub_key
-from registry.stores import open_store
+from registry.store.factory import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results"

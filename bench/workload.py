@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from registry.api.ids import global_id
-from registry.domain import Kind, Ref
-from registry.indexing import label, words
-from registry.store import RecordQuery, Store
+from registry.api.graphql.ids import global_id
+from registry.domain.records import Kind, Ref
+from registry.store.codec import label, words
+from registry.store.port import RecordQuery, Store
 
 HERE = Path(__file__).parent
 OPERATIONS_DIR = HERE / "operations"

@@ -1,7 +1,7 @@
 """Cypher texts and the conversions between registry values and Neo4j properties.
 
 Kept apart from `graph.store` so that the store reads as the port it implements.
-Every value a store indexes comes from `registry.indexing`, exactly as the SQL
+Every value a store indexes comes from `registry.store.codec`, exactly as the SQL
 store stores it, so that both answer the same queries in the same order.
 """
 
@@ -11,9 +11,9 @@ import json
 import re
 from collections.abc import Sequence
 
-from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Ref, Rel, Role
-from registry.indexing import format_time, parse_time
-from registry.store import Expansion, LinkGroup, RecordQuery, SortKey, Visibility
+from registry.domain.records import JSON, ApiKey, AuditEntry, Hub, Kind, Ref, Rel, Role
+from registry.store.codec import format_time, parse_time
+from registry.store.port import Expansion, LinkGroup, RecordQuery, SortKey, Visibility
 
 SEARCH_INDEX = "record_search"
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.cypher import SEARCH_INDEX
-from registry.errors import SchemaOutdated, SchemaTooNew
+from registry.domain.errors import SchemaOutdated, SchemaTooNew
 
 Run = Callable[..., list[dict[str, Any]]]  # one statement with its parameters, in its own transaction
 

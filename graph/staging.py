@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from registry.domain import ApiKey, AuditEntry, Hub, Record
-from registry.errors import ErrorCode, RegistryError
+from registry.domain.errors import ErrorCode, RegistryError
+from registry.domain.records import ApiKey, AuditEntry, Hub, Record
 
 VISIBLE = {"Record": "Record", "AuditEntry": "AuditEntry", "Hub": "Hub", "ApiKey": "ApiKey"}
 STAGED = {name: f"Staged{name}" for name in VISIBLE}

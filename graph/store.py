@@ -1,7 +1,7 @@
 """The Neo4j store: records as nodes, links as relationships, through the official driver.
 
 Nodes are `:Record` plus their kind (`:Territory`, `:UseCase`, …) and carry the same
-values as a SQL row (`registry.indexing.record_columns`); links are relationships typed by
+values as a SQL row (`registry.store.codec.record_columns`); links are relationships typed by
 their relation with a `role`.  Hubs, API keys, audit entries and idempotency results
 are nodes of their own labels.  Every answer must equal the SQL store's for the same
 data: the contract suite in tests/contract runs against both.
@@ -35,12 +35,19 @@ from neo4j.exceptions import (
 
 from graph import cypher, schema_versions, staging
 from graph.cypher import key, ref
-from registry import budget
-from registry.domain import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
-from registry.errors import ErrorCode, RegistryError, StoreUnavailable
-from registry.indexing import RecordReader, audit_columns, dump_json, format_time, record_columns, record_from_columns
-from registry.provenance import inferred
-from registry.store import (
+from registry.domain.errors import ErrorCode, RegistryError, StoreUnavailable
+from registry.domain.provenance import inferred
+from registry.domain.records import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
+from registry.store import budget
+from registry.store.codec import (
+    RecordReader,
+    audit_columns,
+    dump_json,
+    format_time,
+    record_columns,
+    record_from_columns,
+)
+from registry.store.port import (
     Expansion,
     Found,
     Linked,
@@ -53,7 +60,7 @@ from registry.store import (
     Visibility,
     WriteBatch,
 )
-from registry.store_rules import PLATFORM_ACTOR_KINDS, PLATFORM_ROLES
+from registry.store.rules import PLATFORM_ACTOR_KINDS, PLATFORM_ROLES
 
 T = TypeVar("T")
 

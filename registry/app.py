@@ -15,21 +15,23 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from registry import tracing
-from registry.api.health import health, ready
-from registry.api.http import graphql_endpoint
-from registry.api.metrics import metrics_endpoint, observed
-from registry.api.persisted import load_manifest
-from registry.api.response_cache import ResponseCache
-from registry.api.websocket import LiveEndpoint
+from registry.api.http.graphql_over_http import graphql_endpoint
+from registry.api.http.health import health, ready
+from registry.api.http.persisted import load_manifest
+from registry.api.http.response_cache import ResponseCache
+from registry.api.http.websocket import LiveEndpoint
+from registry.observability import tracing
+from registry.observability.metrics import metrics_endpoint, observed
 from registry.services.audit_feed import AuditFeed
-from registry.services.ranking_facts import FactsCache
+from registry.services.ranking.facts import FactsCache
 from registry.settings import Settings
-from registry.store import Store
-from registry.stores import open_store
+from registry.store.factory import open_store
+from registry.store.port import Store
 
 log = logging.getLogger("registry")
-STATIC = Path(__file__).parent / "api" / "static"  # GraphiQL's assets, vendored (see static/graphiql/LICENSES.txt)
+STATIC = (
+    Path(__file__).parent / "api" / "http" / "static"
+)  # GraphiQL's assets, vendored (see static/graphiql/LICENSES.txt)
 EXPLORER = Path(__file__).parent / "explorer" / "static"  # the explorer page: plain HTML, CSS and ES modules
 
 

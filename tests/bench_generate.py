@@ -15,10 +15,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from registry.generating import generate_into
-from registry.sql.store import SqlStore
-from registry.store import Store
-from registry.transfer import export, import_lines
+from registry.services.transfer import export, import_lines
+from registry.store.port import Store
+from registry.store.sql.store import SqlStore
+from registry.synthetic.loading import generate_into
 
 
 def _timed(work: Callable[[], object]) -> float:

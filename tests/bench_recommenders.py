@@ -27,10 +27,10 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from registry.domain import Hub, Kind, Link, Record, Ref
-from registry.seeding import read_seeds
-from registry.store import Store
-from registry.stores import open_store
+from registry.domain.records import Hub, Kind, Link, Record, Ref
+from registry.services.seeding import read_seeds
+from registry.store.factory import open_store
+from registry.store.port import Store
 from tests.api.conftest import Api, Server, serve
 
 REQUESTS = {

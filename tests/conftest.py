@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from registry.sql.store import SqlStore
-from registry.store import Store
-from registry.stores import open_store
+from registry.store.factory import open_store
+from registry.store.port import Store
+from registry.store.sql.store import SqlStore
 
 STORE_KINDS = ("sqlite", "postgres", "neo4j")
 REQUIRE_ALL = "REGISTRY_REQUIRE_ALL_STORES"

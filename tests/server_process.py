@@ -14,8 +14,8 @@ from types import TracebackType
 import httpx
 import pytest
 
-from registry.sql.store import SqlStore
-from registry.store import Store
+from registry.store.port import Store
+from registry.store.sql.store import SqlStore
 
 ROOT = Path(__file__).resolve().parent.parent
 START_SECONDS = 60.0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from registry.api.compatibility import compare
-from registry.api.schema import sdl
+from registry.api.graphql.compatibility import compare
+from registry.api.graphql.schema import sdl
 
 RELEASED = Path(__file__).resolve().parent.parent / "schema.released.graphql"
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from registry.domain import Kind
-from registry.seeding import read_seeds
+from registry.domain.records import Kind
+from registry.services.seeding import read_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 

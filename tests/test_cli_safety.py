@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from registry.sql.store import SqlStore
+from registry.store.sql.store import SqlStore
 from tests.test_cli import registry
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from graphql import OperationDefinitionNode, parse, validate
 
-from registry.api.schema import schema
+from registry.api.graphql.schema import schema
 
 STATIC = Path(__file__).resolve().parents[1] / "registry" / "explorer" / "static"
 EXPORT = re.compile(r"export const (\w+) = /\* GraphQL \*/ `([^`]*)`;")

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from registry.domain import Kind, Link, Record, Ref, Rel, ReviewState
-from registry.errors import ErrorCode, RegistryError
-from registry.generating import generate_into
-from registry.seeding import DEFAULT_SEEDS, seed
+from registry.domain.errors import ErrorCode, RegistryError
+from registry.domain.records import Kind, Link, Record, Ref, Rel, ReviewState
+from registry.domain.vocabulary import ACTOR_KINDS
+from registry.services.seeding import DEFAULT_SEEDS, seed
+from registry.services.transfer import export
 from registry.services.validation import check_fields, check_link, check_slug
-from registry.store import EVERYTHING, PUBLIC, RecordQuery, Store, Visibility
-from registry.synthetic import COUNTRY_CODES, SOURCE_URL, generate
-from registry.transfer import export
-from registry.vocabulary import ACTOR_KINDS
+from registry.store.port import EVERYTHING, PUBLIC, RecordQuery, Store, Visibility
+from registry.synthetic.loading import generate_into
+from registry.synthetic.network import COUNTRY_CODES, SOURCE_URL, generate
 from tests.conftest import MakeStore
 from tests.test_cli import registry
 

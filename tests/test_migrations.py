@@ -13,13 +13,13 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
-from registry.cli import main
-from registry.domain import Kind, Ref
-from registry.errors import SchemaOutdated, SchemaTooNew
-from registry.sql import schema_version
-from registry.sql.store import SqlStore
-from registry.store import EVERYTHING
-from registry.stores import sql_url
+from registry.cli.commands import main
+from registry.domain.errors import SchemaOutdated, SchemaTooNew
+from registry.domain.records import Kind, Ref
+from registry.store.factory import sql_url
+from registry.store.port import EVERYTHING
+from registry.store.sql import schema_version
+from registry.store.sql.store import SqlStore
 
 FIRST_RELEASE_ROWS = [
     "INSERT INTO records (key, kind, slug, data, sources, version, created_at, updated_at, review_state, hub,"

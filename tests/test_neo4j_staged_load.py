@@ -20,12 +20,12 @@ import pytest
 
 import graph.store
 from graph.store import Neo4jStore
-from registry.domain import Hub, Kind, Link, Record, Ref, Rel
-from registry.errors import ErrorCode, RegistryError
-from registry.store import EVERYTHING, AuditDraft, Put, RecordQuery, Store, WriteBatch
-from registry.stores import open_store
-from registry.synthetic import generate
-from registry.transfer import export
+from registry.domain.errors import ErrorCode, RegistryError
+from registry.domain.records import Hub, Kind, Link, Record, Ref, Rel
+from registry.services.transfer import export
+from registry.store.factory import open_store
+from registry.store.port import EVERYTHING, AuditDraft, Put, RecordQuery, Store, WriteBatch
+from registry.synthetic.network import generate
 from tests.conftest import MakeStore
 from tests.contract.builders import AT, link, territory, use_case
 
@@ -156,14 +156,14 @@ def test_a_staged_load_is_seen_whole_or_not_at_all(
 _KILLABLE_IMPORT = """
 import sys
 import graph.store
-from registry.cli import main
+from registry.cli.commands import main
 graph.store._ONE_TRANSACTION_ROWS = 10  # staged, in batches of one row: slow enough to be killed
 graph.store._LOAD_BATCH = 1
 sys.exit(main(["import", "--store", sys.argv[1], sys.argv[2]]))
 """
 
 
-_IMPORT = "import sys; from registry.cli import main; sys.exit(main(sys.argv[1:]))"
+_IMPORT = "import sys; from registry.cli.commands import main; sys.exit(main(sys.argv[1:]))"
 
 
 def test_a_killed_import_leaves_nothing_visible_and_the_next_import_cleans_up(

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from registry.cli import main
-from registry.domain import Kind, Ref, Rel, Source
-from registry.errors import ErrorCode, RegistryError
-from registry.provenance import check, is_bare_host
-from registry.seeding import DEFAULT_SEEDS, read_seeds
+from registry.cli.commands import main
+from registry.domain.errors import ErrorCode, RegistryError
+from registry.domain.provenance import check, is_bare_host
+from registry.domain.records import Kind, Ref, Rel, Source
+from registry.domain.vocabulary import KIND_FIELDS
+from registry.services.seeding import DEFAULT_SEEDS, read_seeds
 from registry.services.validation import check_fields, check_sources
-from registry.vocabulary import KIND_FIELDS
 
 
 def test_a_bare_host_is_told_apart_from_a_page() -> None:

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import random
 
-from registry.services.ranking import _candidate_reasons, _candidate_score, _partner_reasons, _partner_score
-from registry.store import TerritoryFacts, UseCaseFacts
+from registry.services.ranking.recommenders import (
+    _candidate_reasons,
+    _candidate_score,
+    _partner_reasons,
+    _partner_score,
+)
+from registry.store.port import TerritoryFacts, UseCaseFacts
 
 DOMAINS = ["energy", "mobility", "health", "water"]
 ACTORS = [("cozy", "personal_cloud_operator"), ("grid", "energy_grid_operator"), ("city", "local_authority")]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from registry.domain import Kind, Ref
-from registry.seeding import read_seeds, seed
-from registry.sql.store import SqlStore
-from registry.store import EVERYTHING, RecordQuery
+from registry.domain.records import Kind, Ref
+from registry.services.seeding import read_seeds, seed
+from registry.store.port import EVERYTHING, RecordQuery
+from registry.store.sql.store import SqlStore
 
 PROGRAMME = (
     "la-rochelle",

@@ -21,10 +21,10 @@ from typing import Any
 import httpx
 import pytest
 
-from registry.domain import Kind, Ref, Rel, Role
+from registry.domain.records import Kind, Ref, Rel, Role
 from registry.services.access import create_key
-from registry.sql.store import SqlStore
-from registry.store import Store
+from registry.store.port import Store
+from registry.store.sql.store import SqlStore
 from tests.server_process import ServerProcess, free_port
 from tests.write_load import CREATE, UPDATE, territory_id, territory_input
 

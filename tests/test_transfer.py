@@ -8,14 +8,14 @@ import json
 
 import pytest
 
-from registry.domain import Kind, Role
-from registry.errors import RegistryError
-from registry.indexing import dump_json, now
-from registry.seeding import seed
+from registry.domain.errors import RegistryError
+from registry.domain.records import Kind, Role
 from registry.services.access import authenticate, create_key
 from registry.services.editing import Change, Editing
-from registry.store import Store
-from registry.transfer import SECTIONS, export, import_lines
+from registry.services.seeding import seed
+from registry.services.transfer import SECTIONS, export, import_lines
+from registry.store.codec import dump_json, now
+from registry.store.port import Store
 from tests.conftest import MakeStore
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from registry.domain import Role
+from registry.domain.records import Role
 from registry.services.access import create_key
-from registry.store import EVERYTHING, Store
+from registry.store.port import EVERYTHING, Store
 from tests.contract.builders import territory
 from tests.server_process import ServerProcess, store_url
 from tests.write_load import (

@@ -101,7 +101,7 @@ def test_a_changed_field_type_fails_the_type_check(npm: None, tmp_path: Path) ->
 
 
 def test_the_manifest_is_what_the_server_loads_as_trusted_documents(npm: None) -> None:
-    from registry.api.persisted import load_manifest, sha256
+    from registry.api.http.persisted import load_manifest, sha256
 
     generated, _ = check_fixtures(ROOT / "schema.graphql")
     assert generated.returncode == 0

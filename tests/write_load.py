@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from registry.store import Store
+from registry.store.port import Store
 
 WRITERS = 32
 HANG_GUARD_SECONDS = 60.0  # not a speed check: only a request that hangs fails on it

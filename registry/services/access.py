@@ -10,11 +10,11 @@ import hashlib
 import hmac
 import secrets
 
-from registry.domain import ANONYMOUS, ApiKey, Principal, Role
-from registry.errors import ErrorCode, RegistryError
-from registry.indexing import now
+from registry.domain.errors import ErrorCode, RegistryError
+from registry.domain.records import ANONYMOUS, ApiKey, Principal, Role
 from registry.services.validation import check_slug
-from registry.store import EVERYTHING, AuditDraft, Store, Visibility, WriteBatch
+from registry.store.codec import now
+from registry.store.port import EVERYTHING, AuditDraft, Store, Visibility, WriteBatch
 
 PREFIX = "sdr"
 

@@ -18,10 +18,10 @@ from contextlib import asynccontextmanager
 
 from starlette.concurrency import run_in_threadpool
 
-from registry import live_metrics
-from registry.domain import AuditEntry
-from registry.errors import ErrorCode, RegistryError
-from registry.store import Store
+from registry.domain.errors import ErrorCode, RegistryError
+from registry.domain.records import AuditEntry
+from registry.observability import live_metrics
+from registry.store.port import Store
 
 log = logging.getLogger("registry.live")
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from registry.domain import JSON, Kind, Link, Principal, Record, Ref, ReviewState, Role
-from registry.errors import ErrorCode, RegistryError
-from registry.indexing import label
+from registry.domain.errors import ErrorCode, RegistryError
+from registry.domain.records import JSON, Kind, Link, Principal, Record, Ref, ReviewState, Role
+from registry.domain.vocabulary import display_name
 from registry.services.access import STAFF, require
 from registry.services.validation import check_sources, slug_from
 from registry.services.writer import LinkSpec, Writer
-from registry.store import Store, WriteBatch
-from registry.vocabulary import display_name
+from registry.store.codec import label
+from registry.store.port import Store, WriteBatch
 
 # What coordinators create and edit directly (case studies go through review).
 EDITABLE = frozenset({Kind.TERRITORY, Kind.ACTOR, Kind.PRIORITY, Kind.EXPERIMENT, Kind.SWOT_ITEM, Kind.WORKSHOP})

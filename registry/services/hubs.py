@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from registry.domain import Hub
-from registry.errors import ErrorCode, RegistryError
-from registry.indexing import now
+from registry.domain.errors import ErrorCode, RegistryError
+from registry.domain.records import Hub
 from registry.services.validation import check_slug
-from registry.store import AuditDraft, Store, WriteBatch
+from registry.store.codec import now
+from registry.store.port import AuditDraft, Store, WriteBatch
 
 MAX_NAME = 200
 

@@ -10,10 +10,10 @@ import re
 from datetime import date
 from typing import Any
 
-from registry.domain import JSON, REL_KINDS, Kind, Link, Ref, Rel, Source
-from registry.errors import ErrorCode, RegistryError
-from registry.indexing import normalise
-from registry.vocabulary import KIND_FIELDS, POSITIONS, FieldSpec, spec
+from registry.domain.errors import ErrorCode, RegistryError
+from registry.domain.records import JSON, REL_KINDS, Kind, Link, Ref, Rel, Source
+from registry.domain.vocabulary import KIND_FIELDS, POSITIONS, FieldSpec, spec
+from registry.store.codec import normalise
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")

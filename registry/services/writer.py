@@ -11,12 +11,12 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 
-from registry.domain import JSON, Kind, Link, Principal, Record, Ref, Rel, ReviewState, Source
-from registry.errors import ErrorCode, RegistryError
-from registry.indexing import dump_json, now, record_from_row, record_to_row
+from registry.domain.errors import ErrorCode, RegistryError
+from registry.domain.records import JSON, Kind, Link, Principal, Record, Ref, Rel, ReviewState, Source
 from registry.services.access import visibility
 from registry.services.validation import check_fields, check_link, check_slug, links_for
-from registry.store import AuditDraft, Put, Replayed, Store, WriteBatch
+from registry.store.codec import dump_json, now, record_from_row, record_to_row
+from registry.store.port import AuditDraft, Put, Replayed, Store, WriteBatch
 
 LinkSpec = tuple[Rel, list[tuple[Ref, str]]]  # a relation and its (target, role) pairs
 MAX_KEY = 200

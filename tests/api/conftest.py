@@ -16,15 +16,15 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 
-from registry.api.response_cache import ResponseCache
+from registry.api.http.response_cache import ResponseCache
 from registry.app import create_app
-from registry.domain import Hub, Role
-from registry.seeding import seed
+from registry.domain.records import Hub, Role
 from registry.services.access import create_key
-from registry.services.ranking_facts import FactsCache
+from registry.services.ranking.facts import FactsCache
+from registry.services.seeding import seed
 from registry.settings import Settings
-from registry.sql.store import SqlStore
-from registry.store import Store
+from registry.store.port import Store
+from registry.store.sql.store import SqlStore
 
 HUB = "hub-mydata-france"
 OTHER_HUB = "other-hub"

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from registry.seeding import seed
-from registry.store import Store
+from registry.services.seeding import seed
+from registry.store.port import Store
 from tests.api.abuse_corpus import CASES, Case, raw_body
 from tests.api.conftest import Api, Server, serve
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from registry.seeding import seed
+from registry.services.seeding import seed
 from tests.api.conftest import Api, Server, serve
 from tests.api.test_graphiql_browser import CHROMIUM_FLAGS, _chromium
 from tests.conftest import MakeStore

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from registry.generating import generate_into
-from registry.sql.store import SqlStore
+from registry.store.sql.store import SqlStore
+from registry.synthetic.loading import generate_into
 from tests.api.conftest import Api, Server, serve
 from tests.api.test_explorer_browser import Explorer, _rows, browser, pick
 

@@ -19,7 +19,7 @@ import pytest
 from websockets.sync.client import connect
 from websockets.typing import Subprotocol
 
-from registry.seeding import seed
+from registry.services.seeding import seed
 from tests.api.conftest import Api, Server, serve
 from tests.api.test_explorer_browser import Explorer, browser, gid, pick
 from tests.conftest import MakeStore

@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, mutations, queries
 
-from registry.api.schema import schema
-from registry.seeding import seed
-from registry.store import Store
+from registry.api.graphql.schema import schema
+from registry.services.seeding import seed
+from registry.store.port import Store
 from tests.api.conftest import Api, Server, serve
 
 SCALE = int(os.environ.get("REGISTRY_FUZZ_SCALE", "1"))

@@ -13,11 +13,11 @@ import httpx
 import pytest
 
 from registry.app import create_app
-from registry.domain import Role
-from registry.indexing import now
+from registry.domain.records import Role
 from registry.services.access import create_key
 from registry.settings import Settings
-from registry.sql.store import SqlStore
+from registry.store.codec import now
+from registry.store.sql.store import SqlStore
 from tests.api.conftest import Api, Server, serve
 
 QUERY = "{ territories(first: 1) { totalCount } }"

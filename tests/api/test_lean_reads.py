@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 from graphql import parse
 
-from registry.api.context import Context, Loaders
-from registry.api.executor import Unsupported, execute_read
-from registry.api.schema import schema
-from registry.domain import ANONYMOUS, Principal, Role
-from registry.seeding import seed
+from registry.api.execution.context import Context, Loaders
+from registry.api.execution.executor import Unsupported, execute_read
+from registry.api.graphql.schema import schema
+from registry.domain.records import ANONYMOUS, Principal, Role
 from registry.services.access import visibility
 from registry.services.editing import Editing
-from registry.store import Store
+from registry.services.seeding import seed
+from registry.store.port import Store
 from tests.api.conftest import HUB, Api
 from tests.api.test_store_parity import READS
 

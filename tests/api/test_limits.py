@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from graphql import parse
 
-from registry.api.cost import EXPENSIVE, Plan
-from registry.api.measured import MeasuredStore
-from registry.api.schema import schema
+from registry.api.execution.cost import EXPENSIVE, Plan
+from registry.api.execution.measured import MeasuredStore
+from registry.api.graphql.schema import schema
 from registry.settings import Settings
 from tests.api.conftest import Api, Server
 from tests.api.test_observability import samples, value

@@ -22,7 +22,7 @@ def test_requests_fail_clearly_while_neo4j_is_down_and_recover_after(server: Ser
         pytest.skip("Neo4j tests need java and mvn on PATH")
     from graph.local_neo4j import LocalNeo4j, free_port
     from graph.store import Neo4jStore
-    from registry.seeding import seed
+    from registry.services.seeding import seed
 
     # given a registry serving from its own Neo4j
     neo4j = LocalNeo4j(free_port(), tmp_path / "data")

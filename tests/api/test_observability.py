@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from registry.api import metrics
-from registry.logging_json import JsonLines
+from registry.observability import metrics
+from registry.observability.logging_json import JsonLines
 from tests.api.conftest import Api
 
 QUERY = "query Territories { territories(first: 2) { totalCount nodes { slug } } }"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from registry.api.persisted import canonical, load_manifest
+from registry.api.http.persisted import canonical, load_manifest
 from tests.api.conftest import Api, Server
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from registry.sql.store import SqlStore
+from registry.store.sql.store import SqlStore
 from tests.api.conftest import Api, Server, serve
 from tests.api.test_case_studies import PUBLISH, SUBMIT
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from registry.seeding import seed
+from registry.services.seeding import seed
 from tests.api.conftest import Api, Server, serve
 from tests.conftest import MakeStore
 

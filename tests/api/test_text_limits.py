@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from registry.api.filters import MAX_TEXT_CHARACTERS, MAX_TEXT_WORDS
+from registry.api.graphql.filters import MAX_TEXT_CHARACTERS, MAX_TEXT_WORDS
 from tests.api.conftest import Api
 
 SEARCH = "query ($text: String!) { search(text: $text) { totalCount } }"

@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import text
 
 from graph import cypher
-from registry.errors import ErrorCode, RegistryError
+from registry.domain.errors import ErrorCode, RegistryError
 from registry.settings import Settings
-from registry.sql.store import SqlStore
-from registry.store import Store, WriteBatch
+from registry.store.port import Store, WriteBatch
+from registry.store.sql.store import SqlStore
 from tests.api.conftest import Server, serve
 
 CREATE = """mutation ($input: TerritoryInput!) {

@@ -10,7 +10,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from registry import tracing
+from registry.observability import tracing
 from tests.api.conftest import Api
 
 EXPORTER = InMemorySpanExporter()

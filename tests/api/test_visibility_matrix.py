@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from registry.api.relations import RELATIONS
-from registry.domain import Hub, Link, Principal, Record, Role
-from registry.seeding import seed
+from registry.api.graphql.relations import RELATIONS
+from registry.domain.records import Hub, Link, Principal, Record, Role
 from registry.services.access import visibility
-from registry.store import Store
-from registry.store_rules import hidden
+from registry.services.seeding import seed
+from registry.store.port import Store
+from registry.store.rules import hidden
 from tests.api.conftest import HUB, OTHER_HUB, Api, Server, serve
 from tests.api.test_case_studies import CASE, REJECT, SUBMIT, UPDATE
 

@@ -7,8 +7,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from registry.domain import Kind, Link, Record, Ref, Rel, ReviewState, Source
-from registry.store import AuditDraft, Put, Store, WriteBatch
+from registry.domain.records import Kind, Link, Record, Ref, Rel, ReviewState, Source
+from registry.store.port import AuditDraft, Put, Store, WriteBatch
 
 AT = datetime(2026, 3, 1, 9, 30, 0, 123456, tzinfo=UTC)
 SOURCE = (Source("https://example.org/source", "A source", "2026-01-15"),)

@@ -10,11 +10,11 @@ from datetime import timedelta
 
 import pytest
 
-from registry.domain import ApiKey, Hub, Role
-from registry.errors import ErrorCode, RegistryError
+from registry.domain.errors import ErrorCode, RegistryError
+from registry.domain.records import ApiKey, Hub, Role
 from registry.services.access import create_key, revoke_key
 from registry.services.hubs import create_hub
-from registry.store import AuditDraft, Put, Store, WriteBatch
+from registry.store.port import AuditDraft, Put, Store, WriteBatch
 from tests.contract.builders import AT, territory
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from registry.errors import RegistryError
-from registry.store import AuditDraft, Put, Store, WriteBatch
+from registry.domain.errors import RegistryError
+from registry.store.port import AuditDraft, Put, Store, WriteBatch
 from tests.contract.builders import AT, territory, updated
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from registry.domain import Kind, Ref, Rel
-from registry.seeding import seed
-from registry.store import PUBLIC, Expansion, LinkGroup, RecordQuery, SortKey, Store, Visibility
+from registry.domain.records import Kind, Ref, Rel
+from registry.services.seeding import seed
+from registry.store.port import PUBLIC, Expansion, LinkGroup, RecordQuery, SortKey, Store, Visibility
 from tests.conftest import MakeStore
 
 pytestmark = pytest.mark.neo4j

@@ -13,9 +13,9 @@ from datetime import timedelta
 
 import pytest
 
-from registry.domain import ApiKey, Hub, Role
-from registry.errors import ErrorCode, RegistryError
-from registry.store import AuditDraft, Put, Store, WriteBatch
+from registry.domain.errors import ErrorCode, RegistryError
+from registry.domain.records import ApiKey, Hub, Role
+from registry.store.port import AuditDraft, Put, Store, WriteBatch
 from tests.contract.builders import AT, create, territory, updated
 
 

@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from registry.domain import REL_KINDS, Kind, Link, Record, Ref, Rel, ReviewState
-from registry.expansion import expand
-from registry.store import (
+from registry.domain.records import REL_KINDS, Kind, Link, Record, Ref, Rel, ReviewState
+from registry.store.expansion import expand
+from registry.store.port import (
     EVERYTHING,
     PUBLIC,
     Expansion,

@@ -10,11 +10,11 @@ import pytest
 
 from graph.local_neo4j import LocalNeo4j, free_port
 from graph.store import Neo4jStore
-from registry.domain import Kind, Ref
-from registry.errors import ErrorCode, RegistryError, StoreUnavailable
-from registry.indexing import record_columns
-from registry.store import EVERYTHING, PUBLIC, RecordQuery
-from registry.stores import open_store
+from registry.domain.errors import ErrorCode, RegistryError, StoreUnavailable
+from registry.domain.records import Kind, Ref
+from registry.store.codec import record_columns
+from registry.store.factory import open_store
+from registry.store.port import EVERYTHING, PUBLIC, RecordQuery
 from tests.contract.builders import create, territory
 
 pytestmark = pytest.mark.neo4j

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from registry.domain import Kind, Rel, ReviewState
-from registry.indexing import words
-from registry.store import EVERYTHING, PUBLIC, RecordQuery, SortKey, Store, Visibility
+from registry.domain.records import Kind, Rel, ReviewState
+from registry.store.codec import words
+from registry.store.port import EVERYTHING, PUBLIC, RecordQuery, SortKey, Store, Visibility
 from tests.contract.builders import actor, create, domain, link, territory, text, use_case
 
 UC = (Kind.USE_CASE,)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from registry.domain import Rel
-from registry.services import ranking
-from registry.services.ranking_facts import FactsCache
-from registry.store import Store
+from registry.domain.records import Rel
+from registry.services.ranking import recommenders as ranking
+from registry.services.ranking.facts import FactsCache
+from registry.store.port import Store
 from tests.contract.builders import create, domain, link, priority, territory, use_case
 
 

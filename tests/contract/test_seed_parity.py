@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from registry import seeding
-from registry.domain import Kind, Link, Ref, Rel, ReviewState
-from registry.indexing import columns, record_to_row, words
-from registry.seeding import seed
-from registry.store import EVERYTHING, PUBLIC, RecordQuery, SortKey, Store, Visibility
+from registry.domain.records import Kind, Link, Ref, Rel, ReviewState
+from registry.services import seeding
+from registry.services.seeding import seed
+from registry.store.codec import columns, record_to_row, words
+from registry.store.port import EVERYTHING, PUBLIC, RecordQuery, SortKey, Store, Visibility
 from tests.conftest import MakeStore
 from tests.contract.builders import AT, create, text, use_case
 

@@ -13,9 +13,9 @@ from datetime import timedelta
 
 import pytest
 
-from registry.domain import ApiKey, AuditEntry, Hub, Kind, Link, Record, Rel, ReviewState, Role
-from registry.errors import ErrorCode, RegistryError
-from registry.store import EVERYTHING, PUBLIC, AuditDraft, Put, Store, Visibility, WriteBatch
+from registry.domain.errors import ErrorCode, RegistryError
+from registry.domain.records import ApiKey, AuditEntry, Hub, Kind, Link, Record, Rel, ReviewState, Role
+from registry.store.port import EVERYTHING, PUBLIC, AuditDraft, Put, Store, Visibility, WriteBatch
 from tests.contract.builders import AT, actor, create, domain, link, territory, updated, use_case
 
 

@@ -12,10 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from registry import budget
-from registry.errors import ErrorCode, RegistryError
-from registry.sql.store import SqlStore
-from registry.store import EVERYTHING, Store
+from registry.domain.errors import ErrorCode, RegistryError
+from registry.store.port import EVERYTHING, Store, budget
+from registry.store.sql.store import SqlStore
 from tests.contract.builders import create, territory
 
 # Statements slow on purpose: each runs for tens of seconds when nothing stops it.

@@ -14,10 +14,10 @@ import httpx
 import pytest
 
 from registry.app import create_app
-from registry.domain import Role
+from registry.domain.records import Role
 from registry.services.access import create_key
 from registry.settings import Settings
-from registry.store import EVERYTHING, AuditDraft, Put, Replayed, Store, WriteBatch
+from registry.store.port import EVERYTHING, AuditDraft, Put, Replayed, Store, WriteBatch
 from tests.contract.builders import AT, territory
 from tests.write_load import (
     HANG_GUARD_SECONDS,

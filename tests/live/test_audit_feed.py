@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from registry.domain import AuditEntry
+from registry.domain.records import AuditEntry
 from registry.services.audit_feed import MAX_PENDING, AuditFeed, Lagged, Subscriber
-from registry.sql.store import SqlStore
-from registry.store import AuditDraft, Put, WriteBatch
+from registry.store.port import AuditDraft, Put, WriteBatch
+from registry.store.sql.store import SqlStore
 from tests.contract.builders import AT, territory
 
 

@@ -24,16 +24,16 @@ from prometheus_client.parser import text_string_to_metric_families
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
-from registry.api.context import Loaders
-from registry.api.schema import schema
-from registry.api.subscriptions import LiveContext
-from registry.api.websocket import _SubscriptionsOnly
-from registry.domain import ANONYMOUS, AuditEntry, Role
-from registry.seeding import seed
+from registry.api.execution.context import Loaders
+from registry.api.graphql.schema import schema
+from registry.api.graphql.subscriptions import LiveContext
+from registry.api.http.websocket import _SubscriptionsOnly
+from registry.domain.records import ANONYMOUS, AuditEntry, Role
 from registry.services.access import create_key, visibility
 from registry.services.audit_feed import MAX_PENDING, AuditFeed
 from registry.services.editing import Editing
-from registry.sql.store import SqlStore
+from registry.services.seeding import seed
+from registry.store.sql.store import SqlStore
 from tests.conftest import MakeStore
 from tests.server_process import ServerProcess, store_url
 

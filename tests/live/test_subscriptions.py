@@ -26,11 +26,11 @@ from typing import Any
 import httpx
 import pytest
 
-from registry.domain import Hub, Role
-from registry.seeding import seed
+from registry.domain.records import Hub, Role
 from registry.services.access import create_key
-from registry.sql.store import SqlStore
-from registry.store import Store
+from registry.services.seeding import seed
+from registry.store.port import Store
+from registry.store.sql.store import SqlStore
 from tests.conftest import MakeStore
 
 HERE = Path(__file__).parent

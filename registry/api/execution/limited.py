@@ -1,0 +1,91 @@
+"""Bounded work per request: the cost limit, the time budget and the rate limits, in one place.
+
+`run` wraps the GraphQL endpoint: it sets the request's cost limit and time budget and turns
+the limits' errors into their HTTP answers:
+
+- QUERY_TOO_COMPLEX: 400, with `cost` and `limit` in the error's extensions (api/cost.py);
+- TIMEOUT: 504, with no data: past its budget a request is cut, and its store transaction
+  cancelled by the database (registry/budget.py);
+- RATE_LIMITED: 429 with `Retry-After` (api/rate_limits.py).
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import orjson
+from graphql import DocumentNode, GraphQLError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from registry.api.execution import cost
+from registry.api.graphql.schema import schema
+from registry.api.http.rate_limits import RateLimited, limits_of
+from registry.domain.errors import ErrorCode, RegistryError
+from registry.domain.records import Principal
+from registry.settings import Settings
+from registry.store import budget
+
+_STATUS = {ErrorCode.QUERY_TOO_COMPLEX: 400, ErrorCode.TIMEOUT: 504, ErrorCode.RATE_LIMITED: 429}
+
+
+async def run(request: Request, handler: Callable[[Request], Awaitable[Response]]) -> Response:
+    settings: Settings = request.app.state.settings
+    token = cost.LIMIT.set(settings.max_query_cost)
+    try:
+        async with budget.within(settings.time_budget):
+            return await handler(request)
+    except (cost.TooComplex, budget.TimedOut, RateLimited) as error:
+        return _answer(request, error)
+    finally:
+        cost.LIMIT.reset(token)
+
+
+def count(request: Request, principal: Principal) -> None:
+    """Count the request against its key's or its address's rate limits."""
+    limits_of(request).hit(request, principal)
+
+
+def check_cost(
+    query: str, document: DocumentNode, operation_name: str | None, variables: dict[str, Any] | None
+) -> None:
+    """The cost check of the lean executor's path (strawberry's runs as a schema extension)."""
+    limit = cost.LIMIT.get()
+    if limit is not None:
+        cost.check(schema._schema, query, document, operation_name, variables, limit)
+
+
+def check_errors(errors: Sequence[GraphQLError | RegistryError] | None) -> None:
+    """The limits' errors from strawberry's executor answered as the lean path answers them: a
+    store call that ran out of the budget fails the whole request, as the budget does."""
+    for error in errors or ():
+        if isinstance(error, RegistryError):
+            if error.code is ErrorCode.TIMEOUT:
+                raise budget.TimedOut()
+            continue
+        extensions = error.extensions or {}
+        if extensions.get("code") == ErrorCode.TIMEOUT.value:
+            raise budget.TimedOut()
+        if extensions.get("code") == ErrorCode.QUERY_TOO_COMPLEX.value:
+            raise cost.TooComplex(extensions.get("cost") or math.inf, int(extensions["limit"]))
+
+
+def _answer(request: Request, error: RegistryError) -> Response:
+    request_id = uuid.uuid4().hex[:16]
+    extensions: dict[str, Any] = {"code": error.code.value, "requestId": request_id}
+    headers = {"X-Request-Id": request_id}
+    if isinstance(error, cost.TooComplex):
+        extensions.update(error.extensions)
+    if isinstance(error, RateLimited):
+        headers["Retry-After"] = str(error.retry_after)
+    accept = request.headers.get("accept", "")
+    json_only = "application/json" in accept and "application/graphql-response+json" not in accept
+    return Response(
+        orjson.dumps({"errors": [{"message": error.message, "extensions": extensions}]}),
+        status_code=_STATUS[error.code],
+        media_type="application/json" if json_only else "application/graphql-response+json",
+        headers=headers,
+    )

@@ -1,0 +1,32 @@
+"""A store wrapper that counts round trips and time, for `serve --stats`."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from registry.store.port import Store
+
+
+class MeasuredStore:
+    """Forwards every call to the real store, counting calls and seconds."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.round_trips = 0
+        self.seconds = 0.0
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self._store, name)
+        if not callable(target):
+            return target
+
+        def measured(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return target(*args, **kwargs)
+            finally:
+                self.round_trips += 1
+                self.seconds += time.perf_counter() - started
+
+        return measured

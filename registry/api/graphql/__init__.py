@@ -1,0 +1,1 @@
+"""What GraphQL clients see: the types, inputs, filters, payloads, queries, mutations and subscriptions."""

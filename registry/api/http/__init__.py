@@ -1,0 +1,1 @@
+"""How a GraphQL document travels: HTTP, WebSocket, persisted documents, limits and caches."""

@@ -1,0 +1,278 @@
+"""GraphQL over HTTP, as the GraphQL-over-HTTP specification describes it.
+
+- POST with `application/json`; GET for queries only (a mutation over GET is 405).
+- Answers `application/graphql-response+json` when the client names it, else
+  `application/json` (also for `*/*` or no Accept header). A request refused before it
+  runs (it does not parse, validate or its variables do not fit) is a 400 with a typed
+  code (api/request_errors.py), except for clients naming only `application/json`, which
+  the specification answers 200.
+- One operation per request: a JSON array (batching) is refused.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.graphql import OperationType
+
+from registry.api.execution import limited
+from registry.api.execution.context import Context, Loaders
+from registry.api.execution.executor import ValidatedDocuments, execute_read
+from registry.api.execution.measured import MeasuredStore
+from registry.api.graphql.schema import schema
+from registry.api.http.persisted import KnownDocuments, PersistedQueryError, load_manifest, resolve_document
+from registry.api.http.request_errors import holds_nul, is_request_error
+from registry.api.http.response_cache import ResponseCache
+from registry.domain.errors import ErrorCode, RegistryError
+from registry.observability.logging_json import new_request_id
+from registry.services.access import authenticate, visibility
+from registry.services.editing import Editing
+from registry.settings import Settings
+from registry.store.port import Store
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+GRAPHIQL_PAGE = (Path(__file__).parent / "graphiql.html").read_text(encoding="utf-8")
+MAX_BODY = 200_000
+VALIDATED = ValidatedDocuments()  # shared by the requests of this process
+KNOWN_DOCUMENTS = KnownDocuments()  # automatic persisted queries registered in this process
+
+
+class JsonAnswer(JSONResponse):
+    """JSON rendered by orjson: the same bytes as Starlette's compact rendering, several times faster."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
+class GraphQLResponse(JsonAnswer):
+    media_type = GRAPHQL_RESPONSE
+
+
+def _error(
+    status: int, message: str, code: ErrorCode, media: str, request_id: str, headers: dict[str, str] | None = None
+) -> Response:
+    body = {"errors": [{"message": message, "extensions": {"code": code.value, "requestId": request_id}}]}
+    cls = GraphQLResponse if media == GRAPHQL_RESPONSE else JsonAnswer
+    return cls(body, status_code=status, headers={"X-Request-Id": request_id, **(headers or {})})
+
+
+def _refused(error: PersistedQueryError, media: str, request_id: str) -> Response:
+    extensions = {"code": error.code, "field": error.field, "requestId": request_id}
+    cls = GraphQLResponse if media == GRAPHQL_RESPONSE else JsonAnswer
+    body = {"errors": [{"message": error.message, "extensions": extensions}]}
+    return cls(body, status_code=error.status, headers={"X-Request-Id": request_id})
+
+
+def _kinds(accept: str) -> list[str]:
+    return [part.split(";")[0].strip().lower() for part in accept.split(",")]
+
+
+def _media(accept: str) -> str | None:
+    """The response media type for this Accept header, or None if we have none it takes."""
+    if not accept.strip():
+        return "application/json"  # the specification's default for a client that says nothing
+    kinds = _kinds(accept)
+    if GRAPHQL_RESPONSE in kinds:
+        return GRAPHQL_RESPONSE
+    if "application/json" in kinds or "*/*" in kinds or "application/*" in kinds:
+        return "application/json"
+    return None
+
+
+def _refused_status(accept: str) -> int:
+    """The status of a request refused before it ran: 200 for legacy clients that named only
+    application/json (as the specification asks), 400 for everyone else."""
+    kinds = _kinds(accept)
+    return 200 if "application/json" in kinds and GRAPHQL_RESPONSE not in kinds else 400
+
+
+def _json(text: str | bytes, what: str) -> Any:
+    """JSON in UTF-8, refused (BAD_REQUEST) when it is not: orjson also refuses lone surrogates and
+    nesting over 1,024 levels, which would otherwise fail deep inside the server."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as error:
+        raise RegistryError(ErrorCode.BAD_REQUEST, f"{what} is not valid JSON in UTF-8: {error}", "body") from None
+
+
+async def _params(request: Request) -> dict[str, Any]:
+    if request.method == "GET":
+        params: dict[str, Any] = dict(request.query_params)
+        for name in ("variables", "extensions"):
+            if name in params:
+                params[name] = _json(params[name], f"`{name}`")
+        return params
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise RegistryError(ErrorCode.BAD_REQUEST, "Send the request as application/json.", "content-type")
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise RegistryError(ErrorCode.BAD_REQUEST, f"The request body is over {MAX_BODY} bytes.", "body")
+    parsed = _json(body, "The body")
+    if isinstance(parsed, list):
+        raise RegistryError(ErrorCode.BAD_REQUEST, "Batching is not enabled: send one operation per request.", "body")
+    if not isinstance(parsed, dict):
+        raise RegistryError(ErrorCode.BAD_REQUEST, "The body must be a JSON object.", "body")
+    return parsed
+
+
+async def graphql_endpoint(request: Request) -> Response:
+    """A request within its limits (cost, time budget, rate): see api/limited.py."""
+    return await limited.run(request, _graphql)
+
+
+async def _graphql(request: Request) -> Response:
+    started = time.perf_counter()
+    request_id = new_request_id()  # also on every log line of this request (logging_json)
+    settings: Settings = request.app.state.settings
+    store: Store = request.app.state.store
+    if request.method == "GET" and "text/html" in request.headers.get("accept", ""):  # a browser: GraphiQL
+        return HTMLResponse(GRAPHIQL_PAGE)
+    accept = request.headers.get("accept", "")
+    media = _media(accept)
+    if media is None:
+        return _error(
+            406, f"Accept {GRAPHQL_RESPONSE} or application/json.", ErrorCode.BAD_REQUEST, GRAPHQL_RESPONSE, request_id
+        )
+    try:
+        params = await _params(request)
+    except RegistryError as error:
+        status = 415 if error.field == "content-type" else 400
+        return _error(status, error.message, error.code, media, request_id)
+    try:  # persisted operations (api/persisted.py): the document may come by its hash
+        trusted = load_manifest(settings.trusted_documents) if settings.trusted_documents else None
+        keyed = bool(request.headers.get("authorization"))  # a wrong key gets its 401 below
+        query = resolve_document(params, KNOWN_DOCUMENTS, trusted, keyed)
+    except PersistedQueryError as refused:
+        return _refused(refused, media, request_id)
+    request.state.operation = (params.get("operationName"), query)  # for the metrics (api/metrics.py)
+    variables = params.get("variables")
+    operation_name = params.get("operationName")
+    if not isinstance(query, str) or not query.strip():
+        return _error(400, "Send a GraphQL document as `query`.", ErrorCode.BAD_REQUEST, media, request_id)
+    if variables is not None and not isinstance(variables, dict):
+        return _error(400, "`variables` must be a JSON object.", ErrorCode.BAD_REQUEST, media, request_id)
+    if operation_name is not None and not isinstance(operation_name, str):
+        return _error(400, "`operationName` must be a string.", ErrorCode.BAD_REQUEST, media, request_id)
+    if params.get("extensions") is not None and not isinstance(params["extensions"], dict):
+        return _error(400, "`extensions` must be a JSON object.", ErrorCode.BAD_REQUEST, media, request_id)
+    if holds_nul(query, variables):
+        return _error(400, "Strings may not hold the NUL character (U+0000).", ErrorCode.BAD_REQUEST, media, request_id)
+
+    measured = MeasuredStore(store)
+    request.state.measured = measured
+    counted: Store = measured
+    try:
+        principal = authenticate(counted, request.headers.get("authorization"))
+    except RegistryError as error:
+        if error.code is ErrorCode.STORE_UNAVAILABLE:
+            return _error(503, error.message, error.code, media, request_id)
+        limited.check_errors([error])  # TIMEOUT: the budget's answer, not a bad key
+        return _error(401, error.message, error.code, media, request_id, {"WWW-Authenticate": "Bearer"})
+    limited.count(request, principal)  # raises RateLimited: a 429
+    seen = visibility(principal)
+    context = Context(
+        store=counted,
+        principal=principal,
+        visibility=seen,
+        request_id=request_id,
+        editing=Editing(counted),
+        loaders=Loaders(counted, seen),
+        ranking_facts=request.app.state.ranking_facts,
+    )
+    document = VALIDATED.get(query) if settings.lean_reads else None
+    if document is not None:
+        limited.check_cost(query, document, operation_name, variables)  # raises TooComplex: a 400
+        cache: ResponseCache | None = request.app.state.response_cache
+        if not settings.response_cache or settings.stats or principal.key_id is not None:
+            cache = None  # answers are kept for anonymous callers only, and never with per-request stats
+        key, generation = None, 0
+        if cache is not None:
+            key = ResponseCache.key(query, operation_name, variables)
+            try:
+                generation = await context.call(counted.generation)
+            except RegistryError:
+                cache = None  # the full executor below says what is wrong
+            else:
+                kept = cache.get(key, generation)
+                if kept is not None:
+                    request.state.path = "cache"
+                    return _bytes(kept, media, request_id)
+        try:
+            data = await execute_read(document, operation_name, variables, context)
+        except Exception:  # the full executor below answers it, errors included
+            pass
+        else:
+            request.state.path = "lean"
+            if cache is None or key is None:
+                return _answer({"data": data}, 200, media, request_id, measured, started, settings)
+            answer = orjson.dumps({"data": data})
+            cache.put(key, generation, answer)
+            return _bytes(answer, media, request_id)
+    allowed = {OperationType.QUERY} if request.method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
+    try:
+        result = await schema.execute(
+            query,
+            variable_values=variables,
+            context_value=context,
+            operation_name=operation_name,
+            allowed_operation_types=allowed,
+        )
+    except InvalidOperationTypeError as error:
+        if error.operation_type is OperationType.SUBSCRIPTION:
+            return _error(400, "Subscriptions are not served over HTTP.", ErrorCode.INVALID, media, request_id)
+        return _error(405, "Mutations are sent with POST.", ErrorCode.INVALID, media, request_id, {"Allow": "POST"})
+    except Exception as error:  # no query, or no operation of that name: nothing ran
+        return _error(400, str(error) or type(error).__name__, ErrorCode.BAD_REQUEST, media, request_id)
+
+    body: dict[str, Any] = {}
+    if result.errors:
+        body["errors"] = [error.formatted for error in result.errors]
+    if not isinstance(result, PreExecutionError):
+        body["data"] = result.data
+    status = 200
+    nothing_ran = result.data is None and bool(result.errors) and all(is_request_error(e) for e in body["errors"])
+    if isinstance(result, PreExecutionError) or nothing_ran:
+        status = _refused_status(accept)
+        body.pop("data", None)  # nothing ran
+    elif result.data is None and any(
+        (e.extensions or {}).get("code") == ErrorCode.STORE_UNAVAILABLE.value for e in result.errors or []
+    ):
+        status = 503
+    limited.check_errors(result.errors)  # a TIMEOUT inside resolvers is the request's (a 504)
+    if settings.lean_reads and not isinstance(result, PreExecutionError):
+        VALIDATED.add(query)  # it parsed and validated: the next identical document can take the lean path
+    return _answer(body, status, media, request_id, measured, started, settings)
+
+
+def _bytes(body: bytes, media: str, request_id: str) -> Response:
+    """An answer already rendered (the same bytes as JsonAnswer's)."""
+    return Response(body, media_type=media, headers={"X-Request-Id": request_id})
+
+
+def _answer(
+    body: dict[str, Any],
+    status: int,
+    media: str,
+    request_id: str,
+    measured: MeasuredStore,
+    started: float,
+    settings: Settings,
+) -> Response:
+    if settings.stats:
+        body["extensions"] = {
+            "stats": {
+                "storeRoundTrips": measured.round_trips,
+                "storeMs": round(measured.seconds * 1000, 3),
+                "totalMs": round((time.perf_counter() - started) * 1000, 3),
+            }
+        }
+    cls = GraphQLResponse if media == GRAPHQL_RESPONSE else JsonAnswer
+    return cls(body, status_code=status, headers={"X-Request-Id": request_id})

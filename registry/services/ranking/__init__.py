@@ -1,0 +1,1 @@
+"""The recommenders: partner cities and candidate experiments, their facts and their words."""

@@ -1,0 +1,152 @@
+"""The recommenders' facts from SQL in linear time: a few column selects, grouped in one pass.
+
+Only the columns the rankings read are selected (no ORM rows), and links are grouped in
+dicts once, so the cost grows with the size of the registry, not with its square.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Connection, select
+from sqlmodel import col
+
+from registry.domain.provenance import inferred
+from registry.domain.records import Kind, Rel, ReviewState
+from registry.store.port import TerritoryFacts, UseCaseFacts
+from registry.store.rules import PLATFORM_ACTOR_KINDS, PLATFORM_ROLES
+from registry.store.sql.tables import LinkRow, RecordRow
+
+_IN_TERRITORY, _PRESENT_IN = Rel.IN_TERRITORY.value, Rel.PRESENT_IN.value
+_IN_DOMAIN, _INVOLVES = Rel.IN_DOMAIN.value, Rel.INVOLVES.value
+
+
+def _slug(key: str) -> str:
+    return key.partition(":")[2]  # as Ref.parse(key).slug, without building the Ref
+
+
+def _of_kind(kind: Kind) -> Any:
+    return col(RecordRow.kind) == kind.value
+
+
+def _published() -> Any:
+    return col(RecordRow.review_state) == ReviewState.PUBLISHED.value
+
+
+def territory_facts(c: Connection) -> list[TerritoryFacts]:
+    """Per territory: its priority and use-case domains, the actors present and which are platforms."""
+    r = RecordRow
+    territories = c.execute(
+        select(col(r.key), col(r.slug), col(r.country), col(r.status), col(r.subkind), col(r.data)).where(
+            _of_kind(Kind.TERRITORY)
+        )
+    ).all()
+    published = set(c.execute(select(col(r.key)).where(_of_kind(Kind.USE_CASE), _published())).scalars())
+    actor_kinds: dict[str, str | None] = {
+        k: v for k, v in c.execute(select(col(r.key), col(r.subkind)).where(_of_kind(Kind.ACTOR))).all()
+    }
+    links = c.execute(
+        select(
+            col(LinkRow.source_key),
+            col(LinkRow.rel),
+            col(LinkRow.target_key),
+            col(LinkRow.source_kind),
+            col(LinkRow.role),
+        ).where(col(LinkRow.rel).in_([_IN_TERRITORY, _PRESENT_IN, _IN_DOMAIN, _INVOLVES]))
+    ).all()
+    domains_of: dict[str, set[str]] = defaultdict(set)  # source key -> domain slugs
+    involved: dict[str, list[tuple[str, str]]] = defaultdict(list)  # source key -> (actor key, role)
+    arriving: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)  # territory key -> links in
+    for source, rel, target, source_kind, role in links:
+        if rel == _IN_DOMAIN:
+            domains_of[source].add(_slug(target))
+        elif rel == _INVOLVES:
+            involved[source].append((target, role))
+        else:
+            arriving[target].append((source, source_kind, rel, role))
+
+    facts = []
+    for key, slug, country, status, territory_kind, data in sorted(territories, key=lambda row: row[1]):
+        priority_domains: set[str] = set()
+        case_domains: set[str] = set()
+        present: set[str] = set()
+        platforms: set[str] = set()  # present in a platform role somewhere
+        for source, source_kind, rel, role in arriving.get(key, ()):
+            if rel == _IN_TERRITORY and source_kind == Kind.PRIORITY.value:
+                priority_domains |= domains_of.get(source, set())
+            elif rel == _IN_TERRITORY and source in published:
+                case_domains |= domains_of.get(source, set())
+                for actor, actor_role in involved.get(source, ()):
+                    present.add(actor)
+                    if actor_role in PLATFORM_ROLES:
+                        platforms.add(actor)
+            elif rel == _PRESENT_IN:
+                present.add(source)
+                if role in PLATFORM_ROLES:
+                    platforms.add(source)
+        platforms |= {k for k in present if actor_kinds.get(k) in PLATFORM_ACTOR_KINDS}
+        facts.append(
+            TerritoryFacts(
+                slug=slug,
+                country=country or "",
+                languages=frozenset(json.loads(data).get("languages") or ()),
+                status=status or "unknown",
+                priority_domains=frozenset(priority_domains),
+                use_case_domains=frozenset(case_domains),
+                actors=frozenset(_slug(k) for k in present),
+                platforms=frozenset(_slug(k) for k in platforms),
+                actor_kinds=frozenset(actor_kinds[k] or "" for k in present if k in actor_kinds),
+                territory_kind=territory_kind or "",
+            )
+        )
+    return facts
+
+
+def use_case_facts(c: Connection) -> list[UseCaseFacts]:
+    """Per published use case: its status, governance, domains, places and organisations."""
+    r = RecordRow
+    cases = c.execute(
+        select(col(r.key), col(r.slug), col(r.status), col(r.governance), col(r.data)).where(
+            _of_kind(Kind.USE_CASE), _published()
+        )
+    ).all()
+    others: dict[str, tuple[str, str | None, str | None]] = {
+        k: (slug, country, subkind)
+        for k, slug, country, subkind in c.execute(
+            select(col(r.key), col(r.slug), col(r.country), col(r.subkind)).where(
+                col(r.kind).in_([Kind.ACTOR.value, Kind.TERRITORY.value])
+            )
+        ).all()
+    }
+    links_of: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # use case key -> (rel, target, role)
+    for source, rel, target, role in c.execute(
+        select(col(LinkRow.source_key), col(LinkRow.rel), col(LinkRow.target_key), col(LinkRow.role)).where(
+            col(LinkRow.source_kind) == Kind.USE_CASE.value,
+            col(LinkRow.rel).in_([_IN_TERRITORY, _IN_DOMAIN, _INVOLVES]),
+        )
+    ).all():
+        links_of[source].append((rel, target, role))
+
+    facts = []
+    for key, slug, status, governance, data in sorted(cases, key=lambda row: row[1]):  # by code point, as SQL's C order
+        mine = links_of.get(key, [])
+        territories = sorted(
+            (others[t][0], others[t][1] or "") for rel, t, _ in mine if rel == _IN_TERRITORY and t in others
+        )
+        actors = sorted(
+            (others[a][0], others[a][2] or "", role) for rel, a, role in mine if rel == _INVOLVES and a in others
+        )
+        facts.append(
+            UseCaseFacts(
+                slug=slug,
+                status=status or "unknown",
+                governance=governance or "unknown",
+                domains=frozenset(_slug(t) for rel, t, _ in mine if rel == _IN_DOMAIN),
+                territories=tuple(territories),
+                actors=tuple(actors),
+                inferred_governance=inferred(json.loads(data), "governance"),
+            )
+        )
+    return facts

@@ -1,0 +1,14 @@
+"""Alembic's entry point for the SQL store: it always runs on the connection it is handed
+(registry.store.sql.schema_version), never from an alembic.ini."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import registry.store.sql.tables  # noqa: F401  (the tables register themselves on SQLModel.metadata)
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=SQLModel.metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,764 @@
+"""The SQL store: SQLite (the embedded default) or PostgreSQL, through SQLModel."""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, event, exists, func, insert, or_, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import InterfaceError as SAInterfaceError
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, create_engine, select
+
+from registry.domain.errors import ErrorCode, RegistryError, StoreUnavailable
+from registry.domain.records import ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel, ReviewState, Role
+from registry.store import budget
+from registry.store.codec import (
+    RecordReader,
+    audit_columns,
+    dump_json,
+    format_time,
+    parse_time,
+    record_columns,
+    record_from_columns,
+)
+from registry.store.expansion import expand
+from registry.store.port import (
+    Expansion,
+    Found,
+    Linked,
+    LinkGroup,
+    Page,
+    RecordQuery,
+    Replayed,
+    SortKey,
+    TerritoryFacts,
+    UseCaseFacts,
+    Visibility,
+    WriteBatch,
+)
+from registry.store.rules import best_path, hidden
+from registry.store.sql import deadline, facts, schema_version
+from registry.store.sql.linked import READ_COLUMNS, linked_statement, visible
+from registry.store.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRow, LinkRow, MetaRow, RecordRow
+
+_PAGE = 500
+_GENERATION = "generation"  # the MetaRow holding the store-wide change counter
+_LOAD_CHUNK = 5000  # rows per executemany when loading
+# The last audit number given, kept next to the counter and moved only under its lock (see write).
+# `clear` and `load` drop it; the next write counts it again from the audit table.
+_AUDIT = "audit_seq"
+_WRITE_ATTEMPTS = 6  # a write that meets a transient failure is run again, this many times at most
+_SQLITE_BUSY_SECONDS = 30.0  # how long SQLite waits for another process's write lock before failing
+# PostgreSQL's transient failures: a serialization failure, a deadlock.  Running the write again is safe.
+_TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
+_BUMP = update(MetaRow).where(col(MetaRow.name) == _GENERATION).values(value=col(MetaRow.value) + 1)
+
+
+def _key(ref: Ref) -> str:
+    return str(ref)
+
+
+_ref = Ref.parse
+
+
+_READ = tuple(col(getattr(RecordRow, name)) for name in READ_COLUMNS)
+
+
+def _record(row: RecordRow) -> Record:
+    return record_from_columns(row.model_dump())
+
+
+def _row(record: Record) -> RecordRow:
+    return RecordRow(**record_columns(record))
+
+
+def _link(row: LinkRow) -> Link:
+    return Link(_ref(row.source_key), Rel(row.rel), _ref(row.target_key), row.role)
+
+
+_visible = visible
+
+
+class SqlStore:
+    """The storage port on SQLite or PostgreSQL."""
+
+    def __init__(self, url: str, upgrade: bool = False) -> None:
+        """Open the database at `url`; `upgrade` migrates older tables in place instead of refusing them."""
+        sqlite = url.startswith("sqlite")
+        args: dict[str, Any] = {"check_same_thread": False, "timeout": _SQLITE_BUSY_SECONDS} if sqlite else {}
+        # A server's pooled connection may have died since its last use: ping it before use.  A SQLite
+        # file has no connection to lose, and the ping would be a quarter of a small read's time.
+        self.engine: Engine = create_engine(url, connect_args=args, pool_pre_ping=not sqlite)
+        # SQLite has one write lock per file, and its busy wait is not fair: 32 threads of one
+        # process polling for it starve some beyond any timeout.  They queue here instead, and
+        # only other processes wait on the file's lock.
+        self._one_writer = threading.Lock() if sqlite else None
+        if sqlite and ":memory:" not in url and url.rstrip("/") not in ("sqlite:", "sqlite:/", "sqlite://"):
+            # Write-ahead log: readers never wait for a writer, nor a writer for readers.
+            event.listen(self.engine, "connect", _write_ahead_log)
+        deadline.install(self.engine)  # the request's time budget, enforced by the database
+        self.schema_change: tuple[str | None, str] = self._guard(
+            lambda: (schema_version.migrate if upgrade else schema_version.prepare)(url)
+        )
+        self._guard(self._start_generation)
+
+    def _start_generation(self) -> None:
+        """Create the change counter's row once; another process may be doing the same."""
+        try:
+            with self._session() as s, s.begin():
+                if s.get(MetaRow, _GENERATION) is None:
+                    s.add(MetaRow(name=_GENERATION, value=0))
+        except IntegrityError:
+            pass  # it won the race: the row is there
+
+    def _bump(self, s: Session) -> None:
+        """Count one change, as the first statement of a write transaction.
+
+        The row lock it takes (PostgreSQL) or the write lock (SQLite) lasts until commit,
+        so writers run one after the other: what a write checks and numbers after it
+        (versions, slugs, idempotency keys, audit numbers) no other writer can change.
+        """
+        s.exec(_BUMP)
+
+    def _guard(self, work: Any) -> Any:
+        """Run `work`, turning connection failures into StoreUnavailable."""
+        budget.remaining()  # a request whose budget is spent gets TIMEOUT, without a round trip
+        try:
+            return work()
+        except (OperationalError, SAInterfaceError) as error:
+            if deadline.cancelled_by_budget(error):  # interrupted (SQLite) or cancelled (PostgreSQL)
+                raise budget.TimedOut() from error
+            raise StoreUnavailable() from error
+
+    def _session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def _bytewise(self, column: Any) -> Any:
+        """Order text by code point, as SQLite and Neo4j do, whatever PostgreSQL's locale."""
+        return col(column).collate("C") if self.engine.dialect.name == "postgresql" else col(column)
+
+    # -- records ---------------------------------------------------------------
+    def get(self, refs: Sequence[Ref], visibility: Visibility) -> dict[Ref, Record]:
+        if not refs:
+            return {}
+        keys = sorted({_key(r) for r in refs})
+
+        def work() -> dict[Ref, Record]:
+            with self.engine.connect() as c:
+                stmt = select(*_READ).where(col(RecordRow.key).in_(keys), _visible(visibility))
+                rows = c.execute(stmt).mappings().all()
+                return {(r := record_from_columns(row)).ref: r for row in rows}
+
+        result: dict[Ref, Record] = self._guard(work)
+        return result
+
+    def query(self, query: RecordQuery) -> Page:
+        conditions = self._conditions(query)
+        stmt = select(*_READ).where(*conditions)
+        count = select(func.count()).select_from(RecordRow).where(*conditions)
+        column: Any = {
+            SortKey.SLUG: RecordRow.slug,
+            SortKey.NAME: RecordRow.sort_name,
+            SortKey.CREATED: RecordRow.created_at,
+            SortKey.UPDATED: RecordRow.updated_at,
+            SortKey.YEAR: RecordRow.year_start,
+        }[query.sort]
+        sort_col = col(column) if query.sort is SortKey.YEAR else self._bytewise(column)
+        ordered = sort_col.desc() if query.descending else sort_col.asc()
+        order = [ordered]
+        if query.sort is SortKey.YEAR:  # the one sort value that can be unknown: those come last
+            order.insert(0, col(column).is_(None))
+        if len(query.kinds) > 1 or query.sort is not SortKey.SLUG:  # slugs are unique within a kind
+            order += [self._bytewise(RecordRow.kind), self._bytewise(RecordRow.slug)]
+        # A list of one kind by slug is then read in the order of the (kind, review_state, slug) index.
+        stmt = stmt.order_by(*order)
+        stmt = stmt.offset(query.offset).limit(query.limit)
+
+        def work() -> Page:
+            with self.engine.connect() as c:
+                total = c.execute(count).scalar_one()
+                rows = c.execute(stmt).mappings().all()
+                return Page([record_from_columns(row) for row in rows], int(total))
+
+        page: Page = self._guard(work)
+        return page
+
+    def _conditions(self, q: RecordQuery) -> list[Any]:
+        r = RecordRow
+        kinds = col(r.kind) == q.kinds[0].value if len(q.kinds) == 1 else col(r.kind).in_([k.value for k in q.kinds])
+        conds: list[Any] = [kinds, _visible(q.visibility)]
+        if q.slugs is not None:
+            conds.append(col(r.slug).in_(q.slugs))
+        for column, values in (
+            (r.status, q.statuses),
+            (r.subkind, q.subkinds),
+            (r.country, q.countries),
+            (r.governance, q.governance),
+            (r.review_state, q.review_states),
+        ):
+            if values:
+                conds.append(col(column).in_(values))
+
+        def linked(rels: list[str], target_keys: list[str]) -> Any:
+            return exists().where(
+                col(LinkRow.source_key) == col(r.key),
+                col(LinkRow.rel).in_(rels),
+                col(LinkRow.target_key).in_(target_keys),
+            )
+
+        if q.domains:
+            conds.append(linked([Rel.IN_DOMAIN.value], [f"Domain:{d}" for d in q.domains]))
+        if q.territories:
+            rels = [Rel.IN_TERRITORY.value, Rel.PRESENT_IN.value]
+            conds.append(linked(rels, [f"Territory:{t}" for t in q.territories]))
+        if q.actors:
+            conds.append(linked([Rel.INVOLVES.value], [f"Actor:{a}" for a in q.actors]))
+        if q.actor_kinds:
+            actor = aliased(RecordRow)
+            conds.append(
+                exists().where(
+                    col(LinkRow.source_key) == col(r.key),
+                    col(LinkRow.rel) == Rel.INVOLVES.value,
+                    col(actor.key) == col(LinkRow.target_key),
+                    col(actor.subkind).in_(q.actor_kinds),
+                )
+            )
+        if q.year_from is not None:
+            conds.append(func.coalesce(r.year_end, r.year_start) >= q.year_from)
+        if q.year_to is not None:
+            conds.append(col(r.year_start) <= q.year_to)
+        for word in q.words:
+            conds.append(col(r.search_text).contains(f" {word}"))
+        return conds
+
+    def links_from(self, sources: Sequence[Ref], rel: Rel) -> list[Link]:
+        return self._links(LinkRow.source_key, sources, rel)
+
+    def links_to(self, targets: Sequence[Ref], rel: Rel) -> list[Link]:
+        return self._links(LinkRow.target_key, targets, rel)
+
+    def _links(self, column: Any, refs: Sequence[Ref], rel: Rel) -> list[Link]:
+        if not refs:
+            return []
+        keys = sorted({_key(r) for r in refs})
+
+        stmt = select(LinkRow.source_key, LinkRow.target_key, LinkRow.role).where(
+            col(column).in_(keys), col(LinkRow.rel) == rel.value
+        )
+
+        def work() -> list[Link]:
+            with self.engine.connect() as c:
+                rows = c.execute(stmt).all()
+                return sorted(Link(_ref(source), rel, _ref(target), role) for source, target, role in rows)
+
+        links: list[Link] = self._guard(work)
+        return links
+
+    def linked(self, groups: Sequence[LinkGroup], visibility: Visibility) -> list[dict[Ref, Linked]]:
+        if not groups:
+            return []
+        stmt, params = linked_statement(groups, visibility, self.engine.dialect.name)
+
+        def work() -> list[dict[Ref, Linked]]:
+            with self.engine.connect() as c:
+                rows = c.execute(stmt, params).mappings().all()
+            answers: list[dict[Ref, Linked]] = [{} for _ in groups]
+            read = RecordReader()
+            for row in sorted(rows, key=lambda row: (row["grp"], row["near"], row["place"])):
+                near_ref = _ref(row["near"])
+                linked = answers[row["grp"]].setdefault(near_ref, Linked(row["total"], []))
+                linked.records.append((read(row), row["role"]))
+            return answers
+
+        answers: list[dict[Ref, Linked]] = self._guard(work)
+        return answers
+
+    def query_expanded(self, query: RecordQuery, expansions: Sequence[Expansion]) -> tuple[Page, Found]:
+        page = self.query(query)
+        return page, expand(self, page.records, expansions, query.visibility)
+
+    def get_expanded(
+        self, refs: Sequence[Ref], expansions: Sequence[Expansion], visibility: Visibility
+    ) -> tuple[dict[Ref, Record], Found]:
+        records = self.get(refs, visibility)
+        return records, expand(self, list(records.values()), expansions, visibility)
+
+    # -- writes ------------------------------------------------------------------
+    def write(self, batch: WriteBatch) -> list[AuditEntry]:
+        """See Store.write: the bump's lock serialises writers; transient failures are run again."""
+        for attempt in range(1, _WRITE_ATTEMPTS + 1):
+            left = budget.remaining()  # a spent budget reaches no store; the queue's wait is bounded by it
+            try:
+                if self._one_writer is None:
+                    return self._write_once(batch)
+                if not self._one_writer.acquire(timeout=-1 if left is None else left):
+                    raise budget.TimedOut()
+                try:
+                    return self._write_once(batch)
+                finally:
+                    self._one_writer.release()
+            except SAInterfaceError as error:
+                raise StoreUnavailable() from error
+            except (OperationalError, IntegrityError) as error:
+                if deadline.cancelled_by_budget(error):  # interrupted (SQLite) or cancelled (PostgreSQL)
+                    raise budget.TimedOut() from error
+                if attempt == _WRITE_ATTEMPTS or not self._transient(error):
+                    if isinstance(error, OperationalError):
+                        raise StoreUnavailable() from error
+                    raise
+                time.sleep(random.uniform(0, 0.02 * 2**attempt))  # jitter: writers that clashed do not meet again
+        raise AssertionError("unreachable")
+
+    def _transient(self, error: OperationalError | IntegrityError) -> bool:
+        """A failure that running the same write again may not meet."""
+        if isinstance(error, IntegrityError):
+            return True  # under the counter's lock none is expected; a second run reads afresh
+        if self.engine.dialect.name == "sqlite":
+            text = str(error.orig).lower()
+            return "locked" in text or "busy" in text
+        return getattr(error.orig, "sqlstate", None) in _TRANSIENT_SQLSTATES
+
+    def _write_once(self, batch: WriteBatch) -> list[AuditEntry]:
+        with self._session() as s, s.begin():
+            if self.engine.dialect.name == "sqlite":
+                deadline.bound_sqlite_lock_wait(s.connection(), int(_SQLITE_BUSY_SECONDS * 1000))
+            self._bump(s)  # from here on this transaction is the only writer, until it commits
+            if batch.idempotency is not None:
+                first = s.get(IdempotencyRow, batch.idempotency[0])
+                if first is not None:
+                    raise Replayed(first.result)
+            for put in batch.puts:
+                row = _row(put.record)
+                if put.expected_version is None:
+                    if s.get(RecordRow, row.key) is not None:
+                        raise RegistryError(ErrorCode.DUPLICATE, f"{put.record.ref} already exists.", "slug")
+                    s.add(row)
+                    continue
+                values = row.model_dump(exclude={"key", "created_at"})
+                done = s.exec(
+                    update(RecordRow)
+                    .where(col(RecordRow.key) == row.key, col(RecordRow.version) == put.expected_version)
+                    .values(**values)
+                )
+                if done.rowcount != 1:
+                    current = s.get(RecordRow, row.key)
+                    if current is None:
+                        raise RegistryError(ErrorCode.NOT_FOUND, f"{put.record.ref} does not exist.", "id")
+                    raise RegistryError(
+                        ErrorCode.CONFLICT,
+                        f"{put.record.ref} is at version {current.version}, not {put.expected_version}.",
+                        "version",
+                    )
+            s.flush()
+            for source, rel in batch.replace_links:
+                s.exec(delete(LinkRow).where(col(LinkRow.source_key) == _key(source), col(LinkRow.rel) == rel.value))
+            for link in batch.remove_links:
+                s.exec(
+                    delete(LinkRow).where(
+                        col(LinkRow.source_key) == _key(link.source),
+                        col(LinkRow.rel) == link.rel.value,
+                        col(LinkRow.target_key) == _key(link.target),
+                    )
+                )
+            s.flush()
+            for link in batch.add_links:
+                for end, name in ((link.source, "source"), (link.target, "target")):
+                    if s.get(RecordRow, _key(end)) is None:
+                        raise RegistryError(ErrorCode.NOT_FOUND, f"{end} does not exist.", name)
+                s.merge(
+                    LinkRow(
+                        source_key=_key(link.source),
+                        rel=link.rel.value,
+                        target_key=_key(link.target),
+                        source_kind=link.source.kind.value,
+                        target_kind=link.target.kind.value,
+                        role=link.role,
+                    )
+                )
+            entries = []
+            if batch.audit:
+                last = self._take_audit_numbers(s, len(batch.audit))
+                at = format_time(batch.at) or ""
+                for offset, draft in enumerate(batch.audit, start=1):
+                    row_a = AuditRow(
+                        seq=last + offset,
+                        at=at,
+                        who=draft.who,
+                        action=draft.action,
+                        ref=draft.ref,
+                        version_before=draft.version_before,
+                        version_after=draft.version_after,
+                        detail=dump_json(draft.detail),
+                    )
+                    s.add(row_a)
+                    entries.append(_audit(row_a))
+            self._write_access(s, batch)  # after the audit: should it fail, the audit goes too
+            if batch.idempotency is not None:
+                s.add(IdempotencyRow(key=batch.idempotency[0], result=batch.idempotency[1]))
+        return entries
+
+    def _write_access(self, s: Session, batch: WriteBatch) -> None:
+        """The batch's new hubs and keys and its revocations, checked under the counter's lock."""
+        for hub in batch.new_hubs:
+            if s.get(HubRow, hub.slug) is not None:
+                raise RegistryError(ErrorCode.DUPLICATE, f"The hub {hub.slug!r} already exists.", "slug")
+            s.add(HubRow(slug=hub.slug, name=hub.name, created_at=format_time(hub.created_at) or ""))
+        for key in batch.new_keys:
+            if s.get(ApiKeyRow, key.key_id) is not None:
+                raise RegistryError(ErrorCode.DUPLICATE, f"The key {key.key_id!r} already exists.", "id")
+            s.add(ApiKeyRow(**_key_columns(key)))
+        for key_id in batch.revoke_keys:
+            row = s.get(ApiKeyRow, key_id)
+            if row is None or row.revoked_at is not None:
+                raise RegistryError(ErrorCode.NOT_FOUND, f"No active key {key_id!r}.", "id")
+            row.revoked_at = format_time(batch.at)
+            s.add(row)
+        s.flush()
+
+    def _take_audit_numbers(self, s: Session, count: int) -> int:
+        """Reserve `count` audit numbers; return the last one given before them.
+
+        Called under the counter's lock, so numbers follow commit order.
+        """
+        kept = s.get(MetaRow, _AUDIT)
+        if kept is None:
+            last = int(s.exec(select(func.max(AuditRow.seq))).one() or 0)
+            s.add(MetaRow(name=_AUDIT, value=last + count))
+            return last
+        last = kept.value
+        kept.value = last + count
+        s.add(kept)
+        return last
+
+    def idempotent_result(self, scoped_key: str) -> str | None:
+        def work() -> str | None:
+            with self._session() as s:
+                row = s.get(IdempotencyRow, scoped_key)
+                return None if row is None else row.result
+
+        result: str | None = self._guard(work)
+        return result
+
+    # -- graph reads ---------------------------------------------------------------
+    def shortest_path(self, start: Ref, end: Ref, max_hops: int, visibility: Visibility) -> list[Ref] | None:
+        def work() -> list[Ref] | None:
+            with self._session() as s:
+                ends = [_key(start), _key(end)]
+                found = s.exec(select(RecordRow).where(col(RecordRow.key).in_(ends), _visible(visibility))).all()
+                if len(found) != len({start, end}):  # a hidden end is answered as a missing one
+                    return None
+                blocked = {
+                    r.key
+                    for r in s.exec(
+                        select(RecordRow).where(RecordRow.review_state != ReviewState.PUBLISHED.value)
+                    ).all()
+                    if hidden(r.review_state, r.hub, visibility)
+                }
+
+                def neighbours(frontier: list[str]) -> list[tuple[str, str]]:
+                    reached = set(frontier)  # a set: at x100 a level holds thousands of records
+                    pairs = []
+                    for start in range(0, len(frontier), _PAGE):  # SQLite takes at most 32,766 parameters
+                        part = frontier[start : start + _PAGE]
+                        stmt = select(LinkRow.source_key, LinkRow.target_key).where(
+                            or_(col(LinkRow.source_key).in_(part), col(LinkRow.target_key).in_(part))
+                        )
+                        for source, target in s.exec(stmt).all():
+                            pairs.append((source, target))
+                            pairs.append((target, source))
+                    return list(dict.fromkeys((a, b) for a, b in pairs if a in reached and b not in blocked))
+
+                keys = best_path(_key(start), _key(end), max_hops, neighbours, key_order=lambda k: _ref(k))
+                return None if keys is None else [_ref(k) for k in keys]
+
+        result: list[Ref] | None = self._guard(work)
+        return result
+
+    def territory_facts(self) -> list[TerritoryFacts]:
+        def work() -> list[TerritoryFacts]:
+            with self.engine.connect() as c:
+                return facts.territory_facts(c)
+
+        found: list[TerritoryFacts] = self._guard(work)
+        return found
+
+    def use_case_facts(self) -> list[UseCaseFacts]:
+        def work() -> list[UseCaseFacts]:
+            with self.engine.connect() as c:
+                return facts.use_case_facts(c)
+
+        found: list[UseCaseFacts] = self._guard(work)
+        return found
+
+    def count_by(self, kind: Kind, dimension: str, visibility: Visibility) -> list[tuple[str, int]]:
+        base = [RecordRow.kind == kind.value, _visible(visibility)]
+
+        def work() -> list[tuple[str, int]]:
+            with self._session() as s:
+                if dimension in ("domain", "territory"):
+                    rels = (
+                        [Rel.IN_DOMAIN.value]
+                        if dimension == "domain"
+                        else [Rel.IN_TERRITORY.value, Rel.PRESENT_IN.value]
+                    )
+                    stmt = (
+                        select(LinkRow.target_key, func.count())
+                        .join(RecordRow, col(RecordRow.key) == col(LinkRow.source_key))
+                        .where(*base, col(LinkRow.rel).in_(rels))
+                        .group_by(LinkRow.target_key)
+                    )
+                    rows = [(k.split(":", 1)[1], int(n)) for k, n in s.exec(stmt).all()]
+                else:
+                    column = getattr(RecordRow, dimension)
+                    stmt2 = select(column, func.count()).where(*base).group_by(column)
+                    rows = [(v if v is not None else "unknown", int(n)) for v, n in s.exec(stmt2).all()]
+                merged: dict[str, int] = {}
+                for value, n in rows:
+                    merged[value] = merged.get(value, 0) + n
+                return sorted(merged.items())
+
+        counts: list[tuple[str, int]] = self._guard(work)
+        return counts
+
+    # -- hubs, keys, audit -------------------------------------------------------------
+    def put_hub(self, hub: Hub) -> None:
+        def work() -> None:
+            with self._session() as s, s.begin():
+                self._bump(s)
+                s.merge(HubRow(slug=hub.slug, name=hub.name, created_at=format_time(hub.created_at) or ""))
+
+        self._guard(work)
+
+    def hubs(self) -> list[Hub]:
+        def work() -> list[Hub]:
+            with self._session() as s:
+                rows = s.exec(select(HubRow).order_by(self._bytewise(HubRow.slug))).all()
+                return [Hub(r.slug, r.name, parse_time(r.created_at or None)) for r in rows]
+
+        hubs: list[Hub] = self._guard(work)
+        return hubs
+
+    def put_api_key(self, key: ApiKey) -> None:
+        def work() -> None:
+            with self._session() as s, s.begin():
+                self._bump(s)
+                s.merge(ApiKeyRow(**_key_columns(key)))
+
+        self._guard(work)
+
+    def api_key(self, key_id: str) -> ApiKey | None:
+        def work() -> ApiKey | None:
+            with self._session() as s:
+                row = s.get(ApiKeyRow, key_id)
+                return None if row is None else _api_key(row)
+
+        key: ApiKey | None = self._guard(work)
+        return key
+
+    def api_keys(self) -> list[ApiKey]:
+        def work() -> list[ApiKey]:
+            with self._session() as s:
+                return [_api_key(r) for r in s.exec(select(ApiKeyRow).order_by(self._bytewise(ApiKeyRow.key_id))).all()]
+
+        keys: list[ApiKey] = self._guard(work)
+        return keys
+
+    def revoke_api_key(self, key_id: str, at: datetime) -> bool:
+        def work() -> bool:
+            with self._session() as s, s.begin():
+                self._bump(s)
+                row = s.get(ApiKeyRow, key_id)
+                if row is None or row.revoked_at is not None:
+                    return False
+                row.revoked_at = format_time(at)
+                s.add(row)
+                return True
+
+        done: bool = self._guard(work)
+        return done
+
+    def audit_page(self, offset: int, limit: int, ref: str | None = None) -> tuple[list[AuditEntry], int]:
+        def work() -> tuple[list[AuditEntry], int]:
+            with self._session() as s:
+                where = [] if ref is None else [AuditRow.ref == ref]
+                total = s.exec(select(func.count()).select_from(AuditRow).where(*where)).one()
+                stmt = select(AuditRow).where(*where).order_by(col(AuditRow.seq)).offset(offset).limit(limit)
+                return [_audit(r) for r in s.exec(stmt).all()], int(total)
+
+        page: tuple[list[AuditEntry], int] = self._guard(work)
+        return page
+
+    def audit_after(self, seq: int, limit: int) -> list[AuditEntry]:
+        def work() -> list[AuditEntry]:
+            with self._session() as s:
+                stmt = select(AuditRow).where(col(AuditRow.seq) > seq).order_by(col(AuditRow.seq)).limit(limit)
+                return [_audit(r) for r in s.exec(stmt).all()]
+
+        entries: list[AuditEntry] = self._guard(work)
+        return entries
+
+    def audit_head(self) -> int:
+        def work() -> int:
+            with self._session() as s:
+                return int(s.exec(select(func.max(AuditRow.seq))).one() or 0)
+
+        head: int = self._guard(work)
+        return head
+
+    # -- whole-registry movement ------------------------------------------------------------
+    def iter_records(self) -> Iterator[Record]:
+        last = ""
+        while True:
+            with self._session() as s:
+                stmt = (
+                    select(RecordRow)
+                    .where(self._bytewise(RecordRow.key) > last)
+                    .order_by(self._bytewise(RecordRow.key))
+                    .limit(_PAGE)
+                )
+                rows = self._guard(lambda stmt=stmt: s.exec(stmt).all())
+            if not rows:
+                return
+            yield from (_record(r) for r in rows)
+            last = rows[-1].key
+
+    def iter_links(self) -> Iterator[Link]:
+        with self._session() as s:
+            rows = self._guard(lambda: s.exec(select(LinkRow)).all())
+        yield from sorted(_link(r) for r in rows)
+
+    def load(
+        self,
+        records: Sequence[Record],
+        links: Sequence[Link],
+        audit: Sequence[AuditEntry],
+        hubs: Sequence[Hub] = (),
+        keys: Sequence[ApiKey] = (),
+    ) -> None:
+        """Bulk inserts (SQLAlchemy core, executemany) in chunks, all in one transaction."""
+        tables: list[tuple[Any, list[dict[str, Any]]]] = [
+            (RecordRow, [record_columns(r) for r in records]),
+            (LinkRow, [_link_columns(link) for link in links]),
+            (AuditRow, [audit_columns(e) for e in audit]),
+            (HubRow, [{"slug": h.slug, "name": h.name, "created_at": format_time(h.created_at) or ""} for h in hubs]),
+            (ApiKeyRow, [_key_columns(k) for k in keys]),
+        ]
+
+        def work() -> None:
+            with self.engine.begin() as connection:
+                connection.execute(_BUMP)  # first: see _bump
+                connection.execute(delete(MetaRow).where(col(MetaRow.name) == _AUDIT))  # counted again from the rows
+                for table, rows in tables:
+                    for start in range(0, len(rows), _LOAD_CHUNK):
+                        connection.execute(insert(table), rows[start : start + _LOAD_CHUNK])
+
+        try:
+            self._guard(work)
+        except IntegrityError as error:  # rolled back whole; said in one line, as Neo4j's load says it
+            first = str(error.orig).splitlines()[0] if error.orig is not None else "a unique key"
+            raise RegistryError(ErrorCode.DUPLICATE, f"The loaded rows repeat a key: {first}") from None
+
+    def is_empty(self) -> bool:
+        def work() -> bool:
+            with self._session() as s:
+                return all(
+                    s.exec(select(func.count()).select_from(table)).one() == 0
+                    for table in (RecordRow, HubRow, ApiKeyRow, AuditRow)
+                )
+
+        empty: bool = self._guard(work)
+        return empty
+
+    # -- life cycle -----------------------------------------------------------------------------
+    def generation(self) -> int:
+        def work() -> int:
+            # Autocommit: the one SELECT, without a BEGIN and a ROLLBACK around it (PostgreSQL).
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                value = c.execute(select(MetaRow.value).where(col(MetaRow.name) == _GENERATION)).scalar()
+                return int(value or 0)
+
+        value: int = self._guard(work)
+        return value
+
+    def ping(self) -> None:
+        def work() -> None:
+            with self._session() as s:
+                s.exec(select(1)).one()
+
+        self._guard(work)
+
+    def clear(self) -> None:
+        def work() -> None:
+            with self._session() as s, s.begin():
+                self._bump(s)  # the counter survives: a cache must not mistake the new data for the old
+                for table in (LinkRow, RecordRow, HubRow, ApiKeyRow, AuditRow, IdempotencyRow):
+                    s.exec(delete(table))
+                s.exec(delete(MetaRow).where(col(MetaRow.name) == _AUDIT))  # the audit starts again at 1
+
+        self._guard(work)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _write_ahead_log(connection: Any, _record: Any) -> None:
+    connection.execute("PRAGMA journal_mode=WAL")
+
+
+def _key_columns(key: ApiKey) -> dict[str, Any]:
+    return {
+        "key_id": key.key_id,
+        "secret_hash": key.secret_hash,
+        "role": key.role.value,
+        "hub": key.hub,
+        "created_at": format_time(key.created_at) or "",
+        "revoked_at": format_time(key.revoked_at),
+        "label": key.label,
+    }
+
+
+def _link_columns(link: Link) -> dict[str, Any]:
+    return {
+        "source_key": _key(link.source),
+        "rel": link.rel.value,
+        "target_key": _key(link.target),
+        "source_kind": link.source.kind.value,
+        "target_kind": link.target.kind.value,
+        "role": link.role,
+    }
+
+
+def _api_key(row: ApiKeyRow) -> ApiKey:
+    created = parse_time(row.created_at)
+    assert created is not None
+    return ApiKey(
+        key_id=row.key_id,
+        secret_hash=row.secret_hash,
+        role=Role(row.role),
+        hub=row.hub,
+        created_at=created,
+        revoked_at=parse_time(row.revoked_at),
+        label=row.label,
+    )
+
+
+def _audit(row: AuditRow) -> AuditEntry:
+    at = parse_time(row.at)
+    assert at is not None
+    return AuditEntry(
+        seq=row.seq,
+        at=at,
+        who=row.who,
+        action=row.action,
+        ref=row.ref,
+        version_before=row.version_before,
+        version_after=row.version_after,
+        detail=json.loads(row.detail),
+    )
