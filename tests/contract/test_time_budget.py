@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import text
 
 from registry.domain.errors import ErrorCode, RegistryError
-from registry.store.port import EVERYTHING, Store, budget
+from registry.store import budget
+from registry.store.port import EVERYTHING, Store
 from registry.store.sql.store import SqlStore
 from tests.contract.builders import create, territory
 
