@@ -16,6 +16,7 @@ class Settings:
     port: int = 8000
     cors_origins: tuple[str, ...] = ()  # browser origins of front ends allowed to call the API
     lean_reads: bool = True  # run validated queries on the lean executor (api/executor.py)
+    lean_strict: bool = False  # a bug of the lean executor fails the request (tests) instead of falling back
     response_cache: bool = True  # keep anonymous answers while the store's change counter stays the same
     otel: bool = False  # OpenTelemetry spans per request (the [otel] extra; registry/tracing.py)
     log_format: str = "json"  # `registry serve` logs JSON lines, each with its request id; or "text"
@@ -31,6 +32,7 @@ class Settings:
             "store_url": os.environ.get("REGISTRY_STORE") or DEFAULT_STORE,
             "stats": os.environ.get("REGISTRY_STATS", "") in ("1", "true", "yes"),
             "lean_reads": os.environ.get("REGISTRY_LEAN_READS", "1") not in ("0", "false", "no"),
+            "lean_strict": os.environ.get("REGISTRY_LEAN_STRICT", "") in ("1", "true", "yes"),
             "response_cache": os.environ.get("REGISTRY_RESPONSE_CACHE", "1") not in ("0", "false", "no"),
             "otel": os.environ.get("REGISTRY_OTEL", "") in ("1", "true", "yes"),
             "log_format": os.environ.get("REGISTRY_LOG_FORMAT") or "json",
@@ -52,6 +54,7 @@ class Settings:
             "REGISTRY_STORE": self.store_url,
             "REGISTRY_STATS": "1" if self.stats else "0",
             "REGISTRY_LEAN_READS": "1" if self.lean_reads else "0",
+            "REGISTRY_LEAN_STRICT": "1" if self.lean_strict else "0",
             "REGISTRY_RESPONSE_CACHE": "1" if self.response_cache else "0",
             "REGISTRY_CORS_ORIGINS": ",".join(self.cors_origins),
             "REGISTRY_OTEL": "1" if self.otel else "0",

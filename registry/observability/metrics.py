@@ -49,6 +49,9 @@ STORE_SECONDS = Histogram(
 )
 ERRORS = Counter("registry_graphql_errors", "GraphQL errors answered, by extensions.code", ["code"])
 RATE_LIMITED = Counter("registry_rate_limited", "Requests refused with 429 RATE_LIMITED", ["kind"])
+LEAN_DECLINED = Counter(
+    "registry_lean_declined", "Validated reads the lean executor left to the full one, by reason", ["reason"]
+)  # exposed as registry_lean_declined_total; the reasons are a closed set (api/execution/executor.Reason)
 
 NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,63}$")
 MAX_OPERATIONS = 200  # operation names are chosen by clients: past this many, new ones count as "other"
@@ -58,6 +61,11 @@ _operations: set[str] = set()
 def rate_limited(kind: str) -> None:
     """Count a request refused by a rate limit (kind: what was limited, e.g. "ip" or "key")."""
     RATE_LIMITED.labels(kind=kind).inc()
+
+
+def lean_declined(reason: str) -> None:
+    """Count a read the lean executor left to the full one (reason: one of a closed set, never the client's)."""
+    LEAN_DECLINED.labels(reason=reason).inc()
 
 
 FIRST_OPERATION = re.compile(r"^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")

@@ -111,7 +111,7 @@ def serve(server: Server, store: Store, stats: bool = False, max_query_cost: int
     server.app.state.store = store
     server.app.state.ranking_facts = FactsCache()  # a cache holds one store's facts
     server.app.state.response_cache = ResponseCache()  # and one store's answers
-    server.app.state.settings = Settings(store_url="unused://", stats=stats)
+    server.app.state.settings = Settings(store_url="unused://", stats=stats, lean_strict=True)  # a lean bug fails
     if max_query_cost is not None:
         server.app.state.settings = replace(server.app.state.settings, max_query_cost=max_query_cost)
     with httpx.Client(base_url=server.url, timeout=30) as client:

@@ -13,6 +13,7 @@ from graphql import parse
 
 from registry.api.execution.cost import EXPENSIVE, Plan
 from registry.api.execution.measured import MeasuredStore
+from registry.api.execution.strawberry_adapter import graphql_schema
 from registry.api.graphql.schema import schema
 from registry.settings import Settings
 from tests.api.conftest import Api, Server
@@ -25,7 +26,7 @@ NESTED = """query ($n: Int) { useCases(first: $n) { nodes {
 
 
 def _cost(document: str, variables: dict[str, object] | None = None) -> float:
-    return Plan(schema._schema, parse(document)).cost(None, variables)
+    return Plan(graphql_schema(schema), parse(document)).cost(None, variables)
 
 
 @pytest.fixture

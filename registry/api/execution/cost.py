@@ -11,6 +11,10 @@ fields of every fragment of an abstract type are added up, so a search with thre
 The cost of a document is a sum of terms (a weight times page sizes); page sizes given by
 variables are looked up per request.  The terms are worked out once per document text and
 kept (COSTS), for strawberry's executor and the lean one alike.
+
+Both executors apply the limit through `enforce`, and both refusals end as one TooComplex
+answered by api/execution/limited.py: the lean path raises it, strawberry's (CostLimit, which
+runs after validation) carries it in a GraphQLError that `TooComplex.of` turns back.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+import strawberry
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -45,8 +50,8 @@ from graphql import (
 )
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
-from strawberry.types import ExecutionContext
 
+from registry.api.execution import strawberry_adapter as adapter
 from registry.api.graphql.pagination import DEFAULT_PAGE, MAX_PAGE
 from registry.domain.errors import ErrorCode, RegistryError
 
@@ -91,6 +96,18 @@ class TooComplex(RegistryError):
     @property
     def extensions(self) -> dict[str, Any]:
         return {"code": self.code.value, "cost": None if self.cost == math.inf else int(self.cost), "limit": self.limit}
+
+    def graphql_error(self) -> GraphQLError:
+        """The refusal as strawberry's executor carries it (typed: its message is for the client)."""
+        return GraphQLError(self.message, extensions=self.extensions)
+
+    @classmethod
+    def of(cls, error: GraphQLError) -> TooComplex | None:
+        """The refusal a GraphQLError of `graphql_error` carries, if it is one."""
+        extensions = error.extensions or {}
+        if extensions.get("code") != ErrorCode.QUERY_TOO_COMPLEX.value:
+            return None
+        return cls(extensions.get("cost") or math.inf, int(extensions["limit"]))
 
 
 class Plan:
@@ -229,40 +246,34 @@ COSTS = Plans()  # shared by the requests of this process
 LIMIT: ContextVar[int | None] = ContextVar("max_query_cost", default=None)  # set per request by the HTTP layer
 
 
-def check(
-    gql: GraphQLSchema,
+def enforce(
+    schema: strawberry.Schema,
     query: str,
     document: DocumentNode,
     operation_name: str | None,
     variables: dict[str, Any] | None,
-    limit: int,
 ) -> None:
-    """Raise TooComplex when the operation may cost more than `limit`."""
-    cost = COSTS.plan(gql, query, document).cost(operation_name, variables)
-    if cost > limit:
-        raise TooComplex(cost, limit)
+    """Raise TooComplex when the operation may cost more than the request's limit (LIMIT): the
+    one check of both executors, after validation and before any store read."""
+    limit = LIMIT.get()
+    if limit is None:
+        return
+    gql = adapter.graphql_schema(schema)
+    found = COSTS.plan(gql, query, document).cost(operation_name, variables)
+    if found > limit:
+        raise TooComplex(found, limit)
 
 
 class CostLimit(SchemaExtension):
-    """Checks the cost on strawberry's executor: after validation, before execution."""
+    """`enforce` on strawberry's executor: after validation, before execution."""
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
-        limit = LIMIT.get()
-        if limit is not None and context.graphql_document is not None and context.query is not None:
+        if context.graphql_document is not None and context.query is not None:
             try:
-                check(
-                    schema_of(context),
-                    context.query,
-                    context.graphql_document,
-                    context.operation_name,
-                    context.variables,
-                    limit,
+                enforce(
+                    context.schema, context.query, context.graphql_document, context.operation_name, context.variables
                 )
             except TooComplex as error:
-                raise GraphQLError(error.message, extensions=error.extensions) from None
+                raise error.graphql_error() from None
         yield
-
-
-def schema_of(context: ExecutionContext) -> GraphQLSchema:
-    return context.schema._schema

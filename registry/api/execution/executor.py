@@ -8,14 +8,18 @@ document, plain fields are read directly, and every field that follows links
 (`api/relations.py`) is fetched for the whole level of the answer at once.
 
 It only takes the happy path.  Anything it does not handle (mutations, introspection, a
-resolver that fails, a null where the schema forbids one) raises, and the caller then runs
-the full executor, which answers — errors included — exactly as it always did.  The answers
-of both are compared on a corpus of documents in tests/api/test_lean_reads.py.
+field strawberry wraps in extensions or permission classes, a resolver that answers an error,
+a null where the schema forbids one) raises Unsupported with a Reason, and the caller then
+runs the full executor, which answers — errors included — exactly as it always did.  Any
+other exception is a bug of this module: the caller logs it and counts it (api/http).  The
+answers of both are compared on a corpus of documents in tests/api/test_lean_reads.py.
+What it needs of strawberry's private API is in strawberry_adapter.py.
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import functools
 import operator
 from collections import OrderedDict
@@ -23,9 +27,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+import strawberry
 from graphql import (
     DocumentNode,
     FragmentDefinitionNode,
+    GraphQLError,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -42,24 +48,45 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetails, FragmentDetails, collect_fields, collect_subfields
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from graphql.utilities import get_operation_ast
-from strawberry.schema.schema_converter import get_arguments
 
+from registry.api.execution import strawberry_adapter as adapter
 from registry.api.execution.context import EXPANSIONS, Context
-from registry.api.graphql.pagination import connection, window
-from registry.api.graphql.relations import RELATIONS, Relation
-from registry.api.graphql.schema import schema
+from registry.api.graphql.pagination import window
+from registry.api.graphql.relations import RELATIONS, Relation, page_of
+from registry.api.graphql.schema import schema as registry_schema
 from registry.api.graphql.types import TYPES, wrap
+from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import Ref
+from registry.store import budget
 from registry.store.expansion import NOTHING
 from registry.store.port import Expansion, Linked, LinkGroup
 
-_DEFINITION = "strawberry-definition"  # where strawberry keeps its field on a graphql-core field
 _SOURCE = object()  # stands for the parent object in arguments converted once per field
 RECORD_TYPES = frozenset(t.__name__ for t in TYPES.values())
 
 
+class Reason(enum.StrEnum):
+    """Why a read is left to the full executor: a closed set, so the metric's labels stay bounded."""
+
+    NOT_A_QUERY = "not_a_query"
+    VARIABLES = "variables"  # they do not coerce: the full executor reports it
+    INTROSPECTION = "introspection"  # or any field strawberry does not own
+    GUARDED_FIELD = "guarded_field"  # field extensions, permission classes, resolver middleware
+    UNUSUAL_ARGUMENTS = "unusual_arguments"  # a resolver taking its parent other than as `self`
+    NULL_IN_NON_NULL = "null_in_non_null"
+    UNSERIALISABLE = "unserialisable"  # a value the scalar does not serialise
+    ABSTRACT_TYPE = "abstract_type"  # an object whose type cannot be told
+    ERROR_ANSWER = "error_answer"  # a resolver raised an expected error: the full executor answers it
+    UNEXPECTED = "unexpected"  # any other exception: a bug of the lean path (counted by the caller)
+
+
 class Unsupported(Exception):
-    """This read is left to the full executor."""
+    """This read is left to the full executor, for a known reason."""
+
+    def __init__(self, reason: Reason, detail: str = "") -> None:
+        super().__init__(f"{reason.value}: {detail}" if detail else reason.value)
+        self.reason = reason
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -127,28 +154,46 @@ class ValidatedDocuments:
 
 
 async def execute_read(
-    document: DocumentNode, operation_name: str | None, variables: dict[str, Any] | None, context: Context
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    context: Context,
+    schema: strawberry.Schema = registry_schema,
 ) -> dict[str, Any]:
-    """The `data` of a query operation of a validated document; raises when it cannot be done here."""
+    """The `data` of a query operation of a validated document.
+
+    Raises Unsupported when the full executor must answer, budget.TimedOut when the request is
+    out of time (answered as the full executor's would be), and anything else on a bug."""
     operation = get_operation_ast(document, operation_name)
     if operation is None or operation.operation is not OperationType.QUERY:
-        raise Unsupported("not a query")
-    gql = schema._schema
+        raise Unsupported(Reason.NOT_A_QUERY)
+    if adapter.wraps_resolvers(schema):
+        raise Unsupported(Reason.GUARDED_FIELD, "a schema extension wraps every resolver")
+    gql = adapter.graphql_schema(schema)
     coerced = get_variable_values(gql, operation.variable_definitions or (), variables or {})
     if not isinstance(coerced, VariableValues):
-        raise Unsupported("variables do not coerce")
-    return await _Run(gql, document, operation, coerced, context).data()
+        raise Unsupported(Reason.VARIABLES)
+    try:
+        return await _Run(schema, gql, document, operation, coerced, context).data()
+    except RegistryError as error:  # the full executor answers it in its errors, with partial data
+        if error.code is ErrorCode.TIMEOUT:
+            raise budget.TimedOut() from error  # the whole request's answer, whichever executor
+        raise Unsupported(Reason.ERROR_ANSWER, error.code.value) from error
+    except GraphQLError as error:  # an argument that does not coerce, as the full executor reports
+        raise Unsupported(Reason.ERROR_ANSWER, error.message) from error
 
 
 class _Run:
     def __init__(
         self,
+        schema: strawberry.Schema,
         gql: GraphQLSchema,
         document: DocumentNode,
         operation: OperationDefinitionNode,
         variables: VariableValues,
         context: Context,
     ) -> None:
+        self.schema = schema
         self.gql = gql
         self.operation = operation
         self.variables = variables
@@ -163,7 +208,7 @@ class _Run:
     async def data(self) -> dict[str, Any]:
         root = self.gql.query_type
         if root is None:
-            raise Unsupported("no query type")
+            raise Unsupported(Reason.NOT_A_QUERY, "no query type")
         collected = collect_fields(self.gql, self.fragments, self.variables, root, self.operation)
         fields = [self._plan(root, key, details) for key, details in collected.grouped_field_set.items()]
         for f in fields:  # what each root field's records link to is read in the same round trip
@@ -190,29 +235,25 @@ class _Run:
         if name == "__typename":
             return _Field(key, details, read=lambda _source: parent.name, complete=_same)
         definition = parent.fields.get(name)
-        strawberry_field = None if definition is None else definition.extensions.get(_DEFINITION)
+        strawberry_field = None if definition is None else adapter.strawberry_field(definition)
         if definition is None or strawberry_field is None:
-            raise Unsupported(f"{parent.name}.{name}")  # introspection, or a field strawberry does not own
+            raise Unsupported(Reason.INTROSPECTION, f"{parent.name}.{name}")  # or a field strawberry does not own
+        if adapter.guarded(strawberry_field):  # never run a field around its extensions or permissions
+            raise Unsupported(Reason.GUARDED_FIELD, f"{parent.name}.{name}")
         plan = _Field(key, details, complete=self._completer(definition.type, details), return_type=definition.type)
-        resolver = strawberry_field.base_resolver
-        if resolver is None:
-            plan.read = operator.attrgetter(strawberry_field.python_name)  # a plain attribute
+        if adapter.is_attribute(strawberry_field):
+            plan.read = operator.attrgetter(strawberry_field.python_name)
             return plan
+        function = adapter.resolver_function(strawberry_field)
+        if function is None:
+            raise Unsupported(Reason.UNUSUAL_ARGUMENTS, f"{parent.name}.{name}")
         raw = get_argument_values(definition, details[0].node, self.variables)
-        args, kwargs = get_arguments(
-            field=strawberry_field,
-            source=_SOURCE,
-            info=self.info,  # type: ignore[arg-type]
-            kwargs=raw,
-            config=schema.config,
-            scalar_registry=schema.schema_converter.scalar_registry,
-        )
+        args, kwargs = adapter.arguments(self.schema, strawberry_field, raw, _SOURCE, self.info)
         if args not in ([], [_SOURCE]) or any(value is _SOURCE for value in kwargs.values()):
-            raise Unsupported(f"{parent.name}.{name} takes its parent in an unusual way")
-        function = resolver.wrapped_func
+            raise Unsupported(Reason.UNUSUAL_ARGUMENTS, f"{parent.name}.{name}")
         plan.read = functools.partial(function, **kwargs) if args else lambda _source: function(**kwargs)
         plan.relation = RELATIONS.get((parent.name, strawberry_field.python_name))
-        plan.deferred = plan.relation is not None or resolver.is_async
+        plan.deferred = plan.relation is not None or adapter.is_async(strawberry_field)
         if plan.relation is not None:
             relation, to_one = plan.relation, plan.relation.to_one
             plan.window = window(1 if to_one else kwargs.get("first"), None if to_one else kwargs.get("after"))
@@ -245,7 +286,7 @@ class _Run:
             def non_null(value: Any) -> Any:
                 completed = inner(value)
                 if completed is None:
-                    raise Unsupported("null in a non-null field")  # the full executor reports it
+                    raise Unsupported(Reason.NULL_IN_NON_NULL)  # the full executor reports it
                 return completed
 
             return non_null
@@ -260,7 +301,7 @@ class _Run:
                     return None
                 serialized = serialize(value)
                 if serialized is Undefined:
-                    raise Unsupported("a value the scalar does not serialise")
+                    raise Unsupported(Reason.UNSERIALISABLE)
                 return serialized
 
             return leaf
@@ -273,7 +314,7 @@ class _Run:
 
             return abstract
         if not isinstance(type_, GraphQLObjectType):
-            raise Unsupported("not an output type")
+            raise Unsupported(Reason.INTROSPECTION, "not an output type")
         object_type, planned = type_, list[list[_Field]]()  # the subfields, planned at the first object met
 
         def an_object(value: Any) -> Any:
@@ -297,10 +338,10 @@ class _Run:
         return out
 
     def _runtime_type(self, value: Any, abstract: Any) -> GraphQLObjectType:
-        definition = getattr(type(value), "__strawberry_definition__", None)
-        runtime = None if definition is None else self.gql.get_type(definition.name)
+        name = adapter.type_name(value)
+        runtime = None if name is None else self.gql.get_type(name)
         if not isinstance(runtime, GraphQLObjectType) or not self.gql.is_sub_type(abstract, runtime):
-            raise Unsupported("cannot tell the object's type")
+            raise Unsupported(Reason.ABSTRACT_TYPE)
         return runtime
 
     # -- fetching: once per level of the answer ----------------------------------------------
@@ -332,13 +373,10 @@ class _Run:
         for slot in linked:
             relation, group = slot.field.relation, slot.field.group
             assert relation is not None and group is not None
-            neighbours = prefetched[group][slot.source.record.ref]
             offset, limit = slot.field.window
-            page = neighbours.records[offset : offset + limit]
-            nodes = [wrap(record) for record, _ in page]
-            value: Any = connection(nodes, neighbours.total, offset, [role or None for _, role in page])
+            value: Any = page_of(prefetched[group][slot.source.record.ref], offset, limit, wrap)
             if relation.to_one:
-                value = nodes[0] if nodes else None
+                value = value.edges[0].node if value.edges else None
             slot.out[slot.field.key] = slot.field.complete(value)
         for slot, result in zip(called, results, strict=True):
             slot.out[slot.field.key] = slot.field.complete(result)

@@ -11,7 +11,6 @@ the limits' errors into their HTTP answers:
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -52,10 +51,8 @@ def count(request: Request, principal: Principal) -> None:
 def check_cost(
     query: str, document: DocumentNode, operation_name: str | None, variables: dict[str, Any] | None
 ) -> None:
-    """The cost check of the lean executor's path (strawberry's runs as a schema extension)."""
-    limit = cost.LIMIT.get()
-    if limit is not None:
-        cost.check(schema._schema, query, document, operation_name, variables, limit)
+    """The cost check of the lean executor's path (strawberry's runs it as a schema extension)."""
+    cost.enforce(schema, query, document, operation_name, variables)
 
 
 def check_errors(errors: Sequence[GraphQLError | RegistryError] | None) -> None:
@@ -66,11 +63,11 @@ def check_errors(errors: Sequence[GraphQLError | RegistryError] | None) -> None:
             if error.code is ErrorCode.TIMEOUT:
                 raise budget.TimedOut()
             continue
-        extensions = error.extensions or {}
-        if extensions.get("code") == ErrorCode.TIMEOUT.value:
+        if (error.extensions or {}).get("code") == ErrorCode.TIMEOUT.value:
             raise budget.TimedOut()
-        if extensions.get("code") == ErrorCode.QUERY_TOO_COMPLEX.value:
-            raise cost.TooComplex(extensions.get("cost") or math.inf, int(extensions["limit"]))
+        refused = cost.TooComplex.of(error)
+        if refused is not None:
+            raise refused
 
 
 def _answer(request: Request, error: RegistryError) -> Response:

@@ -14,6 +14,7 @@ from typing import Any
 
 from registry.api.graphql.pagination import Connection, connection
 from registry.domain.records import Kind, Link, Record, Ref, Rel
+from registry.store.port import Linked
 
 
 @dataclass(frozen=True)
@@ -67,11 +68,23 @@ RELATIONS: dict[tuple[str, str], Relation] = {
 }
 
 
+def visible_linked(ends: Sequence[tuple[Ref, str]], records: Sequence[Record | None]) -> Linked:
+    """A ref's visible linked records by slug, with their total, as the store's `linked` gives
+    them: `records[i]` is `ends[i]`'s, None when the caller may not see it."""
+    visible = [(record, role) for record, (_, role) in zip(records, ends, strict=True) if record is not None]
+    visible.sort(key=lambda pair: pair[0].slug)
+    return Linked(len(visible), visible)
+
+
+def page_of(linked: Linked, offset: int, limit: int, wrap: Any) -> Connection[Any]:
+    """One page of a ref's visible linked records, by slug, with their total: the one way both
+    executors answer a linked field (the resolvers in `types`, the lean `executor`)."""
+    page = linked.records[offset : offset + limit]
+    return connection([wrap(r) for r, _ in page], linked.total, offset, [role or None for _, role in page])
+
+
 def related_page(
     ends: Sequence[tuple[Ref, str]], records: Sequence[Record | None], offset: int, limit: int, wrap: Any
 ) -> Connection[Any]:
     """One page of the visible linked records (`records[i]` is `ends[i]`'s, None when hidden), by slug."""
-    visible = [(record, role) for record, (_, role) in zip(records, ends, strict=True) if record is not None]
-    visible.sort(key=lambda pair: pair[0].slug)
-    page = visible[offset : offset + limit]
-    return connection([wrap(r) for r, _ in page], len(visible), offset, [role or None for _, role in page])
+    return page_of(visible_linked(ends, records), offset, limit, wrap)

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -24,17 +25,19 @@ from strawberry.types.graphql import OperationType
 
 from registry.api.execution import limited
 from registry.api.execution.context import Context, Loaders
-from registry.api.execution.executor import ValidatedDocuments, execute_read
+from registry.api.execution.executor import Reason, Unsupported, ValidatedDocuments, execute_read
 from registry.api.execution.measured import MeasuredStore
 from registry.api.graphql.schema import schema
 from registry.api.http.persisted import KnownDocuments, PersistedQueryError, load_manifest, resolve_document
 from registry.api.http.request_errors import holds_nul, is_request_error
 from registry.api.http.response_cache import ResponseCache
 from registry.domain.errors import ErrorCode, RegistryError
+from registry.observability import metrics
 from registry.observability.logging_json import new_request_id
 from registry.services.access import authenticate, visibility
 from registry.services.editing import Editing
 from registry.settings import Settings
+from registry.store import budget
 from registry.store.port import Store
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -42,6 +45,9 @@ GRAPHIQL_PAGE = (Path(__file__).parent / "graphiql.html").read_text(encoding="ut
 MAX_BODY = 200_000
 VALIDATED = ValidatedDocuments()  # shared by the requests of this process
 KNOWN_DOCUMENTS = KnownDocuments()  # automatic persisted queries registered in this process
+log = logging.getLogger("registry.api")
+for _reason in Reason:  # every series shows in /metrics from the start, at zero
+    metrics.LEAN_DECLINED.labels(reason=_reason.value)
 
 
 class JsonAnswer(JSONResponse):
@@ -205,11 +211,8 @@ async def _graphql(request: Request) -> Response:
                 if kept is not None:
                     request.state.path = "cache"
                     return _bytes(kept, media, request_id)
-        try:
-            data = await execute_read(document, operation_name, variables, context)
-        except Exception:  # the full executor below answers it, errors included
-            pass
-        else:
+        data = await _lean(document, operation_name, variables, context, settings)
+        if data is not None:
             request.state.path = "lean"
             if cache is None or key is None:
                 return _answer({"data": data}, 200, media, request_id, measured, started, settings)
@@ -250,6 +253,30 @@ async def _graphql(request: Request) -> Response:
     if settings.lean_reads and not isinstance(result, PreExecutionError):
         VALIDATED.add(query)  # it parsed and validated: the next identical document can take the lean path
     return _answer(body, status, media, request_id, measured, started, settings)
+
+
+async def _lean(
+    document: Any, operation_name: str | None, variables: dict[str, Any] | None, context: Context, settings: Settings
+) -> dict[str, Any] | None:
+    """The lean executor's `data`, or None when the full executor must answer.
+
+    A known decline (Unsupported) is counted by its reason; any other exception is a bug of the
+    lean path: logged at error level with the request id and counted, then raised when the
+    settings ask (tests) or left to the full executor, which answers as it always did."""
+    try:
+        return await execute_read(document, operation_name, variables, context)
+    except Unsupported as declined:
+        metrics.lean_declined(declined.reason.value)
+        log.debug("request %s left to the full executor: %s", context.request_id, declined)
+        return None
+    except budget.TimedOut:
+        raise  # the request's answer (api/execution/limited.py), as the full executor's would be
+    except Exception:
+        metrics.lean_declined(Reason.UNEXPECTED.value)
+        log.error("request %s: the lean executor failed; the full executor answers", context.request_id, exc_info=True)
+        if settings.lean_strict:
+            raise
+        return None
 
 
 def _bytes(body: bytes, media: str, request_id: str) -> Response:
