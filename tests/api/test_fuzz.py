@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, mutations, queries
 
+from registry.api.execution.strawberry_adapter import graphql_schema
 from registry.api.graphql.schema import schema
 from registry.services.seeding import seed
 from registry.store.port import Store
@@ -37,7 +38,7 @@ SCALARS = {
     "DateTime": _string(st.datetimes().map(lambda d: d.isoformat() + "Z") | st.sampled_from(["2026-12-01T25:00:00Z"])),
     "JSON": _string(st.text(max_size=20)),
 }
-GRAPHQL = schema._schema  # the graphql-core schema strawberry serves
+GRAPHQL = graphql_schema(schema)  # the graphql-core schema strawberry serves
 
 
 @pytest.fixture
