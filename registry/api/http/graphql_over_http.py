@@ -22,11 +22,11 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
-from registry.api.execution import limited
 from registry.api.execution.context import Context, Loaders
 from registry.api.execution.executor import ValidatedDocuments, execute_read
 from registry.api.execution.measured import MeasuredStore
 from registry.api.graphql.schema import schema
+from registry.api.http import limited
 from registry.api.http.persisted import KnownDocuments, PersistedQueryError, load_manifest, resolve_document
 from registry.api.http.request_errors import holds_nul, is_request_error
 from registry.api.http.response_cache import ResponseCache
