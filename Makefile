@@ -18,9 +18,12 @@ serve: install
 	$(BIN)/registry seed
 	$(BIN)/registry serve
 
+# Lint, formatting, types (tests included) and the layers (pyproject.toml's import-linter contracts).
 check: install
 	$(BIN)/ruff check registry graph tests bench
+	$(BIN)/ruff format --check registry graph tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache --no-logo
 
 test: check
 	$(BIN)/python -m pytest

@@ -13,6 +13,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from registry.services.transfer import export, import_lines
@@ -47,12 +48,12 @@ def main() -> None:
 
     for n in range(args.rounds):
         sqlite = SqlStore(f"sqlite:///{folder / f'generated-{n}.db'}")
-        record("generate -> SQLite", _timed(lambda store=sqlite: generate_into(store, args.scale, args.seed)))
+        record("generate -> SQLite", _timed(partial(generate_into, sqlite, args.scale, args.seed)))
         with exported.open("w", encoding="utf-8") as out:
-            record("export SQLite -> file", _timed(lambda store=sqlite, out=out: export(store, out)))
+            record("export SQLite -> file", _timed(partial(export, sqlite, out)))
         sqlite.close()
         copy = SqlStore(f"sqlite:///{folder / f'imported-{n}.db'}")
-        record("import file -> SQLite", _timed(lambda store=copy: _import(store, exported)))
+        record("import file -> SQLite", _timed(partial(_import, copy, exported)))
         copy.close()
 
     if shutil.which("java") and shutil.which("mvn"):

@@ -22,7 +22,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -159,7 +159,7 @@ def main() -> None:
     print("Synthetic registries: renamed copies of the seeded one (see the module's docstring).")
     with Server() as server:
         for kind in args.stores.split(","):
-            stores = {
+            stores: Callable[[], AbstractContextManager[Callable[[], Store]]] = {
                 "sqlite": sqlite_stores,
                 "neo4j": neo4j_stores,
                 "postgres": lambda: postgres_stores(args.postgres_admin),

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -97,7 +98,7 @@ def test_serve_runs_several_worker_processes_that_all_answer(tmp_path: Path) -> 
     try:
         query = {"query": "{ territories(first: 3) { totalCount nodes { slug } } }"}
         deadline = time.monotonic() + 60
-        answers = []
+        answers: list[dict[str, Any]] = []
         while len(answers) < 20:
             try:
                 answers.append(httpx.post(f"http://127.0.0.1:{port}/graphql", json=query).json())

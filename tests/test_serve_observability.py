@@ -71,4 +71,4 @@ def test_metrics_add_up_the_workers_and_every_log_line_is_json_with_its_request_
         server.wait(timeout=30)
     # The server's own lines (uvicorn's start and stop) are JSON lines too
     startup = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.startswith("{")]
-    assert any(line["logger"].startswith("uvicorn") for line in startup)  # type: ignore[union-attr]
+    assert any(line["logger"].startswith("uvicorn") for line in startup)

@@ -128,9 +128,9 @@ def _half_written(store: Store, acks: list[Ack]) -> tuple[list[str], int]:
             targets = [link.target for link in store.links_from([ref], Rel.PRESENT_IN)]
             if targets != [Ref(Kind.TERRITORY, ref.slug)]:
                 problems.append(f"{ref} lost its link: {targets}")
-    for ref in versions:
-        if Ref.parse(ref) not in records:
-            problems.append(f"audit entries for {ref}, which is not there")
+    for audited in versions:
+        if Ref.parse(audited) not in records:
+            problems.append(f"audit entries for {audited}, which is not there")
     return problems, len(records)
 
 

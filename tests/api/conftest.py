@@ -6,7 +6,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -96,7 +96,9 @@ def server() -> Iterator[Server]:
         yield running
 
 
-def serve(server: Server, store: Store, stats: bool = False, max_query_cost: int | None = None) -> Iterator[Api]:
+def serve(
+    server: Server, store: Store, stats: bool = False, max_query_cost: int | None = None
+) -> Generator[Api, None, None]:
     """Point the running server at `store` and hand out a client with a key per role."""
     known = {hub.slug for hub in store.hubs()}
     for slug in (HUB, OTHER_HUB):  # a hub key needs its hub to exist

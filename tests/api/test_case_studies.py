@@ -87,7 +87,7 @@ def test_a_hub_submits_and_only_it_and_coordinators_see_the_submission(api: Api)
 
 def test_bad_input_gets_typed_errors_and_writes_nothing(api: Api) -> None:
     before = api.data(COUNT, as_="coordinator")
-    cases = [
+    cases: list[tuple[dict[str, Any], str, str]] = [
         ({"sources": []}, "REQUIRED", "sources"),
         ({"sources": [{"url": "ftp://nowhere", "title": "x"}]}, "INVALID", "sources.0.url"),
         ({"title": None}, "REQUIRED", "title"),

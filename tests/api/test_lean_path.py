@@ -133,11 +133,11 @@ class Small:
     def plain(self) -> str:
         return "plain"
 
-    @strawberry.field(permission_classes=[Nobody])
+    @strawberry.field(permission_classes=[Nobody])  # type: ignore[untyped-decorator]
     def secret(self) -> str:
         return "secret"
 
-    @strawberry.field(extensions=[Upper()])
+    @strawberry.field(extensions=[Upper()])  # type: ignore[untyped-decorator]
     def shouted(self) -> str:
         return "shouted"
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from graphql import parse
@@ -35,7 +36,7 @@ def limited(server: Server, api: Api) -> Iterator[tuple[Server, Api]]:
     server.app.state.settings = Settings(store_url="unused://")
 
 
-def _configure(server: Server, **settings: object) -> None:
+def _configure(server: Server, **settings: Any) -> None:
     server.app.state.settings = replace(Settings(store_url="unused://"), **settings)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -25,7 +26,7 @@ def _create(store: SqlStore, slug: str) -> AuditEntry:
     return entry
 
 
-def test_every_subscriber_gets_each_later_write_once_and_the_poller_stops_when_all_leave(tmp_path) -> None:
+def test_every_subscriber_gets_each_later_write_once_and_the_poller_stops_when_all_leave(tmp_path: Path) -> None:
     store = SqlStore(f"sqlite:///{tmp_path / 'registry.db'}")
     before = _create(store, "before")
 

@@ -13,7 +13,7 @@ variables are looked up per request.  The terms are worked out once per document
 kept (COSTS), for strawberry's executor and the lean one alike.
 
 Both executors apply the limit through `enforce`, and both refusals end as one TooComplex
-answered by api/execution/limited.py: the lean path raises it, strawberry's (CostLimit, which
+answered by api/http/limited.py: the lean path raises it, strawberry's (CostLimit, which
 runs after validation) carries it in a GraphQLError that `TooComplex.of` turns back.
 """
 

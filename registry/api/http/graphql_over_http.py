@@ -23,11 +23,11 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
-from registry.api.execution import limited
 from registry.api.execution.context import Context, Loaders
 from registry.api.execution.executor import Reason, Unsupported, ValidatedDocuments, execute_read
 from registry.api.execution.measured import MeasuredStore
 from registry.api.graphql.schema import schema
+from registry.api.http import limited
 from registry.api.http.persisted import KnownDocuments, PersistedQueryError, load_manifest, resolve_document
 from registry.api.http.request_errors import holds_nul, is_request_error
 from registry.api.http.response_cache import ResponseCache
@@ -130,7 +130,7 @@ async def _params(request: Request) -> dict[str, Any]:
 
 
 async def graphql_endpoint(request: Request) -> Response:
-    """A request within its limits (cost, time budget, rate): see api/limited.py."""
+    """A request within its limits (cost, time budget, rate): see api/http/limited.py."""
     return await limited.run(request, _graphql)
 
 
@@ -270,7 +270,7 @@ async def _lean(
         log.debug("request %s left to the full executor: %s", context.request_id, declined)
         return None
     except budget.TimedOut:
-        raise  # the request's answer (api/execution/limited.py), as the full executor's would be
+        raise  # the request's answer (api/http/limited.py), as the full executor's would be
     except Exception:
         metrics.lean_declined(Reason.UNEXPECTED.value)
         log.error("request %s: the lean executor failed; the full executor answers", context.request_id, exc_info=True)
