@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
@@ -37,6 +37,13 @@ EXPLORER = Path(__file__).parent / "explorer" / "static"  # the explorer page: p
 
 async def home(request: Request) -> Response:
     return RedirectResponse("/graphql")
+
+
+async def favicon(request: Request) -> Response:
+    # Browsers ask /favicon.ico of every page; an SVG answers it (every current browser draws one).
+    return FileResponse(
+        EXPLORER / "favicon.svg", media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 def create_app(settings: Settings, store: Store | None = None) -> Starlette:
@@ -77,6 +84,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
             Route("/ready", ready),
             Route("/metrics", metrics_endpoint),
             Route("/", home),
+            Route("/favicon.ico", favicon),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
             Mount("/explore", StaticFiles(directory=EXPLORER, html=True), name="explore"),
         ],

@@ -204,3 +204,17 @@ def _without_times(export: str) -> list[object]:
             row.pop("sha256", None)  # the checksum covers the times too; the counts must still match
         rows.append(row)
     return rows
+
+
+def test_make_serve_takes_another_port_and_store() -> None:
+    # Given a newcomer who wants port 8123 and another SQLite file (a dry run: the commands make would run)
+    planned = subprocess.run(
+        ["make", "-n", "-o", "install", "serve", "PORT=8123", "STORE=sqlite:///other.db"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    # Then the store is seeded and served there, on that port
+    assert ".venv/bin/registry seed --store sqlite:///other.db" in planned
+    assert ".venv/bin/registry serve --port 8123 --store sqlite:///other.db" in planned

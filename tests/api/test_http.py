@@ -181,3 +181,15 @@ def test_front_ends_on_allowed_origins_may_call_from_a_browser(tmp_path: Path) -
     refused = anyio.run(preflight, "https://elsewhere.example.com")
     assert "access-control-allow-origin" not in refused.headers
     store.close()
+
+
+def test_the_favicon_is_served_to_every_page(api: Api) -> None:
+    # Given a browser opening the explorer or GraphiQL, which asks for /favicon.ico
+    answer = api.client.get("/favicon.ico")
+    # Then it gets the registry's icon, not a 404 in the console
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("image/svg+xml")
+    assert answer.text.startswith("<svg") and "Self Data Territorial" in answer.text
+    # And both pages point at it
+    assert 'rel="icon" href="/favicon.ico"' in api.client.get("/explore/").text
+    assert 'rel="icon" href="/favicon.ico"' in api.client.get("/graphql", headers={"Accept": "text/html"}).text
