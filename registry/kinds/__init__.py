@@ -20,7 +20,7 @@ from registry.kinds.declarations import (
     USE_CASE,
     WORKSHOP,
 )
-from registry.kinds.spec import Field, FieldSpec, Filter, KindDecl, Link, LinkInput, RoleFlag
+from registry.kinds.spec import Field, FieldSpec, Filter, KindDecl, Link, LinkSetter, RoleFlag
 
 __all__ = [
     "DECLARATIONS",
@@ -32,7 +32,7 @@ __all__ = [
     "Filter",
     "KindDecl",
     "Link",
-    "LinkInput",
+    "LinkSetter",
     "RoleFlag",
     "SeedLink",
     "display_name",

@@ -20,16 +20,16 @@ from registry.domain.vocabulary import (
     UseCaseStatus,
     WorkshopKind,
 )
-from registry.kinds.spec import Field, Filter, KindDecl, Link, LinkInput, RoleFlag
+from registry.kinds.spec import Field, Filter, KindDecl, Link, LinkSetter, RoleFlag
 
 _NAME = Field("name", "text", required=True)
 _TITLE = Field("title", "text", required=True)
 _SUMMARY = Field("summary", "text")
 _TERRITORY = Link("territory", Rel.IN_TERRITORY, "from", Kind.TERRITORY, to_one=True)
 _DOMAINS = Link("domains", Rel.IN_DOMAIN, "from", Kind.DOMAIN)
-_SET_TERRITORY = LinkInput("territory", Rel.IN_TERRITORY, Kind.TERRITORY, many=False)
-_SET_DOMAINS = LinkInput("domains", Rel.IN_DOMAIN, Kind.DOMAIN)
-_SET_ACTORS = LinkInput("actors", Rel.INVOLVES, Kind.ACTOR, roles=True)
+_SET_TERRITORY = LinkSetter("territory", Rel.IN_TERRITORY, Kind.TERRITORY, many=False)
+_SET_DOMAINS = LinkSetter("domains", Rel.IN_DOMAIN, Kind.DOMAIN)
+_SET_ACTORS = LinkSetter("actors", Rel.INVOLVES, Kind.ACTOR, roles=True)
 _BY_TERRITORIES = Filter("territories", "territories", "slugs")
 _BY_DOMAINS = Filter("domains", "domains", "slugs")
 
@@ -110,7 +110,7 @@ ACTOR = KindDecl(
         ),
     ),
     link_inputs=(
-        LinkInput(
+        LinkSetter(
             "present_in",
             Rel.PRESENT_IN,
             Kind.TERRITORY,
@@ -185,7 +185,7 @@ USE_CASE = KindDecl(
             description="Experiments that replicate or adapt it.",
         ),
     ),
-    link_inputs=(_SET_DOMAINS, LinkInput("territories", Rel.IN_TERRITORY, Kind.TERRITORY), _SET_ACTORS),
+    link_inputs=(_SET_DOMAINS, LinkSetter("territories", Rel.IN_TERRITORY, Kind.TERRITORY), _SET_ACTORS),
     filters=(
         Filter("domains", "domains", "slugs", description="Domain slugs."),
         Filter("territories", "territories", "slugs", description="Territory slugs."),
@@ -242,13 +242,13 @@ PRIORITY = KindDecl(
     link_inputs=(
         _SET_TERRITORY,
         _SET_DOMAINS,
-        LinkInput(
+        LinkSetter(
             "linked_to",
             Rel.LINKED_TO,
             Kind.PRIORITY,
             description="Political priorities this Self Data priority serves.",
         ),
-        LinkInput("workshop", Rel.FROM_WORKSHOP, Kind.WORKSHOP, many=False),
+        LinkSetter("workshop", Rel.FROM_WORKSHOP, Kind.WORKSHOP, many=False),
     ),
     filters=(
         _BY_TERRITORIES,
@@ -287,8 +287,8 @@ EXPERIMENT = KindDecl(
     ),
     link_inputs=(
         _SET_TERRITORY,
-        LinkInput("serves", Rel.SERVES, Kind.PRIORITY, description="The priorities it serves."),
-        LinkInput(
+        LinkSetter("serves", Rel.SERVES, Kind.PRIORITY, description="The priorities it serves."),
+        LinkSetter(
             "replicates",
             Rel.REPLICATES,
             Kind.USE_CASE,
@@ -321,9 +321,9 @@ SWOT_ITEM = KindDecl(
     ),
     link_inputs=(
         _SET_TERRITORY,
-        LinkInput("actor", Rel.ABOUT_ACTOR, Kind.ACTOR, many=False),
-        LinkInput("domain", Rel.IN_DOMAIN, Kind.DOMAIN, many=False),
-        LinkInput("workshop", Rel.FROM_WORKSHOP, Kind.WORKSHOP, many=False),
+        LinkSetter("actor", Rel.ABOUT_ACTOR, Kind.ACTOR, many=False),
+        LinkSetter("domain", Rel.IN_DOMAIN, Kind.DOMAIN, many=False),
+        LinkSetter("workshop", Rel.FROM_WORKSHOP, Kind.WORKSHOP, many=False),
     ),
     filters=(_BY_TERRITORIES, _BY_DOMAINS, Filter("quadrants", "subkinds", "values", SwotQuadrant)),
 )
@@ -356,8 +356,8 @@ WORKSHOP = KindDecl(
     ),
     link_inputs=(
         _SET_TERRITORY,
-        LinkInput("participating_actors", Rel.PARTICIPANT, Kind.ACTOR, seed_key="participants"),
-        LinkInput("participating_territories", Rel.PARTICIPANT, Kind.TERRITORY, seed_key="participants"),
+        LinkSetter("participating_actors", Rel.PARTICIPANT, Kind.ACTOR, seed_key="participants"),
+        LinkSetter("participating_territories", Rel.PARTICIPANT, Kind.TERRITORY, seed_key="participants"),
     ),
     filters=(_BY_TERRITORIES, Filter("kinds", "subkinds", "values", WorkshopKind)),
     seed_file="workshops.toml",

@@ -91,7 +91,7 @@ class RoleFlag:
 
 
 @dataclass(frozen=True)
-class LinkInput:
+class LinkSetter:
     """An input field that replaces a record's links of one relation (and its seed key)."""
 
     name: str  # the Python attribute of the input, snake case
@@ -138,7 +138,7 @@ class KindDecl:
     label_fr: tuple[str, str]
     fields: tuple[Field, ...]
     links: tuple[Link, ...] = ()
-    link_inputs: tuple[LinkInput, ...] = ()
+    link_inputs: tuple[LinkSetter, ...] = ()
     filters: tuple[Filter, ...] = ()  # empty: the list takes the text-only filter
     editable: bool = True  # create/update mutations, coordinators only
     hub_editable: bool = False  # hubs submit it as a case study (its input is CaseStudyInput)
