@@ -2,4 +2,4 @@
 
 from registry.cli.commands import main
 
-main()
+raise SystemExit(main())  # its exit code, as the installed command gives it
