@@ -229,10 +229,12 @@ def _reader(field: Field) -> tuple[Callable[[JSON], Any], Any]:
     name, vocabulary = field.name, field.vocabulary
     match field.type:
         case "enum" if vocabulary is not None and (field.required or field.null_as is not None):
-            default = field.null_as  # null_as: the field stays non-null, as released
-            return (lambda data: default if default is not None and not data.get(name) else vocabulary(data[name])), (
-                vocabulary
-            )
+            default = field.null_as  # the field stays non-null, as released: null_as stands for "not stated"
+
+            def read_enum(data: JSON) -> enum.StrEnum:
+                return default if default is not None and not data.get(name) else vocabulary(data[name])
+
+            return read_enum, vocabulary
         case "enum" if vocabulary is not None:
             return (lambda data: vocabulary(data[name]) if data.get(name) else None), vocabulary | None
         case "enum_list" if vocabulary is not None:
