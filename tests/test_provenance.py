@@ -12,7 +12,7 @@ from registry.cli.commands import main
 from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.provenance import check, is_bare_host
 from registry.domain.records import Kind, Ref, Rel, Source
-from registry.domain.vocabulary import KIND_FIELDS
+from registry.kinds import KIND_FIELDS
 from registry.services.seeding import DEFAULT_SEEDS, read_seeds
 from registry.services.validation import check_fields, check_sources
 

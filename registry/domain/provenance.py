@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from registry.domain.records import JSON, Record, Source
-from registry.domain.vocabulary import KIND_FIELDS
 
 
 def is_bare_host(url: str) -> bool:
@@ -60,7 +59,7 @@ def check(records: Iterable[Record]) -> SourceReport:
                 report.marked_home_pages.append((ref, source.url, source.home_page_only))
             else:
                 report.unmarked_bare_hosts.append((ref, source.url))
-        if not record.sources and any(record.data.get(s.name) is not None for s in KIND_FIELDS[record.kind]):
+        if not record.sources and any(value is not None for value in record.data.values()):
             report.unsourced.append(ref)
         elif record.sources and not any(is_deep(s) or s.home_page_only for s in record.sources):
             report.without_deep_source.append(ref)

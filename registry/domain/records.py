@@ -3,7 +3,7 @@
 Every record shares one envelope (`Record`): a kind, a stable slug, a version,
 its times, its sources and its kind-specific fields in `data`.  Links between
 records (`Link`) carry the relation and, where it matters, a role.  The field
-specifications of each kind live in `registry.domain.vocabulary`.
+specifications of each kind live in `registry.kinds` (its vocabularies in `registry.domain.vocabulary`).
 """
 
 from __future__ import annotations

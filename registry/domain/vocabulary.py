@@ -1,16 +1,13 @@
-"""The programme's controlled vocabularies and the fields of each record kind.
+"""The programme's controlled vocabularies.
 
-One table says, for every kind, which fields it has, their type and their
-allowed values.  Validation (services), the GraphQL enums (api) and the
-seed loader all read it, so a new value is added in one place.
+Each vocabulary is one enum; the kinds' declarations (`registry.kinds`) name the
+vocabulary of each field, and validation, the GraphQL enums and the seed loader
+read the values from there, so a new value is added in one place.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-
-from registry.domain.records import Kind
 
 
 class TerritoryKind(enum.StrEnum):
@@ -195,116 +192,3 @@ class DataCategory(enum.StrEnum):
 
 
 DATA_CATEGORIES = tuple(v.value for v in DataCategory)
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """One field of a record kind.
-
-    `type` is one of: text (a French/English pair), str, int, bool, date,
-    enum, enum_list, str_list, positions, inferences (values no source states,
-    each labelled with its reasoning; see `registry.domain.provenance`).  `column` names the indexed
-    column a store keeps it in, for filters and sorts.
-    """
-
-    name: str
-    type: str
-    values: tuple[str, ...] = ()
-    required: bool = False
-    column: str | None = None
-
-
-def _f(
-    name: str, type_: str, values: tuple[str, ...] = (), *, required: bool = False, column: str | None = None
-) -> FieldSpec:
-    return FieldSpec(name, type_, values, required, column)
-
-
-_BASE_FIELDS: dict[Kind, tuple[FieldSpec, ...]] = {
-    Kind.TERRITORY: (
-        _f("name", "text", required=True),
-        _f("summary", "text"),
-        _f("territory_kind", "enum", TERRITORY_KINDS, required=True, column="subkind"),
-        _f("country", "str", required=True, column="country"),
-        _f("population", "int"),
-        _f("languages", "str_list"),
-        _f("programme_status", "enum", PROGRAMME_STATUSES, required=True, column="status"),
-        _f("priorities_defined", "bool"),
-        _f("positions", "positions"),
-    ),
-    Kind.ACTOR: (
-        _f("name", "text", required=True),
-        _f("summary", "text"),
-        _f("actor_kind", "enum", ACTOR_KINDS, required=True, column="subkind"),
-        _f("country", "str", column="country"),
-        _f("website", "str"),
-    ),
-    Kind.DOMAIN: (
-        _f("name", "text", required=True),
-        _f("summary", "text"),
-    ),
-    Kind.USE_CASE: (
-        _f("title", "text", required=True),
-        _f("summary", "text"),
-        _f("data_categories", "enum_list", DATA_CATEGORIES),
-        _f("governance", "enum", GOVERNANCE_MODELS, column="governance"),
-        _f("status", "enum", USE_CASE_STATUSES, required=True, column="status"),
-        _f("year_start", "int", column="year_start"),
-        _f("year_end", "int", column="year_end"),
-        _f("outcomes", "text"),
-        _f("country", "str", column="country"),
-        _f("review_note", "str"),  # why a coordinator rejected it
-    ),
-    Kind.PRIORITY: (
-        _f("title", "text", required=True),
-        _f("summary", "text"),
-        _f("priority_kind", "enum", PRIORITY_KINDS, required=True, column="subkind"),
-        _f("rank", "int"),
-        _f("status", "enum", PRIORITY_STATUSES, required=True, column="status"),
-    ),
-    Kind.EXPERIMENT: (
-        _f("title", "text", required=True),
-        _f("summary", "text"),
-        _f("status", "enum", EXPERIMENT_STATUSES, required=True, column="status"),
-        _f("start_date", "date"),
-        _f("end_date", "date"),
-    ),
-    Kind.SWOT_ITEM: (
-        _f("quadrant", "enum", SWOT_QUADRANTS, required=True, column="subkind"),
-        _f("text", "text", required=True),
-    ),
-    Kind.WORKSHOP: (
-        _f("title", "text", required=True),
-        _f("workshop_kind", "enum", WORKSHOP_KINDS, column="subkind"),  # null when no source states it
-        _f("date", "date"),
-        _f("online", "bool"),
-        _f("phase", "int"),
-        _f("participants_count", "int"),
-        _f("summary", "text"),
-    ),
-    Kind.ROADMAP_ACTION: (
-        _f("title", "text", required=True),
-        _f("summary", "text"),
-        _f("number", "int"),
-    ),
-}
-
-
-# Every kind may keep labelled inferences beside its sourced fields.
-KIND_FIELDS: dict[Kind, tuple[FieldSpec, ...]] = {
-    kind: (*fields, _f("inferences", "inferences")) for kind, fields in _BASE_FIELDS.items()
-}
-
-
-def spec(kind: Kind, name: str) -> FieldSpec | None:
-    for field_spec in KIND_FIELDS[kind]:
-        if field_spec.name == name:
-            return field_spec
-    return None
-
-
-def display_name(kind: Kind) -> str:
-    """The field that names a record of this kind in sentences and search."""
-    return (
-        "name" if kind in (Kind.TERRITORY, Kind.ACTOR, Kind.DOMAIN) else ("text" if kind is Kind.SWOT_ITEM else "title")
-    )

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import JSON, Kind, Link, Principal, Record, Ref, ReviewState, Role
-from registry.domain.vocabulary import display_name
+from registry.kinds import display_name
 from registry.services.access import STAFF, require
 from registry.services.validation import check_sources, slug_from
 from registry.services.writer import LinkSpec, Writer

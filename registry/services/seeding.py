@@ -15,6 +15,7 @@ from typing import Any
 
 from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import JSON, Hub, Kind, Link, Principal, Record, Ref, Rel, Role
+from registry.kinds import DECLARATIONS, SEED_LINKS, SEED_ORDER
 from registry.services.validation import check_fields, check_link, check_slug, check_sources
 from registry.store.codec import now
 from registry.store.port import EVERYTHING, AuditDraft, Put, Store, WriteBatch
@@ -25,31 +26,12 @@ _PACKAGED_SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 DEFAULT_SEEDS = _PACKAGED_SEEDS if _PACKAGED_SEEDS.is_dir() else _PACKAGED_SEEDS.parent.parent / "seeds"
 SEEDER = Principal(Role.ADMIN, None, "seed")
 
-# file, table name, kind, in the order that lets links find their targets
-FILES = (
-    ("domains.toml", "domain", Kind.DOMAIN),
-    ("territories.toml", "territory", Kind.TERRITORY),
-    ("actors.toml", "actor", Kind.ACTOR),
-    ("workshops.toml", "workshop", Kind.WORKSHOP),
-    ("priorities.toml", "priority", Kind.PRIORITY),
-    ("use_cases.toml", "use_case", Kind.USE_CASE),
-    ("experiments.toml", "experiment", Kind.EXPERIMENT),
-    ("roadmap_actions.toml", "roadmap_action", Kind.ROADMAP_ACTION),
+# file, table name, kind, in the order that lets links find their targets (see `registry.kinds`)
+FILES: tuple[tuple[str, str, Kind], ...] = tuple(
+    (decl.seed_file, decl.seed_table, decl.kind)
+    for decl in (DECLARATIONS[kind] for kind in SEED_ORDER)
+    if decl.seed_file is not None and decl.seed_table is not None
 )
-
-# seed key -> (relation, target kind, key of the target slug in a table, key of the role)
-LINK_KEYS: dict[str, tuple[Rel, Kind | None, str | None]] = {
-    "domains": (Rel.IN_DOMAIN, Kind.DOMAIN, None),
-    "territories": (Rel.IN_TERRITORY, Kind.TERRITORY, None),
-    "territory": (Rel.IN_TERRITORY, Kind.TERRITORY, None),
-    "present_in": (Rel.PRESENT_IN, Kind.TERRITORY, "territory"),
-    "actors": (Rel.INVOLVES, Kind.ACTOR, "actor"),
-    "serves": (Rel.SERVES, Kind.PRIORITY, None),
-    "replicates": (Rel.REPLICATES, Kind.USE_CASE, "use_case"),
-    "linked_to": (Rel.LINKED_TO, Kind.PRIORITY, None),
-    "workshop": (Rel.FROM_WORKSHOP, Kind.WORKSHOP, None),
-    "participants": (Rel.PARTICIPANT, None, None),  # an actor or a territory
-}
 
 
 @dataclass(frozen=True)
@@ -88,11 +70,11 @@ def read_seeds(folder: Path = DEFAULT_SEEDS) -> tuple[list[Record], list[Link], 
             for key, value in item.items():
                 if key in ("slug", "sources"):
                     continue
-                if key in LINK_KEYS:
-                    rel, target_kind, slug_key = LINK_KEYS[key]
-                    for target, role in _targets(value, slug_key):
-                        to = target_kind or (Kind.TERRITORY if target in territories else Kind.ACTOR)
-                        links.append(check_link(Link(ref, rel, Ref(to, target), role), key))
+                if key in SEED_LINKS:
+                    seed_link = SEED_LINKS[key]
+                    for target, role in _targets(value, seed_link.slug_key):
+                        to = seed_link.target or (Kind.TERRITORY if target in territories else Kind.ACTOR)
+                        links.append(check_link(Link(ref, seed_link.rel, Ref(to, target), role), key))
                 else:
                     fields[key] = value
             data = check_fields(kind, fields)

@@ -12,7 +12,8 @@ from typing import Any
 
 from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import JSON, REL_KINDS, Kind, Link, Ref, Rel, Source
-from registry.domain.vocabulary import KIND_FIELDS, POSITIONS, FieldSpec, spec
+from registry.domain.vocabulary import POSITIONS
+from registry.kinds import KIND_FIELDS, FieldSpec, spec
 from registry.store.codec import normalise
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -21,15 +22,7 @@ LANGUAGE = re.compile(r"^[a-z]{2}$")
 URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 SHORT_TEXT = 300
 LONG_TEXT = 5000
-INT_BOUNDS: dict[str, tuple[int, int]] = {
-    "population": (0, 2_000_000_000),
-    "year_start": (1900, 2100),
-    "year_end": (1900, 2100),
-    "rank": (1, 1000),
-    "phase": (1, 2),
-    "participants_count": (0, 100_000),
-    "number": (1, 1000),
-}
+INT_RANGE = (-(2**31), 2**31 - 1)  # an int field without bounds of its own (see `registry.kinds`)
 
 
 def invalid(field: str, message: str) -> RegistryError:
@@ -86,7 +79,7 @@ def _value(field_spec: FieldSpec, value: Any) -> Any:
         case "int":
             if isinstance(value, bool) or not isinstance(value, int):
                 raise invalid(name, "Expected a whole number.")
-            low, high = INT_BOUNDS.get(name, (-(2**31), 2**31 - 1))
+            low, high = field_spec.bounds or INT_RANGE
             if not low <= value <= high:
                 raise invalid(name, f"Must be between {low} and {high}.")
             return value

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from registry.domain.records import JSON, AuditEntry, Kind, Record, ReviewState, Source
-from registry.domain.vocabulary import KIND_FIELDS, display_name
+from registry.kinds import KIND_FIELDS, display_name
 
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 _STORED_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")

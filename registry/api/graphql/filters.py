@@ -1,43 +1,27 @@
-"""Filter and sort inputs of the root lists, turned into store queries."""
+"""Filter and sort inputs of the root lists, built from the kinds' declarations, turned into store queries."""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 
 from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import Kind
-from registry.domain.vocabulary import (
-    ActorKind,
-    ExperimentStatus,
-    GovernanceModel,
-    PriorityKind,
-    PriorityStatus,
-    ProgrammeStatus,
-    SwotQuadrant,
-    TerritoryKind,
-    UseCaseStatus,
-    WorkshopKind,
-)
+from registry.kinds import DECLARATIONS, Filter, KindDecl
 from registry.store.codec import words
 from registry.store.port import RecordQuery, SortKey
 
-
-@strawberry.enum
-class SortBy(enum.Enum):
-    SLUG = "slug"
-    NAME = "name"
-    CREATED = "created"
-    UPDATED = "updated"
-    YEAR = "year"
+# The store's sort keys, as the API names them (strawberry registers the enum itself).
+SortBy = strawberry.enum(SortKey, name="SortBy")
 
 
 @strawberry.input(description="How to order a list; ties are broken by slug.")
 class Sort:
-    by: SortBy = SortBy.SLUG
+    by: SortKey = SortKey.SLUG
     descending: bool = False
 
 
@@ -70,137 +54,70 @@ def base_query(kind: Kind, text: str | None, sort: Sort | None) -> RecordQuery:
     return RecordQuery(
         kinds=(kind,),
         words=text_words(text),
-        sort=SortKey(sort.by.value),
+        sort=sort.by,
         descending=sort.descending,
     )
 
 
-@strawberry.input
-class TerritoryFilter:
-    kinds: list[TerritoryKind] | None = None
-    countries: list[str] | None = strawberry.field(default=None, description="ISO 3166-1 alpha-2 codes.")
-    statuses: list[ProgrammeStatus] | None = None
-    text: str | None = None
-
-    def query(self, sort: Sort | None) -> RecordQuery:
-        return replace(
-            base_query(Kind.TERRITORY, self.text, sort),
-            subkinds=_values(self.kinds),
-            countries=_slugs(self.countries),
-            statuses=_values(self.statuses),
-        )
+def _filter_value(spec: Filter, value: Any) -> Any:
+    if spec.type == "slugs":
+        return _slugs(value)
+    if spec.type == "values":
+        return _values(value)
+    return value
 
 
-@strawberry.input
-class ActorFilter:
-    kinds: list[ActorKind] | None = None
-    countries: list[str] | None = None
-    territories: list[str] | None = strawberry.field(default=None, description="Territory slugs.")
-    text: str | None = None
+def _filter_type(decl: KindDecl) -> type:
+    """A kind's list filter: its declared filters, then the text search, read into a store query."""
+    kind, specs = decl.kind, decl.filters
+    annotations: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"__module__": __name__, "__annotations__": annotations}
+    for spec in specs:
+        vocabulary = spec.vocabulary
+        if spec.type == "int":
+            annotations[spec.name] = int | None
+        elif vocabulary is not None:
+            annotations[spec.name] = list[vocabulary] | None  # type: ignore[valid-type]
+        else:
+            annotations[spec.name] = list[str] | None
+        namespace[spec.name] = strawberry.field(default=None, description=spec.description)
+    annotations["text"] = str | None
+    namespace["text"] = None
 
-    def query(self, sort: Sort | None) -> RecordQuery:
-        return replace(
-            base_query(Kind.ACTOR, self.text, sort),
-            subkinds=_values(self.kinds),
-            countries=_slugs(self.countries),
-            territories=_slugs(self.territories),
-        )
+    def query(self: Any, sort: Sort | None) -> RecordQuery:
+        values = {spec.query: _filter_value(spec, getattr(self, spec.name)) for spec in specs}
+        return replace(base_query(kind, self.text, sort), **values)
 
-
-@strawberry.input
-class UseCaseFilter:
-    domains: list[str] | None = strawberry.field(default=None, description="Domain slugs.")
-    territories: list[str] | None = strawberry.field(default=None, description="Territory slugs.")
-    countries: list[str] | None = None
-    actors: list[str] | None = strawberry.field(default=None, description="Actor slugs.")
-    actor_kinds: list[ActorKind] | None = None
-    statuses: list[UseCaseStatus] | None = None
-    governance: list[GovernanceModel] | None = None
-    year_from: int | None = strawberry.field(
-        default=None, description="Active in or after this year (use cases whose years are unknown are left out)."
-    )
-    year_to: int | None = strawberry.field(
-        default=None, description="Started in or before this year (use cases whose years are unknown are left out)."
-    )
-    text: str | None = None
-
-    def query(self, sort: Sort | None) -> RecordQuery:
-        return replace(
-            base_query(Kind.USE_CASE, self.text, sort),
-            domains=_slugs(self.domains),
-            territories=_slugs(self.territories),
-            countries=_slugs(self.countries),
-            actors=_slugs(self.actors),
-            actor_kinds=_values(self.actor_kinds),
-            statuses=_values(self.statuses),
-            governance=_values(self.governance),
-            year_from=self.year_from,
-            year_to=self.year_to,
-        )
+    namespace["query"] = query
+    built: type = strawberry.input(type(f"{kind.value}Filter", (), namespace))
+    return built
 
 
-@strawberry.input
-class PriorityFilter:
-    territories: list[str] | None = None
-    domains: list[str] | None = None
-    kinds: list[PriorityKind] | None = None
-    statuses: list[PriorityStatus] | None = None
-    text: str | None = None
+if TYPE_CHECKING:  # the generated filters, as the type checker sees them
 
-    def query(self, sort: Sort | None) -> RecordQuery:
-        return replace(
-            base_query(Kind.PRIORITY, self.text, sort),
-            territories=_slugs(self.territories),
-            domains=_slugs(self.domains),
-            subkinds=_values(self.kinds),
-            statuses=_values(self.statuses),
-        )
+    class KindFilter:
+        def __init__(self, *, text: str | None = None) -> None: ...
 
+        def query(self, sort: Sort | None) -> RecordQuery: ...
 
-@strawberry.input
-class ExperimentFilter:
-    territories: list[str] | None = None
-    domains: list[str] | None = None
-    statuses: list[ExperimentStatus] | None = None
-    text: str | None = None
+    class TerritoryFilter(KindFilter): ...
 
-    def query(self, sort: Sort | None) -> RecordQuery:
-        return replace(
-            base_query(Kind.EXPERIMENT, self.text, sort),
-            territories=_slugs(self.territories),
-            domains=_slugs(self.domains),
-            statuses=_values(self.statuses),
-        )
+    class ActorFilter(KindFilter): ...
+
+    class UseCaseFilter(KindFilter): ...
+
+    class PriorityFilter(KindFilter): ...
+
+    class ExperimentFilter(KindFilter): ...
+
+    class SwotItemFilter(KindFilter): ...
+
+    class WorkshopFilter(KindFilter): ...
 
 
-@strawberry.input
-class SwotItemFilter:
-    territories: list[str] | None = None
-    domains: list[str] | None = None
-    quadrants: list[SwotQuadrant] | None = None
-    text: str | None = None
-
-    def query(self, sort: Sort | None) -> RecordQuery:
-        return replace(
-            base_query(Kind.SWOT_ITEM, self.text, sort),
-            territories=_slugs(self.territories),
-            domains=_slugs(self.domains),
-            subkinds=_values(self.quadrants),
-        )
-
-
-@strawberry.input
-class WorkshopFilter:
-    territories: list[str] | None = None
-    kinds: list[WorkshopKind] | None = None
-    text: str | None = None
-
-    def query(self, sort: Sort | None) -> RecordQuery:
-        return replace(
-            base_query(Kind.WORKSHOP, self.text, sort),
-            territories=_slugs(self.territories),
-            subkinds=_values(self.kinds),
-        )
+# The kinds with filters of their own; the others' lists take the text-only `TextFilter`.
+FILTERS: dict[Kind, type] = {kind: _filter_type(decl) for kind, decl in DECLARATIONS.items() if decl.filters}
+globals().update({built.__name__: built for built in FILTERS.values()})  # TerritoryFilter… by name
 
 
 @strawberry.input

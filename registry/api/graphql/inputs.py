@@ -1,4 +1,4 @@
-"""Mutation inputs: one per kind, used for creation and (as a patch) for updates.
+"""Mutation inputs: one per kind, built from its declaration, used for creation and (as a patch) for updates.
 
 A field left out is unchanged on update; a field sent as null is cleared.
 Required fields are checked by the services, which answer REQUIRED errors.
@@ -7,28 +7,16 @@ Required fields are checked by the services, which answer REQUIRED errors.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 
 from registry.api.graphql.ids import ref_of
 from registry.domain.records import JSON, Kind, Rel
-from registry.domain.vocabulary import (
-    ActorKind,
-    ActorRole,
-    DataCategory,
-    ExperimentStatus,
-    GovernanceModel,
-    Position,
-    PriorityKind,
-    PriorityStatus,
-    ProgrammeStatus,
-    SwotQuadrant,
-    TerritoryKind,
-    UseCaseStatus,
-    WorkshopKind,
-)
+from registry.domain.vocabulary import ActorRole, Position
+from registry.kinds import DECLARATIONS, Field, KindDecl, LinkSetter
 from registry.services.editing import Change
 
 UNSET: Any = strawberry.UNSET
@@ -104,224 +92,98 @@ def _ids(values: Any, kind: Kind, field: str) -> list[tuple[Any, str]] | None:
     return [(ref_of(v, kind, field), "") for v in items]
 
 
-def _link(change: Change, rel: Rel, targets: list[tuple[Any, str]] | None) -> None:
-    if targets is not None:
-        change.links.append((rel, targets))
+def _targets(source: Any, link: LinkSetter) -> list[tuple[Any, str]] | None:
+    """The records an input's link field names, with their roles; None when the field was left out."""
+    value = getattr(source, link.name)
+    if value is UNSET:
+        return None
+    if link.roles:  # {actor|territory, role} objects
+        key = link.seed_slug_key or ""
+        return [(ref_of(getattr(item, key), link.target, link.error_field), item.role.value) for item in value or []]
+    targets = _ids(value, link.target, link.error_field)
+    if targets is not None and link.flag is not None:  # a flag beside the field says the links' role
+        role = link.flag.true_role if getattr(source, link.flag.name) else link.flag.false_role
+        return [(ref, role) for ref, _ in targets]
+    return targets
 
 
-@strawberry.input
-class TerritoryInput:
-    slug: str | None = UNSET
-    name: TextInput | None = UNSET
-    summary: TextInput | None = UNSET
-    kind: TerritoryKind | None = UNSET
-    country: str | None = UNSET
-    population: int | None = UNSET
-    languages: list[str] | None = UNSET
-    programme_status: ProgrammeStatus | None = UNSET
-    priorities_defined: bool | None = UNSET
-    positions: list[PositionInput] | None = UNSET
-    sources: list[SourceInput] | None = UNSET
+def _change_method(decl: KindDecl) -> Callable[[Any], Change]:
+    names = {f.python_name: f.name for f in decl.fields if f.editable}
 
-    def change(self) -> Change:
-        names = {
-            "name": "name",
-            "summary": "summary",
-            "kind": "territory_kind",
-            "country": "country",
-            "population": "population",
-            "languages": "languages",
-            "programme_status": "programme_status",
-            "priorities_defined": "priorities_defined",
-            "positions": "positions",
-        }
-        return Change(_fields(self, names), _sources(self.sources), [], self.slug or None)
+    def change(self: Any) -> Change:
+        result = Change(_fields(self, names), _sources(self.sources), [], self.slug or None)
+        replaced: dict[Rel, list[tuple[Any, str]]] = {}  # fields of one relation replace its links together
+        for link in decl.link_inputs:
+            targets = _targets(self, link)
+            if targets is not None:
+                replaced.setdefault(link.rel, []).extend(targets)
+        result.links.extend(replaced.items())
+        return result
+
+    return change
 
 
-@strawberry.input
-class ActorInput:
-    slug: str | None = UNSET
-    name: TextInput | None = UNSET
-    summary: TextInput | None = UNSET
-    kind: ActorKind | None = UNSET
-    country: str | None = UNSET
-    website: str | None = UNSET
-    present_in: list[TerritoryRoleInput] | None = strawberry.field(
-        default=UNSET, description="Replaces the territories it works on."
-    )
-    sources: list[SourceInput] | None = UNSET
-
-    def change(self) -> Change:
-        names = {"name": "name", "summary": "summary", "kind": "actor_kind", "country": "country", "website": "website"}
-        change = Change(_fields(self, names), _sources(self.sources), [], self.slug or None)
-        if self.present_in is not UNSET:
-            targets = [(ref_of(t.territory, Kind.TERRITORY, "presentIn"), t.role.value) for t in self.present_in or []]
-            _link(change, Rel.PRESENT_IN, targets)
-        return change
+_ROLE_INPUTS: dict[Kind, type] = {Kind.ACTOR: ActorRoleInput, Kind.TERRITORY: TerritoryRoleInput}
 
 
-@strawberry.input
-class PriorityInput:
-    slug: str | None = UNSET
-    title: TextInput | None = UNSET
-    summary: TextInput | None = UNSET
-    kind: PriorityKind | None = UNSET
-    rank: int | None = UNSET
-    status: PriorityStatus | None = UNSET
-    territory: strawberry.ID | None = UNSET
-    domains: list[strawberry.ID] | None = UNSET
-    linked_to: list[strawberry.ID] | None = strawberry.field(
-        default=UNSET, description="Political priorities this Self Data priority serves."
-    )
-    workshop: strawberry.ID | None = UNSET
-    sources: list[SourceInput] | None = UNSET
-
-    def change(self) -> Change:
-        names = {"title": "title", "summary": "summary", "kind": "priority_kind", "rank": "rank", "status": "status"}
-        change = Change(_fields(self, names), _sources(self.sources), [], self.slug or None)
-        _link(change, Rel.IN_TERRITORY, _ids(self.territory, Kind.TERRITORY, "territory"))
-        _link(change, Rel.IN_DOMAIN, _ids(self.domains, Kind.DOMAIN, "domains"))
-        _link(change, Rel.LINKED_TO, _ids(self.linked_to, Kind.PRIORITY, "linkedTo"))
-        _link(change, Rel.FROM_WORKSHOP, _ids(self.workshop, Kind.WORKSHOP, "workshop"))
-        return change
+def _field_type(field: Field) -> Any:
+    vocabulary = field.vocabulary
+    match field.type:
+        case "text":
+            return TextInput | None
+        case "enum" if vocabulary is not None:
+            return vocabulary | None
+        case "enum_list" if vocabulary is not None:
+            return list[vocabulary] | None  # type: ignore[valid-type]
+        case "str_list":
+            return list[str] | None
+        case "positions":
+            return list[PositionInput] | None
+    return {"str": str, "int": int, "bool": bool, "date": date}[field.type] | None
 
 
-@strawberry.input
-class ExperimentInput:
-    slug: str | None = UNSET
-    title: TextInput | None = UNSET
-    summary: TextInput | None = UNSET
-    status: ExperimentStatus | None = UNSET
-    start_date: date | None = UNSET
-    end_date: date | None = UNSET
-    territory: strawberry.ID | None = UNSET
-    serves: list[strawberry.ID] | None = strawberry.field(default=UNSET, description="The priorities it serves.")
-    replicates: strawberry.ID | None = strawberry.field(
-        default=UNSET, description="The use case it replicates or adapts."
-    )
-    adapts: bool = strawberry.field(
-        default=False, description="True when it adapts rather than replicates the use case."
-    )
-    domains: list[strawberry.ID] | None = UNSET
-    actors: list[ActorRoleInput] | None = UNSET
-    sources: list[SourceInput] | None = UNSET
-
-    def change(self) -> Change:
-        names = {
-            "title": "title",
-            "summary": "summary",
-            "status": "status",
-            "start_date": "start_date",
-            "end_date": "end_date",
-        }
-        change = Change(_fields(self, names), _sources(self.sources), [], self.slug or None)
-        _link(change, Rel.IN_TERRITORY, _ids(self.territory, Kind.TERRITORY, "territory"))
-        _link(change, Rel.SERVES, _ids(self.serves, Kind.PRIORITY, "serves"))
-        replicated = _ids(self.replicates, Kind.USE_CASE, "replicates")
-        if replicated is not None:
-            role = "adapts" if self.adapts else "replicates"
-            _link(change, Rel.REPLICATES, [(ref, role) for ref, _ in replicated])
-        _link(change, Rel.IN_DOMAIN, _ids(self.domains, Kind.DOMAIN, "domains"))
-        if self.actors is not UNSET:
-            _link(
-                change, Rel.INVOLVES, [(ref_of(a.actor, Kind.ACTOR, "actors"), a.role.value) for a in self.actors or []]
-            )
-        return change
+def _link_type(link: LinkSetter) -> Any:
+    if link.roles:
+        role_input = _ROLE_INPUTS[link.target]
+        return list[role_input] | None  # type: ignore[valid-type]
+    return list[strawberry.ID] | None if link.many else strawberry.ID | None
 
 
-@strawberry.input
-class SwotItemInput:
-    slug: str | None = UNSET
-    quadrant: SwotQuadrant | None = UNSET
-    text: TextInput | None = UNSET
-    territory: strawberry.ID | None = UNSET
-    actor: strawberry.ID | None = UNSET
-    domain: strawberry.ID | None = UNSET
-    workshop: strawberry.ID | None = UNSET
-    sources: list[SourceInput] | None = UNSET
-
-    def change(self) -> Change:
-        change = Change(
-            _fields(self, {"quadrant": "quadrant", "text": "text"}), _sources(self.sources), [], self.slug or None
-        )
-        _link(change, Rel.IN_TERRITORY, _ids(self.territory, Kind.TERRITORY, "territory"))
-        _link(change, Rel.ABOUT_ACTOR, _ids(self.actor, Kind.ACTOR, "actor"))
-        _link(change, Rel.IN_DOMAIN, _ids(self.domain, Kind.DOMAIN, "domain"))
-        _link(change, Rel.FROM_WORKSHOP, _ids(self.workshop, Kind.WORKSHOP, "workshop"))
-        return change
-
-
-@strawberry.input
-class WorkshopInput:
-    slug: str | None = UNSET
-    title: TextInput | None = UNSET
-    summary: TextInput | None = UNSET
-    kind: WorkshopKind | None = UNSET
-    held_on: date | None = strawberry.field(default=UNSET, name="date")
-    online: bool | None = UNSET
-    phase: int | None = UNSET
-    participants_count: int | None = UNSET
-    territory: strawberry.ID | None = UNSET
-    participating_actors: list[strawberry.ID] | None = UNSET
-    participating_territories: list[strawberry.ID] | None = UNSET
-    sources: list[SourceInput] | None = UNSET
-
-    def change(self) -> Change:
-        names = {
-            "title": "title",
-            "summary": "summary",
-            "kind": "workshop_kind",
-            "held_on": "date",
-            "online": "online",
-            "phase": "phase",
-            "participants_count": "participants_count",
-        }
-        change = Change(_fields(self, names), _sources(self.sources), [], self.slug or None)
-        _link(change, Rel.IN_TERRITORY, _ids(self.territory, Kind.TERRITORY, "territory"))
-        actors = _ids(self.participating_actors, Kind.ACTOR, "participatingActors")
-        territories = _ids(self.participating_territories, Kind.TERRITORY, "participatingTerritories")
-        if actors is not None or territories is not None:
-            _link(change, Rel.PARTICIPANT, (actors or []) + (territories or []))
-        return change
+def _input_type(decl: KindDecl) -> type:
+    """A kind's input: slug, its editable fields, the links it sets, its sources."""
+    annotations: dict[str, Any] = {"slug": str | None}
+    namespace: dict[str, Any] = {"__module__": __name__, "__annotations__": annotations, "slug": UNSET}
+    for field in decl.fields:
+        if field.editable:
+            annotations[field.python_name] = _field_type(field)
+            namespace[field.python_name] = strawberry.field(default=UNSET, name=field.graphql_name)
+    for link in decl.link_inputs:
+        annotations[link.name] = _link_type(link)
+        namespace[link.name] = strawberry.field(default=UNSET, description=link.description)
+        if link.flag is not None:
+            annotations[link.flag.name] = bool
+            namespace[link.flag.name] = strawberry.field(default=False, description=link.flag.description)
+    annotations["sources"] = list[SourceInput] | None
+    namespace["sources"] = UNSET
+    namespace["change"] = _change_method(decl)
+    name = decl.input_name or f"{decl.kind.value}Input"
+    built: type = strawberry.input(type(name, (), namespace))
+    return built
 
 
-@strawberry.input
-class CaseStudyInput:
-    slug: str | None = UNSET
-    title: TextInput | None = UNSET
-    summary: TextInput | None = UNSET
-    outcomes: TextInput | None = UNSET
-    status: UseCaseStatus | None = UNSET
-    governance: GovernanceModel | None = UNSET
-    data_categories: list[DataCategory] | None = UNSET
-    year_start: int | None = UNSET
-    year_end: int | None = UNSET
-    country: str | None = UNSET
-    domains: list[strawberry.ID] | None = UNSET
-    territories: list[strawberry.ID] | None = UNSET
-    actors: list[ActorRoleInput] | None = UNSET
-    sources: list[SourceInput] | None = UNSET
+if TYPE_CHECKING:  # the generated inputs, as the type checker sees them
 
-    def change(self) -> Change:
-        names = {
-            "title": "title",
-            "summary": "summary",
-            "outcomes": "outcomes",
-            "status": "status",
-            "governance": "governance",
-            "data_categories": "data_categories",
-            "year_start": "year_start",
-            "year_end": "year_end",
-            "country": "country",
-        }
-        change = Change(_fields(self, names), _sources(self.sources), [], self.slug or None)
-        _link(change, Rel.IN_DOMAIN, _ids(self.domains, Kind.DOMAIN, "domains"))
-        _link(change, Rel.IN_TERRITORY, _ids(self.territories, Kind.TERRITORY, "territories"))
-        if self.actors is not UNSET:
-            _link(
-                change, Rel.INVOLVES, [(ref_of(a.actor, Kind.ACTOR, "actors"), a.role.value) for a in self.actors or []]
-            )
-        return change
+    class KindInput:
+        def change(self) -> Change: ...
+
+    class CaseStudyInput(KindInput): ...
+
+
+# The inputs of the kinds clients edit: coordinators (create/update) and hubs (case studies).
+INPUTS: dict[Kind, type] = {
+    kind: _input_type(decl) for kind, decl in DECLARATIONS.items() if decl.editable or decl.hub_editable
+}
+globals().update({built.__name__: built for built in INPUTS.values()})  # CaseStudyInput… by name
 
 
 strawberry.enum(Rel, name="Relation")

@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
 from registry.api.execution.context import Loaders, context_of
 from registry.api.graphql.ids import decode, ref_of
-from registry.api.graphql.inputs import (
-    ActorInput,
-    CaseStudyInput,
-    ExperimentInput,
-    LinkInput,
-    PriorityInput,
-    SwotItemInput,
-    TerritoryInput,
-    WorkshopInput,
-)
-from registry.api.graphql.types import Actor, Experiment, Node, Priority, SwotItem, Territory, UseCase, Workshop, wrap
+from registry.api.graphql.inputs import INPUTS, CaseStudyInput, LinkInput
+from registry.api.graphql.types import TYPES, Node, wrap
 from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import Kind, Link, Principal, Record
+from registry.kinds import DECLARATIONS, KindDecl
 from registry.services.editing import Change, Editing
 
 IDEMPOTENCY = "Send the same key to retry safely: a replay returns the first result and writes nothing."
@@ -39,46 +31,22 @@ class UserError:
     message: str
 
 
-@strawberry.type
-class TerritoryPayload:
-    territory: Territory | None
-    errors: list[UserError]
+def _payload_type(decl: KindDecl) -> type:
+    """A kind's mutation payload: the record (null on failure) and the typed errors."""
+    annotations = {decl.snake: TYPES[decl.kind] | None, "errors": list[UserError]}
+    name = decl.payload_name or f"{decl.kind.value}Payload"
+    built: type = strawberry.type(type(name, (), {"__module__": __name__, "__annotations__": annotations}))
+    return built
 
 
-@strawberry.type
-class ActorPayload:
-    actor: Actor | None
-    errors: list[UserError]
+if TYPE_CHECKING:  # the generated payload the case-study mutations build, as the type checker sees it
+
+    class CaseStudyPayload:
+        def __init__(self, *, use_case: Any, errors: list[UserError]) -> None: ...
 
 
-@strawberry.type
-class PriorityPayload:
-    priority: Priority | None
-    errors: list[UserError]
-
-
-@strawberry.type
-class ExperimentPayload:
-    experiment: Experiment | None
-    errors: list[UserError]
-
-
-@strawberry.type
-class SwotItemPayload:
-    swot_item: SwotItem | None
-    errors: list[UserError]
-
-
-@strawberry.type
-class WorkshopPayload:
-    workshop: Workshop | None
-    errors: list[UserError]
-
-
-@strawberry.type
-class CaseStudyPayload:
-    use_case: UseCase | None
-    errors: list[UserError]
+PAYLOADS: dict[Kind, type] = {kind: _payload_type(DECLARATIONS[kind]) for kind in INPUTS}
+globals().update({built.__name__: built for built in PAYLOADS.values()})  # CaseStudyPayload… by name
 
 
 @strawberry.type
@@ -116,9 +84,9 @@ async def _update(
     return await _attempt(info, lambda editing, who: editing.update(who, _editable(id, kind), version, change(), key))
 
 
-@strawberry.type
-class Mutation:
-    # -- case studies: hubs submit, coordinators publish ------------------------------------------
+class _CaseStudyMutations:
+    """Hubs submit case studies, coordinators publish them (the mutations of `Mutation`, in order)."""
+
     @strawberry.mutation(description="A hub adds a case study with its sources; coordinators publish it.")
     async def submit_case_study(
         self,
@@ -171,121 +139,8 @@ class Mutation:
         record, errors = await _attempt(info, work)
         return CaseStudyPayload(use_case=record, errors=errors)
 
-    # -- coordinators' records ------------------------------------------------------------------------
-    @strawberry.mutation
-    async def create_territory(
-        self, info: Info[Any, Any], input: TerritoryInput, idempotency_key: str | None = None
-    ) -> TerritoryPayload:
-        record, errors = await _create(info, Kind.TERRITORY, input.change, idempotency_key)
-        return TerritoryPayload(territory=record, errors=errors)
 
-    @strawberry.mutation(description=VERSION)
-    async def update_territory(
-        self,
-        info: Info[Any, Any],
-        id: strawberry.ID,
-        version: int,
-        input: TerritoryInput,
-        idempotency_key: str | None = None,
-    ) -> TerritoryPayload:
-        record, errors = await _update(info, Kind.TERRITORY, id, version, input.change, idempotency_key)
-        return TerritoryPayload(territory=record, errors=errors)
-
-    @strawberry.mutation
-    async def create_actor(
-        self, info: Info[Any, Any], input: ActorInput, idempotency_key: str | None = None
-    ) -> ActorPayload:
-        record, errors = await _create(info, Kind.ACTOR, input.change, idempotency_key)
-        return ActorPayload(actor=record, errors=errors)
-
-    @strawberry.mutation(description=VERSION)
-    async def update_actor(
-        self,
-        info: Info[Any, Any],
-        id: strawberry.ID,
-        version: int,
-        input: ActorInput,
-        idempotency_key: str | None = None,
-    ) -> ActorPayload:
-        record, errors = await _update(info, Kind.ACTOR, id, version, input.change, idempotency_key)
-        return ActorPayload(actor=record, errors=errors)
-
-    @strawberry.mutation
-    async def create_priority(
-        self, info: Info[Any, Any], input: PriorityInput, idempotency_key: str | None = None
-    ) -> PriorityPayload:
-        record, errors = await _create(info, Kind.PRIORITY, input.change, idempotency_key)
-        return PriorityPayload(priority=record, errors=errors)
-
-    @strawberry.mutation(description=VERSION)
-    async def update_priority(
-        self,
-        info: Info[Any, Any],
-        id: strawberry.ID,
-        version: int,
-        input: PriorityInput,
-        idempotency_key: str | None = None,
-    ) -> PriorityPayload:
-        record, errors = await _update(info, Kind.PRIORITY, id, version, input.change, idempotency_key)
-        return PriorityPayload(priority=record, errors=errors)
-
-    @strawberry.mutation
-    async def create_experiment(
-        self, info: Info[Any, Any], input: ExperimentInput, idempotency_key: str | None = None
-    ) -> ExperimentPayload:
-        record, errors = await _create(info, Kind.EXPERIMENT, input.change, idempotency_key)
-        return ExperimentPayload(experiment=record, errors=errors)
-
-    @strawberry.mutation(description=VERSION)
-    async def update_experiment(
-        self,
-        info: Info[Any, Any],
-        id: strawberry.ID,
-        version: int,
-        input: ExperimentInput,
-        idempotency_key: str | None = None,
-    ) -> ExperimentPayload:
-        record, errors = await _update(info, Kind.EXPERIMENT, id, version, input.change, idempotency_key)
-        return ExperimentPayload(experiment=record, errors=errors)
-
-    @strawberry.mutation
-    async def create_swot_item(
-        self, info: Info[Any, Any], input: SwotItemInput, idempotency_key: str | None = None
-    ) -> SwotItemPayload:
-        record, errors = await _create(info, Kind.SWOT_ITEM, input.change, idempotency_key)
-        return SwotItemPayload(swot_item=record, errors=errors)
-
-    @strawberry.mutation(description=VERSION)
-    async def update_swot_item(
-        self,
-        info: Info[Any, Any],
-        id: strawberry.ID,
-        version: int,
-        input: SwotItemInput,
-        idempotency_key: str | None = None,
-    ) -> SwotItemPayload:
-        record, errors = await _update(info, Kind.SWOT_ITEM, id, version, input.change, idempotency_key)
-        return SwotItemPayload(swot_item=record, errors=errors)
-
-    @strawberry.mutation
-    async def create_workshop(
-        self, info: Info[Any, Any], input: WorkshopInput, idempotency_key: str | None = None
-    ) -> WorkshopPayload:
-        record, errors = await _create(info, Kind.WORKSHOP, input.change, idempotency_key)
-        return WorkshopPayload(workshop=record, errors=errors)
-
-    @strawberry.mutation(description=VERSION)
-    async def update_workshop(
-        self,
-        info: Info[Any, Any],
-        id: strawberry.ID,
-        version: int,
-        input: WorkshopInput,
-        idempotency_key: str | None = None,
-    ) -> WorkshopPayload:
-        record, errors = await _update(info, Kind.WORKSHOP, id, version, input.change, idempotency_key)
-        return WorkshopPayload(workshop=record, errors=errors)
-
+class _LinkMutations:
     @strawberry.mutation(description="Link two records (coordinators).")
     async def link_records(
         self, info: Info[Any, Any], input: LinkInput, idempotency_key: str | None = None
@@ -303,6 +158,68 @@ class Mutation:
             info, lambda editing, who: editing.link(who, _link(input), idempotency_key, remove=True)
         )
         return LinkPayload(source=record, errors=errors)
+
+
+def _create_mutation(decl: KindDecl) -> Any:
+    kind, field = decl.kind, decl.snake
+    payload = PAYLOADS[kind]
+
+    async def create(self: Any, info: Info[Any, Any], input: Any, idempotency_key: str | None = None) -> Any:
+        record, errors = await _create(info, kind, input.change, idempotency_key)
+        return payload(**{field: record, "errors": errors})
+
+    create.__annotations__["input"] = INPUTS[kind]
+    create.__annotations__["return"] = payload
+    return strawberry.mutation(create)
+
+
+def _update_mutation(decl: KindDecl) -> Any:
+    kind, field = decl.kind, decl.snake
+    payload = PAYLOADS[kind]
+
+    async def update(
+        self: Any,
+        info: Info[Any, Any],
+        id: strawberry.ID,
+        version: int,
+        input: Any,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        record, errors = await _update(info, kind, id, version, input.change, idempotency_key)
+        return payload(**{field: record, "errors": errors})
+
+    update.__annotations__["input"] = INPUTS[kind]
+    update.__annotations__["return"] = payload
+    return strawberry.mutation(update, description=VERSION)
+
+
+def _members(holder: type) -> dict[str, Any]:
+    return {name: value for name, value in vars(holder).items() if not name.startswith("__")}
+
+
+def _record_mutations() -> dict[str, Any]:
+    """create_<kind> and update_<kind> for each kind coordinators edit, in `Kind` order."""
+    found: dict[str, Any] = {}
+    for decl in DECLARATIONS.values():
+        if decl.editable:
+            found[f"create_{decl.snake}"] = _create_mutation(decl)
+            found[f"update_{decl.snake}"] = _update_mutation(decl)
+    return found
+
+
+# The root Mutation: case studies, then coordinators' records, then links.
+Mutation = strawberry.type(
+    type(
+        "Mutation",
+        (),
+        {
+            "__module__": __name__,
+            **_members(_CaseStudyMutations),
+            **_record_mutations(),
+            **_members(_LinkMutations),
+        },
+    )
+)
 
 
 def _link(payload: LinkInput) -> Link:

@@ -1,7 +1,8 @@
 """The record fields that follow links: one table, read by both executors.
 
 Each GraphQL field that lists linked records (a use case's domains, a territory's
-actors…) is declared here once, by its type and Python name.  The strawberry
+actors…) is declared once, in its kind's declaration (`registry.kinds`), and found
+here by its type and Python name.  The strawberry
 resolvers in `types` and the batched read path in `executor` both build their
 connections from this table, so the two cannot disagree on what a field means.
 """
@@ -14,6 +15,7 @@ from typing import Any
 
 from registry.api.graphql.pagination import Connection, connection
 from registry.domain.records import Kind, Link, Record, Ref, Rel
+from registry.kinds import DECLARATIONS
 from registry.store.port import Linked
 
 
@@ -35,36 +37,9 @@ class Relation:
 
 
 RELATIONS: dict[tuple[str, str], Relation] = {
-    ("Domain", "use_cases"): Relation("to", Rel.IN_DOMAIN, Kind.USE_CASE),
-    ("Domain", "priorities"): Relation("to", Rel.IN_DOMAIN, Kind.PRIORITY),
-    ("Territory", "priorities"): Relation("to", Rel.IN_TERRITORY, Kind.PRIORITY),
-    ("Territory", "actors"): Relation("to", Rel.PRESENT_IN, Kind.ACTOR),
-    ("Territory", "use_cases"): Relation("to", Rel.IN_TERRITORY, Kind.USE_CASE),
-    ("Territory", "experiments"): Relation("to", Rel.IN_TERRITORY, Kind.EXPERIMENT),
-    ("Territory", "swot_items"): Relation("to", Rel.IN_TERRITORY, Kind.SWOT_ITEM),
-    ("Territory", "workshops"): Relation("to", Rel.IN_TERRITORY, Kind.WORKSHOP),
-    ("Actor", "territories"): Relation("from", Rel.PRESENT_IN, Kind.TERRITORY),
-    ("Actor", "use_cases"): Relation("to", Rel.INVOLVES, Kind.USE_CASE),
-    ("UseCase", "domains"): Relation("from", Rel.IN_DOMAIN, Kind.DOMAIN),
-    ("UseCase", "territories"): Relation("from", Rel.IN_TERRITORY, Kind.TERRITORY),
-    ("UseCase", "actors"): Relation("from", Rel.INVOLVES, Kind.ACTOR),
-    ("UseCase", "experiments"): Relation("to", Rel.REPLICATES, Kind.EXPERIMENT),
-    ("Priority", "territory"): Relation("from", Rel.IN_TERRITORY, Kind.TERRITORY, to_one=True),
-    ("Priority", "domains"): Relation("from", Rel.IN_DOMAIN, Kind.DOMAIN),
-    ("Priority", "linked_priorities"): Relation("from", Rel.LINKED_TO, Kind.PRIORITY),
-    ("Priority", "experiments"): Relation("to", Rel.SERVES, Kind.EXPERIMENT),
-    ("Experiment", "territory"): Relation("from", Rel.IN_TERRITORY, Kind.TERRITORY, to_one=True),
-    ("Experiment", "use_case"): Relation("from", Rel.REPLICATES, Kind.USE_CASE, to_one=True),
-    ("Experiment", "priorities"): Relation("from", Rel.SERVES, Kind.PRIORITY),
-    ("Experiment", "actors"): Relation("from", Rel.INVOLVES, Kind.ACTOR),
-    ("SwotItem", "territory"): Relation("from", Rel.IN_TERRITORY, Kind.TERRITORY, to_one=True),
-    ("SwotItem", "actor"): Relation("from", Rel.ABOUT_ACTOR, Kind.ACTOR, to_one=True),
-    ("SwotItem", "domain"): Relation("from", Rel.IN_DOMAIN, Kind.DOMAIN, to_one=True),
-    ("SwotItem", "workshop"): Relation("from", Rel.FROM_WORKSHOP, Kind.WORKSHOP, to_one=True),
-    ("Workshop", "territory"): Relation("from", Rel.IN_TERRITORY, Kind.TERRITORY, to_one=True),
-    ("Workshop", "participating_actors"): Relation("from", Rel.PARTICIPANT, Kind.ACTOR),
-    ("Workshop", "participating_territories"): Relation("from", Rel.PARTICIPANT, Kind.TERRITORY),
-    ("RoadmapAction", "domains"): Relation("from", Rel.IN_DOMAIN, Kind.DOMAIN),
+    (decl.kind.value, link.name): Relation(link.direction, link.rel, link.target, link.to_one)
+    for decl in DECLARATIONS.values()
+    for link in decl.links
 }
 
 

@@ -26,20 +26,8 @@ from registry.domain.records import AuditEntry, Kind, Record, Ref, ReviewState
 from registry.observability import live_metrics
 from registry.services.audit_feed import PAGE, AuditFeed
 
-
-@strawberry.enum(description="The kinds of records.")
-class RecordKind(enum.Enum):
-    """The domain's Kind as a GraphQL enum (the domain stays free of strawberry)."""
-
-    TERRITORY = "Territory"
-    ACTOR = "Actor"
-    DOMAIN = "Domain"
-    USE_CASE = "UseCase"
-    PRIORITY = "Priority"
-    EXPERIMENT = "Experiment"
-    SWOT_ITEM = "SwotItem"
-    WORKSHOP = "Workshop"
-    ROADMAP_ACTION = "RoadmapAction"
+# The domain's Kind as a GraphQL enum (the domain stays free of strawberry; this registers it).
+RecordKind = strawberry.enum(Kind, name="RecordKind", description="The kinds of records.")
 
 
 @dataclass
@@ -87,7 +75,7 @@ class RecordEvent:
     id: strawberry.ID = strawberry.field(description=_ID)
     change: RecordChange
     at: datetime
-    kind: RecordKind
+    kind: Kind
     version: int | None = strawberry.field(description="The record's version after this change.")
     record: Entry = strawberry.field(description=_NOW)
     rel: str | None = strawberry.field(description="The link's relation (LINKED and UNLINKED).")
@@ -226,13 +214,13 @@ class Subscription:
     async def record_changed(
         self,
         info: Info[Any, Any],
-        kinds: list[RecordKind],
+        kinds: list[Kind],
         after: strawberry.ID | None = None,
     ) -> AsyncGenerator[RecordEvent, None]:
         ctx = context_of(info)
         if not kinds:
             raise RegistryError(ErrorCode.REQUIRED, "Name at least one kind.", "kinds")
-        async for entry, record in _changes(ctx, after, frozenset(Kind(k.value) for k in kinds)):
+        async for entry, record in _changes(ctx, after, frozenset(kinds)):
             other, rel = None, None
             if entry.action in ("link", "unlink"):
                 rel = entry.detail.get("rel")
@@ -243,7 +231,7 @@ class Subscription:
                 id=strawberry.ID(str(entry.seq)),
                 change=_record_change(entry),
                 at=entry.at,
-                kind=RecordKind(record.kind.value),
+                kind=record.kind,
                 version=entry.version_after,
                 record=wrap(record),
                 rel=rel if isinstance(rel, str) else None,

@@ -1,10 +1,11 @@
-"""GraphQL object types of the programme's records."""
+"""GraphQL object types of the programme's records, built from the kinds' declarations (`registry.kinds`)."""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry.types import Info
@@ -30,6 +31,7 @@ from registry.domain.vocabulary import (
     UseCaseStatus,
     WorkshopKind,
 )
+from registry.kinds import DECLARATIONS, Field, KindDecl, Link
 from registry.store.codec import label
 
 for vocabulary in (
@@ -214,353 +216,132 @@ async def related(
     return related_page(ends, records, offset, limit, wrap)
 
 
-@strawberry.type
-class Domain(Named):
-    @strawberry.field
-    async def use_cases(
-        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
-    ) -> Connection[UseCase]:
-        return await related(info, self, "use_cases", first, after)
-
-    @strawberry.field
-    async def priorities(
-        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
-    ) -> Connection[Priority]:
-        return await related(info, self, "priorities", first, after)
-
-
-@strawberry.type
-class Territory(Named):
-    @strawberry.field
-    def kind(self) -> TerritoryKind:
-        return TerritoryKind(self.record.data["territory_kind"])
-
-    @strawberry.field(description="ISO 3166-1 alpha-2 code.")
-    def country(self) -> str:
-        return str(self.record.data["country"])
-
-    @strawberry.field(description="Null when the sources do not give it.")
-    def population(self) -> int | None:
-        return self.record.data.get("population")
-
-    @strawberry.field(description="ISO 639-1 codes.")
-    def languages(self) -> list[str]:
-        return list(self.record.data.get("languages") or [])
-
-    @strawberry.field
-    def programme_status(self) -> ProgrammeStatus:
-        return ProgrammeStatus(self.record.data["programme_status"])
-
-    @strawberry.field(description="Whether its Self Data priorities are already defined; null when unknown.")
-    def priorities_defined(self) -> bool | None:
-        return self.record.data.get("priorities_defined")
-
-    @strawberry.field(
-        description="Its positions (data controller, innovation supporter, democratic organisation), with notes."
-    )
-    def positions(self) -> list[PositionNote]:
-        notes = self.record.data.get("positions") or {}
-        return [PositionNote(position=Position(p), note=n) for p, n in sorted(notes.items())]
-
-    @strawberry.field
-    async def priorities(
-        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
-    ) -> Connection[Priority]:
-        return await related(info, self, "priorities", first, after)
-
-    @strawberry.field(description="Organisations present on the territory; the edge's role says as what.")
-    async def actors(
-        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
-    ) -> Connection[Actor]:
-        return await related(info, self, "actors", first, after)
-
-    @strawberry.field
-    async def use_cases(
-        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
-    ) -> Connection[UseCase]:
-        return await related(info, self, "use_cases", first, after)
-
-    @strawberry.field
-    async def experiments(
-        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
-    ) -> Connection[Experiment]:
-        return await related(info, self, "experiments", first, after)
-
-    @strawberry.field
-    async def swot_items(
-        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
-    ) -> Connection[SwotItem]:
-        return await related(info, self, "swot_items", first, after)
-
-    @strawberry.field
-    async def workshops(
-        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
-    ) -> Connection[Workshop]:
-        return await related(info, self, "workshops", first, after)
-
-
-@strawberry.type
-class Actor(Named):
-    @strawberry.field
-    def kind(self) -> ActorKind:
-        return ActorKind(self.record.data["actor_kind"])
-
-    @strawberry.field
-    def country(self) -> str | None:
-        return self.record.data.get("country")
-
-    @strawberry.field
-    def website(self) -> str | None:
-        return self.record.data.get("website")
-
-    @strawberry.field(description="Territories it works on; the edge's role says as what.")
-    async def territories(
-        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
-    ) -> Connection[Territory]:
-        return await related(info, self, "territories", first, after)
-
-    @strawberry.field(description="Use cases it takes part in; the edge's role says as what.")
-    async def use_cases(
-        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
-    ) -> Connection[UseCase]:
-        return await related(info, self, "use_cases", first, after)
-
-
-@strawberry.type
-class UseCase(Titled):
-    @strawberry.field
-    def outcomes(self, lang: Language = Language.EN) -> str | None:
-        return _text(self.record.data, "outcomes", lang)
-
-    @strawberry.field
-    def status(self) -> UseCaseStatus:
-        return UseCaseStatus(self.record.data["status"])
-
-    @strawberry.field
-    def governance(self) -> GovernanceModel:
-        return GovernanceModel(self.record.data.get("governance") or "unknown")
-
-    @strawberry.field
-    def data_categories(self) -> list[DataCategory]:
-        return [DataCategory(v) for v in self.record.data.get("data_categories") or []]
-
-    @strawberry.field
-    def year_start(self) -> int | None:
-        return self.record.data.get("year_start")
-
-    @strawberry.field
-    def year_end(self) -> int | None:
-        return self.record.data.get("year_end")
-
-    @strawberry.field
-    def country(self) -> str | None:
-        return self.record.data.get("country")
-
-    @strawberry.field(description="Review state: drafts and submissions are seen by their hub and coordinators only.")
-    def review_state(self) -> ReviewState:  # type: ignore[valid-type]
-        return self.record.review_state
-
-    @strawberry.field(description="Why a coordinator rejected it.")
-    def review_note(self) -> str | None:
-        return self.record.data.get("review_note")
-
-    @strawberry.field(description="The hub that contributed it.")
-    def hub(self) -> str | None:
-        return self.record.hub
-
-    @strawberry.field
-    async def domains(
-        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
-    ) -> Connection[Domain]:
-        return await related(info, self, "domains", first, after)
-
-    @strawberry.field
-    async def territories(
-        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
-    ) -> Connection[Territory]:
-        return await related(info, self, "territories", first, after)
-
-    @strawberry.field(description="Organisations involved; the edge's role says as what (data holder, platform…).")
-    async def actors(
-        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
-    ) -> Connection[Actor]:
-        return await related(info, self, "actors", first, after)
-
-    @strawberry.field(description="Experiments that replicate or adapt it.")
-    async def experiments(
-        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
-    ) -> Connection[Experiment]:
-        return await related(info, self, "experiments", first, after)
-
-
-@strawberry.type
-class Priority(Titled):
-    @strawberry.field
-    def kind(self) -> PriorityKind:
-        return PriorityKind(self.record.data["priority_kind"])
-
-    @strawberry.field
-    def rank(self) -> int | None:
-        return self.record.data.get("rank")
-
-    @strawberry.field
-    def status(self) -> PriorityStatus:
-        return PriorityStatus(self.record.data["status"])
-
-    @strawberry.field
-    async def territory(self, info: Info[Any, Any]) -> Territory | None:
-        return await first_related(info, self, "territory")
-
-    @strawberry.field
-    async def domains(
-        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
-    ) -> Connection[Domain]:
-        return await related(info, self, "domains", first, after)
-
-    @strawberry.field(description="The political priorities an interview linked this Self Data priority to (and back).")
-    async def linked_priorities(
-        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
-    ) -> Connection[Priority]:
-        return await related(info, self, "linked_priorities", first, after)
-
-    @strawberry.field
-    async def experiments(
-        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
-    ) -> Connection[Experiment]:
-        return await related(info, self, "experiments", first, after)
-
-
-@strawberry.type
-class Experiment(Titled):
-    @strawberry.field
-    def status(self) -> ExperimentStatus:
-        return ExperimentStatus(self.record.data["status"])
-
-    @strawberry.field
-    def start_date(self) -> date | None:
-        value = self.record.data.get("start_date")
-        return date.fromisoformat(value) if value else None
-
-    @strawberry.field
-    def end_date(self) -> date | None:
-        value = self.record.data.get("end_date")
-        return date.fromisoformat(value) if value else None
-
-    @strawberry.field
-    async def territory(self, info: Info[Any, Any]) -> Territory | None:
-        return await first_related(info, self, "territory")
-
-    @strawberry.field(description="The use case it replicates or adapts.")
-    async def use_case(self, info: Info[Any, Any]) -> UseCase | None:
-        return await first_related(info, self, "use_case")
-
-    @strawberry.field
-    async def priorities(
-        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
-    ) -> Connection[Priority]:
-        return await related(info, self, "priorities", first, after)
-
-    @strawberry.field
-    async def actors(
-        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
-    ) -> Connection[Actor]:
-        return await related(info, self, "actors", first, after)
-
-
-@strawberry.type
-class SwotItem(Entry):
-    @strawberry.field
-    def quadrant(self) -> SwotQuadrant:
-        return SwotQuadrant(self.record.data["quadrant"])
-
-    @strawberry.field
-    def text(self, lang: Language = Language.EN) -> str | None:
-        return _text(self.record.data, "text", lang)
-
-    @strawberry.field
-    async def territory(self, info: Info[Any, Any]) -> Territory | None:
-        return await first_related(info, self, "territory")
-
-    @strawberry.field
-    async def actor(self, info: Info[Any, Any]) -> Actor | None:
-        return await first_related(info, self, "actor")
-
-    @strawberry.field
-    async def domain(self, info: Info[Any, Any]) -> Domain | None:
-        return await first_related(info, self, "domain")
-
-    @strawberry.field
-    async def workshop(self, info: Info[Any, Any]) -> Workshop | None:
-        return await first_related(info, self, "workshop")
-
-
-@strawberry.type
-class Workshop(Titled):
-    @strawberry.field
-    def kind(self) -> WorkshopKind:
-        # UNKNOWN when no source states the kind (see `inferences` for a labelled guess), as for
-        # governance: the field stays non-null, as released (a null would break typed clients).
-        value = self.record.data.get("workshop_kind")
-        return WorkshopKind(value) if value else WorkshopKind.UNKNOWN
-
-    @strawberry.field(name="date")
-    def held_on(self) -> date | None:
-        value = self.record.data.get("date")
-        return date.fromisoformat(value) if value else None
-
-    @strawberry.field
-    def online(self) -> bool | None:
-        return self.record.data.get("online")
-
-    @strawberry.field(description="Method phase: 1 explore, analyse, connect; 2 share, formulate, elaborate.")
-    def phase(self) -> int | None:
-        return self.record.data.get("phase")
-
-    @strawberry.field
-    def participants_count(self) -> int | None:
-        return self.record.data.get("participants_count")
-
-    @strawberry.field
-    async def territory(self, info: Info[Any, Any]) -> Territory | None:
-        return await first_related(info, self, "territory")
-
-    @strawberry.field
-    async def participating_actors(
-        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
-    ) -> Connection[Actor]:
-        return await related(info, self, "participating_actors", first, after)
-
-    @strawberry.field
-    async def participating_territories(
-        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
-    ) -> Connection[Territory]:
-        return await related(info, self, "participating_territories", first, after)
-
-
-@strawberry.type
-class RoadmapAction(Titled):
-    @strawberry.field
-    def number(self) -> int | None:
-        return self.record.data.get("number")
-
-    @strawberry.field
-    async def domains(
-        self, info: Info[Any, Any], first: int | None = None, after: str | None = None
-    ) -> Connection[Domain]:
-        return await related(info, self, "domains", first, after)
-
-
-TYPES: dict[Kind, type[Entry]] = {
-    Kind.TERRITORY: Territory,
-    Kind.ACTOR: Actor,
-    Kind.DOMAIN: Domain,
-    Kind.USE_CASE: UseCase,
-    Kind.PRIORITY: Priority,
-    Kind.EXPERIMENT: Experiment,
-    Kind.SWOT_ITEM: SwotItem,
-    Kind.WORKSHOP: Workshop,
-    Kind.ROADMAP_ACTION: RoadmapAction,
-}
+_INTERFACE_FIELDS = {"Named": {"name", "summary"}, "Titled": {"title", "summary"}, "Entry": set()}
+_INTERFACES: dict[str, type[Entry]] = {"Named": Named, "Titled": Titled, "Entry": Entry}
+
+
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _reader(field: Field) -> tuple[Callable[[JSON], Any], Any]:
+    """How a stored field is read from a record's data, and its GraphQL type."""
+    name, vocabulary = field.name, field.vocabulary
+    match field.type:
+        case "enum" if vocabulary is not None and (field.required or field.null_as is not None):
+            default = field.null_as  # the field stays non-null, as released: null_as stands for "not stated"
+
+            def read_enum(data: JSON) -> enum.StrEnum:
+                return default if default is not None and not data.get(name) else vocabulary(data[name])
+
+            return read_enum, vocabulary
+        case "enum" if vocabulary is not None:
+            return (lambda data: vocabulary(data[name]) if data.get(name) else None), vocabulary | None
+        case "enum_list" if vocabulary is not None:
+            return (lambda data: [vocabulary(v) for v in data.get(name) or []]), list[vocabulary]  # type: ignore[valid-type]
+        case "str" if field.required:
+            return (lambda data: str(data[name])), str
+        case "str_list":
+            return (lambda data: list(data.get(name) or [])), list[str]
+        case "date":
+            return (lambda data: _day(data.get(name))), date | None
+        case "positions":
+            return (
+                lambda data: [
+                    PositionNote(position=Position(p), note=n) for p, n in sorted((data.get(name) or {}).items())
+                ]
+            ), list[PositionNote]
+    plain = {"str": str, "int": int, "bool": bool}[field.type]
+    return (lambda data: data.get(name)), plain | None
+
+
+def _plain_field(field: Field) -> Any:
+    """A field read from the record (its data, or its envelope: review state, hub)."""
+    name = field.name
+    if field.type == "text":  # a field of its own, not the interface's: in the language asked
+
+        def read_text(self: Entry, lang: Language = Language.EN) -> str | None:
+            return _text(self.record.data, name, lang)
+
+        resolver: Any = read_text
+    elif field.type == "review_state":
+
+        def read_state(self: Entry) -> ReviewState:  # type: ignore[valid-type]
+            return self.record.review_state
+
+        resolver = read_state
+    elif field.type == "hub":
+
+        def read_hub(self: Entry) -> str | None:
+            return self.record.hub
+
+        resolver = read_hub
+    else:
+        read, graphql_type = _reader(field)
+
+        def read_data(self: Entry) -> Any:
+            return read(self.record.data)
+
+        read_data.__annotations__["return"] = graphql_type
+        resolver = read_data
+    return strawberry.field(resolver=resolver, name=field.graphql_name, description=field.description)
+
+
+def _link_field(link: Link) -> Any:
+    """A field following links (see `relations`): the first linked record, or a connection."""
+    python_name = link.name
+    if link.to_one:
+
+        async def first(self: Entry, info: Info[Any, Any]) -> Any:
+            return await first_related(info, self, python_name)
+
+        # a string, read in this module once every type exists (the types refer to each other)
+        first.__annotations__["return"] = f"{link.target.value} | None"
+        return strawberry.field(resolver=first, description=link.description)
+
+    async def page(self: Entry, info: Info[Any, Any], first: int | None = None, after: str | None = None) -> Any:
+        return await related(info, self, python_name, first, after)
+
+    page.__annotations__["return"] = f"Connection[{link.target.value}]"
+    return strawberry.field(resolver=page, description=link.description)
+
+
+def _object_type(decl: KindDecl) -> type[Entry]:
+    """The GraphQL object type of a kind: its fields, then its links, after the interface's."""
+    skip = _INTERFACE_FIELDS[decl.interface]
+    namespace: dict[str, Any] = {"__module__": __name__, "__qualname__": decl.kind.value}
+    for field in decl.fields:
+        if field.python_name not in skip:
+            namespace[field.python_name] = _plain_field(field)
+    for link in decl.links:
+        namespace[link.name] = _link_field(link)
+    built: type[Entry] = strawberry.type(type(decl.kind.value, (_INTERFACES[decl.interface],), namespace))
+    return built
+
+
+if TYPE_CHECKING:  # the generated types, as the type checker sees them
+
+    class Territory(Named): ...
+
+    class Actor(Named): ...
+
+    class Domain(Named): ...
+
+    class UseCase(Titled): ...
+
+    class Priority(Titled): ...
+
+    class Experiment(Titled): ...
+
+    class SwotItem(Entry): ...
+
+    class Workshop(Titled): ...
+
+    class RoadmapAction(Titled): ...
+
+
+TYPES: dict[Kind, type[Entry]] = {kind: _object_type(decl) for kind, decl in DECLARATIONS.items()}
+globals().update({kind.value: built for kind, built in TYPES.items()})  # Territory, Actor… by name
 
 
 def wrap(record: Record) -> Any:

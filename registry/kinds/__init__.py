@@ -1,0 +1,100 @@
+"""Each kind of record, declared once, and the tables derived from the declarations.
+
+Validation, the codec and the seed loader read `KIND_FIELDS`; the GraphQL layer
+builds its types, inputs, filters and mutations from `DECLARATIONS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from registry.domain.records import Kind, Rel
+from registry.kinds.declarations import (
+    ACTOR,
+    DOMAIN,
+    EXPERIMENT,
+    PRIORITY,
+    ROADMAP_ACTION,
+    SWOT_ITEM,
+    TERRITORY,
+    USE_CASE,
+    WORKSHOP,
+)
+from registry.kinds.spec import Field, FieldSpec, Filter, KindDecl, Link, LinkSetter, RoleFlag
+
+__all__ = [
+    "DECLARATIONS",
+    "KIND_FIELDS",
+    "SEED_LINKS",
+    "SEED_ORDER",
+    "Field",
+    "FieldSpec",
+    "Filter",
+    "KindDecl",
+    "Link",
+    "LinkSetter",
+    "RoleFlag",
+    "SeedLink",
+    "display_name",
+    "spec",
+]
+
+# In `Kind` order, the order of the mutations in the schema.
+DECLARATIONS: dict[Kind, KindDecl] = {
+    d.kind: d for d in (TERRITORY, ACTOR, DOMAIN, USE_CASE, PRIORITY, EXPERIMENT, SWOT_ITEM, WORKSHOP, ROADMAP_ACTION)
+}
+
+KIND_FIELDS: dict[Kind, tuple[FieldSpec, ...]] = {kind: d.field_specs() for kind, d in DECLARATIONS.items()}
+
+_SPECS: dict[tuple[Kind, str], FieldSpec] = {(kind, s.name): s for kind, specs in KIND_FIELDS.items() for s in specs}
+
+
+def spec(kind: Kind, name: str) -> FieldSpec | None:
+    return _SPECS.get((kind, name))
+
+
+def display_name(kind: Kind) -> str:
+    """The field that names a record of this kind in sentences and search."""
+    return DECLARATIONS[kind].display_name()
+
+
+# The seed files in the order that lets links find their targets (a workshop's participants
+# are told apart by the territories read before them).
+SEED_ORDER: tuple[Kind, ...] = (
+    Kind.DOMAIN,
+    Kind.TERRITORY,
+    Kind.ACTOR,
+    Kind.WORKSHOP,
+    Kind.PRIORITY,
+    Kind.USE_CASE,
+    Kind.EXPERIMENT,
+    Kind.ROADMAP_ACTION,
+)
+
+
+@dataclass(frozen=True)
+class SeedLink:
+    """A seed key naming other records: its relation, the target kind (None: an actor or a
+    territory), and the key of the target's slug when the seed writes a table with a role."""
+
+    rel: Rel
+    target: Kind | None
+    slug_key: str | None
+
+
+def _seed_links() -> dict[str, SeedLink]:
+    found: dict[str, SeedLink] = {}
+    for decl in DECLARATIONS.values():
+        for link in decl.link_inputs:
+            key = link.seed_key or link.name
+            known = found.get(key)
+            if known is None:
+                found[key] = SeedLink(link.rel, link.target, link.seed_slug_key)
+            elif known.rel is not link.rel or known.slug_key != link.seed_slug_key:
+                raise ValueError(f"seed key {key!r} means two different links")
+            elif known.target is not link.target:  # one key, several target kinds: told apart by slug
+                found[key] = SeedLink(link.rel, None, known.slug_key)
+    return found
+
+
+SEED_LINKS: dict[str, SeedLink] = _seed_links()

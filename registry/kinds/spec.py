@@ -1,0 +1,162 @@
+"""The shape of a kind's declaration: plain frozen dataclasses, no GraphQL.
+
+A record kind is declared once (see `registry.kinds.declarations`); the field table
+validation and storage read, the GraphQL types, inputs, filters and mutations, and
+the seed loader's link keys are all derived from it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from registry.domain.records import Kind, Rel
+
+Vocabulary = type[enum.StrEnum]  # named here: inside the classes, `type` is a field
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of a record kind.
+
+    `type` is one of: text (a French/English pair), str, int, bool, date, enum,
+    enum_list, str_list, positions, inferences (values no source states, each
+    labelled with its reasoning; see `registry.domain.provenance`).  `column` names
+    the indexed column a store keeps it in, for filters and sorts.
+    """
+
+    name: str
+    type: str
+    values: tuple[str, ...] = ()
+    required: bool = False
+    column: str | None = None
+    bounds: tuple[int, int] | None = None  # inclusive, for ints
+
+    @property
+    def searchable(self) -> bool:
+        """Text fields feed the search words (see `registry.store.codec.search_text`)."""
+        return self.type == "text"
+
+
+@dataclass(frozen=True)
+class Field:
+    """A field as the API shows it, and the record data key it reads (`name`).
+
+    Envelope fields (`stored=False`: a case study's review state, its hub) are read
+    from the record itself, not its data, and are not part of the field table.
+    """
+
+    name: str
+    type: str
+    vocabulary: Vocabulary | None = None
+    required: bool = False
+    attribute: str | None = None  # the Python attribute in GraphQL when it differs from `name`
+    graphql_name: str | None = None  # the GraphQL name when it is not the attribute camel-cased
+    description: str | None = None
+    column: str | None = None
+    bounds: tuple[int, int] | None = None
+    null_as: enum.StrEnum | None = None  # the value the API answers when the record holds none
+    editable: bool = True  # set by the kind's input
+    stored: bool = True
+
+    @property
+    def python_name(self) -> str:
+        return self.attribute or self.name
+
+    def spec(self) -> FieldSpec:
+        values = tuple(v.value for v in self.vocabulary) if self.vocabulary is not None else ()
+        return FieldSpec(self.name, self.type, values, self.required, self.column, self.bounds)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A GraphQL field that follows links: a connection, or the first linked record when `to_one`."""
+
+    name: str  # the Python attribute
+    rel: Rel
+    direction: str  # "from": the record is the links' source; "to": their target
+    target: Kind
+    to_one: bool = False
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class RoleFlag:
+    """A boolean input beside a to-one link choosing the link's role (an experiment `adapts`)."""
+
+    name: str
+    description: str
+    true_role: str
+    false_role: str
+
+
+@dataclass(frozen=True)
+class LinkSetter:
+    """An input field that replaces a record's links of one relation (and its seed key)."""
+
+    name: str  # the Python attribute of the input, snake case
+    rel: Rel
+    target: Kind
+    many: bool = True
+    roles: bool = False  # a list of {actor|territory, role} objects rather than IDs
+    description: str | None = None
+    flag: RoleFlag | None = None
+    seed_key: str | None = None  # the seed files' key when it is not `name`
+
+    @property
+    def error_field(self) -> str:
+        """The name a client sent it under (camel case), for errors."""
+        head, *rest = self.name.split("_")
+        return head + "".join(part.title() for part in rest)
+
+    @property
+    def seed_slug_key(self) -> str | None:
+        """In seed files, a link with a role is a table naming its target under the target kind's key."""
+        if not (self.roles or self.flag):
+            return None
+        return "".join("_" + c.lower() if c.isupper() else c for c in self.target.value).lstrip("_")
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A field of the kind's list filter and the store query attribute it sets."""
+
+    name: str
+    query: str  # the `RecordQuery` attribute
+    type: str  # slugs (a list of slugs or codes), values (a list of vocabulary values), int
+    vocabulary: Vocabulary | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class KindDecl:
+    """Everything the registry needs to know about one kind of record."""
+
+    kind: Kind
+    interface: str  # Named, Titled or Entry
+    label_en: tuple[str, str]  # singular, plural
+    label_fr: tuple[str, str]
+    fields: tuple[Field, ...]
+    links: tuple[Link, ...] = ()
+    link_inputs: tuple[LinkSetter, ...] = ()
+    filters: tuple[Filter, ...] = ()  # empty: the list takes the text-only filter
+    editable: bool = True  # create/update mutations, coordinators only
+    hub_editable: bool = False  # hubs submit it as a case study (its input is CaseStudyInput)
+    input_name: str | None = None  # the input type's name when it is not f"{kind}Input"
+    payload_name: str | None = None
+    seed_file: str | None = None  # file name and table name in the seeds folder
+    seed_table: str | None = None
+
+    @property
+    def snake(self) -> str:
+        """The kind in snake case: payload fields, mutation names (use_case, swot_item)."""
+        return "".join("_" + c.lower() if c.isupper() else c for c in self.kind.value).lstrip("_")
+
+    def field_specs(self) -> tuple[FieldSpec, ...]:
+        """The stored fields, then the labelled inferences every kind may keep."""
+        stored = tuple(f.spec() for f in self.fields if f.stored)
+        return (*stored, FieldSpec("inferences", "inferences"))
+
+    def display_name(self) -> str:
+        """The field that names a record of this kind in sentences and search."""
+        return {"Named": "name", "Titled": "title"}.get(self.interface, "text")
