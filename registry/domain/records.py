@@ -27,6 +27,16 @@ class Kind(enum.StrEnum):
     SWOT_ITEM = "SwotItem"
     WORKSHOP = "Workshop"
     ROADMAP_ACTION = "RoadmapAction"
+    # The roadmap method (seeds/method.toml): stored like any record so every server answers from
+    # the store, but not (yet) entries of the public schema.
+    METHOD_PHASE = "MethodPhase"
+    METHOD_WORKSHOP_KIND = "MethodWorkshopKind"
+    METHOD_CASE = "MethodCase"
+
+
+# The method's kinds, and the kinds the public schema lists, finds and addresses by global ID.
+METHOD_KINDS = frozenset({Kind.METHOD_PHASE, Kind.METHOD_WORKSHOP_KIND, Kind.METHOD_CASE})
+ENTRY_KINDS = tuple(kind for kind in Kind if kind not in METHOD_KINDS)
 
 
 class Rel(enum.StrEnum):

@@ -202,8 +202,9 @@ class FieldSpec:
     """One field of a record kind.
 
     `type` is one of: text (a French/English pair), str, int, bool, date,
-    enum, enum_list, str_list, positions, inferences (values no source states,
-    each labelled with its reasoning; see `registry.domain.provenance`).  `column` names the indexed
+    enum, enum_list, str_list (a set, kept sorted), str_seq (a list kept in its
+    order), positions, inferences (values no source states, each labelled with
+    its reasoning; see `registry.domain.provenance`).  `column` names the indexed
     column a store keeps it in, for filters and sorts.
     """
 
@@ -287,6 +288,24 @@ _BASE_FIELDS: dict[Kind, tuple[FieldSpec, ...]] = {
         _f("summary", "text"),
         _f("number", "int"),
     ),
+    # The roadmap method, as seeds/method.toml states it (see registry.services.method_seeds).
+    Kind.METHOD_PHASE: (
+        _f("number", "int", required=True),
+        _f("title", "text"),
+        _f("periods", "str_seq"),  # as the presentation's timelines state them, in their order
+        _f("steps", "str_seq"),  # in French, as stated
+    ),
+    Kind.METHOD_WORKSHOP_KIND: (
+        _f("kind", "enum", WORKSHOP_KINDS, required=True, column="subkind"),
+        _f("label", "text"),
+        _f("phase", "int"),  # where the presentation places the kind in one of the two phases
+        _f("rank", "int"),  # its place in the method's list (the seed file's order)
+    ),
+    Kind.METHOD_CASE: (
+        _f("number", "int", required=True),
+        _f("title", "text"),
+        _f("priorities_defined", "bool"),
+    ),
 }
 
 
@@ -305,6 +324,8 @@ def spec(kind: Kind, name: str) -> FieldSpec | None:
 
 def display_name(kind: Kind) -> str:
     """The field that names a record of this kind in sentences and search."""
+    if kind is Kind.METHOD_WORKSHOP_KIND:
+        return "label"
     return (
         "name" if kind in (Kind.TERRITORY, Kind.ACTOR, Kind.DOMAIN) else ("text" if kind is Kind.SWOT_ITEM else "title")
     )

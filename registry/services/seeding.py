@@ -15,6 +15,7 @@ from typing import Any
 
 from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import JSON, Hub, Kind, Link, Principal, Record, Ref, Rel, Role
+from registry.services.method_seeds import METHOD_FILE, method_records
 from registry.services.validation import check_fields, check_link, check_slug, check_sources
 from registry.store.codec import now
 from registry.store.port import EVERYTHING, AuditDraft, Put, Store, WriteBatch
@@ -75,6 +76,8 @@ def read_seeds(folder: Path = DEFAULT_SEEDS) -> tuple[list[Record], list[Link], 
     links: list[Link] = []
     territories: set[str] = set()
     present = [file_name for file_name, _, _ in FILES if (folder / file_name).exists()]
+    if (folder / METHOD_FILE).exists():
+        present.append(METHOD_FILE)
     if not present:  # seeding nothing while reporting success would hide a broken install
         raise RegistryError(ErrorCode.NOT_FOUND, f"No seed files in {folder}.", "seeds")
     for file_name, table, kind in FILES:
@@ -99,6 +102,7 @@ def read_seeds(folder: Path = DEFAULT_SEEDS) -> tuple[list[Record], list[Link], 
             records.append(Record(kind, slug, data, check_sources(item.get("sources", []), required=True)))
             if kind is Kind.TERRITORY:
                 territories.add(slug)
+    records.extend(method_records(folder))  # the roadmap method: records the API reads, like any other
     hubs_file = folder / "hubs.toml"
     hubs = []
     if hubs_file.exists():

@@ -41,7 +41,7 @@ from registry.api.graphql.types import (
     wrap,
 )
 from registry.domain.errors import ErrorCode, RegistryError
-from registry.domain.records import Kind, Ref, Role
+from registry.domain.records import ENTRY_KINDS, Kind, Ref, Role
 from registry.services.access import require
 from registry.services.ranking import recommenders as ranking
 from registry.store.port import RecordQuery, Visibility
@@ -343,11 +343,12 @@ class Query:
         query = TextFilter(text=text).query(Kind.TERRITORY, Sort())
         if not query.words:
             raise RegistryError(ErrorCode.INVALID, "Search for at least one word.", "text")
-        return await _page(info, replace(query, kinds=tuple(Kind), sort=query.sort), first, after)
+        # the entries only: the method's records are not nodes of the public schema
+        return await _page(info, replace(query, kinds=ENTRY_KINDS, sort=query.sort), first, after)
 
     @strawberry.field(description="The roadmap method: its two phases, its workshop kinds and its two cases.")
-    def method(self) -> Method:
-        return load_method()
+    async def method(self, info: Info[Any, Any]) -> Method:
+        return await load_method(info)
 
     @strawberry.field
     def stats(self, info: Info[Any, Any]) -> Stats:
