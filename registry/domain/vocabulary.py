@@ -288,7 +288,7 @@ _BASE_FIELDS: dict[Kind, tuple[FieldSpec, ...]] = {
         _f("summary", "text"),
         _f("number", "int"),
     ),
-    # The roadmap method, as seeds/method.toml states it (see registry.services.method_seeds).
+    # The roadmap method, as seeds/method.toml states it (see registry.services.seeding).
     Kind.METHOD_PHASE: (
         _f("number", "int", required=True),
         _f("title", "text"),

@@ -15,7 +15,6 @@ from typing import Any
 
 from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import JSON, Hub, Kind, Link, Principal, Record, Ref, Rel, Role
-from registry.services.method_seeds import METHOD_FILE, method_records
 from registry.services.validation import check_fields, check_link, check_slug, check_sources
 from registry.store.codec import now
 from registry.store.port import EVERYTHING, AuditDraft, Put, Store, WriteBatch
@@ -51,6 +50,34 @@ LINK_KEYS: dict[str, tuple[Rel, Kind | None, str | None]] = {
     "workshop": (Rel.FROM_WORKSHOP, Kind.WORKSHOP, None),
     "participants": (Rel.PARTICIPANT, None, None),  # an actor or a territory
 }
+
+
+# The roadmap method: its phases, workshop kinds and cases become records like any other, so the
+# API answers `method` from the store (every server of a shared database alike).  The file's
+# `[[timeline]]` tables (the two slides, item by item) are not served, so not stored.
+METHOD_FILE = "method.toml"
+
+
+def _method_record(kind: Kind, slug: str, fields: JSON, item: dict[str, Any]) -> Record:
+    return Record(kind, check_slug(slug), check_fields(kind, fields), check_sources(item["sources"], required=True))
+
+
+def method_records(folder: Path) -> Iterator[Record]:
+    """The method's records, in the file's order; none when the folder has no method file."""
+    path = folder / METHOD_FILE
+    if not path.exists():
+        return
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    for item in data.get("phase", []):
+        fields = {"number": item["number"], "title": item["title"], "periods": item["period"], "steps": item["steps"]}
+        yield _method_record(Kind.METHOD_PHASE, f"phase-{item['number']}", fields, item)
+    # The file lists the workshop kinds in the order the API answers them: kept as their rank.
+    for rank, item in enumerate(data.get("workshop_kind", []), start=1):
+        fields = {"kind": item["slug"], "label": item["label"], "phase": item.get("phase"), "rank": rank}
+        yield _method_record(Kind.METHOD_WORKSHOP_KIND, item["slug"].replace("_", "-"), fields, item)
+    for item in data.get("case", []):
+        fields = {"number": item["number"], "title": item["title"], "priorities_defined": item["priorities_defined"]}
+        yield _method_record(Kind.METHOD_CASE, item["slug"], fields, item)
 
 
 @dataclass(frozen=True)

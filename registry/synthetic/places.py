@@ -14,8 +14,7 @@ from dataclasses import replace
 from itertools import accumulate
 
 from registry.domain.records import JSON, Kind, Link, Record, Ref, Rel, ReviewState
-from registry.services.method_seeds import method_records
-from registry.services.seeding import DEFAULT_SEEDS
+from registry.services.seeding import DEFAULT_SEEDS, method_records
 from registry.services.validation import check_fields, check_sources
 from registry.synthetic.shape import (
     COUNTRY_CODES,

@@ -1,7 +1,7 @@
 """The roadmap method (phases, workshop kinds, the two cases), as the store holds it.
 
 `registry seed` stores seeds/method.toml as records of the method's kinds (see
-registry.services.method_seeds); they travel in exports like any record.  The API reads
+registry.services.seeding); they travel in exports like any record.  The API reads
 them from the store only, so every server of a shared database answers the same method.
 These kinds are not entries of the public schema: only `method` serves them.
 """
