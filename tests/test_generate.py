@@ -12,7 +12,8 @@ import pytest
 from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import Kind, Link, Record, Ref, Rel, ReviewState
 from registry.domain.vocabulary import ACTOR_KINDS
-from registry.services.seeding import DEFAULT_SEEDS, seed
+from registry.kinds.method import METHOD_KINDS
+from registry.services.seeding import DEFAULT_SEEDS, read_seeds, seed
 from registry.services.transfer import export
 from registry.services.validation import check_fields, check_link, check_slug
 from registry.store.port import EVERYTHING, PUBLIC, RecordQuery, Store, Visibility
@@ -60,6 +61,10 @@ def test_the_network_is_shaped_like_the_seeds_and_valid(scale: int) -> None:
     assert (kinds[Kind.TERRITORY], kinds[Kind.ACTOR], kinds[Kind.USE_CASE]) == (17 * scale, 54 * scale, 26 * scale)
     seeded_domains = tomllib.loads((DEFAULT_SEEDS / "domains.toml").read_text(encoding="utf-8"))["domain"]
     assert kinds[Kind.DOMAIN] == len(seeded_domains)  # the real vocabulary, whatever the scale
+    seeded_method = [r for r in read_seeds()[0] if r.kind in METHOD_KINDS]  # and the real method
+    assert sorted((r.ref, r.data, r.sources) for r in records if r.kind in METHOD_KINDS) == sorted(
+        (r.ref, r.data, r.sources) for r in seeded_method
+    )
     assert 200 * scale <= len(links) <= 340 * scale
     # every record as the services would accept it, clearly synthetic, and every link allowed
     refs = {r.ref for r in records}
@@ -67,7 +72,8 @@ def test_the_network_is_shaped_like_the_seeds_and_valid(scale: int) -> None:
     for r in records:
         check_slug(r.slug)
         assert check_fields(r.kind, r.data) == r.data
-        if r.kind is not Kind.DOMAIN:  # the domains are the real vocabulary, with their sources
+        # the domains and the roadmap method are the real ones, with their sources
+        if r.kind is not Kind.DOMAIN and r.kind not in METHOD_KINDS:
             assert r.slug.startswith("synthetic-") and [s.url for s in r.sources] == [SOURCE_URL]
             assert "Synthetic" in str(r.data.get("name") or r.data.get("title") or r.data.get("text"))
         assert r.data.get("country") in (None, *COUNTRY_CODES)

@@ -7,22 +7,44 @@ out of one of the derived places fails here rather than in a client.
 from __future__ import annotations
 
 import pytest
-from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLObjectType, GraphQLSchema, get_named_type
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    get_named_type,
+)
 from strawberry.utils.str_converters import to_camel_case
 
+from registry.api.execution.strawberry_adapter import graphql_schema
 from registry.api.graphql.relations import RELATIONS
 from registry.api.graphql.schema import schema
 from registry.domain.records import REL_KINDS, Kind
-from registry.kinds import DECLARATIONS, KIND_FIELDS, SEED_LINKS, SEED_ORDER, KindDecl
+from registry.kinds import (
+    DECLARATIONS,
+    KIND_FIELDS,
+    PUBLIC_DECLARATIONS,
+    PUBLIC_KINDS,
+    SEED_LINKS,
+    SEED_ORDER,
+    KindDecl,
+)
 from registry.services.seeding import DEFAULT_SEEDS, FILES
 
-GRAPHQL: GraphQLSchema = schema._schema
-ALL = list(DECLARATIONS.values())
+GRAPHQL: GraphQLSchema = graphql_schema(schema)
+ALL = list(PUBLIC_DECLARATIONS.values())  # the kinds the public schema shows
 
 
 def _object(name: str) -> GraphQLObjectType:
     found = GRAPHQL.get_type(name)
     assert isinstance(found, GraphQLObjectType), f"{name} is not an object type of the schema"
+    return found
+
+
+def _interface(name: str) -> GraphQLInterfaceType:
+    found = GRAPHQL.get_type(name)
+    assert isinstance(found, GraphQLInterfaceType), f"{name} is not an interface of the schema"
     return found
 
 
@@ -117,10 +139,20 @@ def test_each_list_takes_the_kinds_filter(decl: KindDecl) -> None:
         assert names == [to_camel_case(f.name) for f in decl.filters] + ["text"]
 
 
-def test_record_kind_lists_every_kind() -> None:
+def test_record_kind_lists_every_public_kind() -> None:
     record_kind = GRAPHQL.get_type("RecordKind")
     assert isinstance(record_kind, GraphQLEnumType)
-    assert list(record_kind.values) == [kind.name for kind in Kind]
+    assert list(record_kind.values) == [kind.name for kind in PUBLIC_KINDS]
+
+
+def test_a_kind_kept_out_of_the_public_schema_has_no_type_input_or_filter_there() -> None:
+    hidden = [d for d in DECLARATIONS.values() if not d.public]
+    assert hidden, "the roadmap method's kinds are stored but not public"
+    entries = {t.name for t in GRAPHQL.get_possible_types(_interface("Entry"))}
+    for decl in hidden:
+        assert decl.kind.value not in entries  # `method { phases }` has a MethodPhase of its own, not an Entry
+        for name in (f"{decl.kind.value}Input", f"{decl.kind.value}Filter", f"{decl.kind.value}Connection"):
+            assert GRAPHQL.get_type(name) is None, name
 
 
 def test_field_table_is_the_stored_fields() -> None:

@@ -27,6 +27,11 @@ class Kind(enum.StrEnum):
     SWOT_ITEM = "SwotItem"
     WORKSHOP = "Workshop"
     ROADMAP_ACTION = "RoadmapAction"
+    # The roadmap method (seeds/method.toml): stored like any record so every server answers from
+    # the store, but not (yet) entries of the public schema.
+    METHOD_PHASE = "MethodPhase"
+    METHOD_WORKSHOP_KIND = "MethodWorkshopKind"
+    METHOD_CASE = "MethodCase"
 
 
 class Rel(enum.StrEnum):

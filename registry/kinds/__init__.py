@@ -20,11 +20,14 @@ from registry.kinds.declarations import (
     USE_CASE,
     WORKSHOP,
 )
+from registry.kinds.method import METHOD_CASE, METHOD_PHASE, METHOD_WORKSHOP_KIND
 from registry.kinds.spec import Field, FieldSpec, Filter, KindDecl, Link, LinkSetter, RoleFlag
 
 __all__ = [
     "DECLARATIONS",
     "KIND_FIELDS",
+    "PUBLIC_DECLARATIONS",
+    "PUBLIC_KINDS",
     "SEED_LINKS",
     "SEED_ORDER",
     "Field",
@@ -41,8 +44,25 @@ __all__ = [
 
 # In `Kind` order, the order of the mutations in the schema.
 DECLARATIONS: dict[Kind, KindDecl] = {
-    d.kind: d for d in (TERRITORY, ACTOR, DOMAIN, USE_CASE, PRIORITY, EXPERIMENT, SWOT_ITEM, WORKSHOP, ROADMAP_ACTION)
+    d.kind: d
+    for d in (
+        TERRITORY,
+        ACTOR,
+        DOMAIN,
+        USE_CASE,
+        PRIORITY,
+        EXPERIMENT,
+        SWOT_ITEM,
+        WORKSHOP,
+        ROADMAP_ACTION,
+        METHOD_PHASE,
+        METHOD_WORKSHOP_KIND,
+        METHOD_CASE,
+    )
 }
+# The kinds the public schema shows: types, lists, search, global IDs, subscriptions.
+PUBLIC_DECLARATIONS: dict[Kind, KindDecl] = {kind: d for kind, d in DECLARATIONS.items() if d.public}
+PUBLIC_KINDS: tuple[Kind, ...] = tuple(PUBLIC_DECLARATIONS)
 
 KIND_FIELDS: dict[Kind, tuple[FieldSpec, ...]] = {kind: d.field_specs() for kind, d in DECLARATIONS.items()}
 

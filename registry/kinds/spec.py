@@ -146,6 +146,8 @@ class KindDecl:
     payload_name: str | None = None
     seed_file: str | None = None  # file name and table name in the seeds folder
     seed_table: str | None = None
+    public: bool = True  # a type of the public schema (listed, searched, addressed by global ID)
+    display_field: str | None = None  # the field naming a record, when the interface does not say
 
     @property
     def snake(self) -> str:
@@ -159,4 +161,4 @@ class KindDecl:
 
     def display_name(self) -> str:
         """The field that names a record of this kind in sentences and search."""
-        return {"Named": "name", "Titled": "title"}.get(self.interface, "text")
+        return self.display_field or {"Named": "name", "Titled": "title"}.get(self.interface, "text")

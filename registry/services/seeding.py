@@ -34,6 +34,34 @@ FILES: tuple[tuple[str, str, Kind], ...] = tuple(
 )
 
 
+# The roadmap method: its phases, workshop kinds and cases become records like any other, so the
+# API answers `method` from the store (every server of a shared database alike).  The file's
+# `[[timeline]]` tables (the two slides, item by item) are not served, so not stored.
+METHOD_FILE = "method.toml"
+
+
+def _method_record(kind: Kind, slug: str, fields: JSON, item: dict[str, Any]) -> Record:
+    return Record(kind, check_slug(slug), check_fields(kind, fields), check_sources(item["sources"], required=True))
+
+
+def method_records(folder: Path) -> Iterator[Record]:
+    """The method's records, in the file's order; none when the folder has no method file."""
+    path = folder / METHOD_FILE
+    if not path.exists():
+        return
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    for item in data.get("phase", []):
+        fields = {"number": item["number"], "title": item["title"], "periods": item["period"], "steps": item["steps"]}
+        yield _method_record(Kind.METHOD_PHASE, f"phase-{item['number']}", fields, item)
+    # The file lists the workshop kinds in the order the API answers them: kept as their rank.
+    for rank, item in enumerate(data.get("workshop_kind", []), start=1):
+        fields = {"kind": item["slug"], "label": item["label"], "phase": item.get("phase"), "rank": rank}
+        yield _method_record(Kind.METHOD_WORKSHOP_KIND, item["slug"].replace("_", "-"), fields, item)
+    for item in data.get("case", []):
+        fields = {"number": item["number"], "title": item["title"], "priorities_defined": item["priorities_defined"]}
+        yield _method_record(Kind.METHOD_CASE, item["slug"], fields, item)
+
+
 @dataclass(frozen=True)
 class SeedReport:
     created: int
@@ -57,6 +85,8 @@ def read_seeds(folder: Path = DEFAULT_SEEDS) -> tuple[list[Record], list[Link], 
     links: list[Link] = []
     territories: set[str] = set()
     present = [file_name for file_name, _, _ in FILES if (folder / file_name).exists()]
+    if (folder / METHOD_FILE).exists():
+        present.append(METHOD_FILE)
     if not present:  # seeding nothing while reporting success would hide a broken install
         raise RegistryError(ErrorCode.NOT_FOUND, f"No seed files in {folder}.", "seeds")
     for file_name, table, kind in FILES:
@@ -81,6 +111,7 @@ def read_seeds(folder: Path = DEFAULT_SEEDS) -> tuple[list[Record], list[Link], 
             records.append(Record(kind, slug, data, check_sources(item.get("sources", []), required=True)))
             if kind is Kind.TERRITORY:
                 territories.add(slug)
+    records.extend(method_records(folder))  # the roadmap method: records the API reads, like any other
     hubs_file = folder / "hubs.toml"
     hubs = []
     if hubs_file.exists():

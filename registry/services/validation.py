@@ -105,6 +105,12 @@ def _value(field_spec: FieldSpec, value: Any) -> Any:
                 if name == "languages" and not (isinstance(item, str) and LANGUAGE.match(item)):
                     raise invalid(name, "Languages are ISO 639-1 codes, e.g. 'fr'.")
             return sorted(set(value))
+        case "str_seq":  # the order is part of the fact (a timeline's periods, a phase's steps)
+            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                raise invalid(name, "Expected a list of strings.")
+            if any(len(item) > SHORT_TEXT for item in value):
+                raise invalid(name, f"At most {SHORT_TEXT} characters each.")
+            return [item.strip() for item in value] or None
         case "positions":
             if not isinstance(value, dict):
                 raise invalid(name, "Expected an object of positions.")

@@ -7,8 +7,8 @@ same records, links and times (`random.Random(seed)`, times derived from the see
 
 Everything is labelled synthetic: names ("Synthetic city 00042"), one `urn:synthetic:`
 source, and countries from the ISO 3166 codes reserved for private use (XA…XZ, QM…QZ),
-which no real country has.  Only the domains are real: they are the programme's
-vocabulary, read from the seed files with their sources.
+which no real country has.  Only the domains and the roadmap method are real: they are the
+programme's vocabulary and method, read from the seed files with their sources.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ def generate(scale: int, seed: int) -> Iterator[Chunk]:
     chunk = Chunk()
     for make in (
         places.make_domains,
+        places.make_method,
         places.make_territories,
         places.make_actors,
         work.make_workshops,

@@ -10,10 +10,11 @@ from __future__ import annotations
 import random
 import tomllib
 from collections.abc import Iterator
+from dataclasses import replace
 from itertools import accumulate
 
 from registry.domain.records import JSON, Kind, Link, Record, Ref, Rel, ReviewState
-from registry.services.seeding import DEFAULT_SEEDS
+from registry.services.seeding import DEFAULT_SEEDS, method_records
 from registry.services.validation import check_fields, check_sources
 from registry.synthetic.shape import (
     COUNTRY_CODES,
@@ -72,6 +73,11 @@ class Places:
             )
         # a few domains draw most use cases, as energy and mobility do in the seeds
         self.domain_weights = list(accumulate(1 / (rank + 1) for rank in range(len(self.domains))))
+
+    def make_method(self) -> Made:
+        # the real roadmap method, as seeded: the API answers `method` from the store
+        for record in method_records(DEFAULT_SEEDS):
+            yield replace(record, created_at=self.at, updated_at=self.at), []
 
     def make_territories(self) -> Made:
         s, rng = self.size, self.rng

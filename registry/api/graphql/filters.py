@@ -11,7 +11,7 @@ import strawberry
 
 from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import Kind
-from registry.kinds import DECLARATIONS, Filter, KindDecl
+from registry.kinds import PUBLIC_DECLARATIONS, Filter, KindDecl
 from registry.store.codec import words
 from registry.store.port import RecordQuery, SortKey
 
@@ -116,7 +116,7 @@ if TYPE_CHECKING:  # the generated filters, as the type checker sees them
 
 
 # The kinds with filters of their own; the others' lists take the text-only `TextFilter`.
-FILTERS: dict[Kind, type] = {kind: _filter_type(decl) for kind, decl in DECLARATIONS.items() if decl.filters}
+FILTERS: dict[Kind, type] = {kind: _filter_type(decl) for kind, decl in PUBLIC_DECLARATIONS.items() if decl.filters}
 globals().update({built.__name__: built for built in FILTERS.values()})  # TerritoryFilter… by name
 
 

@@ -7,6 +7,7 @@ import binascii
 
 from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import Kind, Ref
+from registry.kinds import PUBLIC_KINDS
 
 
 def global_id(ref: Ref) -> str:
@@ -20,8 +21,8 @@ def decode(value: str) -> Ref | None:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
     kind, sep, slug = text.partition(":")
-    if not sep or kind not in Kind._value2member_map_ or not slug:
-        return None
+    if not sep or kind not in Kind._value2member_map_ or not slug or Kind(kind) not in PUBLIC_KINDS:
+        return None  # the method's records are no nodes of the public schema: such an ID names nothing
     return Ref(Kind(kind), slug)
 
 

@@ -16,7 +16,7 @@ import strawberry
 from registry.api.graphql.ids import ref_of
 from registry.domain.records import JSON, Kind, Rel
 from registry.domain.vocabulary import ActorRole, Position
-from registry.kinds import DECLARATIONS, Field, KindDecl, LinkSetter
+from registry.kinds import PUBLIC_DECLARATIONS, Field, KindDecl, LinkSetter
 from registry.services.editing import Change
 
 UNSET: Any = strawberry.UNSET
@@ -181,7 +181,7 @@ if TYPE_CHECKING:  # the generated inputs, as the type checker sees them
 
 # The inputs of the kinds clients edit: coordinators (create/update) and hubs (case studies).
 INPUTS: dict[Kind, type] = {
-    kind: _input_type(decl) for kind, decl in DECLARATIONS.items() if decl.editable or decl.hub_editable
+    kind: _input_type(decl) for kind, decl in PUBLIC_DECLARATIONS.items() if decl.editable or decl.hub_editable
 }
 globals().update({built.__name__: built for built in INPUTS.values()})  # CaseStudyInput… by name
 

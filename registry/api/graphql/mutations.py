@@ -14,7 +14,7 @@ from registry.api.graphql.inputs import INPUTS, CaseStudyInput, LinkInput
 from registry.api.graphql.types import TYPES, Node, wrap
 from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import Kind, Link, Principal, Record
-from registry.kinds import DECLARATIONS, KindDecl
+from registry.kinds import PUBLIC_DECLARATIONS, KindDecl
 from registry.services.editing import Change, Editing
 
 IDEMPOTENCY = "Send the same key to retry safely: a replay returns the first result and writes nothing."
@@ -45,7 +45,7 @@ if TYPE_CHECKING:  # the generated payload the case-study mutations build, as th
         def __init__(self, *, use_case: Any, errors: list[UserError]) -> None: ...
 
 
-PAYLOADS: dict[Kind, type] = {kind: _payload_type(DECLARATIONS[kind]) for kind in INPUTS}
+PAYLOADS: dict[Kind, type] = {kind: _payload_type(PUBLIC_DECLARATIONS[kind]) for kind in INPUTS}
 globals().update({built.__name__: built for built in PAYLOADS.values()})  # CaseStudyPayload… by name
 
 
@@ -200,7 +200,7 @@ def _members(holder: type) -> dict[str, Any]:
 def _record_mutations() -> dict[str, Any]:
     """create_<kind> and update_<kind> for each kind coordinators edit, in `Kind` order."""
     found: dict[str, Any] = {}
-    for decl in DECLARATIONS.values():
+    for decl in PUBLIC_DECLARATIONS.values():
         if decl.editable:
             found[f"create_{decl.snake}"] = _create_mutation(decl)
             found[f"update_{decl.snake}"] = _update_mutation(decl)

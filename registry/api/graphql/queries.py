@@ -42,6 +42,7 @@ from registry.api.graphql.types import (
 )
 from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import Kind, Ref, Role
+from registry.kinds import PUBLIC_KINDS
 from registry.services.access import require
 from registry.services.ranking import recommenders as ranking
 from registry.store.port import RecordQuery, Visibility
@@ -343,11 +344,12 @@ class Query:
         query = TextFilter(text=text).query(Kind.TERRITORY, Sort())
         if not query.words:
             raise RegistryError(ErrorCode.INVALID, "Search for at least one word.", "text")
-        return await _page(info, replace(query, kinds=tuple(Kind), sort=query.sort), first, after)
+        # the entries only: the method's records are not nodes of the public schema
+        return await _page(info, replace(query, kinds=PUBLIC_KINDS, sort=query.sort), first, after)
 
     @strawberry.field(description="The roadmap method: its two phases, its workshop kinds and its two cases.")
-    def method(self) -> Method:
-        return load_method()
+    async def method(self, info: Info[Any, Any]) -> Method:
+        return await load_method(info)
 
     @strawberry.field
     def stats(self, info: Info[Any, Any]) -> Stats:

@@ -15,7 +15,7 @@ from typing import Any
 
 from registry.api.graphql.pagination import Connection, connection
 from registry.domain.records import Kind, Link, Record, Ref, Rel
-from registry.kinds import DECLARATIONS
+from registry.kinds import PUBLIC_DECLARATIONS
 from registry.store.port import Linked
 
 
@@ -38,7 +38,7 @@ class Relation:
 
 RELATIONS: dict[tuple[str, str], Relation] = {
     (decl.kind.value, link.name): Relation(link.direction, link.rel, link.target, link.to_one)
-    for decl in DECLARATIONS.values()
+    for decl in PUBLIC_DECLARATIONS.values()
     for link in decl.links
 }
 

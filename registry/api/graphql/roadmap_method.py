@@ -1,29 +1,41 @@
-"""The roadmap method (phases, workshop kinds, the two cases): reference text from seeds/method.toml.
+"""The roadmap method (phases, workshop kinds, the two cases), as the store holds it.
 
-It describes how the programme works rather than records that change, so it is
-read from the seed file once and served as it is, on every store alike.
+`registry seed` stores seeds/method.toml as records of the method's kinds (see
+registry.services.seeding); they travel in exports like any record.  The API reads
+them from the store only, so every server of a shared database answers the same method.
+These kinds are not entries of the public schema: only `method` serves them.
 """
 
 from __future__ import annotations
 
-import tomllib
-from functools import cache
+from datetime import date
 from typing import Any
 
 import strawberry
+from strawberry.types import Info
 
+from registry.api.execution.context import context_of
 from registry.api.graphql.types import Language, Source
+from registry.domain.records import Kind
+from registry.domain.records import Source as StoredSource
 from registry.domain.vocabulary import WorkshopKind
-from registry.services.seeding import DEFAULT_SEEDS
+from registry.kinds.method import METHOD_KINDS
+from registry.store.port import RecordQuery
 
 
 def _pick(text: dict[str, str], lang: Language) -> str | None:
     return text.get(lang.value) or text.get("en" if lang is Language.FR else "fr")
 
 
-def _sources(items: list[dict[str, Any]]) -> list[Source]:
+def _sources(items: tuple[StoredSource, ...]) -> list[Source]:
     return [
-        Source(url=s["url"], title=s["title"], seen=None, page=s.get("page"), home_page_only=s.get("home_page_only"))
+        Source(
+            url=s.url,
+            title=s.title,
+            seen=date.fromisoformat(s.seen) if s.seen else None,
+            page=s.page,
+            home_page_only=s.home_page_only,
+        )
         for s in items
     ]
 
@@ -72,33 +84,52 @@ class Method:
     cases: list[MethodCase]
 
 
-@cache
-def load_method() -> Method:
-    data = tomllib.loads((DEFAULT_SEEDS / "method.toml").read_text(encoding="utf-8"))
+# Eleven records today: one page holds them all, whatever the store.
+_ALL = 1000
+
+
+def _texts(value: object) -> dict[str, str]:
+    return dict(value) if isinstance(value, dict) else {}
+
+
+async def load_method(info: Info[Any, Any]) -> Method:
+    """The method as the store holds it (seeded from seeds/method.toml), in the method's order."""
+    ctx = context_of(info)
+    query = RecordQuery(kinds=tuple(sorted(METHOD_KINDS)), visibility=ctx.visibility, limit=_ALL)
+    records = (await ctx.call(ctx.store.query, query)).records
+    of = {kind: [r for r in records if r.kind is kind] for kind in METHOD_KINDS}
+    phases = sorted(of[Kind.METHOD_PHASE], key=lambda r: (r.data["number"], r.slug))
+    kinds = sorted(
+        of[Kind.METHOD_WORKSHOP_KIND], key=lambda r: (r.data.get("rank") is None, r.data.get("rank"), r.slug)
+    )
+    cases = sorted(of[Kind.METHOD_CASE], key=lambda r: (r.data["number"], r.slug))
     return Method(
         phases=[
             MethodPhase(
-                number=p["number"],
-                periods=p["period"],
-                steps=p["steps"],
-                sources=_sources(p["sources"]),
-                titles=p["title"],
+                number=r.data["number"],
+                periods=list(r.data.get("periods") or []),
+                steps=list(r.data.get("steps") or []),
+                sources=_sources(r.sources),
+                titles=_texts(r.data.get("title")),
             )
-            for p in data.get("phase", [])
+            for r in phases
         ],
         workshop_kinds=[
             MethodWorkshopKind(
-                kind=WorkshopKind(w["slug"]), phase=w.get("phase"), sources=_sources(w["sources"]), labels=w["label"]
+                kind=WorkshopKind(r.data["kind"]),
+                phase=r.data.get("phase"),
+                sources=_sources(r.sources),
+                labels=_texts(r.data.get("label")),
             )
-            for w in data.get("workshop_kind", [])
+            for r in kinds
         ],
         cases=[
             MethodCase(
-                number=c["number"],
-                priorities_defined=c["priorities_defined"],
-                sources=_sources(c["sources"]),
-                titles=c["title"],
+                number=r.data["number"],
+                priorities_defined=bool(r.data.get("priorities_defined")),
+                sources=_sources(r.sources),
+                titles=_texts(r.data.get("title")),
             )
-            for c in data.get("case", [])
+            for r in cases
         ],
     )

@@ -13,7 +13,7 @@ import enum
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -23,11 +23,14 @@ from registry.api.graphql.types import Entry, UseCase, wrap
 from registry.api.http.persisted import TrustedDocuments
 from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import AuditEntry, Kind, Record, Ref, ReviewState
+from registry.kinds import PUBLIC_KINDS
 from registry.observability import live_metrics
 from registry.services.audit_feed import PAGE, AuditFeed
 
-# The domain's Kind as a GraphQL enum (the domain stays free of strawberry; this registers it).
-RecordKind = strawberry.enum(Kind, name="RecordKind", description="The kinds of records.")
+# The public kinds as a GraphQL enum, made from the declarations (the domain stays free of strawberry).
+_PUBLIC_KIND: Any = enum.Enum("RecordKind", [(kind.name, kind.value) for kind in PUBLIC_KINDS])  # type: ignore[misc]
+RecordKind: Any = strawberry.enum(_PUBLIC_KIND, description="The kinds of records.")
+RecordKinds = Annotated[list[Any], strawberry.argument(graphql_type=list[RecordKind])]
 
 
 @dataclass
@@ -75,7 +78,7 @@ class RecordEvent:
     id: strawberry.ID = strawberry.field(description=_ID)
     change: RecordChange
     at: datetime
-    kind: Kind
+    kind: Any = strawberry.field(graphql_type=RecordKind)
     version: int | None = strawberry.field(description="The record's version after this change.")
     record: Entry = strawberry.field(description=_NOW)
     rel: str | None = strawberry.field(description="The link's relation (LINKED and UNLINKED).")
@@ -214,13 +217,13 @@ class Subscription:
     async def record_changed(
         self,
         info: Info[Any, Any],
-        kinds: list[Kind],
+        kinds: RecordKinds,
         after: strawberry.ID | None = None,
     ) -> AsyncGenerator[RecordEvent, None]:
         ctx = context_of(info)
         if not kinds:
             raise RegistryError(ErrorCode.REQUIRED, "Name at least one kind.", "kinds")
-        async for entry, record in _changes(ctx, after, frozenset(kinds)):
+        async for entry, record in _changes(ctx, after, frozenset(Kind(k.value) for k in kinds)):
             other, rel = None, None
             if entry.action in ("link", "unlink"):
                 rel = entry.detail.get("rel")
@@ -231,7 +234,7 @@ class Subscription:
                 id=strawberry.ID(str(entry.seq)),
                 change=_record_change(entry),
                 at=entry.at,
-                kind=record.kind,
+                kind=RecordKind(record.kind.value),
                 version=entry.version_after,
                 record=wrap(record),
                 rel=rel if isinstance(rel, str) else None,

@@ -31,7 +31,7 @@ from registry.domain.vocabulary import (
     UseCaseStatus,
     WorkshopKind,
 )
-from registry.kinds import DECLARATIONS, Field, KindDecl, Link
+from registry.kinds import PUBLIC_DECLARATIONS, Field, KindDecl, Link
 from registry.store.codec import label
 
 for vocabulary in (
@@ -340,7 +340,7 @@ if TYPE_CHECKING:  # the generated types, as the type checker sees them
     class RoadmapAction(Titled): ...
 
 
-TYPES: dict[Kind, type[Entry]] = {kind: _object_type(decl) for kind, decl in DECLARATIONS.items()}
+TYPES: dict[Kind, type[Entry]] = {kind: _object_type(decl) for kind, decl in PUBLIC_DECLARATIONS.items()}
 globals().update({kind.value: built for kind, built in TYPES.items()})  # Territory, Actor… by name
 
 
