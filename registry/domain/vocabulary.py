@@ -203,8 +203,11 @@ class FieldSpec:
 
     `type` is one of: text (a French/English pair), str, int, bool, date,
     enum, enum_list, str_list, positions, inferences (values no source states,
-    each labelled with its reasoning; see `registry.domain.provenance`).  `column` names the indexed
-    column a store keeps it in, for filters and sorts.
+    each labelled with its reasoning; see `registry.domain.provenance`), float.  `column` names the
+    indexed column a store keeps it in, for filters, sorts and counts: every store makes its
+    columns, indexes and conditions from these (see `registry.store.columns`).  `indexed` says
+    whether that column gets a database index (None: text columns do, numbers, compared as
+    ranges, do not).
     """
 
     name: str
@@ -212,6 +215,7 @@ class FieldSpec:
     values: tuple[str, ...] = ()
     required: bool = False
     column: str | None = None
+    indexed: bool | None = None
 
 
 def _f(
