@@ -299,7 +299,9 @@ class Store(Protocol):
         ...
 
     def count_by(self, kind: Kind, dimension: str, visibility: Visibility) -> list[tuple[str, int]]:
-        """Counts of records of `kind` by status, subkind, governance, country, domain or territory."""
+        """Counts of records of `kind` by linked domain or territory, or by a column a query may filter
+        (registry.store.columns.COUNTABLE: status, subkind, country…), missing values as "unknown";
+        any other dimension is INVALID."""
         ...
 
     # -- hubs, keys, audit ---------------------------------------------------
