@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from registry.cli.commands import main
 from registry.store.sql import schema_version
 
 PROBE = Path(__file__).with_name("coordinates_probe.py")
@@ -53,7 +54,8 @@ def test_make_migration_writes_the_revision_a_declared_column_needs() -> None:
     assert found["differences"] == 0  # the revision makes exactly the declared tables
 
 
-def test_make_migration_writes_nothing_when_the_tables_are_unchanged() -> None:
+def test_make_migration_writes_nothing_when_the_tables_are_unchanged(capsys: pytest.CaptureFixture[str]) -> None:
     before = sorted((schema_version.MIGRATIONS / "versions").glob("*.py"))
-    assert schema_version.new_revision("nothing", schema_version.MIGRATIONS) is None
+    assert main(["make-migration", "nothing"]) == 0
+    assert "nothing written" in capsys.readouterr().out
     assert sorted((schema_version.MIGRATIONS / "versions").glob("*.py")) == before
