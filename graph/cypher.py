@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 from registry.domain.records import JSON, ApiKey, AuditEntry, Hub, Kind, Ref, Rel, Role
 from registry.store.codec import format_time, parse_time
-from registry.store.port import Expansion, LinkGroup, RecordQuery, SortKey, Visibility
+from registry.store.columns import FieldFilter, Op
+from registry.store.port import Expansion, LinkGroup, RecordQuery, Visibility
 
 SEARCH_INDEX = "record_search"
 
@@ -48,17 +49,6 @@ def bumped(statement: str) -> str:
     """`statement` run after bumping the change counter, in the same transaction."""
     return f"{BUMP_GENERATION}\nWITH g\n{statement}"
 
-
-SORT_PROPERTIES = {
-    SortKey.SLUG: "slug",
-    SortKey.NAME: "sort_name",
-    SortKey.CREATED: "created_at",
-    SortKey.UPDATED: "updated_at",
-    SortKey.YEAR: "year_start",
-}
-
-# The values count_by may group on: the indexed properties a dashboard shows.
-COUNT_PROPERTIES = frozenset({"status", "subkind", "governance", "country", "review_state", "hub"})
 
 _PLAIN_WORD = re.compile(r"[0-9a-z]+")
 
@@ -145,16 +135,7 @@ def record_match(q: RecordQuery) -> tuple[str, JSON]:
     if q.slugs is not None:
         conds.append("r.slug IN $slugs")
         params["slugs"] = list(q.slugs)
-    for prop, values in (
-        ("status", q.statuses),
-        ("subkind", q.subkinds),
-        ("country", q.countries),
-        ("governance", q.governance),
-        ("review_state", q.review_states),
-    ):
-        if values:
-            conds.append(f"r.{prop} IN ${prop}")
-            params[prop] = list(values)
+    conds += [field_condition(f, f"f{n}", params) for n, f in enumerate(q.field_filters())]
     for name, pattern, targets in (
         ("domains", "(r)-[:IN_DOMAIN]->(x:Domain)", [f"Domain:{d}" for d in q.domains]),
         ("territories", "(r)-[:IN_TERRITORY|PRESENT_IN]->(x:Territory)", [f"Territory:{t}" for t in q.territories]),
@@ -166,12 +147,6 @@ def record_match(q: RecordQuery) -> tuple[str, JSON]:
     if q.actor_kinds:
         conds.append("EXISTS { MATCH (r)-[:INVOLVES]->(x:Record) WHERE x.subkind IN $actor_kinds }")
         params["actor_kinds"] = list(q.actor_kinds)
-    if q.year_from is not None:
-        conds.append("coalesce(r.year_end, r.year_start) >= $year_from")
-        params["year_from"] = q.year_from
-    if q.year_to is not None:
-        conds.append("r.year_start <= $year_to")
-        params["year_to"] = q.year_to
     # The exact rule, as in SQL (search_text LIKE '% word%'): each word starts a word of the text.
     if q.words:  # one list parameter: the statement's text, and so its plan, is the same for any number of words
         conds.append("all(word IN $words WHERE r.search_text CONTAINS word)")
@@ -189,9 +164,22 @@ def record_match(q: RecordQuery) -> tuple[str, JSON]:
     return f"{match}\nWHERE " + "\n  AND ".join(conds), params
 
 
+def field_condition(f: FieldFilter, name: str, params: JSON) -> str:
+    """`f` as a condition on `r`, its values in the parameter `name`: the one place that renders
+    generic filters (registry.store.columns).  Column names are checked identifiers, never input;
+    a null property compares as null, so, as in SQL, it matches nothing."""
+    props = [f"r.{column}" for column in f.columns]
+    value = props[0] if len(props) == 1 else f"coalesce({', '.join(props)})"
+    if f.op is Op.IN:
+        params[name] = list(f.values)
+        return f"{value} IN ${name}"
+    params[name] = f.values[0]
+    return f"{value} {'>=' if f.op is Op.GE else '<='} ${name}"
+
+
 def order_by(q: RecordQuery) -> str:
     """Nulls last, then the sort property, then kind and slug: the SQL store's order."""
-    prop = SORT_PROPERTIES[q.sort]
+    prop, _ = q.sort_column()
     direction = " DESC" if q.descending else ""
     return f"ORDER BY r.{prop} IS NULL, r.{prop}{direction}, r.kind, r.slug"
 

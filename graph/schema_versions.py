@@ -3,6 +3,12 @@
 Each migration is a numbered list of statements; the number a database is at lives on a
 `Meta` node (which `clear` leaves alone).  Opening a store brings a new database to the
 newest version; an older one is refused until `registry migrate` upgrades it in place.
+
+The indexes of the record columns are not written here by hand: they come from the one
+list every store keeps (`registry.store.columns.COLUMNS`), under the names the first
+release gave them (`record_<column>`).  Opening a store creates any that is missing, so a
+column declared on a field spec is indexed with no migration to write: an index changes no
+data, and Neo4j fills it in the background without blocking readers or writers.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from typing import Any
 
 from graph.cypher import SEARCH_INDEX
 from registry.domain.errors import SchemaOutdated, SchemaTooNew
+from registry.store.columns import COLUMNS
 
 Run = Callable[..., list[dict[str, Any]]]  # one statement with its parameters, in its own transaction
 
@@ -22,6 +29,20 @@ class Migration:
     version: int
     about: str
     statements: tuple[str, ...]
+
+
+def index_name(column: str) -> str:
+    return f"record_{column}"
+
+
+def index_statement(column: str) -> str:
+    return f"CREATE INDEX {index_name(column)} IF NOT EXISTS FOR (r:Record) ON (r.{column})"
+
+
+def column_indexes() -> tuple[str, ...]:
+    """The columns every Record node is indexed on: its kind and review state, and the indexed
+    columns of the one list (registry.store.columns), whose names are checked identifiers."""
+    return ("kind", "review_state", *(c.name for c in COLUMNS if c.indexed))
 
 
 # The uniqueness constraints also give the range indexes every lookup by key uses.
@@ -36,7 +57,7 @@ MIGRATIONS = (
             "CREATE CONSTRAINT audit_seq IF NOT EXISTS FOR (a:AuditEntry) REQUIRE a.seq IS UNIQUE",
             "CREATE CONSTRAINT idempotency_key IF NOT EXISTS FOR (i:Idempotency) REQUIRE i.key IS UNIQUE",
             *(
-                f"CREATE INDEX record_{name} IF NOT EXISTS FOR (r:Record) ON (r.{name})"
+                index_statement(name)
                 for name in ("kind", "status", "subkind", "country", "governance", "review_state", "sort_name")
             ),
             "CREATE INDEX audit_ref IF NOT EXISTS FOR (a:AuditEntry) ON (a.ref)",
@@ -87,5 +108,9 @@ def prepare(read: Run, write: Run, upgrade: bool = False) -> tuple[int | None, i
             write(statement)
     if pending:  # a new index fills in the background; a search before that would fail
         read("CALL db.awaitIndexes(300)")
+    existing = {row["name"] for row in read("SHOW INDEXES YIELD name RETURN name")}
+    for column in column_indexes():  # a newly declared column: its index, made once
+        if index_name(column) not in existing:
+            write(index_statement(column))
     write(WRITE_VERSION, version=HEAD)
     return before, HEAD

@@ -47,6 +47,7 @@ from registry.store.codec import (
     record_columns,
     record_from_columns,
 )
+from registry.store.columns import countable
 from registry.store.port import (
     Expansion,
     Found,
@@ -379,10 +380,9 @@ class Neo4jStore:
             rels = "IN_DOMAIN" if dimension == "domain" else "IN_TERRITORY|PRESENT_IN"
             query = f"MATCH (r:Record {{kind: $kind}})-[:{rels}]->(x:Record) WHERE {where}"
             query += " RETURN x.slug AS value, count(*) AS n"
-        elif dimension in cypher.COUNT_PROPERTIES:
+        else:  # a countable column (or INVALID), read as a parameter
+            countable(dimension)
             query = f"MATCH (r:Record {{kind: $kind}}) WHERE {where} RETURN r[$dimension] AS value, count(*) AS n"
-        else:
-            raise RegistryError(ErrorCode.INVALID, f"Records cannot be counted by {dimension!r}.", "dimension")
         merged: dict[str, int] = {}
         for row in self._read(query, kind=kind.value, dimension=dimension, hub=visibility.hub):
             value = "unknown" if row["value"] is None else str(row["value"])

@@ -1,4 +1,4 @@
-"""The `registry` command: seed, migrate, check-sources, generate, serve, keys, hubs, export-schema, export, import,
+"""The `registry` command: seed, migrate, make-migration, check-sources, generate, serve, keys, hubs, export-schema, export, import,
 neo4j-local."""
 
 from __future__ import annotations
@@ -59,6 +59,18 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         print(f"migrate: the schema is already at revision {after}")
     else:
         print(f"migrate: schema revision {before or 'none'} -> {after}")
+    return 0
+
+
+def cmd_make_migration(args: argparse.Namespace) -> int:
+    """Write the SQL revision for a change to the declared tables (see registry.store.columns)."""
+    from registry.store.sql import schema_version
+
+    written = schema_version.new_revision(args.message)
+    if written is None:
+        print("make-migration: the migrations already make the declared tables; nothing written")
+    else:
+        print(f"make-migration: wrote {written.name}; read it, then commit it")
     return 0
 
 
@@ -274,6 +286,12 @@ def parser() -> argparse.ArgumentParser:
     migrate = sub.add_parser("migrate", help="upgrade a database made by an older release, in place")
     migrate.add_argument("--store", help=store_help)
     migrate.set_defaults(run=cmd_migrate)
+
+    make_migration = sub.add_parser(
+        "make-migration", help="write the SQL migration for a column declared since the newest one"
+    )
+    make_migration.add_argument("message", help="what changed, for the revision's name and docstring")
+    make_migration.set_defaults(run=cmd_make_migration)
 
     sources = sub.add_parser("check-sources", help="list the seeds' home-page sources and any fact without a source")
     sources.add_argument("--seeds", help="folder of seed files (default: the repository's seeds/)")

@@ -31,6 +31,9 @@ class FieldSpec:
     required: bool = False
     column: str | None = None
     bounds: tuple[int, int] | None = None  # inclusive, for ints
+    # Whether the column gets an index: None leaves it to its type (text yes, numbers no), see
+    # `registry.store.columns`.
+    indexed: bool | None = None
 
     @property
     def searchable(self) -> bool:
@@ -55,6 +58,7 @@ class Field:
     description: str | None = None
     column: str | None = None
     bounds: tuple[int, int] | None = None
+    indexed: bool | None = None
     null_as: enum.StrEnum | None = None  # the value the API answers when the record holds none
     editable: bool = True  # set by the kind's input
     stored: bool = True
@@ -65,7 +69,7 @@ class Field:
 
     def spec(self) -> FieldSpec:
         values = tuple(v.value for v in self.vocabulary) if self.vocabulary is not None else ()
-        return FieldSpec(self.name, self.type, values, self.required, self.column, self.bounds)
+        return FieldSpec(self.name, self.type, values, self.required, self.column, self.bounds, self.indexed)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 from registry.domain.records import JSON, AuditEntry, Kind, Record, ReviewState, Source
 from registry.kinds import KIND_FIELDS, display_name
+from registry.store.columns import FIELD_COLUMNS
 
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 _STORED_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
@@ -61,15 +62,8 @@ def label(record: Record, lang: str = "en") -> str:
 
 
 def columns(record: Record) -> dict[str, Any]:
-    """The indexed columns of a record: the same names in every store."""
-    cols: dict[str, Any] = {
-        "status": None,
-        "subkind": None,
-        "country": None,
-        "governance": None,
-        "year_start": None,
-        "year_end": None,
-    }
+    """The indexed columns of a record (registry.store.columns.COLUMNS): the same names in every store."""
+    cols: dict[str, Any] = dict.fromkeys(c.name for c in FIELD_COLUMNS)
     for spec in KIND_FIELDS[record.kind]:
         if spec.column is not None:
             cols[spec.column] = record.data.get(spec.name)

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
+from registry.store.columns import BY_NAME, SORTABLE, FieldFilter, any_of, at_least, at_most
 
 
 class SortKey(enum.StrEnum):
@@ -21,6 +23,16 @@ class SortKey(enum.StrEnum):
     CREATED = "created"
     UPDATED = "updated"
     YEAR = "year"
+
+
+# The column each sort key orders by; every store sorts from this table.
+SORT_COLUMNS = {
+    SortKey.SLUG: "slug",
+    SortKey.NAME: "sort_name",
+    SortKey.CREATED: "created_at",
+    SortKey.UPDATED: "updated_at",
+    SortKey.YEAR: "year_start",
+}
 
 
 @dataclass(frozen=True)
@@ -51,11 +63,42 @@ class RecordQuery:
     year_from: int | None = None  # active in or after this year
     year_to: int | None = None  # active in or before this year
     words: tuple[str, ...] = ()  # normalised words; each must start a word of the record's text
+    fields: tuple[FieldFilter, ...] = ()  # conditions on indexed columns (registry.store.columns), all must hold
     visibility: Visibility = PUBLIC
-    sort: SortKey = SortKey.SLUG
+    sort: SortKey | str = SortKey.SLUG  # a SortKey, or the name of a field column
     descending: bool = False
     offset: int = 0
     limit: int = 20
+
+    def field_filters(self) -> tuple[FieldFilter, ...]:
+        """Every condition on indexed columns, the named ones above included: what stores render."""
+        named = [
+            any_of(column, values)
+            for column, values in (
+                ("status", self.statuses),
+                ("subkind", self.subkinds),
+                ("country", self.countries),
+                ("governance", self.governance),
+                ("review_state", self.review_states),
+            )
+            if values
+        ]
+        if self.year_from is not None:  # active in or after: its end, or when unknown its start
+            named.append(at_least(self.year_from, "year_end", "year_start"))
+        if self.year_to is not None:
+            named.append(at_most(self.year_to, "year_start"))
+        return (*named, *self.fields)
+
+    def sort_column(self) -> tuple[str, bool]:
+        """The column to sort on, and whether it can be null (those come last in every store)."""
+        if isinstance(self.sort, SortKey):
+            name = SORT_COLUMNS[self.sort]
+        elif self.sort in SORTABLE:
+            name = self.sort
+        else:
+            raise RegistryError(ErrorCode.INVALID, f"Records cannot be sorted by {self.sort!r}.", "sort")
+        column = BY_NAME.get(name)
+        return name, column is not None and column.nullable
 
 
 @dataclass(frozen=True)
@@ -256,7 +299,9 @@ class Store(Protocol):
         ...
 
     def count_by(self, kind: Kind, dimension: str, visibility: Visibility) -> list[tuple[str, int]]:
-        """Counts of records of `kind` by status, subkind, governance, country, domain or territory."""
+        """Counts of records of `kind` by linked domain or territory, or by a column a query may filter
+        (registry.store.columns.COUNTABLE: status, subkind, country…), missing values as "unknown";
+        any other dimension is INVALID."""
         ...
 
     # -- hubs, keys, audit ---------------------------------------------------

@@ -17,7 +17,7 @@ from registry.domain.provenance import inferred
 from registry.domain.records import Kind, Rel, ReviewState
 from registry.store.port import TerritoryFacts, UseCaseFacts
 from registry.store.rules import PLATFORM_ACTOR_KINDS, PLATFORM_ROLES
-from registry.store.sql.tables import LinkRow, RecordRow
+from registry.store.sql.tables import LinkRow, RecordRow, record_column
 
 _IN_TERRITORY, _PRESENT_IN = Rel.IN_TERRITORY.value, Rel.PRESENT_IN.value
 _IN_DOMAIN, _INVOLVES = Rel.IN_DOMAIN.value, Rel.INVOLVES.value
@@ -39,13 +39,18 @@ def territory_facts(c: Connection) -> list[TerritoryFacts]:
     """Per territory: its priority and use-case domains, the actors present and which are platforms."""
     r = RecordRow
     territories = c.execute(
-        select(col(r.key), col(r.slug), col(r.country), col(r.status), col(r.subkind), col(r.data)).where(
-            _of_kind(Kind.TERRITORY)
-        )
+        select(
+            col(r.key),
+            col(r.slug),
+            record_column("country"),
+            record_column("status"),
+            record_column("subkind"),
+            col(r.data),
+        ).where(_of_kind(Kind.TERRITORY))
     ).all()
     published = set(c.execute(select(col(r.key)).where(_of_kind(Kind.USE_CASE), _published())).scalars())
     actor_kinds: dict[str, str | None] = {
-        k: v for k, v in c.execute(select(col(r.key), col(r.subkind)).where(_of_kind(Kind.ACTOR))).all()
+        k: v for k, v in c.execute(select(col(r.key), record_column("subkind")).where(_of_kind(Kind.ACTOR))).all()
     }
     links = c.execute(
         select(
@@ -108,14 +113,14 @@ def use_case_facts(c: Connection) -> list[UseCaseFacts]:
     """Per published use case: its status, governance, domains, places and organisations."""
     r = RecordRow
     cases = c.execute(
-        select(col(r.key), col(r.slug), col(r.status), col(r.governance), col(r.data)).where(
+        select(col(r.key), col(r.slug), record_column("status"), record_column("governance"), col(r.data)).where(
             _of_kind(Kind.USE_CASE), _published()
         )
     ).all()
     others: dict[str, tuple[str, str | None, str | None]] = {
         k: (slug, country, subkind)
         for k, slug, country, subkind in c.execute(
-            select(col(r.key), col(r.slug), col(r.country), col(r.subkind)).where(
+            select(col(r.key), col(r.slug), record_column("country"), record_column("subkind")).where(
                 col(r.kind).in_([Kind.ACTOR.value, Kind.TERRITORY.value])
             )
         ).all()

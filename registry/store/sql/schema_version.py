@@ -1,8 +1,13 @@
-"""The SQL store's schema version, managed by Alembic (the revisions are in registry/sql/migrations).
+"""The SQL store's schema version, managed by Alembic (the revisions are in registry/store/sql/migrations).
 
 Opening a store makes a new database at the newest revision.  A database made by an older
 release is refused, with the command that upgrades it in place: `registry migrate`.  The
 tables are never changed behind a running server's back.
+
+A change to the tables (a column declared on a field spec, see `registry.store.columns`)
+gets its revision from `registry make-migration "what changed"` (`new_revision`): Alembic
+compares a database at the newest revision with the tables the code declares and writes the
+difference as the next numbered revision.  Read it, then commit it.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Any
 
 from alembic.config import Config
@@ -48,9 +54,9 @@ def revisions() -> list[str]:
     return [script.revision for script in reversed(list(_scripts().walk_revisions()))]
 
 
-def _config(connection: Connection) -> Config:
+def _config(connection: Connection, folder: Path = MIGRATIONS) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(folder))
     config.attributes["connection"] = connection
     return config
 
@@ -147,3 +153,47 @@ def upgrade_to(url: str, revision: str) -> None:
 
     with _locked(url) as connection:
         command.upgrade(_config(connection), revision)
+
+
+def _plain_types(type_: str, item: Any, autogen_context: Any) -> str | bool:
+    """Write SQLModel's text type as SQLAlchemy's, so revisions import nothing but sqlalchemy."""
+    if type_ == "type" and type(item).__name__ == "AutoString":
+        return "sa.String()"
+    return False
+
+
+def new_revision(message: str, folder: Path = MIGRATIONS) -> Path | None:
+    """Write the revision that brings the newest revision's tables to the declared ones, numbered
+    after the newest; None (and nothing written) when they are the same already."""
+    from alembic import command
+    from alembic.operations.ops import MigrationScript
+
+    config_folder = Config()
+    config_folder.set_main_option("script_location", str(folder))
+    newest = ScriptDirectory.from_config(config_folder).get_current_head()
+    with TemporaryDirectory() as scratch:
+        url = f"sqlite:///{Path(scratch) / 'newest.db'}"
+        engine = create_engine(url)
+        try:
+            with engine.begin() as connection:
+                config = _config(connection, folder)
+                command.upgrade(config, "head")
+            with engine.begin() as connection:
+                config = _config(connection, folder)
+                empty: list[bool] = []
+
+                def keep_if_changed(_context: Any, _revision: Any, directives: list[MigrationScript]) -> None:
+                    upgrade = directives[0].upgrade_ops
+                    if upgrade is None or upgrade.is_empty():
+                        empty.append(True)
+                        directives[:] = []
+
+                config.attributes["directives"] = keep_if_changed
+                config.attributes["render_item"] = _plain_types
+                number = f"{int(newest or '0') + 1:04d}"
+                script = command.revision(config, message=message, autogenerate=True, rev_id=number)
+        finally:
+            engine.dispose()
+    if empty or script is None or isinstance(script, list):
+        return None
+    return Path(script.path)

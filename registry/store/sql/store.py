@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import Engine, delete, event, exists, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, create_engine, select
 
 from registry.domain.errors import ErrorCode, RegistryError, StoreUnavailable
@@ -37,14 +36,13 @@ from registry.store.port import (
     Page,
     RecordQuery,
     Replayed,
-    SortKey,
     TerritoryFacts,
     UseCaseFacts,
     Visibility,
     WriteBatch,
 )
 from registry.store.rules import best_path, hidden
-from registry.store.sql import deadline, facts, schema_version
+from registry.store.sql import deadline, facts, filters, schema_version
 from registry.store.sql.linked import READ_COLUMNS, linked_statement, visible
 from registry.store.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRow, LinkRow, MetaRow, RecordRow
 
@@ -163,22 +161,7 @@ class SqlStore:
         conditions = self._conditions(query)
         stmt = select(*_READ).where(*conditions)
         count = select(func.count()).select_from(RecordRow).where(*conditions)
-        column: Any = {
-            SortKey.SLUG: RecordRow.slug,
-            SortKey.NAME: RecordRow.sort_name,
-            SortKey.CREATED: RecordRow.created_at,
-            SortKey.UPDATED: RecordRow.updated_at,
-            SortKey.YEAR: RecordRow.year_start,
-        }[query.sort]
-        sort_col = col(column) if query.sort is SortKey.YEAR else self._bytewise(column)
-        ordered = sort_col.desc() if query.descending else sort_col.asc()
-        order = [ordered]
-        if query.sort is SortKey.YEAR:  # the one sort value that can be unknown: those come last
-            order.insert(0, col(column).is_(None))
-        if len(query.kinds) > 1 or query.sort is not SortKey.SLUG:  # slugs are unique within a kind
-            order += [self._bytewise(RecordRow.kind), self._bytewise(RecordRow.slug)]
-        # A list of one kind by slug is then read in the order of the (kind, review_state, slug) index.
-        stmt = stmt.order_by(*order)
+        stmt = stmt.order_by(*filters.order(query, self._bytewise))
         stmt = stmt.offset(query.offset).limit(query.limit)
 
         def work() -> Page:
@@ -196,15 +179,7 @@ class SqlStore:
         conds: list[Any] = [kinds, _visible(q.visibility)]
         if q.slugs is not None:
             conds.append(col(r.slug).in_(q.slugs))
-        for column, values in (
-            (r.status, q.statuses),
-            (r.subkind, q.subkinds),
-            (r.country, q.countries),
-            (r.governance, q.governance),
-            (r.review_state, q.review_states),
-        ):
-            if values:
-                conds.append(col(column).in_(values))
+        conds += [filters.condition(f) for f in q.field_filters()]
 
         def linked(rels: list[str], target_keys: list[str]) -> Any:
             return exists().where(
@@ -221,21 +196,8 @@ class SqlStore:
         if q.actors:
             conds.append(linked([Rel.INVOLVES.value], [f"Actor:{a}" for a in q.actors]))
         if q.actor_kinds:
-            actor = aliased(RecordRow)
-            conds.append(
-                exists().where(
-                    col(LinkRow.source_key) == col(r.key),
-                    col(LinkRow.rel) == Rel.INVOLVES.value,
-                    col(actor.key) == col(LinkRow.target_key),
-                    col(actor.subkind).in_(q.actor_kinds),
-                )
-            )
-        if q.year_from is not None:
-            conds.append(func.coalesce(r.year_end, r.year_start) >= q.year_from)
-        if q.year_to is not None:
-            conds.append(col(r.year_start) <= q.year_to)
-        for word in q.words:
-            conds.append(col(r.search_text).contains(f" {word}"))
+            conds.append(filters.involves_actor_of_kind(q.actor_kinds))
+        conds += [filters.word(word) for word in q.words]
         return conds
 
     def links_from(self, sources: Sequence[Ref], rel: Rel) -> list[Link]:
@@ -516,9 +478,9 @@ class SqlStore:
                     )
                     rows = [(k.split(":", 1)[1], int(n)) for k, n in s.exec(stmt).all()]
                 else:
-                    column = getattr(RecordRow, dimension)
+                    column = filters.counted(dimension)
                     stmt2 = select(column, func.count()).where(*base).group_by(column)
-                    rows = [(v if v is not None else "unknown", int(n)) for v, n in s.exec(stmt2).all()]
+                    rows = [(str(v) if v is not None else "unknown", int(n)) for v, n in s.exec(stmt2).all()]
                 merged: dict[str, int] = {}
                 for value, n in rows:
                     merged[value] = merged.get(value, 0) + n

@@ -2,8 +2,31 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Index
+from typing import Any
+
+from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
+
+from registry.store.columns import COLUMNS
+
+_PYTHON_TYPES: dict[str, type] = {"str": str, "int": int, "float": float}
+
+
+def _indexed_fields() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The annotations and fields of the indexed columns (registry.store.columns), for RecordRow's body."""
+    annotations: dict[str, Any] = {}
+    fields: dict[str, Any] = {}
+    for column in COLUMNS:
+        python_type = _PYTHON_TYPES[column.type]
+        annotations[column.name] = python_type | None if column.nullable else python_type
+        # Nullable columns default to null; the others (sort_name, search_text) are always given.
+        fields[column.name] = (
+            Field(default=None, index=column.indexed) if column.nullable else Field(index=column.indexed)
+        )
+    return annotations, fields
+
+
+_INDEXED_ANNOTATIONS, _INDEXED_FIELDS = _indexed_fields()
 
 
 class RecordRow(SQLModel, table=True):
@@ -21,15 +44,18 @@ class RecordRow(SQLModel, table=True):
     updated_at: str
     review_state: str = Field(index=True)
     hub: str | None = Field(default=None, index=True)
-    # Indexed copies of fields that filters and sorts use (registry.store.codec.columns).
-    status: str | None = Field(default=None, index=True)
-    subkind: str | None = Field(default=None, index=True)
-    country: str | None = Field(default=None, index=True)
-    governance: str | None = Field(default=None, index=True)
-    year_start: int | None = None
-    year_end: int | None = None
-    sort_name: str = Field(index=True)
-    search_text: str
+    # Indexed copies of fields that filters, sorts and counts use: one column per entry of
+    # registry.store.columns.COLUMNS (filled by registry.store.codec.columns).  A class body's
+    # locals are the namespace SQLModel reads the fields from, so a declared column becomes a
+    # field exactly as if it were written out here.
+    __annotations__.update(_INDEXED_ANNOTATIONS)
+    locals().update(_INDEXED_FIELDS)
+
+
+def record_column(name: str) -> Any:
+    """An indexed column of the records table, by name (they are made from a list, not spelt out)."""
+    column: Column[Any] = RecordRow.__table__.c[name]  # type: ignore[attr-defined]
+    return column
 
 
 class LinkRow(SQLModel, table=True):

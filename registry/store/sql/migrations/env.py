@@ -9,6 +9,13 @@ from sqlmodel import SQLModel
 import registry.store.sql.tables  # noqa: F401  (the tables register themselves on SQLModel.metadata)
 
 connection = context.config.attributes["connection"]
-context.configure(connection=connection, target_metadata=SQLModel.metadata, render_as_batch=True)
+context.configure(
+    connection=connection,
+    target_metadata=SQLModel.metadata,
+    render_as_batch=True,
+    # Only `registry make-migration` sets these (registry.store.sql.schema_version.new_revision).
+    process_revision_directives=context.config.attributes.get("directives"),
+    render_item=context.config.attributes.get("render_item"),
+)
 with context.begin_transaction():
     context.run_migrations()
