@@ -5,12 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import ReviewState
 from registry.store.port import Visibility
 
 # An actor counts as a shared platform when it plays one of these roles or is of one of these kinds.
 PLATFORM_ROLES = frozenset({"platform", "operator"})
 PLATFORM_ACTOR_KINDS = frozenset({"personal_cloud_operator"})
+
+# What `Store.count_by` groups records by: a column or property, or a link's far end.
+COUNT_DIMENSIONS = frozenset({"status", "subkind", "governance", "country", "domain", "territory"})
+
+
+def require_count_dimension(dimension: str) -> None:
+    """INVALID unless records may be counted by `dimension`: no store groups by any other name."""
+    if dimension not in COUNT_DIMENSIONS:
+        raise RegistryError(ErrorCode.INVALID, f"Records cannot be counted by {dimension!r}.", "dimension")
 
 
 def hidden(review_state: str, hub: str | None, visibility: Visibility) -> bool:

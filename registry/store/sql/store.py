@@ -38,7 +38,7 @@ from registry.store.port import (
     Visibility,
     WriteBatch,
 )
-from registry.store.rules import best_path, hidden
+from registry.store.rules import best_path, hidden, require_count_dimension
 from registry.store.sql import deadline, facts, schema_version
 from registry.store.sql.linked import READ_COLUMNS, linked_statement, visible
 from registry.store.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRow, LinkRow, MetaRow, RecordRow
@@ -344,6 +344,7 @@ class SqlStore:
         return found
 
     def count_by(self, kind: Kind, dimension: str, visibility: Visibility) -> list[tuple[str, int]]:
+        require_count_dimension(dimension)  # before any name reaches getattr below
         base = [RecordRow.kind == kind.value, _visible(visibility)]
 
         def work() -> list[tuple[str, int]]:
