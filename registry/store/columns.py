@@ -74,7 +74,8 @@ BY_NAME = {c.name: c for c in COLUMNS}
 NUMERIC = frozenset(c.name for c in COLUMNS if c.type != "str")
 # What a query may filter and count on: the field columns and two of every record's own.
 FILTERABLE = frozenset({*(c.name for c in FIELD_COLUMNS), "review_state", "hub"})
-COUNTABLE = FILTERABLE
+# What `Store.count_by` may group by: the field columns, and a link's far end (domain, territory).
+COUNTABLE = frozenset({*(c.name for c in FIELD_COLUMNS), "domain", "territory"})
 # What a query may sort on besides the SortKeys: any field column (the API picks which to offer).
 SORTABLE = frozenset(c.name for c in FIELD_COLUMNS)
 

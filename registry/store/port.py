@@ -273,7 +273,8 @@ class Store(Protocol):
         failed writes, and commit order equals audit order: a reader of the trail by
         increasing `seq` never sees a number appear below one it has already read.
         Transient failures (a busy SQLite file, a deadlock, a serialization failure) are
-        retried inside the store, a bounded number of times.
+        retried inside the store, a bounded number of times.  The sequence is written once, in
+        registry/store/writing.py; each store supplies its primitives.
         """
         ...
 
