@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, event, exists, func, insert, or_
+from sqlalchemy import Engine, delete, event, func, insert, or_
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlmodel import Session, col, create_engine, select
@@ -170,22 +170,7 @@ class SqlStore:
             conds.append(col(r.slug).in_(q.slugs))
         conds += [filters.condition(f) for f in q.field_filters()]
 
-        def linked(rels: list[str], target_keys: list[str]) -> Any:
-            return exists().where(
-                col(LinkRow.source_key) == col(r.key),
-                col(LinkRow.rel).in_(rels),
-                col(LinkRow.target_key).in_(target_keys),
-            )
-
-        if q.domains:
-            conds.append(linked([Rel.IN_DOMAIN.value], [f"Domain:{d}" for d in q.domains]))
-        if q.territories:
-            rels = [Rel.IN_TERRITORY.value, Rel.PRESENT_IN.value]
-            conds.append(linked(rels, [f"Territory:{t}" for t in q.territories]))
-        if q.actors:
-            conds.append(linked([Rel.INVOLVES.value], [f"Actor:{a}" for a in q.actors]))
-        if q.actor_kinds:
-            conds.append(filters.involves_actor_of_kind(q.actor_kinds))
+        conds += [filters.linked(f) for f in q.link_filters()]
         conds += [filters.word(word) for word in q.words]
         return conds
 
