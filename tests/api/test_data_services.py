@@ -112,3 +112,28 @@ def test_a_box_that_is_no_box_is_refused_with_its_field(api: Api) -> None:
     assert answer["data"] is None
     assert answer["errors"][0]["extensions"]["code"] == "INVALID"
     assert answer["errors"][0]["extensions"]["field"] == "within"
+
+
+def test_a_candidate_whose_data_people_here_can_get_says_so(api: Api) -> None:
+    # Given Nantes' energy-transition priority, and use cases relying on services available in France
+    found = _data(
+        api,
+        '{ candidateExperiments(priority: "nantes-energy-transition", first: 50) '
+        "{ score useCase { slug } reasons { kind label weight values } } }",
+    )
+    french = {slug for slug, t in TERRITORIES.items() if t["country"] == "FR"}
+    services_in_france = {s["slug"] for s in SERVICES if french & set(s.get("available_in", []))}
+    saw_one = False
+    for candidate in found["candidateExperiments"]:
+        case = next(c for c in USE_CASES if c["slug"] == candidate["useCase"]["slug"])
+        here = sorted(set(case.get("data_services", [])) & services_in_france)
+        reasons = [r for r in candidate["reasons"] if r["kind"] == "SERVICE_ON_TERRITORY"]
+        # Then exactly the candidates relying on such a service carry the reason, naming the services
+        if here:
+            saw_one = True
+            assert len(reasons) == 1 and reasons[0]["values"] == here and reasons[0]["weight"] == 1.5
+            assert "can get the data it needs through" in reasons[0]["label"]
+        else:
+            assert reasons == []
+        assert candidate["score"] == sum(r["weight"] for r in candidate["reasons"])
+    assert saw_one, "Ecolyo relies on Enedis Data Connect, available in France"
