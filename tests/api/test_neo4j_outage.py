@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 
+from tests import needs
 from tests.api.conftest import Server, serve
 
 QUERY = '{ territory(slug: "lyon") { slug } }'
@@ -16,10 +15,7 @@ QUERY = '{ territory(slug: "lyon") { slug } }'
 
 @pytest.mark.neo4j
 def test_requests_fail_clearly_while_neo4j_is_down_and_recover_after(server: Server, tmp_path: Path) -> None:
-    if shutil.which("java") is None or shutil.which("mvn") is None:
-        if os.environ.get("REGISTRY_REQUIRE_ALL_STORES") == "1":
-            pytest.fail("java and mvn are required here")
-        pytest.skip("Neo4j tests need java and mvn on PATH")
+    needs.java_and_mvn()
     from graph.local_neo4j import LocalNeo4j, free_port
     from graph.store import Neo4jStore
     from registry.services.seeding import seed
