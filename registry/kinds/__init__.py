@@ -26,6 +26,7 @@ from registry.kinds.spec import Field, FieldSpec, Filter, KindDecl, Link, LinkSe
 __all__ = [
     "DECLARATIONS",
     "KIND_FIELDS",
+    "KIND_LABELS",
     "PUBLIC_DECLARATIONS",
     "PUBLIC_KINDS",
     "SEED_LINKS",
@@ -63,6 +64,9 @@ DECLARATIONS: dict[Kind, KindDecl] = {
 # The kinds the public schema shows: types, lists, search, global IDs, subscriptions.
 PUBLIC_DECLARATIONS: dict[Kind, KindDecl] = {kind: d for kind, d in DECLARATIONS.items() if d.public}
 PUBLIC_KINDS: tuple[Kind, ...] = tuple(PUBLIC_DECLARATIONS)
+
+# Each kind's English name, for sentences ("There is no territory 'atlantis'.").
+KIND_LABELS: dict[Kind, str] = {kind: d.label_en[0] for kind, d in DECLARATIONS.items()}
 
 KIND_FIELDS: dict[Kind, tuple[FieldSpec, ...]] = {kind: d.field_specs() for kind, d in DECLARATIONS.items()}
 
