@@ -7,8 +7,9 @@ builds its types, inputs, filters and mutations from `DECLARATIONS`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
-from registry.domain.records import Kind, Rel
+from registry.domain.records import Kind, Ref, Rel
 from registry.kinds.declarations import (
     ACTOR,
     DOMAIN,
@@ -21,16 +22,19 @@ from registry.kinds.declarations import (
     WORKSHOP,
 )
 from registry.kinds.method import METHOD_CASE, METHOD_PHASE, METHOD_WORKSHOP_KIND
-from registry.kinds.spec import Field, FieldSpec, Filter, KindDecl, Link, LinkSetter, RoleFlag
+from registry.kinds.spec import Facet, Field, FieldSpec, Filter, KindDecl, Link, LinkSetter, RoleFlag
 
 __all__ = [
     "DECLARATIONS",
+    "EXPLORE",
     "KIND_FIELDS",
     "KIND_LABELS",
     "PUBLIC_DECLARATIONS",
     "PUBLIC_KINDS",
     "SEED_LINKS",
     "SEED_ORDER",
+    "URL_SEGMENTS",
+    "Facet",
     "Field",
     "FieldSpec",
     "Filter",
@@ -40,6 +44,7 @@ __all__ = [
     "RoleFlag",
     "SeedLink",
     "display_name",
+    "permalink",
     "spec",
 ]
 
@@ -75,6 +80,16 @@ _SPECS: dict[tuple[Kind, str], FieldSpec] = {(kind, s.name): s for kind, specs i
 
 def spec(kind: Kind, name: str) -> FieldSpec | None:
     return _SPECS.get((kind, name))
+
+
+# Every record's stable address in the explorer: /explore/{segment}/{slug} (see `permalink`).
+EXPLORE = "/explore"
+URL_SEGMENTS: dict[Kind, str] = {kind: d.url_segment for kind, d in PUBLIC_DECLARATIONS.items()}
+
+
+def permalink(ref: Ref) -> str:
+    """The record's permalink, an absolute path: /explore/territory/lyon."""
+    return f"{EXPLORE}/{URL_SEGMENTS[ref.kind]}/{quote(ref.slug, safe='')}"
 
 
 def display_name(kind: Kind) -> str:

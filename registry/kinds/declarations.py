@@ -6,7 +6,7 @@ are the API's.  The interface's own fields (name or title, summary) come first.
 
 from __future__ import annotations
 
-from registry.domain.records import Kind, Rel
+from registry.domain.records import Kind, Rel, ReviewState
 from registry.domain.vocabulary import (
     ActorKind,
     DataCategory,
@@ -20,7 +20,7 @@ from registry.domain.vocabulary import (
     UseCaseStatus,
     WorkshopKind,
 )
-from registry.kinds.spec import Field, Filter, KindDecl, Link, LinkSetter, RoleFlag
+from registry.kinds.spec import Facet, Field, Filter, KindDecl, Link, LinkSetter, RoleFlag, Vocabulary
 
 _NAME = Field("name", "text", required=True)
 _TITLE = Field("title", "text", required=True)
@@ -30,8 +30,17 @@ _DOMAINS = Link("domains", Rel.IN_DOMAIN, "from", Kind.DOMAIN)
 _SET_TERRITORY = LinkSetter("territory", Rel.IN_TERRITORY, Kind.TERRITORY, many=False)
 _SET_DOMAINS = LinkSetter("domains", Rel.IN_DOMAIN, Kind.DOMAIN)
 _SET_ACTORS = LinkSetter("actors", Rel.INVOLVES, Kind.ACTOR, roles=True)
-_BY_TERRITORIES = Filter("territories", "territories", "slugs")
-_BY_DOMAINS = Filter("domains", "domains", "slugs")
+_BY_TERRITORIES = Filter("territories", "territories", "slugs", target=Kind.TERRITORY)
+_BY_DOMAINS = Filter("domains", "domains", "slugs", target=Kind.DOMAIN)
+_DOMAIN_COUNTS = Facet("domains", rels=(Rel.IN_DOMAIN,))
+_COUNTRY_COUNTS = Facet("countries", column="country")
+
+
+def _counts(name: str, column: str, vocabulary: Vocabulary) -> Facet:
+    return Facet(name, column=column, vocabulary=vocabulary)
+
+
+_BY_COUNTRIES = Filter("countries", "countries", "slugs", description="ISO 3166-1 alpha-2 codes.", format="country")
 
 
 TERRITORY = KindDecl(
@@ -74,8 +83,13 @@ TERRITORY = KindDecl(
     ),
     filters=(
         Filter("kinds", "subkinds", "values", TerritoryKind),
-        Filter("countries", "countries", "slugs", description="ISO 3166-1 alpha-2 codes."),
+        _BY_COUNTRIES,
         Filter("statuses", "statuses", "values", ProgrammeStatus),
+    ),
+    facets=(
+        _counts("kinds", "subkind", TerritoryKind),
+        _COUNTRY_COUNTS,
+        _counts("statuses", "status", ProgrammeStatus),
     ),
     seed_file="territories.toml",
     seed_table="territory",
@@ -120,9 +134,10 @@ ACTOR = KindDecl(
     ),
     filters=(
         Filter("kinds", "subkinds", "values", ActorKind),
-        Filter("countries", "countries", "slugs"),
-        Filter("territories", "territories", "slugs", description="Territory slugs."),
+        _BY_COUNTRIES,
+        Filter("territories", "territories", "slugs", description="Territory slugs.", target=Kind.TERRITORY),
     ),
+    facets=(_counts("kinds", "subkind", ActorKind), _COUNTRY_COUNTS, Facet("territories", rels=(Rel.PRESENT_IN,))),
     seed_file="actors.toml",
     seed_table="actor",
 )
@@ -187,10 +202,10 @@ USE_CASE = KindDecl(
     ),
     link_inputs=(_SET_DOMAINS, LinkSetter("territories", Rel.IN_TERRITORY, Kind.TERRITORY), _SET_ACTORS),
     filters=(
-        Filter("domains", "domains", "slugs", description="Domain slugs."),
-        Filter("territories", "territories", "slugs", description="Territory slugs."),
-        Filter("countries", "countries", "slugs"),
-        Filter("actors", "actors", "slugs", description="Actor slugs."),
+        Filter("domains", "domains", "slugs", description="Domain slugs.", target=Kind.DOMAIN),
+        Filter("territories", "territories", "slugs", description="Territory slugs.", target=Kind.TERRITORY),
+        _BY_COUNTRIES,
+        Filter("actors", "actors", "slugs", description="Actor slugs.", target=Kind.ACTOR),
         Filter("actor_kinds", "actor_kinds", "values", ActorKind),
         Filter("statuses", "statuses", "values", UseCaseStatus),
         Filter("governance", "governance", "values", GovernanceModel),
@@ -206,6 +221,24 @@ USE_CASE = KindDecl(
             "int",
             description="Started in or before this year (use cases whose years are unknown are left out).",
         ),
+        Filter(
+            "review_states",
+            "review_states",
+            "values",
+            ReviewState,
+            description="Hubs and coordinators only (anonymous callers get FORBIDDEN): case studies in these review "
+            "states, among those the caller may see.",
+            restricted=True,
+        ),
+    ),
+    facets=(
+        _DOMAIN_COUNTS,
+        _COUNTRY_COUNTS,
+        _counts("statuses", "status", UseCaseStatus),
+        _counts("governance", "governance", GovernanceModel),
+        Facet("territory_kinds", rels=(Rel.IN_TERRITORY,), by="subkind", vocabulary=TerritoryKind),
+        Facet("data_categories", items="data_categories", vocabulary=DataCategory),
+        _counts("review_states", "review_state", ReviewState),
     ),
     editable=False,  # hubs submit case studies; coordinators publish them (see `mutations`)
     hub_editable=True,
@@ -256,6 +289,7 @@ PRIORITY = KindDecl(
         Filter("kinds", "subkinds", "values", PriorityKind),
         Filter("statuses", "statuses", "values", PriorityStatus),
     ),
+    facets=(_DOMAIN_COUNTS, _counts("kinds", "subkind", PriorityKind), _counts("statuses", "status", PriorityStatus)),
     seed_file="priorities.toml",
     seed_table="priority",
 )
@@ -300,6 +334,7 @@ EXPERIMENT = KindDecl(
         _SET_ACTORS,
     ),
     filters=(_BY_TERRITORIES, _BY_DOMAINS, Filter("statuses", "statuses", "values", ExperimentStatus)),
+    facets=(_DOMAIN_COUNTS, _counts("statuses", "status", ExperimentStatus)),
     seed_file="experiments.toml",
     seed_table="experiment",
 )
@@ -326,6 +361,7 @@ SWOT_ITEM = KindDecl(
         LinkSetter("workshop", Rel.FROM_WORKSHOP, Kind.WORKSHOP, many=False),
     ),
     filters=(_BY_TERRITORIES, _BY_DOMAINS, Filter("quadrants", "subkinds", "values", SwotQuadrant)),
+    facets=(_DOMAIN_COUNTS, _counts("quadrants", "subkind", SwotQuadrant)),
 )
 
 WORKSHOP = KindDecl(
@@ -360,6 +396,7 @@ WORKSHOP = KindDecl(
         LinkSetter("participating_territories", Rel.PARTICIPANT, Kind.TERRITORY, seed_key="participants"),
     ),
     filters=(_BY_TERRITORIES, Filter("kinds", "subkinds", "values", WorkshopKind)),
+    facets=(_counts("kinds", "subkind", WorkshopKind),),
     seed_file="workshops.toml",
     seed_table="workshop",
 )

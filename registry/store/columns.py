@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry.domain.errors import ErrorCode, RegistryError
-from registry.kinds import KIND_FIELDS
+from registry.kinds import KIND_FIELDS, Facet
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")  # column names are spliced into SQL and Cypher: plain identifiers only
 _TYPES = {"int": "int", "float": "float"}  # a field's type -> its column's; anything else is kept as text
@@ -134,3 +134,16 @@ def countable(dimension: str) -> str:
     if dimension not in COUNTABLE:
         raise RegistryError(ErrorCode.INVALID, f"Records cannot be counted by {dimension!r}.", "dimension")
     return dimension
+
+
+def facet_checked(facet: Facet) -> Facet:
+    """`facet` if the stores can count it safely (its names are spliced into statements), else INVALID."""
+    sources = [facet.column is not None, bool(facet.rels), facet.items is not None]
+    plain = (
+        (facet.column is None or facet.column in COUNTABLE)
+        and (facet.by == "slug" or facet.by in COUNTABLE)
+        and (facet.items is None or _NAME.fullmatch(facet.items) is not None)
+    )
+    if sum(sources) != 1 or not plain:
+        raise RegistryError(ErrorCode.INVALID, f"Records cannot be counted by {facet.name!r}.", "facets")
+    return facet

@@ -14,6 +14,7 @@ from strawberry.types import Info
 from registry.api.execution.context import Context, context_of
 from registry.api.graphql.filters import (
     ActorFilter,
+    Asked,
     ExperimentFilter,
     PriorityFilter,
     Sort,
@@ -22,6 +23,7 @@ from registry.api.graphql.filters import (
     TextFilter,
     UseCaseFilter,
     WorkshopFilter,
+    check_filter,
 )
 from registry.api.graphql.ids import decode, ref_of
 from registry.api.graphql.pagination import MAX_PAGE, Connection, connection, window
@@ -50,13 +52,20 @@ from registry.store.port import RecordQuery, Visibility
 MAX_HOPS = 8
 
 
-async def _page(info: Info[Any, Any], query: RecordQuery, first: int | None, after: str | None) -> Connection[Any]:
+async def _page(
+    info: Info[Any, Any], query: RecordQuery, first: int | None, after: str | None, asked: Asked | None = None
+) -> Connection[Any]:
     ctx = context_of(info)
     offset, limit = window(first, after)
-    page = await ctx.query(replace(query, visibility=ctx.visibility, offset=offset, limit=limit))
+    if asked is not None:
+        await check_filter(ctx, asked)
+    asked_for = replace(query, visibility=ctx.visibility, offset=offset, limit=limit)
+    page = await ctx.query(asked_for)
     for record in page.records:  # later fields of the same records need no new round trip
         ctx.loaders.records.prime(record.ref, record)
-    return connection([wrap(r) for r in page.records], page.total, offset)
+    found = connection([wrap(r) for r in page.records], page.total, offset)
+    found.counted = asked_for  # what `facets` counts, if asked
+    return found
 
 
 async def _one(info: Info[Any, Any], ref: Ref) -> Any:
@@ -233,7 +242,8 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Territory]:
-        return await _page(info, (filter or TerritoryFilter()).query(sort), first, after)
+        chosen = filter or TerritoryFilter()
+        return await _page(info, chosen.query(sort), first, after, chosen.asked())
 
     @strawberry.field
     async def territory(self, info: Info[Any, Any], slug: str) -> Territory | None:
@@ -248,7 +258,8 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Actor]:
-        return await _page(info, (filter or ActorFilter()).query(sort), first, after)
+        chosen = filter or ActorFilter()
+        return await _page(info, chosen.query(sort), first, after, chosen.asked())
 
     @strawberry.field
     async def actor(self, info: Info[Any, Any], slug: str) -> Actor | None:
@@ -274,7 +285,8 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[UseCase]:
-        return await _page(info, (filter or UseCaseFilter()).query(sort), first, after)
+        chosen = filter or UseCaseFilter()
+        return await _page(info, chosen.query(sort), first, after, chosen.asked())
 
     @strawberry.field
     async def use_case(self, info: Info[Any, Any], slug: str) -> UseCase | None:
@@ -289,7 +301,8 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Priority]:
-        return await _page(info, (filter or PriorityFilter()).query(sort), first, after)
+        chosen = filter or PriorityFilter()
+        return await _page(info, chosen.query(sort), first, after, chosen.asked())
 
     @strawberry.field
     async def experiments(
@@ -300,7 +313,8 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Experiment]:
-        return await _page(info, (filter or ExperimentFilter()).query(sort), first, after)
+        chosen = filter or ExperimentFilter()
+        return await _page(info, chosen.query(sort), first, after, chosen.asked())
 
     @strawberry.field
     async def swot_items(
@@ -311,7 +325,8 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[SwotItem]:
-        return await _page(info, (filter or SwotItemFilter()).query(sort), first, after)
+        chosen = filter or SwotItemFilter()
+        return await _page(info, chosen.query(sort), first, after, chosen.asked())
 
     @strawberry.field
     async def workshops(
@@ -322,7 +337,8 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Workshop]:
-        return await _page(info, (filter or WorkshopFilter()).query(sort), first, after)
+        chosen = filter or WorkshopFilter()
+        return await _page(info, chosen.query(sort), first, after, chosen.asked())
 
     @strawberry.field
     async def roadmap_actions(
