@@ -93,6 +93,8 @@ TERRITORY = KindDecl(
     ),
     seed_file="territories.toml",
     seed_table="territory",
+    plural="territories",
+    lookup=True,
 )
 
 ACTOR = KindDecl(
@@ -140,6 +142,7 @@ ACTOR = KindDecl(
     facets=(_counts("kinds", "subkind", ActorKind), _COUNTRY_COUNTS, Facet("territories", rels=(Rel.PRESENT_IN,))),
     seed_file="actors.toml",
     seed_table="actor",
+    lookup=True,
 )
 
 DOMAIN = KindDecl(
@@ -246,6 +249,7 @@ USE_CASE = KindDecl(
     payload_name="CaseStudyPayload",
     seed_file="use_cases.toml",
     seed_table="use_case",
+    lookup=True,
 )
 
 PRIORITY = KindDecl(
@@ -292,6 +296,7 @@ PRIORITY = KindDecl(
     facets=(_DOMAIN_COUNTS, _counts("kinds", "subkind", PriorityKind), _counts("statuses", "status", PriorityStatus)),
     seed_file="priorities.toml",
     seed_table="priority",
+    plural="priorities",
 )
 
 EXPERIMENT = KindDecl(

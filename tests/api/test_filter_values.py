@@ -89,3 +89,19 @@ def test_unpublished_records_say_their_state_in_search_and_in_lists_of_a_coordin
     assert {"slug": "helsinki-waste-sorting-data", "reviewState": "SUBMITTED"} in nodes
     listed = api.data(LIST, {"filter": {}}, as_="coordinator")["useCases"]["nodes"]
     assert {n["reviewState"] for n in listed} >= {"PUBLISHED"}
+
+
+def test_a_coordinators_path_marks_the_unpublished_case_study_it_runs_through(api: Api) -> None:
+    # given a submitted case study in Helsinki (the path ends at Territory:helsinki, as a global ID)
+    submit(api)
+    case = 'useCase(slug: "helsinki-waste-sorting-data") { id }'
+    start = api.data(f"{{ {case} }}", as_="coordinator")["useCase"]["id"]
+    query = 'query ($from: ID!) { path(from: $from, to: "VGVycml0b3J5OmhlbHNpbmtp") { nodes { ... on Entry { slug url reviewState } } } }'
+    nodes = api.data(query, {"from": start}, as_="coordinator")["path"]["nodes"]
+    # then the path says the case study is submitted, and every step has its permalink
+    assert nodes[0] == {
+        "slug": "helsinki-waste-sorting-data",
+        "url": "/explore/use-case/helsinki-waste-sorting-data",
+        "reviewState": "SUBMITTED",
+    }
+    assert all(n["reviewState"] == "PUBLISHED" for n in nodes[1:])

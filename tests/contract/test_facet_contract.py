@@ -12,6 +12,7 @@ import pytest
 from registry.domain.records import Kind, Record, Rel, ReviewState
 from registry.kinds import DECLARATIONS, Facet
 from registry.store.codec import columns
+from registry.store.columns import facet_checked
 from registry.store.port import EVERYTHING, PUBLIC, RecordQuery, Store, Visibility
 from tests.contract.builders import create, domain, link, territory, text, use_case
 
@@ -129,3 +130,8 @@ def test_the_unknown_buckets_hold_the_records_with_no_value(catalogue: Store) ->
     assert counts["data_categories"][None] == 2  # an empty list is no value
     assert counts["territory_kinds"] == Counter({"city": 3, "metropolis": 2, "region": 1, None: 1})
     assert counts["countries"][None] == 1
+
+
+def test_every_declared_facet_is_one_the_stores_can_count() -> None:
+    declared = [facet for decl in DECLARATIONS.values() for facet in decl.facets]
+    assert declared and all(facet_checked(facet) is facet for facet in declared)

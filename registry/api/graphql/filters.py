@@ -6,7 +6,7 @@ import enum
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import strawberry
 from strawberry.utils.str_converters import to_camel_case
@@ -161,30 +161,6 @@ def _filter_type(decl: KindDecl) -> type:
     namespace["asked"] = asked
     built: type = strawberry.input(type(f"{kind.value}Filter", (), namespace))
     return built
-
-
-if TYPE_CHECKING:  # the generated filters, as the type checker sees them
-
-    class KindFilter:
-        def __init__(self, *, text: str | None = None) -> None: ...
-
-        def query(self, sort: Sort | None) -> RecordQuery: ...
-
-        def asked(self) -> Asked: ...
-
-    class TerritoryFilter(KindFilter): ...
-
-    class ActorFilter(KindFilter): ...
-
-    class UseCaseFilter(KindFilter): ...
-
-    class PriorityFilter(KindFilter): ...
-
-    class ExperimentFilter(KindFilter): ...
-
-    class SwotItemFilter(KindFilter): ...
-
-    class WorkshopFilter(KindFilter): ...
 
 
 # The kinds with filters of their own; the others' lists take the text-only `TextFilter`.
