@@ -256,3 +256,21 @@ def test_a_stale_review_is_a_conflict(api: Api) -> None:
     stale = api.post(PUBLISH, {"id": case["id"], "version": 1}, as_="coordinator").json()["data"]["publishCaseStudy"]
     assert stale["errors"][0]["code"] == "CONFLICT"
     assert api.data(READ, {"slug": CASE["slug"]}) == {"useCase": None}  # still unpublished
+
+
+def test_an_update_hears_of_every_problem_at_once_and_changes_nothing(api: Api) -> None:
+    case = submit(api)["useCase"]
+    change = {"yearStart": 1500, "country": "France", "sources": [{"url": "ftp://x", "title": ""}]}
+    result = api.post(
+        UPDATE.replace("errors { code field message }", "errors { code field params }"),
+        {"id": case["id"], "version": 1, "input": change},
+        as_="hub",
+    ).json()["data"]["updateCaseStudy"]
+    rules = {error["field"]: error["params"]["rule"] for error in result["errors"]}
+    assert rules == {
+        "input.yearStart": "range",
+        "input.country": "format",
+        "input.sources[0].url": "format",
+        "input.sources[0].title": "required",
+    }
+    assert api.data(READ, {"slug": CASE["slug"]}, as_="hub")["useCase"]["version"] == 1
