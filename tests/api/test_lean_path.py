@@ -110,6 +110,7 @@ def test_a_lean_bug_fails_the_request_where_the_settings_ask(broken: tuple[Serve
     first, second = _twice(api, query)
     assert first.status_code == 200
     assert second.status_code == 500
+    assert second.json()["errors"][0]["extensions"]["code"] == "INTERNAL"
     after = samples(api)
     assert value(after, DECLINED, reason="unexpected") - value(before, DECLINED, reason="unexpected") == 1
 

@@ -43,7 +43,10 @@ TERRITORY_PAGE = """query ($slug: String!) { territory(slug: $slug) { id slug na
   domains { nodes { slug } } } } experiments { nodes { slug title status } } workshops { nodes { slug date } } } }"""
 DRAFTS = """{ useCases(first: 100, filter: {territories: ["lyon"]}) { totalCount nodes { slug reviewState hub } }
   nodes(ids: ["VXNlQ2FzZTpsZWFuLWRyYWZ0", "bm9wZQ==", "VGVycml0b3J5Omx5b24="]) { id ... on Entry { slug } } }"""
-DOCUMENTS = [*READS, FRAGMENTS, TERRITORY_PAGE, DRAFTS]
+# Totals alone (first: 0) of linked lists, as the explorer's map asks them.
+TOTALS = """{ territories(first: 100, filter: {within: {south: 40, west: -5, north: 55, east: 10}}) {
+  nodes { slug useCases(first: 0) { totalCount } actors(first: 0) { totalCount pageInfo { hasNextPage } } } } }"""
+DOCUMENTS = [*READS, FRAGMENTS, TERRITORY_PAGE, DRAFTS, TOTALS]
 VARIABLES: dict[str, dict[str, Any]] = {FRAGMENTS: {"withActors": True}, TERRITORY_PAGE: {"slug": "lyon"}}
 CALLERS = {"anonymous": ANONYMOUS, "hub": Principal(Role.HUB, HUB, "k"), "coordinator": Principal(Role.COORDINATOR)}
 

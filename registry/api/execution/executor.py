@@ -258,7 +258,9 @@ class _Run:
             relation, to_one = plan.relation, plan.relation.to_one
             plan.window = window(1 if to_one else kwargs.get("first"), None if to_one else kwargs.get("after"))
             offset, limit = plan.window  # the group asks for as many as the window's end
-            plan.group = LinkGroup((), relation.direction, relation.rel, relation.kind, offset + limit)
+            # At least one: a store answers the total along with the records, and a ref none of whose
+            # records is read would count none (first: 0 asks for the total alone).
+            plan.group = LinkGroup((), relation.direction, relation.rel, relation.kind, max(offset + limit, 1))
         return plan
 
     def _expansions(self, type_: GraphQLOutputType, details: list[FieldDetails]) -> tuple[Expansion, ...]:
