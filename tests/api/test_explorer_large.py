@@ -106,8 +106,8 @@ def test_a_path_between_organisations_past_the_first_hundred(browser: Any, serve
         if path is None:
             page.wait_for_function("document.querySelector('#path-result p')?.textContent.includes('not linked')")
         else:
-            page.wait_for_selector("#path-result ol li")
-            shown = page.locator("#path-result ol li").all_inner_texts()
+            page.wait_for_selector("#path-result ol li.step")
+            shown = page.locator("#path-result ol li.step").all_inner_texts()
             assert [s.rsplit(" (", 1)[0] for s in shown] == [n["label"] for n in path["nodes"]]
         tab.shot("path-large")
     finally:

@@ -1,15 +1,19 @@
 // The explorer: five views over the public GraphQL API (operations.js), in French and English.
+// A record opens in the side panel (panel.js) from every view.
 import * as ops from "./operations.js";
 import { idempotencyKey, request, saveKey, savedKey } from "./api.js";
 import { combobox } from "./combobox.js";
-import { draw } from "./graph.js";
-import { GOVERNANCE, STATUSES, language, setLanguage, t, translate, value } from "./i18n.js";
+import { $, ask, h } from "./dom.js";
+import { byName, colon, number, rankChoices } from "./format.js";
+import { DATA_CATEGORIES, GOVERNANCE, STATUSES, errorText, language, setLanguage, t, translate, value } from "./i18n.js";
 import { watch } from "./live.js";
+import { loadNetwork, onNetworkError, showMore, zoom } from "./network.js";
+import { closePanel, openRecord, recordLink } from "./panel.js";
+import { changeList, factList, forget, remember } from "./review.js";
 
-const $ = (selector) => document.querySelector(selector);
 const apiLanguage = () => language().toUpperCase(); // the API's Language enum: EN, FR
 const VIEWS = ["network", "partners", "experiments", "path", "hubs"];
-const PAGE = 15; // use cases drawn at first, and added by "show more": large networks stay readable
+const PARTNERS_PAGE = 10; // partner cities asked for at first, and added by "more"
 const ACTOR_KINDS = [
   "LOCAL_AUTHORITY", "NATIONAL_BODY", "INSURER", "ENERGY_SUPPLIER", "ENERGY_GRID_OPERATOR", "TELECOM_OPERATOR", "BANK",
   "RETAILER", "MOBILITY_OPERATOR", "WATER_UTILITY", "WASTE_SERVICE", "PERSONAL_CLOUD_OPERATOR", "THINK_TANK",
@@ -17,31 +21,14 @@ const ACTOR_KINDS = [
 ];
 
 const state = {
-  view: "network", catalogue: null, shown: PAGE, network: null, caseStudy: null, stopLive: null,
+  view: "network", catalogue: null, caseStudy: null, stopLive: null, partners: PARTNERS_PAGE,
   territories: new Map(), // the case study's territories: slug -> name, picked one by one
 };
-
-function h(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attributes)) {
-    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v === true ? "" : v);
-  }
-  node.append(...children.flat().filter((c) => c !== null && c !== undefined));
-  return node;
-}
-
-// Answers can come back out of order (a first load, then the user's pick): only the latest is shown.
-const asked = {};
-function ask(view) {
-  const ticket = (asked[view] = (asked[view] || 0) + 1);
-  return () => asked[view] === ticket;
-}
 
 function showError(error) {
   const box = $("#error");
   box.hidden = !error;
-  box.textContent = error ? `${t("error.general")}: ${error.message || error}` : "";
+  box.textContent = error ? `${colon(t("error.general"))}${error.message || error}` : "";
 }
 
 async function run(work) {
@@ -53,18 +40,20 @@ async function run(work) {
   }
 }
 
-function options(select, items, { any = false, keep = true } = {}) {
+function options(select, items, { any = false, unknown = false, keep = true } = {}) {
   const previous = [...select.selectedOptions].map((o) => o.value);
   select.replaceChildren(...(any ? [h("option", { value: "" }, t("any"))] : []),
+    ...(unknown ? [h("option", { value: "" }, t("field.unknown"))] : []),
     ...items.map(([v, text]) => h("option", { value: v }, text)));
   if (keep) for (const o of select.options) o.selected = previous.includes(o.value);
 }
 
 // -- the pickers: territories, priorities and records found as the user types, so any network size works
 const CITIES = ["CITY", "METROPOLIS", "AGGLOMERATION", "REGION"]; // partner cities: not countries
+// The API answers in name order: an exact match, then names starting with the text, come first.
 const territories = (kinds) => async (text) =>
-  (await request(ops.TerritoryChoices, { text: text || null, kinds, lang: apiLanguage() }))
-    .territories.nodes.map((x) => ({ value: x.slug, label: `${x.name} (${x.country})` }));
+  rankChoices((await request(ops.TerritoryChoices, { text: text || null, kinds, lang: apiLanguage() }))
+    .territories.nodes.map((x) => ({ value: x.slug, name: x.name, label: `${x.name} (${x.country})` })), text).slice(0, 10);
 
 const PICKERS = {
   "#partners-territory": territories(CITIES),
@@ -78,7 +67,8 @@ const PICKERS = {
 async function records(text) {
   if (!text) return null; // every record is too many to list: wait for a word
   const { search } = await request(ops.RecordChoices, { text, lang: apiLanguage() });
-  return search.nodes.filter((n) => n.slug).map((n) => ({ value: n.id, label: `${n.label} (${t(`one.${n.__typename}`)})` }));
+  return rankChoices(search.nodes.filter((n) => n.slug)
+    .map((n) => ({ value: n.id, name: n.label, label: `${n.label} (${t(`one.${n.__typename}`)})` })), text).slice(0, 10);
 }
 
 // -- the catalogue: names of territories, domains, organisations and priorities ----------------
@@ -86,82 +76,14 @@ async function loadCatalogue() {
   state.catalogue = await request(ops.Catalogue, { lang: apiLanguage() });
   const c = state.catalogue;
   options($("#filter-domain"), c.domains.nodes.map((d) => [d.slug, d.name]), { any: true });
-  const countries = [...new Set(c.territories.nodes.map((x) => x.country))].sort();
+  const countries = [...new Set(c.territories.nodes.map((x) => x.country))].sort(byName());
   options($("#filter-country"), countries.map((code) => [code, code]), { any: true });
   options($("#filter-kind"), ACTOR_KINDS.map((k) => [k, value(k)]), { any: true });
   options($("#cs-domains"), c.domains.nodes.map((d) => [d.slug, d.name]));
-  options($("#cs-status"), STATUSES.map((s) => [s, value(s)]));
-  options($("#cs-governance"), GOVERNANCE.map((g) => [g, value(g)]));
-}
-
-const FACTS = [
-  ["territoryKind", "fact.kind"], ["actorKind", "fact.kind"], ["country", "filter.country"], ["actorCountry", "filter.country"],
-  ["programmeStatus", "fact.programmeStatus"], ["useCaseStatus", "experiments.status"], ["priorityStatus", "experiments.status"],
-  ["experimentStatus", "experiments.status"], ["governance", "field.governance"], ["yearStart", "field.yearStart"],
-  ["yearEnd", "field.yearEnd"], ["reviewState", "fact.reviewState"],
-];
-
-// -- a record, with its sources -------------------------------------------------------------------
-async function showRecord(id, into = $("#record-body")) {
-  const current = ask(into.id);
-  const { node } = await request(ops.Record, { id, lang: apiLanguage() });
-  if (!node || !current()) return;
-  const facts = [];
-  for (const [key, word] of FACTS) {
-    if (node[key] !== undefined && node[key] !== null) facts.push(h("li", { "data-fact": key }, `${t(word)}: ${key.toLowerCase().includes("country") || key.startsWith("year") ? node[key] : value(node[key])}`));
-  }
-  if (node.website) facts.push(h("li", {}, h("a", { href: node.website }, node.website)));
-  const sources = node.sources.length
-    ? h("ul", { class: "sources" }, node.sources.map((s) => h("li", {}, h("a", { href: s.url }, s.title))))
-    : h("p", {}, t("record.noSources"));
-  into.replaceChildren(
-    h("h4", { class: "record-label" }, node.label),
-    h("p", { class: "muted" }, `${t(`one.${node.__typename}`)} · ${node.slug}`),
-    node.summary ? h("p", {}, node.summary) : null,
-    h("ul", {}, facts),
-    h("h5", {}, t("record.sources")),
-    sources,
-  );
-  document.querySelectorAll("svg .node.selected").forEach((n) => n.classList.remove("selected"));
-  document.querySelector(`svg .node[data-id="${CSS.escape(id)}"]`)?.classList.add("selected");
-}
-
-// -- network view ------------------------------------------------------------------------------
-async function loadNetwork() {
-  const filter = {};
-  if ($("#filter-domain").value) filter.domains = [$("#filter-domain").value];
-  if ($("#filter-country").value) filter.countries = [$("#filter-country").value];
-  if ($("#filter-kind").value) filter.actorKinds = [$("#filter-kind").value];
-  const current = ask("network");
-  const network = (await request(ops.NetworkUseCases, { filter, lang: apiLanguage() })).useCases;
-  if (!current()) return;
-  state.network = network;
-  drawNetwork();
-}
-
-function drawNetwork() {
-  const kind = $("#filter-kind").value;
-  const cases = state.network.nodes.slice(0, state.shown);
-  const nodes = new Map();
-  const links = [];
-  const add = (id, label, nodeKind) => nodes.set(id, { id, label, kind: nodeKind, kindLabel: t(`legend.${nodeKind === "UseCase" ? "useCase" : nodeKind.toLowerCase()}`) });
-  for (const uc of cases) {
-    add(uc.id, uc.title || uc.slug, "UseCase");
-    for (const place of uc.territories.nodes) { add(place.id, place.name, "Territory"); links.push([uc.id, place.id]); }
-    for (const actor of uc.actors.nodes) {
-      if (kind && actor.kind !== kind) continue;
-      add(actor.id, actor.name, "Actor");
-      links.push([uc.id, actor.id]);
-    }
-  }
-  // organisations working on the territories shown, as the registry links them
-  for (const actor of state.catalogue.actors.nodes) {
-    if (!nodes.has(actor.id)) continue;
-    for (const place of actor.territories.nodes) if (nodes.has(place.id)) links.push([actor.id, place.id]);
-  }
-  draw($("#network"), [...nodes.values()], links, (id) => run(() => showRecord(id)));
-  $("#network-count").textContent = t("network.shown", { shown: cases.length, total: state.network.totalCount });
-  $("#network-more").hidden = cases.length >= state.network.nodes.length;
+  options($("#cs-data-categories"), DATA_CATEGORIES.map((d) => [d, value(d)]).sort(byName((x) => x[1])));
+  // "unknown" first and chosen: a form default never writes a fact the hub did not give
+  options($("#cs-status"), STATUSES.filter((s) => s !== "UNKNOWN").map((s) => [s, value(s)]), { unknown: true });
+  options($("#cs-governance"), GOVERNANCE.filter((g) => g !== "UNKNOWN").map((g) => [g, value(g)]), { unknown: true });
 }
 
 // -- partner finder -------------------------------------------------------------------------------
@@ -171,26 +93,22 @@ async function loadPartners() {
   const territory = $("#partners-territory").dataset.value;
   if (!territory) return;
   const current = ask("partners");
-  const { partnerCities } = await request(ops.PartnerCities, { territory, lang: apiLanguage() });
+  const { partnerCities } = await request(ops.PartnerCities, { territory, first: state.partners, lang: apiLanguage() });
   if (!current()) return;
   const domainName = new Map(state.catalogue.domains.nodes.map((d) => [d.slug, d.name]));
   const actorName = new Map(state.catalogue.actors.nodes.map((a) => [a.slug, a.name]));
   const of = (match, kinds, key, names) =>
     [...new Set(match.reasons.filter((r) => kinds.includes(r.kind)).flatMap((r) => r[key]))].map((s) => names.get(s) || s);
   $("#partners-table tbody").replaceChildren(...partnerCities.map((m) => h("tr", { "data-slug": m.territory.slug },
-    h("th", { scope: "row" }, h("a", { href: "#", onclick: (e) => { e.preventDefault(); run(() => showRecord(m.territory.id, partnerRecord())); } }, m.territory.name)),
-    h("td", {}, String(m.score)),
+    h("th", { scope: "row" }, recordLink(m.territory.id, m.territory.name)),
+    h("td", {}, number(m.score)),
     h("td", { class: "reasons" }, list(m.reasons.map((r) => r.label))),
     h("td", {}, list(of(m, ["SHARED_PRIORITY_DOMAIN", "PRIORITY_IN_THEIR_USE_CASES", "SHARED_USE_CASE_DOMAIN"], "domains", domainName))),
     h("td", {}, list(of(m, ["SHARED_PARTNER"], "actors", actorName))),
     h("td", {}, list(of(m, ["SHARED_PLATFORM"], "actors", actorName))),
   )));
-}
-
-function partnerRecord() {
-  let aside = $("#partners-record");
-  if (!aside) { aside = h("aside", { id: "partners-record", "aria-live": "polite" }); $("#view-partners").append(aside); }
-  return aside;
+  // a full page may have more behind it: the API ranks every territory, "more" asks for 10 more
+  $("#partners-more").hidden = partnerCities.length < state.partners;
 }
 
 // -- experiment finder ---------------------------------------------------------------------------
@@ -201,16 +119,30 @@ async function loadExperiments() {
   const { candidateExperiments } = await request(ops.CandidateExperiments, { priority, lang: apiLanguage() });
   if (!current()) return;
   $("#experiments-list").replaceChildren(...candidateExperiments.map((c) => h("li", { "data-slug": c.useCase.slug },
-    h("a", { href: "#", class: "open-record", onclick: (e) => { e.preventDefault(); run(() => showRecord(c.useCase.id, $("#experiments-record"))); } },
-      c.useCase.title || c.useCase.slug),
-    ` — ${t("experiments.status")}: `, h("span", { class: "state" }, value(c.useCase.status)),
-    ` · ${c.useCase.territories.nodes.map((x) => x.name).join(", ")} · ${t("partners.score")} ${c.score}`,
+    recordLink(c.useCase.id, c.useCase.title || c.useCase.slug),
+    ` — ${colon(t("experiments.status"))}`, h("span", { class: "state" }, value(c.useCase.status)),
+    " · ", ...c.useCase.territories.nodes.flatMap((x, i) => [i ? ", " : "", recordLink(x.id, x.name)]),
+    ` · ${t("partners.score")} ${number(c.score)}`,
     list(c.reasons.map((r) => r.label)),
-    h("p", {}, t("record.sources"), ": ", ...c.useCase.sources.flatMap((s, i) => [i ? ", " : "", h("a", { href: s.url }, s.title)])),
+    h("p", {}, colon(t("record.sources")), ...c.useCase.sources.flatMap((s, i) => [i ? ", " : "", h("a", { href: s.url }, s.title)])),
   )));
 }
 
 // -- path ----------------------------------------------------------------------------------------
+// The API's path gives the records, not the links: each step's relation is the one the registry
+// declares between those two kinds of record (RELATIONS); where two kinds are joined by more than
+// one relation, the step says "linked to" rather than guess.
+const RELATIONS = {
+  "Actor|Territory": "PRESENT_IN", "Territory|UseCase": "IN_TERRITORY", "Priority|Territory": "IN_TERRITORY",
+  "Experiment|Territory": "IN_TERRITORY", "SwotItem|Territory": "IN_TERRITORY", "Domain|UseCase": "IN_DOMAIN",
+  "Domain|Priority": "IN_DOMAIN", "Domain|SwotItem": "IN_DOMAIN", "Actor|UseCase": "INVOLVES", "Actor|Experiment": "INVOLVES",
+  "Experiment|UseCase": "REPLICATES", "Experiment|Priority": "SERVES", "Priority|Priority": "LINKED_TO",
+  "Actor|SwotItem": "ABOUT_ACTOR", "SwotItem|Workshop": "FROM_WORKSHOP", "Actor|Workshop": "PARTICIPANT",
+};
+function relation(a, b) {
+  return RELATIONS[[a, b].sort().join("|")] || "LINKED";
+}
+
 async function findPath() {
   const [from, to] = [$("#path-from").dataset.value, $("#path-to").dataset.value];
   if (!from || !to) { $("#path-result").replaceChildren(h("p", {}, t("path.pick"))); return; }
@@ -219,8 +151,15 @@ async function findPath() {
   if (!current()) return;
   const out = $("#path-result");
   if (!path) { out.replaceChildren(h("p", {}, t("path.none"))); return; }
-  out.replaceChildren(h("p", {}, t("path.length", { n: path.length })),
-    h("ol", { class: "path" }, path.nodes.map((n) => h("li", {}, `${n.label} (${t(`one.${n.__typename}`)})`))));
+  const steps = [];
+  path.nodes.forEach((n, i) => {
+    if (i > 0) {
+      const rel = relation(path.nodes[i - 1].__typename, n.__typename);
+      steps.push(h("li", { class: "relation", "data-rel": rel }, t(`rel.${rel}`)));
+    }
+    steps.push(h("li", { class: "step", "data-id": n.id }, recordLink(n.id, n.label), ` (${t(`one.${n.__typename}`)})`));
+  });
+  out.replaceChildren(h("p", {}, t("path.length", { n: number(path.length) })), h("ol", { class: "path" }, steps));
 }
 
 // -- hubs: the case-study form and the review list -------------------------------------------------
@@ -236,8 +175,9 @@ function caseInput() {
     slug: $("#cs-slug").value.trim() || null,
     title: text("#cs-title-en", "#cs-title-fr"),
     summary: text("#cs-summary-en", "#cs-summary-fr"),
-    status: $("#cs-status").value,
-    governance: $("#cs-governance").value,
+    status: $("#cs-status").value || null, // "" is "unknown": no fact given, none written
+    governance: $("#cs-governance").value || null,
+    dataCategories: [...$("#cs-data-categories").selectedOptions].map((o) => o.value),
     domains: [...$("#cs-domains").selectedOptions].map((o) => o.value),
     territories: [...state.territories.keys()],
     yearStart: year("#cs-year-start"),
@@ -265,22 +205,30 @@ function clearErrors() {
   $("#case-general").hidden = true;
 }
 
+// The API's message is English; a French page says it in French, by the error's code and field.
+const say = (error, field) => (language() === "en" ? error.message : errorText(error, field));
+
+// Every error at once, each next to its field (several on one field are all listed there).
 function showErrors(errors) {
   clearErrors();
   const general = [];
+  let first = null;
   errors.forEach((error, i) => {
-    const boxes = fieldNames(error.field)
+    const names = fieldNames(error.field);
+    const boxes = names
       .map((name) => document.querySelectorAll(`#case-form .field[data-field~="${CSS.escape(name)}"]`))
       .find((found) => found.length);
-    if (!boxes) { general.push(error.message); return; }
+    if (!boxes) { general.push(say(error, names[0])); return; }
     const id = `cs-error-${i}`;
-    boxes[0].append(h("p", { class: "field-error inline", id, "data-code": error.code }, error.message));
+    boxes[0].append(h("p", { class: "field-error inline", id, "data-code": error.code, "data-field": error.field || "" }, say(error, names[0])));
     boxes.forEach((box) => box.querySelectorAll("input, select, textarea").forEach((control) => {
       control.setAttribute("aria-invalid", "true");
-      control.setAttribute("aria-describedby", id);
+      const described = (control.getAttribute("aria-describedby") || "").split(" ").filter((x) => x.startsWith("cs-error-"));
+      control.setAttribute("aria-describedby", [...described, id].join(" "));
     }));
-    if (i === 0) boxes[0].querySelector("input, select, textarea").focus();
+    first = first || boxes[0].querySelector("input, select, textarea");
   });
+  if (first) first.focus();
   $("#case-general").hidden = !general.length;
   $("#case-general").textContent = general.join(" ");
 }
@@ -312,8 +260,9 @@ function editCase(uc) {
   $("#cs-title-fr").value = uc.titleI18n.fr || "";
   $("#cs-summary-en").value = uc.summaryI18n.en || "";
   $("#cs-summary-fr").value = uc.summaryI18n.fr || "";
-  $("#cs-status").value = uc.status;
-  $("#cs-governance").value = uc.governance;
+  $("#cs-status").value = uc.status === "UNKNOWN" ? "" : uc.status;
+  $("#cs-governance").value = uc.governance === "UNKNOWN" ? "" : uc.governance;
+  for (const o of $("#cs-data-categories").options) o.selected = uc.dataCategories.includes(o.value);
   for (const o of $("#cs-domains").options) o.selected = uc.domains.nodes.some((d) => d.slug === o.value);
   state.territories = new Map(uc.territories.nodes.map((x) => [x.slug, `${x.name} (${x.country})`]));
   showTerritories();
@@ -345,19 +294,27 @@ async function review(uc, publish, reason, card) {
   const onReason = data.errors.filter((e) => e.field === "reason");
   const box = card.querySelector(".field-error");
   box.hidden = !onReason.length;
-  box.textContent = onReason.map((e) => e.message).join(" ");
+  box.textContent = onReason.map((e) => say(e, "reason")).join(" ");
   card.querySelector("textarea").toggleAttribute("aria-invalid", onReason.length > 0);
   const other = data.errors.filter((e) => e.field !== "reason");
-  if (other.length) throw new Error(other.map((e) => e.message).join(" "));
-  if (!data.errors.length) await loadCaseStudies();
+  if (other.length) throw new Error(other.map((e) => say(e, fieldNames(e.field)[0])).join(" "));
+  if (!data.errors.length) {
+    if (publish) forget(uc); else remember({ ...uc, version: data.useCase.version }, true); // what this coordinator decided on
+    await loadCaseStudies();
+  }
 }
 
 function reviewCard(uc) {
   const reasonId = `reason-${uc.slug}`;
   const reason = h("textarea", { id: reasonId, rows: "2", "aria-describedby": `${reasonId}-error` });
-  const card = h("li", { "data-slug": uc.slug },
+  const changed = changeList(uc); // before remember(): the copy last seen, if any
+  remember(uc);
+  const card = h("li", { "data-slug": uc.slug, "data-version": uc.version },
     h("strong", {}, uc.title || uc.slug), ` (${uc.hub || "—"}) · `, h("span", { class: "state" }, value(uc.reviewState)),
-    h("p", {}, ...uc.sources.flatMap((s, i) => [i ? ", " : "", h("a", { href: s.url }, s.title)])),
+    ` · v${uc.version}`,
+    changed,
+    factList(uc),
+    h("p", {}, colon(t("review.sources")), ...uc.sources.flatMap((s, i) => [i ? ", " : "", h("a", { href: s.url }, s.title)])),
     h("p", {}, h("button", { type: "button", class: "publish", onclick: () => run(() => review(uc, true, null, card)) }, t("hubs.publish"))),
     h("label", { for: reasonId }, t("hubs.reason", { title: uc.title || uc.slug })), h("br"), reason,
     h("p", { class: "field-error", id: `${reasonId}-error`, role: "alert", hidden: true }),
@@ -369,7 +326,7 @@ function reviewCard(uc) {
 function mineCard(uc) {
   return h("li", { "data-slug": uc.slug },
     h("strong", {}, uc.title || uc.slug), ` (${uc.hub}) · `, h("span", { class: "state" }, value(uc.reviewState)),
-    uc.reviewNote ? h("p", { class: "note" }, `${t("hubs.note")}: ${uc.reviewNote}`) : null,
+    uc.reviewNote ? h("p", { class: "note" }, `${colon(t("hubs.note"))}${uc.reviewNote}`) : null,
     uc.reviewState === "PUBLISHED" ? null : h("button", { type: "button", class: "edit", onclick: () => editCase(uc) }, t("hubs.edit")),
   );
 }
@@ -432,12 +389,17 @@ async function start() {
     await LOADERS[state.view]();
   }));
   document.querySelectorAll("nav button").forEach((b) => b.addEventListener("click", () => show(b.dataset.view)));
-  for (const id of ["#filter-domain", "#filter-country", "#filter-kind"]) {
-    $(id).addEventListener("change", () => { state.shown = PAGE; run(loadNetwork); });
-  }
-  $("#network-more").addEventListener("click", () => { state.shown += PAGE; drawNetwork(); });
+  for (const id of ["#filter-domain", "#filter-country", "#filter-kind"]) $(id).addEventListener("change", () => run(loadNetwork));
+  $("#network-more").addEventListener("click", () => run(showMore));
+  $("#zoom-in").addEventListener("click", () => zoom("zoomIn"));
+  $("#zoom-out").addEventListener("click", () => zoom("zoomOut"));
+  $("#zoom-reset").addEventListener("click", () => zoom("reset"));
+  onNetworkError(showError);
+  $("#panel-close").addEventListener("click", closePanel);
+  document.addEventListener("keydown", (e) => { if (e.key === "Escape" && !$("#panel").hidden && $("#panel").contains(document.activeElement)) closePanel(); });
+  $("#partners-more").addEventListener("click", () => { state.partners += PARTNERS_PAGE; run(loadPartners); });
   for (const [selector, search] of Object.entries(PICKERS)) combobox($(selector), search, () => t("combo.none"));
-  $("#partners-territory").addEventListener("pick", () => run(loadPartners));
+  $("#partners-territory").addEventListener("pick", () => { state.partners = PARTNERS_PAGE; run(loadPartners); });
   $("#experiments-priority").addEventListener("pick", () => run(loadExperiments));
   $("#cs-territories").addEventListener("pick", (e) => {
     state.territories.set(e.detail.value, e.detail.label);

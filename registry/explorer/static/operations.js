@@ -40,18 +40,36 @@ export const RecordChoices = /* GraphQL */ `
   }
 `;
 
+// The network, a page of use cases at a time (the programme's cities first: network.js).
 export const NetworkUseCases = /* GraphQL */ `
-  query NetworkUseCases($filter: UseCaseFilter, $lang: Language!) {
-    useCases(filter: $filter, first: 100, sort: {by: NAME}) {
+  query NetworkUseCases($filter: UseCaseFilter, $first: Int!, $after: String, $lang: Language!) {
+    useCases(filter: $filter, first: $first, after: $after, sort: {by: NAME}) {
       totalCount
+      pageInfo { hasNextPage endCursor }
       nodes {
         id
         slug
         title(lang: $lang)
         status
         territories(first: 50) { nodes { id slug name(lang: $lang) country } }
-        actors(first: 50) { nodes { id slug name(lang: $lang) kind } }
+        actors(first: 50) { edges { role node { id slug name(lang: $lang) kind } } }
       }
+    }
+  }
+`;
+
+// Where the organisations drawn work, with their role there (the network's PRESENT_IN links).
+export const ActorPresence = /* GraphQL */ `
+  query ActorPresence($ids: [ID!]!) {
+    nodes(ids: $ids) { ... on Actor { id territories(first: 50) { edges { role node { id } } } } }
+  }
+`;
+
+// The programme's own cities (every programme status but PEER and UNKNOWN): the first view.
+export const ProgrammeTerritories = /* GraphQL */ `
+  query ProgrammeTerritories {
+    territories(filter: {statuses: [PILOT_CITY, ROADMAP_PARTICIPANT, FIRST_WORKSHOP_DONE, IN_DISCUSSION]}, first: 100) {
+      nodes { id slug }
     }
   }
 `;
@@ -72,9 +90,29 @@ export const Record = /* GraphQL */ `
   }
 `;
 
+// The territory panel: whom to call there (organisations with their role, kind and website), the use
+// cases run there, its roadmap priorities and workshops, each with its sources.
+export const TerritoryPanel = /* GraphQL */ `
+  query TerritoryPanel($id: ID!, $lang: Language!) {
+    node(id: $id) {
+      ... on Territory {
+        id slug name(lang: $lang) summary(lang: $lang) country kind programmeStatus
+        sources { url title }
+        actors(first: 100) {
+          totalCount
+          edges { role node { id slug name(lang: $lang) kind website sources { url title } } }
+        }
+        useCases(first: 100) { totalCount nodes { id slug title(lang: $lang) status reviewState sources { url title } } }
+        priorities(first: 100) { totalCount nodes { id slug title(lang: $lang) status sources { url title } } }
+        workshops(first: 100) { totalCount nodes { id slug title(lang: $lang) kind date sources { url title } } }
+      }
+    }
+  }
+`;
+
 export const PartnerCities = /* GraphQL */ `
-  query PartnerCities($territory: ID!, $lang: Language!) {
-    partnerCities(territory: $territory, first: 10, lang: $lang) {
+  query PartnerCities($territory: ID!, $first: Int!, $lang: Language!) {
+    partnerCities(territory: $territory, first: $first, lang: $lang) {
       score
       territory { id slug name(lang: $lang) country }
       reasons { kind label weight domains actors values }
@@ -92,7 +130,7 @@ export const CandidateExperiments = /* GraphQL */ `
         title(lang: $lang)
         status
         sources { url title }
-        territories(first: 10) { nodes { name(lang: $lang) } }
+        territories(first: 10) { nodes { id name(lang: $lang) } }
       }
       reasons { kind label weight }
     }
@@ -118,9 +156,11 @@ export const CaseStudies = /* GraphQL */ `
         version
         title(lang: $lang)
         titleI18n { fr en }
+        summary(lang: $lang)
         summaryI18n { fr en }
         status
         governance
+        dataCategories
         yearStart
         yearEnd
         country
@@ -128,7 +168,7 @@ export const CaseStudies = /* GraphQL */ `
         reviewState
         reviewNote
         sources { url title }
-        domains(first: 50) { nodes { slug } }
+        domains(first: 50) { nodes { slug name(lang: $lang) } }
         territories(first: 50) { nodes { slug name(lang: $lang) country } }
       }
     }
