@@ -118,7 +118,9 @@ def test_network_view_filters_shows_more_and_opens_a_record_with_its_sources(exp
         before = page.locator("svg .node").count()
         page.click("#network-more")
         shown = min(shown + 15, total)
-        page.wait_for_function("t => document.querySelector('#network-count').textContent === t", arg=f"{shown} of {total} use cases shown")
+        page.wait_for_function(
+            "t => document.querySelector('#network-count').textContent === t", arg=f"{shown} of {total} use cases shown"
+        )
         assert page.locator("svg .node").count() > before
     assert page.locator("#network-more").is_hidden()
     # when filtering by domain, country and organisation kind, the count is the API's
