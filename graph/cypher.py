@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from registry.domain.records import JSON, ApiKey, AuditEntry, Hub, Kind, Ref, Rel, Role
 from registry.store.codec import format_time, parse_time
-from registry.store.columns import FieldFilter, Op
+from registry.store.columns import FieldFilter, LinkFilter, Op
 from registry.store.port import Expansion, LinkGroup, RecordQuery, Visibility
 
 SEARCH_INDEX = "record_search"
@@ -136,17 +136,7 @@ def record_match(q: RecordQuery) -> tuple[str, JSON]:
         conds.append("r.slug IN $slugs")
         params["slugs"] = list(q.slugs)
     conds += [field_condition(f, f"f{n}", params) for n, f in enumerate(q.field_filters())]
-    for name, pattern, targets in (
-        ("domains", "(r)-[:IN_DOMAIN]->(x:Domain)", [f"Domain:{d}" for d in q.domains]),
-        ("territories", "(r)-[:IN_TERRITORY|PRESENT_IN]->(x:Territory)", [f"Territory:{t}" for t in q.territories]),
-        ("actors", "(r)-[:INVOLVES]->(x:Actor)", [f"Actor:{a}" for a in q.actors]),
-    ):
-        if targets:
-            conds.append(f"EXISTS {{ MATCH {pattern} WHERE x.key IN ${name} }}")
-            params[name] = targets
-    if q.actor_kinds:
-        conds.append("EXISTS { MATCH (r)-[:INVOLVES]->(x:Record) WHERE x.subkind IN $actor_kinds }")
-        params["actor_kinds"] = list(q.actor_kinds)
+    conds += [link_condition(f, f"l{n}", params) for n, f in enumerate(q.link_filters())]
     # The exact rule, as in SQL (search_text LIKE '% word%'): each word starts a word of the text.
     if q.words:  # one list parameter: the statement's text, and so its plan, is the same for any number of words
         conds.append("all(word IN $words WHERE r.search_text CONTAINS word)")
@@ -164,17 +154,33 @@ def record_match(q: RecordQuery) -> tuple[str, JSON]:
     return f"{match}\nWHERE " + "\n  AND ".join(conds), params
 
 
-def field_condition(f: FieldFilter, name: str, params: JSON) -> str:
-    """`f` as a condition on `r`, its values in the parameter `name`: the one place that renders
+def field_condition(f: FieldFilter, name: str, params: JSON, node: str = "r") -> str:
+    """`f` as a condition on `node`, its values in the parameter `name`: the one place that renders
     generic filters (registry.store.columns).  Column names are checked identifiers, never input;
     a null property compares as null, so, as in SQL, it matches nothing."""
-    props = [f"r.{column}" for column in f.columns]
+    props = [f"{node}.{column}" for column in f.columns]
     value = props[0] if len(props) == 1 else f"coalesce({', '.join(props)})"
     if f.op is Op.IN:
         params[name] = list(f.values)
         return f"{value} IN ${name}"
+    if f.op is Op.HAS:  # a list property keeps each value between spaces
+        params[name] = [f" {v} " for v in f.values]
+        return f"any(v IN ${name} WHERE {value} CONTAINS v)"
     params[name] = f.values[0]
     return f"{value} {'>=' if f.op is Op.GE else '<='} ${name}"
+
+
+def link_condition(f: LinkFilter, name: str, params: JSON) -> str:
+    """`f` as a condition on `r`: a relationship of one of its relations leaves `r` for a matching
+    record.  Relation names come from the Rel enum (checked), never input."""
+    rels = "|".join(Rel(rel).value for rel in f.rels)
+    conds = []
+    if f.keys:
+        params[name] = list(f.keys)
+        conds.append(f"x.key IN ${name}")
+    conds += [field_condition(field, f"{name}f{n}", params, "x") for n, field in enumerate(f.fields)]
+    where = f" WHERE {' AND '.join(conds)}" if conds else ""
+    return f"EXISTS {{ MATCH (r)-[:{rels}]->(x:Record){where} }}"
 
 
 def order_by(q: RecordQuery) -> str:

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
-import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +19,7 @@ from functools import partial
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, Query, unit_of_work
+from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, Query
 from neo4j.exceptions import (
     AuthError,
     ConnectionPoolError,
@@ -35,6 +32,7 @@ from neo4j.exceptions import (
 
 from graph import cypher, schema_versions, staging
 from graph.cypher import key, ref
+from graph.writes import Neo4jWrites, within_budget
 from registry.domain.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.domain.provenance import inferred
 from registry.domain.records import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
@@ -42,7 +40,6 @@ from registry.store import budget
 from registry.store.codec import (
     RecordReader,
     audit_columns,
-    dump_json,
     format_time,
     record_columns,
     record_from_columns,
@@ -55,7 +52,6 @@ from registry.store.port import (
     LinkGroup,
     Page,
     RecordQuery,
-    Replayed,
     TerritoryFacts,
     UseCaseFacts,
     Visibility,
@@ -66,29 +62,11 @@ from registry.store.rules import PLATFORM_ACTOR_KINDS, PLATFORM_ROLES
 T = TypeVar("T")
 
 _PAGE = 500
-_QUEUE_SECONDS = 5.0  # how long a writer waits for the writers of its process before going on (see write)
-_WRITE_ATTEMPTS = 6  # a write that meets a transient failure is run again, this many times at most
 # What "the database cannot be reached" looks like through the driver.  The driver
 # already retried transient failures for `retry_seconds` before we see one of these.
 _UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionPoolError, TransientError, AuthError, OSError)
 _LABELS = ("Record", "Hub", "ApiKey", "AuditEntry", "Idempotency", *staging.STAGED.values())
 _log = logging.getLogger(__name__)
-
-
-def _within_budget(work: Callable[[ManagedTransaction], T]) -> Callable[[ManagedTransaction], T]:
-    """`work` as a transaction function bounded by the request's time budget, if it has one:
-    Neo4j ends the transaction at the deadline, and the driver's retries stop with it
-    (TimedOut is not retried)."""
-    left = budget.remaining()
-    if left is None:
-        return work
-
-    @unit_of_work(timeout=left)
-    def bounded(tx: ManagedTransaction) -> T:
-        budget.remaining()
-        return work(tx)
-
-    return bounded
 
 
 class Neo4jStore:
@@ -107,9 +85,7 @@ class Neo4jStore:
         parts = urlsplit(url)
         self.where = urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]))  # never show a password
         self.database = database
-        # The writers of this process queue here, in turn, rather than on the counter node's lock,
-        # which Neo4j grants in no particular order: with 32 waiting, some waited 10 s and more.
-        self._one_writer = threading.Lock()
+        self._writes = Neo4jWrites(lambda: self.driver.session(database=self.database), self._translated)
         auth = None if password is None else (user, password)
         # Short timeouts: a service answers STORE_UNAVAILABLE quickly instead of hanging.
         self.driver: Driver = GraphDatabase.driver(
@@ -188,7 +164,7 @@ class Neo4jStore:
         """Several statements in one managed transaction, which the driver retries on
         transient failures (deadlocks, a lost connection) for `retry_seconds`."""
         with self._translated(), self.driver.session(database=self.database) as session:
-            return session.execute_write(_within_budget(work))
+            return session.execute_write(within_budget(work))
 
     # -- records -------------------------------------------------------------------------------
     def get(self, refs: Sequence[Ref], visibility: Visibility) -> dict[Ref, Record]:
@@ -289,31 +265,8 @@ class Neo4jStore:
 
     # -- writes --------------------------------------------------------------------------------
     def write(self, batch: WriteBatch) -> list[AuditEntry]:
-        """See Store.write.  The driver runs the transaction again on transient failures for
-        `retry_seconds`; a ConstraintError (not expected under the counter's lock) or a transient
-        failure that outlasted those is run again here, a bounded number of times."""
-        for attempt in range(1, _WRITE_ATTEMPTS + 1):
-            # Bounded: when Neo4j is down each writer takes `retry_seconds` to fail, and a queue
-            # of them must not add those up; past the bound a writer waits on Neo4j's lock alone.
-            # The request's time budget bounds the wait too.
-            left = budget.remaining()
-            queued = self._one_writer.acquire(timeout=_QUEUE_SECONDS if left is None else min(_QUEUE_SECONDS, left))
-            try:
-                with self._translated(), self.driver.session(database=self.database) as session:
-                    try:
-                        return session.execute_write(_within_budget(lambda tx: _write_batch(tx, batch)))
-                    except (ConstraintError, TransientError) as error:
-                        if attempt == _WRITE_ATTEMPTS:
-                            if isinstance(error, ConstraintError):
-                                raise RegistryError(
-                                    ErrorCode.DUPLICATE, "This write repeats a key that is already taken."
-                                ) from error
-                            raise  # a transient failure every time: the store is unavailable
-            finally:
-                if queued:
-                    self._one_writer.release()
-            time.sleep(random.uniform(0, 0.02 * 2**attempt))  # jitter: writers that clashed do not meet again
-        raise AssertionError("unreachable")
+        """See Store.write: the sequence of registry/store/writing.py on this store's primitives."""
+        return self._writes.write(batch)
 
     def idempotent_result(self, scoped_key: str) -> str | None:
         rows = self._read("MATCH (i:Idempotency {key: $key}) RETURN i.result AS result", key=scoped_key)
@@ -374,14 +327,14 @@ class Neo4jStore:
         ]
 
     def count_by(self, kind: Kind, dimension: str, visibility: Visibility) -> list[tuple[str, int]]:
+        countable(dimension)
         where = cypher.visible(visibility)
         if dimension in ("domain", "territory"):
             # One count per link, grouped by the linked record's slug (as SQL joins links).
             rels = "IN_DOMAIN" if dimension == "domain" else "IN_TERRITORY|PRESENT_IN"
             query = f"MATCH (r:Record {{kind: $kind}})-[:{rels}]->(x:Record) WHERE {where}"
             query += " RETURN x.slug AS value, count(*) AS n"
-        else:  # a countable column (or INVALID), read as a parameter
-            countable(dimension)
+        else:  # a countable column, read as a parameter
             query = f"MATCH (r:Record {{kind: $kind}}) WHERE {where} RETURN r[$dimension] AS value, count(*) AS n"
         merged: dict[str, int] = {}
         for row in self._read(query, kind=kind.value, dimension=dimension, hub=visibility.hub):
@@ -695,138 +648,6 @@ def _publish(tx: ManagedTransaction, expected: staging.Counts, links: Sequence[_
     _run_steps(tx, links)
 
 
-# -- the write transaction -----------------------------------------------------------------------
-
-
-def _write_batch(tx: ManagedTransaction, batch: WriteBatch) -> list[AuditEntry]:
-    """Apply a batch inside one transaction; raising anywhere rolls it all back."""
-    scoped = None if batch.idempotency is None else batch.idempotency[0]
-    locked = tx.run(cypher.LOCK_GENERATION, key=scoped).single()
-    if locked is None:  # no counter node yet: make it, then take its lock as any write does
-        tx.run(cypher.START_GENERATION).consume()
-        locked = tx.run(cypher.LOCK_GENERATION, key=scoped).single(strict=True)
-    if locked["replayed"] is not None:  # checked under the lock: of concurrent replays one writes
-        raise Replayed(str(locked["replayed"]))
-    _put_records(tx, batch)
-    replaced = sorted({(key(source), rel.value) for source, rel in batch.replace_links})
-    if replaced:
-        tx.run(
-            "UNWIND $rows AS row MATCH (:Record {key: row[0]})-[l]->(:Record) WHERE type(l) = row[1] DELETE l",
-            rows=replaced,
-        ).consume()
-    removed = sorted({(key(link.source), link.rel.value, key(link.target)) for link in batch.remove_links})
-    if removed:
-        tx.run(
-            "UNWIND $rows AS row MATCH (:Record {key: row[0]})-[l]->(:Record {key: row[2]})"
-            " WHERE type(l) = row[1] DELETE l",
-            rows=removed,
-        ).consume()
-    if batch.add_links:
-        _require_ends(tx, batch.add_links)
-        _merge_links(tx, batch.add_links)
-    entries = []
-    if batch.audit:
-        last = int(locked["last_audit"])
-        at = format_time(batch.at) or ""
-        rows = [
-            {
-                "seq": last + n,
-                "at": at,
-                "who": d.who,
-                "action": d.action,
-                "ref": d.ref,
-                "version_before": d.version_before,
-                "version_after": d.version_after,
-                "detail": dump_json(d.detail),
-            }
-            for n, d in enumerate(batch.audit, start=1)
-        ]
-        tx.run(cypher.WRITE_AUDIT, last=last + len(rows), rows=rows).consume()
-        entries = [cypher.audit_from(row) for row in rows]
-    _write_access(tx, batch)  # after the audit: should it fail, the audit goes too
-    if batch.idempotency is not None:
-        scoped, result = batch.idempotency
-        tx.run("CREATE (:Idempotency {key: $key, result: $result})", key=scoped, result=result).consume()
-    return entries
-
-
-def _write_access(tx: ManagedTransaction, batch: WriteBatch) -> None:
-    """The batch's new hubs and keys and its revocations, checked under the counter's lock."""
-    if batch.new_hubs:
-        slugs = [hub.slug for hub in batch.new_hubs]
-        taken = tx.run("MATCH (h:Hub) WHERE h.slug IN $slugs RETURN h.slug AS slug", slugs=slugs).value("slug")
-        if taken:
-            raise RegistryError(ErrorCode.DUPLICATE, f"The hub {taken[0]!r} already exists.", "slug")
-        rows = [cypher.hub_props(hub) for hub in batch.new_hubs]
-        tx.run("UNWIND $rows AS row CREATE (h:Hub) SET h = row", rows=rows).consume()
-    if batch.new_keys:
-        ids = [k.key_id for k in batch.new_keys]
-        taken = tx.run("MATCH (k:ApiKey) WHERE k.key_id IN $ids RETURN k.key_id AS id", ids=ids).value("id")
-        if taken:
-            raise RegistryError(ErrorCode.DUPLICATE, f"The key {taken[0]!r} already exists.", "id")
-        rows = [cypher.api_key_props(k) for k in batch.new_keys]
-        tx.run("UNWIND $rows AS row CREATE (k:ApiKey) SET k = row", rows=rows).consume()
-    for key_id in batch.revoke_keys:
-        revoked = tx.run(
-            "MATCH (k:ApiKey {key_id: $key_id}) WHERE k.revoked_at IS NULL SET k.revoked_at = $at RETURN k.key_id AS id",
-            key_id=key_id,
-            at=format_time(batch.at),
-        ).value("id")
-        if not revoked:
-            raise RegistryError(ErrorCode.NOT_FOUND, f"No active key {key_id!r}.", "id")
-
-
-def _put_records(tx: ManagedTransaction, batch: WriteBatch) -> None:
-    """Check every put in order against the current versions, then write them in bulk."""
-    if not batch.puts:
-        return
-    keys = sorted({key(put.record.ref) for put in batch.puts})
-    # Lock the existing records (in key order, against deadlocks) before reading their
-    # versions, so that no other writer can change them between our check and our write.
-    rows = tx.run(
-        "MATCH (r:Record) WHERE r.key IN $keys WITH r ORDER BY r.key SET r._lock = true REMOVE r._lock "
-        "RETURN r.key AS key, r.version AS version",
-        keys=keys,
-    )
-    existing = {row["key"]: row["version"] for row in rows}
-    versions = dict(existing)
-    created: dict[str, JSON] = {}
-    updated: dict[str, JSON] = {}
-    for put in batch.puts:
-        record_key, record_ref = key(put.record.ref), put.record.ref
-        if put.expected_version is None:
-            if record_key in versions:
-                raise RegistryError(ErrorCode.DUPLICATE, f"{record_ref} already exists.", "slug")
-        elif record_key not in versions:
-            raise RegistryError(ErrorCode.NOT_FOUND, f"{record_ref} does not exist.", "id")
-        elif versions[record_key] != put.expected_version:
-            raise RegistryError(
-                ErrorCode.CONFLICT,
-                f"{record_ref} is at version {versions[record_key]}, not {put.expected_version}.",
-                "version",
-            )
-        versions[record_key] = put.record.version
-        props = record_columns(put.record)
-        if record_key in existing:  # an update keeps the key and the creation time
-            updated[record_key] = {k: v for k, v in props.items() if k not in ("key", "created_at")}
-        elif record_key in created:  # created, then updated, in the same batch
-            created[record_key] = {**props, "created_at": created[record_key]["created_at"]}
-        else:
-            created[record_key] = props
-    if created:
-        _create_records(tx, list(created.values()))
-    if updated:
-        tx.run(
-            "UNWIND $rows AS row MATCH (r:Record {key: row.key}) SET r += row.props",
-            rows=[{"key": k, "props": props} for k, props in updated.items()],
-        ).consume()
-
-
-def _create_records(tx: ManagedTransaction, rows: list[JSON]) -> None:
-    # Dynamic labels (Neo4j 5.26): the kind's label comes from the row, never from text.
-    tx.run("UNWIND $rows AS row CREATE (r:Record:$(row.kind)) SET r = row", rows=rows).consume()
-
-
 def _require_ends(tx: ManagedTransaction, links: Sequence[Link]) -> None:
     """NOT_FOUND for the first link end (in batch order) that is not a record."""
     ends = sorted({key(end) for link in links for end in (link.source, link.target)})
@@ -837,16 +658,3 @@ def _require_ends(tx: ManagedTransaction, links: Sequence[Link]) -> None:
         for end, name in ((link.source, "source"), (link.target, "target")):
             if key(end) not in found:
                 raise RegistryError(ErrorCode.NOT_FOUND, f"{end} does not exist.", name)
-
-
-def _merge_links(tx: ManagedTransaction, links: Sequence[Link]) -> None:
-    """One relationship per (source, relation, target); a repeated link updates its role."""
-    rows = [
-        {"source": key(link.source), "rel": link.rel.value, "target": key(link.target), "role": link.role}
-        for link in links
-    ]
-    tx.run(
-        "UNWIND $rows AS row MATCH (s:Record {key: row.source}), (t:Record {key: row.target}) "
-        "MERGE (s)-[l:$(row.rel)]->(t) SET l.role = row.role",
-        rows=rows,
-    ).consume()

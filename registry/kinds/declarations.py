@@ -79,6 +79,8 @@ TERRITORY = KindDecl(
     ),
     seed_file="territories.toml",
     seed_table="territory",
+    plural="territories",
+    lookup=True,
 )
 
 ACTOR = KindDecl(
@@ -125,6 +127,7 @@ ACTOR = KindDecl(
     ),
     seed_file="actors.toml",
     seed_table="actor",
+    lookup=True,
 )
 
 DOMAIN = KindDecl(
@@ -213,6 +216,7 @@ USE_CASE = KindDecl(
     payload_name="CaseStudyPayload",
     seed_file="use_cases.toml",
     seed_table="use_case",
+    lookup=True,
 )
 
 PRIORITY = KindDecl(
@@ -258,6 +262,7 @@ PRIORITY = KindDecl(
     ),
     seed_file="priorities.toml",
     seed_table="priority",
+    plural="priorities",
 )
 
 EXPERIMENT = KindDecl(

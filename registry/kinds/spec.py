@@ -151,12 +151,19 @@ class KindDecl:
     seed_file: str | None = None  # file name and table name in the seeds folder
     seed_table: str | None = None
     public: bool = True  # a type of the public schema (listed, searched, addressed by global ID)
+    plural: str | None = None  # the root list's name in snake case, when it is not `snake` + "s"
+    lookup: bool = False  # the root query also has a lookup by slug (territory(slug:)…)
     display_field: str | None = None  # the field naming a record, when the interface does not say
 
     @property
     def snake(self) -> str:
         """The kind in snake case: payload fields, mutation names (use_case, swot_item)."""
         return "".join("_" + c.lower() if c.isupper() else c for c in self.kind.value).lstrip("_")
+
+    @property
+    def list_name(self) -> str:
+        """The root list's field (territories, use_cases…), snake case."""
+        return self.plural or f"{self.snake}s"
 
     def field_specs(self) -> tuple[FieldSpec, ...]:
         """The stored fields, then the labelled inferences every kind may keep."""

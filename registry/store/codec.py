@@ -15,7 +15,7 @@ from typing import Any
 
 from registry.domain.records import JSON, AuditEntry, Kind, Record, ReviewState, Source
 from registry.kinds import KIND_FIELDS, display_name
-from registry.store.columns import FIELD_COLUMNS
+from registry.store.columns import FIELD_COLUMNS, column_values
 
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 _STORED_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
@@ -66,7 +66,7 @@ def columns(record: Record) -> dict[str, Any]:
     cols: dict[str, Any] = dict.fromkeys(c.name for c in FIELD_COLUMNS)
     for spec in KIND_FIELDS[record.kind]:
         if spec.column is not None:
-            cols[spec.column] = record.data.get(spec.name)
+            cols.update(column_values(spec, record.data.get(spec.name)))
     cols["sort_name"] = normalise(label(record))
     cols["search_text"] = search_text(record)
     return cols

@@ -29,10 +29,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry.domain.errors import ErrorCode, RegistryError
-from registry.kinds import KIND_FIELDS
+from registry.kinds import KIND_FIELDS, FieldSpec
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")  # column names are spliced into SQL and Cypher: plain identifiers only
 _TYPES = {"int": "int", "float": "float"}  # a field's type -> its column's; anything else is kept as text
+_LISTS = frozenset({"enum_list", "str_list"})  # kept as one text column, each value between spaces (Op.HAS)
+# A point (a territory's coordinates) is kept as two float columns, filtered by a bounding box.
+POINT_COLUMNS = ("latitude", "longitude")
 
 
 @dataclass(frozen=True)
@@ -45,23 +48,44 @@ class Column:
     nullable: bool = True
 
 
+def _columns_of(spec: FieldSpec) -> list[Column]:
+    if spec.column is None:
+        return []
+    if spec.type == "coordinates":
+        return [Column(name, "float", indexed=spec.indexed or False) for name in POINT_COLUMNS]
+    type_ = _TYPES.get(spec.type, "str")
+    # Numbers are compared as ranges, which a plain index helps little: unindexed unless asked; a list
+    # is searched inside its text, which a plain index does not help either.
+    indexed = spec.indexed if spec.indexed is not None else type_ == "str" and spec.type not in _LISTS
+    return [Column(spec.column, type_, indexed)]
+
+
+def column_values(spec: FieldSpec, value: Any) -> dict[str, Any]:
+    """What a field's value puts in its columns (unknown: null), as every store keeps it."""
+    if spec.type == "coordinates":
+        point = value if isinstance(value, dict) else {}
+        return {name: point.get(name) for name in POINT_COLUMNS}
+    if spec.type in _LISTS:
+        return {str(spec.column): f" {' '.join(value)} " if value else None}
+    return {str(spec.column): value}
+
+
 def _field_columns() -> tuple[Column, ...]:
     found: dict[str, Column] = {}
     for specs in KIND_FIELDS.values():
         for spec in specs:
-            if spec.column is None:
-                continue
-            type_ = _TYPES.get(spec.type, "str")
-            # Numbers are compared as ranges, which a plain index helps little: unindexed unless asked.
-            indexed = spec.indexed if spec.indexed is not None else type_ == "str"
-            column = Column(spec.column, type_, indexed)
-            if not _NAME.fullmatch(column.name):
-                raise ValueError(f"column {column.name!r} is not a plain lower-case identifier")
-            known = found.get(column.name)
-            if known is not None and (known.type, known.indexed) != (column.type, column.indexed):
-                raise ValueError(f"column {column.name!r} is declared twice, differently ({known} and {column})")
-            found[column.name] = column
+            for column in _columns_of(spec):
+                _add(found, column)
     return tuple(found.values())
+
+
+def _add(found: dict[str, Column], column: Column) -> None:
+    if not _NAME.fullmatch(column.name):
+        raise ValueError(f"column {column.name!r} is not a plain lower-case identifier")
+    known = found.get(column.name)
+    if known is not None and (known.type, known.indexed) != (column.type, column.indexed):
+        raise ValueError(f"column {column.name!r} is declared twice, differently ({known} and {column})")
+    found[column.name] = column
 
 
 FIELD_COLUMNS = _field_columns()
@@ -74,7 +98,8 @@ BY_NAME = {c.name: c for c in COLUMNS}
 NUMERIC = frozenset(c.name for c in COLUMNS if c.type != "str")
 # What a query may filter and count on: the field columns and two of every record's own.
 FILTERABLE = frozenset({*(c.name for c in FIELD_COLUMNS), "review_state", "hub"})
-COUNTABLE = FILTERABLE
+# What `Store.count_by` may group by: the field columns, and a link's far end (domain, territory).
+COUNTABLE = frozenset({*(c.name for c in FIELD_COLUMNS), "domain", "territory"})
 # What a query may sort on besides the SortKeys: any field column (the API picks which to offer).
 SORTABLE = frozenset(c.name for c in FIELD_COLUMNS)
 
@@ -83,6 +108,7 @@ class Op(enum.StrEnum):
     IN = "in"  # any of the values
     GE = "ge"  # at least the one value (ranges: int or float)
     LE = "le"  # at most the one value
+    HAS = "has"  # the column keeps a list (see column_values) holding any of the values
 
 
 @dataclass(frozen=True)
@@ -101,12 +127,26 @@ class FieldFilter:
         unknown = [c for c in self.columns if c not in FILTERABLE]
         if not self.columns or unknown:
             raise RegistryError(ErrorCode.INVALID, f"Records cannot be filtered by {unknown or 'nothing'}.", "filter")
-        if self.op is not Op.IN and len(self.values) != 1:
+        if self.op not in (Op.IN, Op.HAS) and len(self.values) != 1:
             raise ValueError(f"a {self.op} filter compares with one value, not {self.values!r}")
 
 
 def any_of(column: str, values: tuple[Any, ...]) -> FieldFilter:
     return FieldFilter((column,), Op.IN, values)
+
+
+def holds_any(column: str, values: tuple[Any, ...]) -> FieldFilter:
+    return FieldFilter((column,), Op.HAS, values)
+
+
+@dataclass(frozen=True)
+class LinkFilter:
+    """The record links (as the source, by one of `rels`) to a record whose key ("Kind:slug") is
+    one of `keys`, when given, and whose columns meet every one of `fields`."""
+
+    rels: tuple[str, ...]
+    keys: tuple[str, ...] = ()
+    fields: tuple[FieldFilter, ...] = ()
 
 
 def at_least(value: Any, *columns: str) -> FieldFilter:

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
-from registry.store.columns import BY_NAME, SORTABLE, FieldFilter, any_of, at_least, at_most
+from registry.store.columns import BY_NAME, SORTABLE, FieldFilter, LinkFilter, any_of, at_least, at_most
 
 
 class SortKey(enum.StrEnum):
@@ -64,6 +64,7 @@ class RecordQuery:
     year_to: int | None = None  # active in or before this year
     words: tuple[str, ...] = ()  # normalised words; each must start a word of the record's text
     fields: tuple[FieldFilter, ...] = ()  # conditions on indexed columns (registry.store.columns), all must hold
+    links: tuple[LinkFilter, ...] = ()  # conditions on linked records, all must hold
     visibility: Visibility = PUBLIC
     sort: SortKey | str = SortKey.SLUG  # a SortKey, or the name of a field column
     descending: bool = False
@@ -88,6 +89,21 @@ class RecordQuery:
         if self.year_to is not None:
             named.append(at_most(self.year_to, "year_start"))
         return (*named, *self.fields)
+
+    def link_filters(self) -> tuple[LinkFilter, ...]:
+        """Every condition on linked records, the named ones above included: what stores render."""
+        named = [
+            LinkFilter(rels, keys=tuple(f"{kind.value}:{slug}" for slug in slugs))
+            for rels, kind, slugs in (
+                ((Rel.IN_DOMAIN.value,), Kind.DOMAIN, self.domains),
+                ((Rel.IN_TERRITORY.value, Rel.PRESENT_IN.value), Kind.TERRITORY, self.territories),
+                ((Rel.INVOLVES.value,), Kind.ACTOR, self.actors),
+            )
+            if slugs
+        ]
+        if self.actor_kinds:
+            named.append(LinkFilter((Rel.INVOLVES.value,), fields=(any_of("subkind", self.actor_kinds),)))
+        return (*named, *self.links)
 
     def sort_column(self) -> tuple[str, bool]:
         """The column to sort on, and whether it can be null (those come last in every store)."""
@@ -273,7 +289,8 @@ class Store(Protocol):
         failed writes, and commit order equals audit order: a reader of the trail by
         increasing `seq` never sees a number appear below one it has already read.
         Transient failures (a busy SQLite file, a deadlock, a serialization failure) are
-        retried inside the store, a bounded number of times.
+        retried inside the store, a bounded number of times.  The sequence is written once, in
+        registry/store/writing.py; each store supplies its primitives.
         """
         ...
 

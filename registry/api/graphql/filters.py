@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import strawberry
 
@@ -91,28 +91,6 @@ def _filter_type(decl: KindDecl) -> type:
     namespace["query"] = query
     built: type = strawberry.input(type(f"{kind.value}Filter", (), namespace))
     return built
-
-
-if TYPE_CHECKING:  # the generated filters, as the type checker sees them
-
-    class KindFilter:
-        def __init__(self, *, text: str | None = None) -> None: ...
-
-        def query(self, sort: Sort | None) -> RecordQuery: ...
-
-    class TerritoryFilter(KindFilter): ...
-
-    class ActorFilter(KindFilter): ...
-
-    class UseCaseFilter(KindFilter): ...
-
-    class PriorityFilter(KindFilter): ...
-
-    class ExperimentFilter(KindFilter): ...
-
-    class SwotItemFilter(KindFilter): ...
-
-    class WorkshopFilter(KindFilter): ...
 
 
 # The kinds with filters of their own; the others' lists take the text-only `TextFilter`.

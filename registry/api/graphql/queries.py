@@ -12,37 +12,21 @@ from strawberry.scalars import JSON as JSONScalar
 from strawberry.types import Info
 
 from registry.api.execution.context import Context, context_of
-from registry.api.graphql.filters import (
-    ActorFilter,
-    ExperimentFilter,
-    PriorityFilter,
-    Sort,
-    SwotItemFilter,
-    TerritoryFilter,
-    TextFilter,
-    UseCaseFilter,
-    WorkshopFilter,
-)
+from registry.api.graphql.filters import FILTERS, Sort, TextFilter
 from registry.api.graphql.ids import decode, ref_of
 from registry.api.graphql.pagination import MAX_PAGE, Connection, connection, window
 from registry.api.graphql.roadmap_method import Method, load_method
 from registry.api.graphql.types import (
-    Actor,
-    Domain,
-    Experiment,
+    TYPES,
     Language,
     Node,
-    Priority,
-    RoadmapAction,
-    SwotItem,
     Territory,
     UseCase,
-    Workshop,
     wrap,
 )
 from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import Kind, Ref, Role
-from registry.kinds import PUBLIC_KINDS
+from registry.kinds import PUBLIC_DECLARATIONS, PUBLIC_KINDS, KindDecl
 from registry.services.access import require
 from registry.services.ranking import recommenders as ranking
 from registry.store.port import RecordQuery, Visibility
@@ -208,8 +192,7 @@ def _first(first: int | None, default: int = 10) -> int:
     return window(default if first is None else first, None)[1]
 
 
-@strawberry.type
-class Query:
+class _ById:
     @strawberry.field(description="Any record by its global ID.")
     async def node(self, info: Info[Any, Any], id: strawberry.ID) -> Node | None:
         ref = decode(id)
@@ -224,117 +207,8 @@ class Query:
         found = iter(records)
         return [None if ref is None else (lambda r: None if r is None else wrap(r))(next(found)) for ref in refs]
 
-    @strawberry.field
-    async def territories(
-        self,
-        info: Info[Any, Any],
-        filter: TerritoryFilter | None = None,
-        sort: Sort | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[Territory]:
-        return await _page(info, (filter or TerritoryFilter()).query(sort), first, after)
 
-    @strawberry.field
-    async def territory(self, info: Info[Any, Any], slug: str) -> Territory | None:
-        return await _one(info, Ref(Kind.TERRITORY, slug))
-
-    @strawberry.field
-    async def actors(
-        self,
-        info: Info[Any, Any],
-        filter: ActorFilter | None = None,
-        sort: Sort | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[Actor]:
-        return await _page(info, (filter or ActorFilter()).query(sort), first, after)
-
-    @strawberry.field
-    async def actor(self, info: Info[Any, Any], slug: str) -> Actor | None:
-        return await _one(info, Ref(Kind.ACTOR, slug))
-
-    @strawberry.field
-    async def domains(
-        self,
-        info: Info[Any, Any],
-        filter: TextFilter | None = None,
-        sort: Sort | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[Domain]:
-        return await _page(info, (filter or TextFilter()).query(Kind.DOMAIN, sort), first, after)
-
-    @strawberry.field
-    async def use_cases(
-        self,
-        info: Info[Any, Any],
-        filter: UseCaseFilter | None = None,
-        sort: Sort | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[UseCase]:
-        return await _page(info, (filter or UseCaseFilter()).query(sort), first, after)
-
-    @strawberry.field
-    async def use_case(self, info: Info[Any, Any], slug: str) -> UseCase | None:
-        return await _one(info, Ref(Kind.USE_CASE, slug))
-
-    @strawberry.field
-    async def priorities(
-        self,
-        info: Info[Any, Any],
-        filter: PriorityFilter | None = None,
-        sort: Sort | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[Priority]:
-        return await _page(info, (filter or PriorityFilter()).query(sort), first, after)
-
-    @strawberry.field
-    async def experiments(
-        self,
-        info: Info[Any, Any],
-        filter: ExperimentFilter | None = None,
-        sort: Sort | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[Experiment]:
-        return await _page(info, (filter or ExperimentFilter()).query(sort), first, after)
-
-    @strawberry.field
-    async def swot_items(
-        self,
-        info: Info[Any, Any],
-        filter: SwotItemFilter | None = None,
-        sort: Sort | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[SwotItem]:
-        return await _page(info, (filter or SwotItemFilter()).query(sort), first, after)
-
-    @strawberry.field
-    async def workshops(
-        self,
-        info: Info[Any, Any],
-        filter: WorkshopFilter | None = None,
-        sort: Sort | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[Workshop]:
-        return await _page(info, (filter or WorkshopFilter()).query(sort), first, after)
-
-    @strawberry.field
-    async def roadmap_actions(
-        self,
-        info: Info[Any, Any],
-        filter: TextFilter | None = None,
-        sort: Sort | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[RoadmapAction]:
-        return await _page(info, (filter or TextFilter()).query(Kind.ROADMAP_ACTION, sort), first, after)
-
+class _Others:
     @strawberry.field(
         description="Records of every kind whose words start with the words given, accents and case ignored."
     )
@@ -444,3 +318,55 @@ class Query:
             for e in entries
         ]
         return connection(nodes, total, offset)
+
+
+def _list_field(decl: KindDecl) -> Any:
+    """The root list of a kind: its declared filter (or the text-only one), a sort, and paging."""
+    kind = decl.kind
+    declared = FILTERS.get(kind)
+
+    async def records(
+        self: Any,
+        info: Info[Any, Any],
+        filter: Any = None,
+        sort: Sort | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Any:
+        if declared is not None:
+            query = (filter or declared()).query(sort)
+        else:
+            query = (filter or TextFilter()).query(kind, sort)
+        return await _page(info, query, first, after)
+
+    records.__annotations__["filter"] = (declared or TextFilter) | None
+    records.__annotations__["return"] = cast(Any, Connection)[TYPES[kind]]
+    return strawberry.field(records)
+
+
+def _lookup_field(decl: KindDecl) -> Any:
+    kind = decl.kind
+
+    async def one(self: Any, info: Info[Any, Any], slug: str) -> Any:
+        return await _one(info, Ref(kind, slug))
+
+    one.__annotations__["return"] = TYPES[kind] | None
+    return strawberry.field(one)
+
+
+def _lists() -> dict[str, Any]:
+    """Each public kind's root list, and its lookup by slug where it has one, in `Kind` order."""
+    found: dict[str, Any] = {}
+    for decl in PUBLIC_DECLARATIONS.values():
+        found[decl.list_name] = _list_field(decl)
+        if decl.lookup:
+            found[decl.snake] = _lookup_field(decl)
+    return found
+
+
+def _members(holder: type) -> dict[str, Any]:
+    return {name: value for name, value in vars(holder).items() if not name.startswith("__")}
+
+
+# The root Query: records by ID, each kind's list, then search, the method, counts, paths and the recommenders.
+Query = strawberry.type(type("Query", (), {"__module__": __name__, **_members(_ById), **_lists(), **_members(_Others)}))

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import random
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, event, exists, func, insert, or_, update
+from sqlalchemy import Engine, delete, event, func, insert, or_
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlmodel import Session, col, create_engine, select
@@ -21,12 +18,12 @@ from registry.store import budget
 from registry.store.codec import (
     RecordReader,
     audit_columns,
-    dump_json,
     format_time,
     parse_time,
     record_columns,
     record_from_columns,
 )
+from registry.store.columns import countable
 from registry.store.expansion import expand
 from registry.store.port import (
     Expansion,
@@ -35,7 +32,6 @@ from registry.store.port import (
     LinkGroup,
     Page,
     RecordQuery,
-    Replayed,
     TerritoryFacts,
     UseCaseFacts,
     Visibility,
@@ -45,18 +41,18 @@ from registry.store.rules import best_path, hidden
 from registry.store.sql import deadline, facts, filters, schema_version
 from registry.store.sql.linked import READ_COLUMNS, linked_statement, visible
 from registry.store.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRow, LinkRow, MetaRow, RecordRow
+from registry.store.sql.writes import (
+    AUDIT,
+    BUMP,
+    GENERATION,
+    SQLITE_BUSY_SECONDS,
+    SqlWrites,
+    key_columns,
+    link_columns,
+)
 
 _PAGE = 500
-_GENERATION = "generation"  # the MetaRow holding the store-wide change counter
 _LOAD_CHUNK = 5000  # rows per executemany when loading
-# The last audit number given, kept next to the counter and moved only under its lock (see write).
-# `clear` and `load` drop it; the next write counts it again from the audit table.
-_AUDIT = "audit_seq"
-_WRITE_ATTEMPTS = 6  # a write that meets a transient failure is run again, this many times at most
-_SQLITE_BUSY_SECONDS = 30.0  # how long SQLite waits for another process's write lock before failing
-# PostgreSQL's transient failures: a serialization failure, a deadlock.  Running the write again is safe.
-_TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
-_BUMP = update(MetaRow).where(col(MetaRow.name) == _GENERATION).values(value=col(MetaRow.value) + 1)
 
 
 def _key(ref: Ref) -> str:
@@ -73,10 +69,6 @@ def _record(row: RecordRow) -> Record:
     return record_from_columns(row.model_dump())
 
 
-def _row(record: Record) -> RecordRow:
-    return RecordRow(**record_columns(record))
-
-
 def _link(row: LinkRow) -> Link:
     return Link(_ref(row.source_key), Rel(row.rel), _ref(row.target_key), row.role)
 
@@ -90,14 +82,10 @@ class SqlStore:
     def __init__(self, url: str, upgrade: bool = False) -> None:
         """Open the database at `url`; `upgrade` migrates older tables in place instead of refusing them."""
         sqlite = url.startswith("sqlite")
-        args: dict[str, Any] = {"check_same_thread": False, "timeout": _SQLITE_BUSY_SECONDS} if sqlite else {}
+        args: dict[str, Any] = {"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS} if sqlite else {}
         # A server's pooled connection may have died since its last use: ping it before use.  A SQLite
         # file has no connection to lose, and the ping would be a quarter of a small read's time.
         self.engine: Engine = create_engine(url, connect_args=args, pool_pre_ping=not sqlite)
-        # SQLite has one write lock per file, and its busy wait is not fair: 32 threads of one
-        # process polling for it starve some beyond any timeout.  They queue here instead, and
-        # only other processes wait on the file's lock.
-        self._one_writer = threading.Lock() if sqlite else None
         if sqlite and ":memory:" not in url and url.rstrip("/") not in ("sqlite:", "sqlite:/", "sqlite://"):
             # Write-ahead log: readers never wait for a writer, nor a writer for readers.
             event.listen(self.engine, "connect", _write_ahead_log)
@@ -106,13 +94,14 @@ class SqlStore:
             lambda: (schema_version.migrate if upgrade else schema_version.prepare)(url)
         )
         self._guard(self._start_generation)
+        self._writes = SqlWrites(self.engine)
 
     def _start_generation(self) -> None:
         """Create the change counter's row once; another process may be doing the same."""
         try:
             with self._session() as s, s.begin():
-                if s.get(MetaRow, _GENERATION) is None:
-                    s.add(MetaRow(name=_GENERATION, value=0))
+                if s.get(MetaRow, GENERATION) is None:
+                    s.add(MetaRow(name=GENERATION, value=0))
         except IntegrityError:
             pass  # it won the race: the row is there
 
@@ -123,7 +112,7 @@ class SqlStore:
         so writers run one after the other: what a write checks and numbers after it
         (versions, slugs, idempotency keys, audit numbers) no other writer can change.
         """
-        s.exec(_BUMP)
+        s.exec(BUMP)
 
     def _guard(self, work: Any) -> Any:
         """Run `work`, turning connection failures into StoreUnavailable."""
@@ -181,22 +170,7 @@ class SqlStore:
             conds.append(col(r.slug).in_(q.slugs))
         conds += [filters.condition(f) for f in q.field_filters()]
 
-        def linked(rels: list[str], target_keys: list[str]) -> Any:
-            return exists().where(
-                col(LinkRow.source_key) == col(r.key),
-                col(LinkRow.rel).in_(rels),
-                col(LinkRow.target_key).in_(target_keys),
-            )
-
-        if q.domains:
-            conds.append(linked([Rel.IN_DOMAIN.value], [f"Domain:{d}" for d in q.domains]))
-        if q.territories:
-            rels = [Rel.IN_TERRITORY.value, Rel.PRESENT_IN.value]
-            conds.append(linked(rels, [f"Territory:{t}" for t in q.territories]))
-        if q.actors:
-            conds.append(linked([Rel.INVOLVES.value], [f"Actor:{a}" for a in q.actors]))
-        if q.actor_kinds:
-            conds.append(filters.involves_actor_of_kind(q.actor_kinds))
+        conds += [filters.linked(f) for f in q.link_filters()]
         conds += [filters.word(word) for word in q.words]
         return conds
 
@@ -254,150 +228,8 @@ class SqlStore:
 
     # -- writes ------------------------------------------------------------------
     def write(self, batch: WriteBatch) -> list[AuditEntry]:
-        """See Store.write: the bump's lock serialises writers; transient failures are run again."""
-        for attempt in range(1, _WRITE_ATTEMPTS + 1):
-            left = budget.remaining()  # a spent budget reaches no store; the queue's wait is bounded by it
-            try:
-                if self._one_writer is None:
-                    return self._write_once(batch)
-                if not self._one_writer.acquire(timeout=-1 if left is None else left):
-                    raise budget.TimedOut()
-                try:
-                    return self._write_once(batch)
-                finally:
-                    self._one_writer.release()
-            except SAInterfaceError as error:
-                raise StoreUnavailable() from error
-            except (OperationalError, IntegrityError) as error:
-                if deadline.cancelled_by_budget(error):  # interrupted (SQLite) or cancelled (PostgreSQL)
-                    raise budget.TimedOut() from error
-                if attempt == _WRITE_ATTEMPTS or not self._transient(error):
-                    if isinstance(error, OperationalError):
-                        raise StoreUnavailable() from error
-                    raise
-                time.sleep(random.uniform(0, 0.02 * 2**attempt))  # jitter: writers that clashed do not meet again
-        raise AssertionError("unreachable")
-
-    def _transient(self, error: OperationalError | IntegrityError) -> bool:
-        """A failure that running the same write again may not meet."""
-        if isinstance(error, IntegrityError):
-            return True  # under the counter's lock none is expected; a second run reads afresh
-        if self.engine.dialect.name == "sqlite":
-            text = str(error.orig).lower()
-            return "locked" in text or "busy" in text
-        return getattr(error.orig, "sqlstate", None) in _TRANSIENT_SQLSTATES
-
-    def _write_once(self, batch: WriteBatch) -> list[AuditEntry]:
-        with self._session() as s, s.begin():
-            if self.engine.dialect.name == "sqlite":
-                deadline.bound_sqlite_lock_wait(s.connection(), int(_SQLITE_BUSY_SECONDS * 1000))
-            self._bump(s)  # from here on this transaction is the only writer, until it commits
-            if batch.idempotency is not None:
-                first = s.get(IdempotencyRow, batch.idempotency[0])
-                if first is not None:
-                    raise Replayed(first.result)
-            for put in batch.puts:
-                row = _row(put.record)
-                if put.expected_version is None:
-                    if s.get(RecordRow, row.key) is not None:
-                        raise RegistryError(ErrorCode.DUPLICATE, f"{put.record.ref} already exists.", "slug")
-                    s.add(row)
-                    continue
-                values = row.model_dump(exclude={"key", "created_at"})
-                done = s.exec(
-                    update(RecordRow)
-                    .where(col(RecordRow.key) == row.key, col(RecordRow.version) == put.expected_version)
-                    .values(**values)
-                )
-                if done.rowcount != 1:
-                    current = s.get(RecordRow, row.key)
-                    if current is None:
-                        raise RegistryError(ErrorCode.NOT_FOUND, f"{put.record.ref} does not exist.", "id")
-                    raise RegistryError(
-                        ErrorCode.CONFLICT,
-                        f"{put.record.ref} is at version {current.version}, not {put.expected_version}.",
-                        "version",
-                    )
-            s.flush()
-            for source, rel in batch.replace_links:
-                s.exec(delete(LinkRow).where(col(LinkRow.source_key) == _key(source), col(LinkRow.rel) == rel.value))
-            for link in batch.remove_links:
-                s.exec(
-                    delete(LinkRow).where(
-                        col(LinkRow.source_key) == _key(link.source),
-                        col(LinkRow.rel) == link.rel.value,
-                        col(LinkRow.target_key) == _key(link.target),
-                    )
-                )
-            s.flush()
-            for link in batch.add_links:
-                for end, name in ((link.source, "source"), (link.target, "target")):
-                    if s.get(RecordRow, _key(end)) is None:
-                        raise RegistryError(ErrorCode.NOT_FOUND, f"{end} does not exist.", name)
-                s.merge(
-                    LinkRow(
-                        source_key=_key(link.source),
-                        rel=link.rel.value,
-                        target_key=_key(link.target),
-                        source_kind=link.source.kind.value,
-                        target_kind=link.target.kind.value,
-                        role=link.role,
-                    )
-                )
-            entries = []
-            if batch.audit:
-                last = self._take_audit_numbers(s, len(batch.audit))
-                at = format_time(batch.at) or ""
-                for offset, draft in enumerate(batch.audit, start=1):
-                    row_a = AuditRow(
-                        seq=last + offset,
-                        at=at,
-                        who=draft.who,
-                        action=draft.action,
-                        ref=draft.ref,
-                        version_before=draft.version_before,
-                        version_after=draft.version_after,
-                        detail=dump_json(draft.detail),
-                    )
-                    s.add(row_a)
-                    entries.append(_audit(row_a))
-            self._write_access(s, batch)  # after the audit: should it fail, the audit goes too
-            if batch.idempotency is not None:
-                s.add(IdempotencyRow(key=batch.idempotency[0], result=batch.idempotency[1]))
-        return entries
-
-    def _write_access(self, s: Session, batch: WriteBatch) -> None:
-        """The batch's new hubs and keys and its revocations, checked under the counter's lock."""
-        for hub in batch.new_hubs:
-            if s.get(HubRow, hub.slug) is not None:
-                raise RegistryError(ErrorCode.DUPLICATE, f"The hub {hub.slug!r} already exists.", "slug")
-            s.add(HubRow(slug=hub.slug, name=hub.name, created_at=format_time(hub.created_at) or ""))
-        for key in batch.new_keys:
-            if s.get(ApiKeyRow, key.key_id) is not None:
-                raise RegistryError(ErrorCode.DUPLICATE, f"The key {key.key_id!r} already exists.", "id")
-            s.add(ApiKeyRow(**_key_columns(key)))
-        for key_id in batch.revoke_keys:
-            row = s.get(ApiKeyRow, key_id)
-            if row is None or row.revoked_at is not None:
-                raise RegistryError(ErrorCode.NOT_FOUND, f"No active key {key_id!r}.", "id")
-            row.revoked_at = format_time(batch.at)
-            s.add(row)
-        s.flush()
-
-    def _take_audit_numbers(self, s: Session, count: int) -> int:
-        """Reserve `count` audit numbers; return the last one given before them.
-
-        Called under the counter's lock, so numbers follow commit order.
-        """
-        kept = s.get(MetaRow, _AUDIT)
-        if kept is None:
-            last = int(s.exec(select(func.max(AuditRow.seq))).one() or 0)
-            s.add(MetaRow(name=_AUDIT, value=last + count))
-            return last
-        last = kept.value
-        kept.value = last + count
-        s.add(kept)
-        return last
+        """See Store.write: the sequence of registry/store/writing.py on this store's primitives."""
+        return self._writes.write(batch)
 
     def idempotent_result(self, scoped_key: str) -> str | None:
         def work() -> str | None:
@@ -460,6 +292,7 @@ class SqlStore:
         return found
 
     def count_by(self, kind: Kind, dimension: str, visibility: Visibility) -> list[tuple[str, int]]:
+        countable(dimension)  # before any name reaches getattr below
         base = [RecordRow.kind == kind.value, _visible(visibility)]
 
         def work() -> list[tuple[str, int]]:
@@ -511,7 +344,7 @@ class SqlStore:
         def work() -> None:
             with self._session() as s, s.begin():
                 self._bump(s)
-                s.merge(ApiKeyRow(**_key_columns(key)))
+                s.merge(ApiKeyRow(**key_columns(key)))
 
         self._guard(work)
 
@@ -607,16 +440,16 @@ class SqlStore:
         """Bulk inserts (SQLAlchemy core, executemany) in chunks, all in one transaction."""
         tables: list[tuple[Any, list[dict[str, Any]]]] = [
             (RecordRow, [record_columns(r) for r in records]),
-            (LinkRow, [_link_columns(link) for link in links]),
+            (LinkRow, [link_columns(link) for link in links]),
             (AuditRow, [audit_columns(e) for e in audit]),
             (HubRow, [{"slug": h.slug, "name": h.name, "created_at": format_time(h.created_at) or ""} for h in hubs]),
-            (ApiKeyRow, [_key_columns(k) for k in keys]),
+            (ApiKeyRow, [key_columns(k) for k in keys]),
         ]
 
         def work() -> None:
             with self.engine.begin() as connection:
-                connection.execute(_BUMP)  # first: see _bump
-                connection.execute(delete(MetaRow).where(col(MetaRow.name) == _AUDIT))  # counted again from the rows
+                connection.execute(BUMP)  # first: see _bump
+                connection.execute(delete(MetaRow).where(col(MetaRow.name) == AUDIT))  # counted again from the rows
                 for table, rows in tables:
                     for start in range(0, len(rows), _LOAD_CHUNK):
                         connection.execute(insert(table), rows[start : start + _LOAD_CHUNK])
@@ -643,7 +476,7 @@ class SqlStore:
         def work() -> int:
             # Autocommit: the one SELECT, without a BEGIN and a ROLLBACK around it (PostgreSQL).
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-                value = c.execute(select(MetaRow.value).where(col(MetaRow.name) == _GENERATION)).scalar()
+                value = c.execute(select(MetaRow.value).where(col(MetaRow.name) == GENERATION)).scalar()
                 return int(value or 0)
 
         value: int = self._guard(work)
@@ -662,7 +495,7 @@ class SqlStore:
                 self._bump(s)  # the counter survives: a cache must not mistake the new data for the old
                 for table in (LinkRow, RecordRow, HubRow, ApiKeyRow, AuditRow, IdempotencyRow):
                     s.exec(delete(table))
-                s.exec(delete(MetaRow).where(col(MetaRow.name) == _AUDIT))  # the audit starts again at 1
+                s.exec(delete(MetaRow).where(col(MetaRow.name) == AUDIT))  # the audit starts again at 1
 
         self._guard(work)
 
@@ -672,29 +505,6 @@ class SqlStore:
 
 def _write_ahead_log(connection: Any, _record: Any) -> None:
     connection.execute("PRAGMA journal_mode=WAL")
-
-
-def _key_columns(key: ApiKey) -> dict[str, Any]:
-    return {
-        "key_id": key.key_id,
-        "secret_hash": key.secret_hash,
-        "role": key.role.value,
-        "hub": key.hub,
-        "created_at": format_time(key.created_at) or "",
-        "revoked_at": format_time(key.revoked_at),
-        "label": key.label,
-    }
-
-
-def _link_columns(link: Link) -> dict[str, Any]:
-    return {
-        "source_key": _key(link.source),
-        "rel": link.rel.value,
-        "target_key": _key(link.target),
-        "source_kind": link.source.kind.value,
-        "target_kind": link.target.kind.value,
-        "role": link.role,
-    }
 
 
 def _api_key(row: ApiKeyRow) -> ApiKey:

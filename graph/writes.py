@@ -1,0 +1,184 @@
+"""The Neo4j store's primitives of the write sequence (registry/store/writing.py).
+
+Every statement's text is fixed (values go in parameters), so Neo4j plans each once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import TypeVar
+
+from neo4j import ManagedTransaction, Session, unit_of_work
+from neo4j.exceptions import ConstraintError, TransientError
+
+from graph import cypher
+from registry.domain.records import JSON, ApiKey, Hub, Link
+from registry.store import budget
+from registry.store.writing import Current, Transient, Wanted, WriteSequence, WriteTransaction, key_taken
+
+T = TypeVar("T")
+
+_QUEUE_SECONDS = 5.0  # how long a writer waits for the writers of its process before going on
+
+# Under the counter's lock, one round trip: the put records' versions (locking those records,
+# in key order against deadlocks) and which link ends, hubs and keys exist.
+_READ = """
+CALL () {
+  MATCH (r:Record) WHERE r.key IN $records WITH r ORDER BY r.key SET r._lock = true REMOVE r._lock
+  RETURN collect([r.key, r.version]) AS versions
+}
+RETURN versions,
+  COLLECT { MATCH (r:Record) WHERE r.key IN $ends RETURN r.key } AS ends,
+  COLLECT { MATCH (h:Hub) WHERE h.slug IN $hubs RETURN h.slug } AS hubs,
+  COLLECT { MATCH (k:ApiKey) WHERE k.key_id IN $keys RETURN k.key_id } AS keys,
+  COLLECT { MATCH (k:ApiKey) WHERE k.key_id IN $revoked AND k.revoked_at IS NULL RETURN k.key_id } AS active
+"""
+# Dynamic labels (Neo4j 5.26): the kind's label comes from the row, never from text.
+_CREATE_RECORDS = "UNWIND $rows AS row CREATE (r:Record:$(row.kind)) SET r = row"
+_UPDATE_RECORDS = "UNWIND $rows AS row MATCH (r:Record {key: row.key}) SET r += row.props"
+_DROP_LINKS = "UNWIND $rows AS row MATCH (:Record {key: row[0]})-[l]->(:Record) WHERE type(l) = row[1] DELETE l"
+_REMOVE_LINKS = (
+    "UNWIND $rows AS row MATCH (:Record {key: row[0]})-[l]->(:Record {key: row[2]}) WHERE type(l) = row[1] DELETE l"
+)
+_MERGE_LINKS = (
+    "UNWIND $rows AS row MATCH (s:Record {key: row.source}), (t:Record {key: row.target}) "
+    "MERGE (s)-[l:$(row.rel)]->(t) SET l.role = row.role"
+)
+_CREATE_HUBS = "UNWIND $rows AS row CREATE (h:Hub) SET h = row"
+_CREATE_KEYS = "UNWIND $rows AS row CREATE (k:ApiKey) SET k = row"
+_REVOKE_KEYS = "MATCH (k:ApiKey) WHERE k.key_id IN $ids SET k.revoked_at = $at"
+_KEEP_RESULT = "CREATE (:Idempotency {key: $key, result: $result})"
+
+
+def within_budget(work: Callable[[ManagedTransaction], T]) -> Callable[[ManagedTransaction], T]:
+    """`work` as a transaction function bounded by the request's time budget, if it has one:
+    Neo4j ends the transaction at the deadline, and the driver's retries stop with it
+    (TimedOut is not retried)."""
+    left = budget.remaining()
+    if left is None:
+        return work
+
+    @unit_of_work(timeout=left)
+    def bounded(tx: ManagedTransaction) -> T:
+        budget.remaining()
+        return work(tx)
+
+    return bounded
+
+
+class Neo4jWrites(WriteSequence):
+    """`Store.write` on Neo4j.  The driver runs a transaction again on transient failures for its
+    `retry_seconds`; a ConstraintError (not expected under the counter's lock) or a transient
+    failure that outlasted those is run again by the sequence."""
+
+    def __init__(self, session: Callable[[], Session], translated: Callable[[], AbstractContextManager[None]]) -> None:
+        """`session` opens a session on the store's database; `translated` turns the driver's
+        failures into the registry's own (the store's edge)."""
+        self._session = session
+        self._translated = translated
+        # The writers of this process queue here, in turn, rather than on the counter node's lock,
+        # which Neo4j grants in no particular order: with 32 waiting, some waited 10 s and more.
+        self._one_writer = threading.Lock()
+
+    @contextmanager
+    def _writers_turn(self, left: float | None) -> Iterator[None]:
+        # Bounded: when Neo4j is down each writer takes `retry_seconds` to fail, and a queue of
+        # them must not add those up; past the bound a writer waits on Neo4j's lock alone.
+        queued = self._one_writer.acquire(timeout=_QUEUE_SECONDS if left is None else min(_QUEUE_SECONDS, left))
+        try:
+            yield
+        finally:
+            if queued:
+                self._one_writer.release()
+
+    def _in_transaction(self, work: Callable[[WriteTransaction], T]) -> T:
+        with self._session() as session:
+            return session.execute_write(within_budget(lambda tx: work(Neo4jTransaction(tx))))
+
+    def _failure(self, error: Exception) -> Exception | Transient:
+        if isinstance(error, ConstraintError):
+            return Transient(key_taken())
+        translated = self._translate(error)
+        return Transient(translated) if isinstance(error, TransientError) else translated
+
+    def _translate(self, error: Exception) -> Exception:
+        try:
+            with self._translated():
+                raise error
+        except Exception as translated:
+            return translated
+        raise AssertionError("unreachable")
+
+
+class Neo4jTransaction:
+    """The primitives inside one managed transaction."""
+
+    def __init__(self, tx: ManagedTransaction) -> None:
+        self.tx = tx
+        self._last_audit = 0
+
+    def lock(self, idempotency_key: str | None) -> str | None:
+        # One round trip: the bump, the last audit number and the idempotency key (see cypher).
+        locked = self.tx.run(cypher.LOCK_GENERATION, key=idempotency_key).single()
+        if locked is None:  # no counter node yet: make it, then take its lock as any write does
+            self.tx.run(cypher.START_GENERATION).consume()
+            locked = self.tx.run(cypher.LOCK_GENERATION, key=idempotency_key).single(strict=True)
+        self._last_audit = int(locked["last_audit"])
+        return None if locked["replayed"] is None else str(locked["replayed"])
+
+    def read(self, wanted: Wanted) -> Current:
+        row = self.tx.run(
+            _READ,
+            records=list(wanted.records),
+            ends=list(wanted.ends),
+            hubs=list(wanted.hubs),
+            keys=list(wanted.keys),
+            revoked=list(wanted.revoked),
+        ).single(strict=True)
+        return Current(
+            versions={k: int(v) for k, v in row["versions"]},
+            ends=frozenset(row["ends"]),
+            hubs=frozenset(row["hubs"]),
+            keys=frozenset(row["keys"]),
+            active=frozenset(row["active"]),
+        )
+
+    def last_audit_number(self, count: int) -> int:
+        return self._last_audit  # read by `lock`; add_audit keeps the new last on the counter node
+
+    def put_records(self, created: list[JSON], updated: dict[str, JSON]) -> None:
+        if created:
+            self.tx.run(_CREATE_RECORDS, rows=created).consume()
+        if updated:
+            rows = [{"key": k, "props": props} for k, props in updated.items()]
+            self.tx.run(_UPDATE_RECORDS, rows=rows).consume()
+
+    def change_links(
+        self, dropped: list[tuple[str, str]], removed: list[tuple[str, str, str]], added: list[Link]
+    ) -> None:
+        if dropped:
+            self.tx.run(_DROP_LINKS, rows=[list(row) for row in dropped]).consume()
+        if removed:
+            self.tx.run(_REMOVE_LINKS, rows=[list(row) for row in removed]).consume()
+        if added:
+            rows = [
+                {"source": cypher.key(x.source), "rel": x.rel.value, "target": cypher.key(x.target), "role": x.role}
+                for x in added
+            ]
+            self.tx.run(_MERGE_LINKS, rows=rows).consume()
+
+    def add_audit(self, rows: list[JSON]) -> None:
+        self.tx.run(cypher.WRITE_AUDIT, last=rows[-1]["seq"], rows=rows).consume()
+
+    def change_access(self, hubs: list[Hub], keys: list[ApiKey], revoked: list[str], at: str | None) -> None:
+        if hubs:
+            self.tx.run(_CREATE_HUBS, rows=[cypher.hub_props(hub) for hub in hubs]).consume()
+        if keys:
+            self.tx.run(_CREATE_KEYS, rows=[cypher.api_key_props(key) for key in keys]).consume()
+        if revoked:
+            self.tx.run(_REVOKE_KEYS, ids=revoked, at=at).consume()
+
+    def keep_result(self, idempotency_key: str, result: str) -> None:
+        self.tx.run(_KEEP_RESULT, key=idempotency_key, result=result).consume()
