@@ -59,9 +59,9 @@ class Explorer:
         self.page.wait_for_selector("body[data-ready=true]")
         return self.page
 
-    def shot(self, name: str) -> None:
+    def shot(self, name: str, full_page: bool = True) -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
     def use_key(self, key: str) -> None:
         self.page.fill("#api-key", key)

@@ -43,7 +43,7 @@ async function run(work) {
 function options(select, items, { any = false, unknown = false, keep = true } = {}) {
   const previous = [...select.selectedOptions].map((o) => o.value);
   select.replaceChildren(...(any ? [h("option", { value: "" }, t("any"))] : []),
-    ...(unknown ? [h("option", { value: "" }, t("field.unknown"))] : []),
+    ...(unknown ? [h("option", { value: "UNKNOWN" }, t("field.unknown"))] : []),
     ...items.map(([v, text]) => h("option", { value: v }, text)));
   if (keep) for (const o of select.options) o.selected = previous.includes(o.value);
 }
@@ -175,8 +175,8 @@ function caseInput() {
     slug: $("#cs-slug").value.trim() || null,
     title: text("#cs-title-en", "#cs-title-fr"),
     summary: text("#cs-summary-en", "#cs-summary-fr"),
-    status: $("#cs-status").value || null, // "" is "unknown": no fact given, none written
-    governance: $("#cs-governance").value || null,
+    status: $("#cs-status").value, // UNKNOWN unless the hub chose: the API stores it as "no source states it"
+    governance: $("#cs-governance").value,
     dataCategories: [...$("#cs-data-categories").selectedOptions].map((o) => o.value),
     domains: [...$("#cs-domains").selectedOptions].map((o) => o.value),
     territories: [...state.territories.keys()],
@@ -260,8 +260,8 @@ function editCase(uc) {
   $("#cs-title-fr").value = uc.titleI18n.fr || "";
   $("#cs-summary-en").value = uc.summaryI18n.en || "";
   $("#cs-summary-fr").value = uc.summaryI18n.fr || "";
-  $("#cs-status").value = uc.status === "UNKNOWN" ? "" : uc.status;
-  $("#cs-governance").value = uc.governance === "UNKNOWN" ? "" : uc.governance;
+  $("#cs-status").value = uc.status;
+  $("#cs-governance").value = uc.governance;
   for (const o of $("#cs-data-categories").options) o.selected = uc.dataCategories.includes(o.value);
   for (const o of $("#cs-domains").options) o.selected = uc.domains.nodes.some((d) => d.slug === o.value);
   state.territories = new Map(uc.territories.nodes.map((x) => [x.slug, `${x.name} (${x.country})`]));
@@ -396,7 +396,10 @@ async function start() {
   $("#zoom-reset").addEventListener("click", () => zoom("reset"));
   onNetworkError(showError);
   $("#panel-close").addEventListener("click", closePanel);
-  document.addEventListener("keydown", (e) => { if (e.key === "Escape" && !$("#panel").hidden && $("#panel").contains(document.activeElement)) closePanel(); });
+  document.addEventListener("keydown", (e) => {
+    const at = document.activeElement;
+    if (e.key === "Escape" && !$("#panel").hidden && (at === document.body || $("#panel").contains(at))) closePanel();
+  });
   $("#partners-more").addEventListener("click", () => { state.partners += PARTNERS_PAGE; run(loadPartners); });
   for (const [selector, search] of Object.entries(PICKERS)) combobox($(selector), search, () => t("combo.none"));
   $("#partners-territory").addEventListener("pick", () => { state.partners = PARTNERS_PAGE; run(loadPartners); });

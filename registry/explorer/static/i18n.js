@@ -151,8 +151,6 @@ const WORDS = {
     "err.FORBIDDEN": "Your key may not do this.",
     "err.UNAUTHENTICATED": "This needs an API key.",
     "err.INVALID_STATE": "Not possible in this review state.",
-    "err.TOO_LONG": "At most {max} characters.",
-    "err.LENGTH": "Between {min} and {max} characters.",
     "err.slug.INVALID": "Lower-case letters, digits and hyphens only (e.g. helsinki-waste-sorting).",
     "err.yearEnd.INVALID": "The end year comes before the start year.",
     "err.yearStart.INVALID": "The start year comes after the end year.",
@@ -307,6 +305,26 @@ const WORDS = {
     "review.before": "avant",
     "review.now": "maintenant",
     "review.none": "—",
+    "err.rule.required": "Ce champ est obligatoire.",
+    "err.rule.required.min": "Donnez-en au moins {min}.",
+    "err.rule.too_long": "{max} caractères au plus.",
+    "err.rule.length": "Entre {min} et {max} caractères.",
+    "err.rule.range": "Entre {min} et {max}.",
+    "err.rule.one_of": "« {value} » n'est pas une valeur possible.",
+    "err.rule.format": "Ce format n'est pas valide.",
+    "err.rule.format.url": "Une adresse http(s) est attendue.",
+    "err.rule.format.slug": "Lettres minuscules, chiffres et tirets seulement (ex. helsinki-waste-sorting).",
+    "err.rule.format.date": "Une date AAAA-MM-JJ est attendue.",
+    "err.rule.format.country": "Un code pays ISO à deux lettres est attendu (ex. FR).",
+    "err.rule.format.language": "Un code de langue ISO 639-1 est attendu (ex. fr).",
+    "err.rule.type": "Ce type de valeur n'est pas attendu ici.",
+    "err.rule.order": "La fin ({end}) précède le début ({start}).",
+    "err.rule.unknown": "« {value} » n'est pas dans le registre ({kind}).",
+    "err.rule.inference": "Cette inférence ne correspond pas au champ.",
+    "err.yearEnd.order": "L'année de fin ({end}) précède l'année de début ({start}).",
+    "err.sources.required": "Donnez au moins une source (adresse et titre).",
+    "err.sources.title.required": "Une source a besoin d'un titre.",
+    "err.sources.url.format": "L'adresse d'une source est une URL http(s).",
     "err.REQUIRED": "Ce champ est obligatoire.",
     "err.INVALID": "Cette valeur n'est pas valide.",
     "err.NOT_FOUND": "Introuvable dans le registre.",
@@ -315,8 +333,6 @@ const WORDS = {
     "err.FORBIDDEN": "Votre clé ne le permet pas.",
     "err.UNAUTHENTICATED": "Il faut une clé d'API.",
     "err.INVALID_STATE": "Impossible dans cet état de relecture.",
-    "err.TOO_LONG": "{max} caractères au plus.",
-    "err.LENGTH": "Entre {min} et {max} caractères.",
     "err.slug.INVALID": "Lettres minuscules, chiffres et tirets seulement (ex. helsinki-waste-sorting).",
     "err.yearEnd.INVALID": "L'année de fin précède l'année de début.",
     "err.yearStart.INVALID": "L'année de début suit l'année de fin.",
@@ -399,16 +415,25 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
 }
 
-// An error of the API in the page's language, by its code (and field): the API's message stays English.
-// `field` is the form's name for it ("yearEnd", "sources.title"); `params` fills {min}, {max}…
+// An error of the API in the page's language: by its rule (params.rule) and values, else by its
+// code and field. `field` is the form's name for it ("yearEnd", "sources.title").
 export function errorText(error, field) {
-  const params = error.params || {};
-  const keys = [`err.${field}.${error.code}`, `err.${field.split(".")[0]}.${error.code}`];
-  if (error.code === "INVALID" && params.max !== undefined) keys.push(params.min !== undefined && params.min > 0 ? "err.LENGTH" : "err.TOO_LONG");
-  keys.push(`err.${error.code}`);
+  const params = { ...(error.params || {}) };
+  const rule = params.rule;
+  if (params.kind) params.kind = WORDS[lang][`one.${kindName(params.kind)}`] || params.kind;
+  const keys = [];
+  if (rule) {
+    keys.push(`err.${field}.${rule}`, `err.rule.${rule}.${params.format || params.expected || ""}`);
+    if (rule === "too_long" && params.min) keys.push("err.rule.length");
+    if (rule === "required" && params.min) keys.push("err.rule.required.min");
+    keys.push(`err.rule.${rule}`);
+  }
+  keys.push(`err.${field}.${error.code}`, `err.${field.split(".")[0]}.${error.code}`, `err.${error.code}`);
   const key = keys.find((k) => WORDS[lang][k] !== undefined);
   return key ? t(key, params) : error.message;
 }
+
+const kindName = (kind) => String(kind).toLowerCase().replace(/(^|_)([a-z])/g, (_, __, c) => c.toUpperCase());
 
 export function value(code) {
   return VALUES[lang][code] ?? String(code).toLowerCase().replaceAll("_", " ");

@@ -35,9 +35,11 @@ function show(children, label) {
   $("#panel-body").replaceChildren(...children);
   panel.dataset.record = label;
   const wasHidden = panel.hidden;
+  const within = panel.contains(document.activeElement) || document.activeElement === document.body;
   panel.hidden = false;
   document.body.classList.add("with-panel");
   if (wasHidden) $("#panel-close").focus({ preventScroll: true });
+  else if (within) $("#panel-title")?.focus({ preventScroll: true }); // a record chosen inside the panel: read from its name
   $("#panel-body").scrollTop = 0;
 }
 
@@ -75,7 +77,7 @@ async function showRecord(id, current) {
   }
   if (node.website) facts.push(h("li", {}, h("a", { href: node.website }, node.website)));
   show([
-    h("h3", { class: "record-label", id: "panel-title" }, node.label),
+    h("h3", { class: "record-label", id: "panel-title", tabindex: "-1" }, node.label),
     h("p", { class: "muted" }, `${t(`one.${node.__typename}`)} · ${node.slug}`),
     node.summary ? h("p", {}, node.summary) : null,
     h("ul", { class: "facts" }, facts),
@@ -103,21 +105,21 @@ async function showTerritory(id, current) {
     actors.set(edge.node.id, row);
   }
   const organisations = h("table", { class: "whom" },
-    h("thead", {}, h("tr", {}, ["panel.organisation", "panel.role", "fact.kind", "panel.website", "record.sources"]
+    h("thead", {}, h("tr", {}, ["panel.organisation", "panel.role", "fact.kind", "panel.website"]
       .map((k) => h("th", { scope: "col" }, t(k))))),
     h("tbody", {}, [...actors.values()].map(({ actor, roles }) => h("tr", { "data-slug": actor.slug },
-      h("th", { scope: "row" }, recordLink(actor.id, actor.name)),
-      h("td", { class: "role" }, roles.length ? roles.map((r) => value(r)).join(", ") : value("UNKNOWN")),
+      h("th", { scope: "row" }, recordLink(actor.id, actor.name), sources(actor.sources)),
+      h("td", { class: "role" }, roles.length ? roles.map((r) => value(String(r).toUpperCase())).join(", ") : value("UNKNOWN")),
       h("td", {}, value(actor.kind)),
-      h("td", {}, actor.website ? h("a", { href: actor.website }, actor.website.replace(/^https?:\/\/(www\.)?/, "").replace(/\/$/, "")) : "—"),
-      h("td", {}, sources(actor.sources)),
+      h("td", { class: "website" }, actor.website
+        ? h("a", { href: actor.website }, actor.website.replace(/^https?:\/\/(www\.)?/, "").replace(/\/$/, "")) : "—"),
     ))));
   const item = (record, facts) => h("li", { "data-slug": record.slug },
     recordLink(record.id, record.title || record.slug), facts.filter(Boolean).length ? ` — ${facts.filter(Boolean).join(" · ")}` : "",
     sources(record.sources));
   const size = (c) => ({ totalCount: c.totalCount, shown: (c.nodes || c.edges).length });
   show([
-    h("h3", { class: "record-label", id: "panel-title" }, x.name),
+    h("h3", { class: "record-label", id: "panel-title", tabindex: "-1" }, x.name),
     h("p", { class: "muted" }, [`${t("one.Territory")} · ${value(x.kind)} · ${x.country}`,
       x.programmeStatus && x.programmeStatus !== "UNKNOWN" ? ` · ${value(x.programmeStatus)}` : ""].join("")),
     x.summary ? h("p", {}, x.summary) : null,
@@ -141,7 +143,7 @@ export async function openLink(link, from = null) {
   const { node } = await request(ops.Record, { id: link.stated, lang: apiLanguage() });
   if (!node || !current()) return;
   show([
-    h("h3", { class: "record-label", id: "panel-title" }, t(`rel.${link.rel}`)),
+    h("h3", { class: "record-label", id: "panel-title", tabindex: "-1" }, t(`rel.${link.rel}`)),
     h("p", { class: "muted" }, t("panel.link")),
     h("ul", { class: "facts" },
       h("li", {}, colon(t("panel.from")), recordLink(link.source, link.sourceLabel)),

@@ -1,0 +1,259 @@
+"""The explorer as coordinators and hubs use it (issue 14): whom to call, a path in words, a form
+that invents nothing, a review that shows what changed.
+
+A real Chromium against the app served by a real uvicorn on the seeded registry; what the page
+shows is compared with what the public GraphQL API answers. Screenshots go to
+tests/artifacts/explorer/.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.api.conftest import Api, Server
+from tests.api.test_explorer_browser import Explorer, browser, explorer, gid, pick
+
+__all__ = ["browser", "explorer"]  # the module's Chromium, shared with the explorer's other tests
+
+WHOM = """{ territory(slug: "lyon") { name actors(first: 100) { edges { role node { slug name kind website } } } } }"""
+
+
+def _in_view(page: Any, selector: str) -> None:
+    """The element is wholly inside the window: opened in place, not somewhere below."""
+    box = page.locator(selector).bounding_box()
+    size = page.viewport_size
+    assert box is not None and size is not None
+    assert box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= size["width"] + 1
+    assert box["y"] < size["height"] / 2
+
+
+def test_the_territory_panel_for_lyon_lists_whom_to_call(explorer: Explorer, api: Api) -> None:
+    # given Lyon among La Rochelle's partner cities
+    page = explorer.open("partners")
+    pick(page, "#partners-territory", "La Rochelle", "la-rochelle")
+    row = page.locator('#partners-table tr[data-slug="lyon"]')
+    row.wait_for()
+    lyon = api.data(WHOM)["territory"]
+    # when the coordinator chooses Lyon in the table
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    row.locator("button.open-record").click()
+    page.wait_for_function("n => document.querySelector('#panel .record-label')?.textContent === n", arg=lyon["name"])
+    # then Lyon's panel opens in place, beside the table, on screen
+    _in_view(page, "#panel")
+    _in_view(page, "#panel .record-label")
+    # and lists every organisation working there with its role, kind and website, as the API has them
+    edges = lyon["actors"]["edges"]
+    expected = {e["node"]["slug"] for e in edges}
+    rows = page.locator("#panel .panel-organisations tbody tr")
+    assert set(rows.evaluate_all("rows => rows.map(r => r.dataset.slug)")) == expected and expected
+    for edge in edges:
+        actor = edge["node"]
+        cells = page.locator(f'#panel .panel-organisations tr[data-slug="{actor["slug"]}"]')
+        assert cells.locator("th button").inner_text() == actor["name"]
+        assert cells.locator("th .sources a").count() > 0  # each organisation with its sources
+        roles = cells.locator("td.role").inner_text()
+        assert edge["role"].replace("_", " ").lower() in roles.lower()
+        if actor["website"]:
+            assert cells.locator("td a").first.get_attribute("href") == actor["website"]
+    # and the use cases run there, its priorities and workshops, with their sources
+    found = api.data(
+        """{ territory(slug: "lyon") { useCases(first: 100) { nodes { slug } } priorities(first: 100) { nodes { slug } }
+             workshops(first: 100) { nodes { slug } } } }"""
+    )["territory"]
+    for part, key in [("useCases", "useCases"), ("priorities", "priorities"), ("workshops", "workshops")]:
+        shown = page.locator(f"#panel .panel-{part} li[data-slug]").evaluate_all("l => l.map(x => x.dataset.slug)")
+        assert shown == [n["slug"] for n in found[key]["nodes"]], part
+    assert page.locator("#panel .panel-useCases .sources a").count() > 0
+    explorer.shot("territory-panel-lyon", full_page=False)
+    # when an organisation of the panel is chosen, its own record replaces Lyon's, still in place
+    first = edges[0]["node"]
+    page.locator(f'#panel .panel-organisations tr[data-slug="{first["slug"]}"] th button').click()
+    page.wait_for_function("n => document.querySelector('#panel .record-label')?.textContent === n", arg=first["name"])
+    # and Escape closes the panel, the focus back where the user was
+    page.keyboard.press("Escape")
+    assert page.locator("#panel").is_hidden()
+
+
+def test_the_territory_panel_opens_from_the_network_and_a_link_tells_its_relation(explorer: Explorer, api: Api) -> None:
+    name = api.data(WHOM)["territory"]["name"]
+    page = explorer.open("network")
+    page.locator(f'svg .node[data-id="{gid("Territory", "lyon")}"]').click()
+    page.wait_for_function("n => document.querySelector('#panel .record-label')?.textContent === n", arg=name)
+    assert page.locator("#panel .panel-organisations tbody tr").count() > 0
+    _in_view(page, "#panel")
+    # when a link is chosen, the panel names its relation, its two ends, and the record stating it with its sources
+    link = page.locator(f'svg .link[data-target="{gid("Territory", "lyon")}"]').first
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector('#panel [data-fact="relation"]')
+    relation = page.inner_text('#panel [data-fact="relation"]')
+    assert relation.split(": ", 1)[1] in {"run in", "works on"}
+    assert page.locator("#panel-sources a").count() > 0
+    assert name in page.inner_text("#panel .facts")
+    explorer.shot("network-link", full_page=False)
+    # and the picture zooms: crowded labels are hidden at first and come back as the user zooms in
+    hidden = page.locator("svg text.crowded").count()
+    for _ in range(3):
+        page.click("#zoom-in")
+    assert page.locator("svg text.crowded").count() <= hidden
+
+
+def test_the_network_starts_with_the_programmes_cities(explorer: Explorer, api: Api) -> None:
+    programme = api.data(
+        """{ territories(filter: {statuses: [PILOT_CITY, ROADMAP_PARTICIPANT, FIRST_WORKSHOP_DONE, IN_DISCUSSION]},
+             first: 100) { nodes { slug } } }"""
+    )["territories"]["nodes"]
+    slugs = [t["slug"] for t in programme]
+    theirs = api.data(
+        "query ($t: [String!]) { useCases(filter: {territories: $t}, first: 100) { totalCount nodes { id } } }",
+        {"t": slugs},
+    )["useCases"]
+    page = explorer.open("network")
+    page.wait_for_selector("svg .node.UseCase")
+    drawn = page.locator("svg .node.UseCase").evaluate_all("n => n.map(x => x.dataset.id)")
+    # the first use cases drawn are the programme's cities' own, not the first by name
+    assert theirs["totalCount"] >= 15 and len(drawn) == 15
+    assert set(drawn) <= {n["id"] for n in theirs["nodes"]}
+    assert page.locator(f'svg .node[data-id="{gid("Territory", "la-rochelle")}"]').count() == 1
+
+
+def _total(api: Api) -> int:
+    return int(api.data("{ useCases { totalCount } }")["useCases"]["totalCount"])
+
+
+RELATION_WORDS = {"works on", "run in", "in domain", "takes part in", "serves", "replicates", "linked to"}
+
+
+def test_a_path_names_its_relations_and_opens_each_step(explorer: Explorer, api: Api) -> None:
+    page = explorer.open("path")
+    start, end = gid("Territory", "la-rochelle"), gid("Territory", "helsinki")
+    pick(page, "#path-from", "La Rochelle", start)
+    pick(page, "#path-to", "Helsinki", end)
+    page.click("#path-form button[type=submit]")
+    page.wait_for_selector("#path-result ol li.step")
+    path = api.data(
+        "query ($a: ID!, $b: ID!) { path(from: $a, to: $b) { length nodes { __typename id ... on Entry { label } } } }",
+        {"a": start, "b": end},
+    )["path"]
+    # then each step is the API's record, and between two steps the relation is named
+    steps = page.locator("#path-result li.step").evaluate_all("l => l.map(x => x.dataset.id)")
+    assert steps == [n["id"] for n in path["nodes"]]
+    relations = page.locator("#path-result li.relation").all_inner_texts()
+    assert len(relations) == path["length"] and all(r in RELATION_WORDS for r in relations)
+    kinds = [n["__typename"] for n in path["nodes"]]
+    for i, word in enumerate(relations):
+        pair = {kinds[i], kinds[i + 1]}
+        if pair == {"Territory", "UseCase"}:
+            assert word == "run in"
+        elif pair == {"Actor", "Territory"}:
+            assert word == "works on"
+        elif pair == {"Domain", "UseCase"}:
+            assert word == "in domain"
+        elif pair == {"Actor", "UseCase"}:
+            assert word == "takes part in"
+    explorer.shot("path-relations")
+    # when a step is chosen, its record opens in the panel
+    middle = path["nodes"][1]
+    page.locator(f'#path-result li.step[data-id="{middle["id"]}"] button').click()
+    page.wait_for_function(
+        "n => document.querySelector('#panel .record-label')?.textContent === n", arg=middle["label"]
+    )
+
+
+def test_pickers_put_the_exact_match_first(explorer: Explorer) -> None:
+    page = explorer.open("path")
+    page.fill("#path-from", "la rochelle")
+    first = page.locator("#path-from-list [role=option]").first
+    first.wait_for()
+    assert first.get_attribute("data-value") == gid("Territory", "la-rochelle")
+
+
+CASE = """query ($slug: String!) { useCase(slug: $slug) { status governance dataCategories yearStart yearEnd
+  country reviewState } }"""
+
+
+def test_a_form_left_at_its_defaults_stores_unknowns(explorer: Explorer, api: Api) -> None:
+    page = explorer.open("hubs")
+    explorer.use_key(api.keys["hub"])
+    # given the form as it opens: every optional fact on "unknown" or empty
+    assert page.input_value("#cs-status") == "UNKNOWN" and page.input_value("#cs-governance") == "UNKNOWN"
+    assert page.locator("#cs-status option:checked").inner_text().startswith("Unknown")
+    assert page.locator("#cs-data-categories option:checked").count() == 0
+    assert page.locator("#cs-domains option:checked").count() == 0
+    # when the hub gives only the required facts and submits
+    page.fill("#cs-slug", "lyon-only-required")
+    page.fill("#cs-title-en", "Only what the hub knows")
+    pick(page, "#cs-territories", "Lyon", "lyon")
+    page.wait_for_selector('#cs-territories-chosen li[data-value="lyon"]')
+    page.fill("#cs-source-url", "https://example.org/only-required")
+    page.fill("#cs-source-title", "The hub's note")
+    page.click("#cs-submit")
+    page.wait_for_function("document.querySelector('#case-saved').textContent === 'Saved: submitted.'")
+    # then what no one stated is stored as unknown: no status, governance, category or year invented
+    stored = api.data(CASE, {"slug": "lyon-only-required"}, as_="coordinator")["useCase"]
+    assert stored["status"] == "UNKNOWN" and stored["governance"] == "UNKNOWN"
+    assert stored["dataCategories"] in ([], ["UNKNOWN"])
+    assert stored["yearStart"] is None and stored["yearEnd"] is None and stored["country"] is None
+    explorer.shot("hubs-defaults")
+
+
+SUBMIT = """mutation { submitCaseStudy(input: {slug: "lyon-energy-coaching", title: {en: "Energy coaching"},
+  summary: {en: "Households see their consumption."}, status: PILOT, governance: PERSONAL_CLOUD, domains: ["energy"],
+  territories: ["lyon"], yearStart: 2020, sources: [{url: "https://example.org/coaching", title: "Coaching notes"}]})
+  { useCase { id version } errors { code } } }"""
+RESUBMIT = """mutation ($id: ID!, $v: Int!) { updateCaseStudy(id: $id, version: $v, submit: true, input: {
+  slug: "lyon-energy-coaching", title: {en: "Energy coaching"}, summary: {en: "Households see their consumption."},
+  status: LIVE, governance: PERSONAL_CLOUD, domains: ["energy"], territories: ["lyon", "grenoble"], yearStart: 2020,
+  sources: [{url: "https://example.org/coaching", title: "Coaching notes"}]}) { useCase { version } errors { code message } } }"""
+VERSION = """{ useCase(slug: "lyon-energy-coaching") { id version reviewState } }"""
+
+
+def test_a_coordinator_reviewing_a_resubmission_sees_what_changed(browser: Any, server: Server, api: Api) -> None:
+    submitted = api.data(SUBMIT, as_="hub")["submitCaseStudy"]
+    assert submitted["errors"] == []
+    coordinator = Explorer(browser, server)
+    try:
+        page = coordinator.open("hubs")
+        coordinator.use_key(api.keys["coordinator"])
+        card = page.locator('#review-list li[data-slug="lyon-energy-coaching"]')
+        card.wait_for()
+        lyon, grenoble = (
+            api.data(f'{{ territory(slug: "{s}") {{ name }} }}')["territory"]["name"] for s in ("lyon", "grenoble")
+        )
+        # the review queue comes before the form
+        assert page.evaluate(
+            "document.querySelector('#review-list').compareDocumentPosition(document.querySelector('#case-form'))"
+            " & Node.DOCUMENT_POSITION_FOLLOWING"
+        )
+        # the card shows the whole case study
+        facts = {
+            key: card.locator(f'dd[data-fact="{key}"]').inner_text()
+            for key in ["summary", "territories", "domains", "status", "years", "governance", "sources", "hub"]
+        }
+        assert facts["summary"] == "Households see their consumption."
+        assert facts["territories"] == lyon and facts["status"] == "pilot" and facts["years"].startswith("2020")
+        assert facts["governance"] == "personal cloud" and "Coaching notes" in facts["sources"]
+        assert facts["hub"] == "hub-mydata-france" and facts["domains"]
+        # when the coordinator rejects it with a reason
+        card.locator("textarea").fill("Say whether the pilot is running.")
+        card.locator("button.reject").click()
+        card.wait_for(state="detached")
+        # and the hub changes its status and adds a territory, and submits it again
+        current = api.data(VERSION, as_="hub")["useCase"]
+        again = api.data(RESUBMIT, {"id": current["id"], "v": current["version"]}, as_="hub")["updateCaseStudy"]
+        assert again["errors"] == []
+        page.reload()
+        page.wait_for_selector("body[data-ready=true]")
+        card = page.locator('#review-list li[data-slug="lyon-energy-coaching"]')
+        card.wait_for()
+        # then the card says what changed since the version the coordinator saw, and only that
+        changed = card.locator(".changes [data-changed]")
+        assert sorted(changed.evaluate_all("l => l.map(x => x.dataset.changed)")) == ["status", "territories"]
+        status = card.locator('.changes [data-changed="status"]')
+        assert status.locator("del").inner_text() == "pilot" and status.locator("ins").inner_text() == "live"
+        assert card.locator('.changes [data-changed="territories"] ins').inner_text() == ", ".join(
+            sorted([lyon, grenoble])
+        )
+        coordinator.shot("hubs-review-changes")
+    finally:
+        coordinator.close()
