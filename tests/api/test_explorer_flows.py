@@ -257,3 +257,24 @@ def test_a_coordinator_reviewing_a_resubmission_sees_what_changed(browser: Any, 
         coordinator.shot("hubs-review-changes")
     finally:
         coordinator.close()
+
+
+def test_french_numbers_punctuation_and_order(browser: Any, server: Server, api: Api) -> None:
+    tab = Explorer(browser, server, locale="fr-FR")
+    try:
+        page = tab.open("partners")
+        pick(page, "#partners-territory", "La Rochelle", "la-rochelle")
+        scores = api.data('{ partnerCities(territory: "la-rochelle", first: 10) { score } }')["partnerCities"]
+        page.wait_for_selector("#partners-table tbody tr")
+        shown = page.locator("#partners-table tbody td:nth-of-type(1)").all_inner_texts()
+        # a score of 6.5 reads "6,5" in French
+        assert shown == [f"{s['score']:g}".replace(".", ",") for s in scores]
+        assert any("," in s for s in shown)
+        # and French punctuation: "Statut : " with a no-break space
+        page.click("nav button[data-view=experiments]")
+        pick(page, "#experiments-priority", "mobilit", "la-rochelle-sustainable-mobility")
+        page.wait_for_selector("#experiments-list > li")
+        assert "Statut\u00a0: " in page.inner_text("#experiments-list > li")
+        tab.shot("partners-fr-numbers")
+    finally:
+        tab.close()
