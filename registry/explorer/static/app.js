@@ -75,11 +75,12 @@ async function records(text) {
 async function loadCatalogue() {
   state.catalogue = await request(ops.Catalogue, { lang: apiLanguage() });
   const c = state.catalogue;
-  options($("#filter-domain"), c.domains.nodes.map((d) => [d.slug, d.name]), { any: true });
+  const domains = c.domains.nodes.map((d) => [d.slug, d.name]).sort(byName((x) => x[1])); // "Économie" sorts with the E's in French
+  options($("#filter-domain"), domains, { any: true });
   const countries = [...new Set(c.territories.nodes.map((x) => x.country))].sort(byName());
   options($("#filter-country"), countries.map((code) => [code, code]), { any: true });
   options($("#filter-kind"), ACTOR_KINDS.map((k) => [k, value(k)]), { any: true });
-  options($("#cs-domains"), c.domains.nodes.map((d) => [d.slug, d.name]));
+  options($("#cs-domains"), domains);
   options($("#cs-data-categories"), DATA_CATEGORIES.map((d) => [d, value(d)]).sort(byName((x) => x[1])));
   // "unknown" first and chosen: a form default never writes a fact the hub did not give
   options($("#cs-status"), STATUSES.filter((s) => s !== "UNKNOWN").map((s) => [s, value(s)]), { unknown: true });
