@@ -278,3 +278,28 @@ def test_french_numbers_punctuation_and_order(browser: Any, server: Server, api:
         tab.shot("partners-fr-numbers")
     finally:
         tab.close()
+
+
+def test_a_path_kept_to_organisations_and_territories(explorer: Explorer, api: Api) -> None:
+    page = explorer.open("path")
+    start, end = gid("Territory", "la-rochelle"), gid("Territory", "lyon")
+    pick(page, "#path-from", "La Rochelle", start)
+    pick(page, "#path-to", "Lyon", end)
+    # when the coordinator keeps the path to organisations and territories
+    page.check("#path-strict")
+    page.click("#path-form button[type=submit]")
+    page.wait_for_selector("#path-result ol li.step")
+    # then every step is an organisation or a territory, each linked to the next by "works on", as the API has it
+    kinds = page.locator("#path-result li.step").evaluate_all("l => l.map(x => x.dataset.kind)")
+    assert set(kinds) <= {"Actor", "Territory"} and kinds[0] == kinds[-1] == "Territory"
+    assert set(page.locator("#path-result li.relation").all_inner_texts()) == {"works on"}
+    ids = page.locator("#path-result li.step").evaluate_all("l => l.map(x => x.dataset.id)")
+    for (a, kind_a), (b, _) in zip(zip(ids, kinds, strict=True), zip(ids[1:], kinds[1:], strict=True), strict=False):
+        actor, territory = (a, b) if kind_a == "Actor" else (b, a)
+        linked = api.data(
+            "query ($id: ID!) { node(id: $id) { ... on Actor { territories(first: 100) { nodes { id } } } } }",
+            {"id": actor},
+        )["node"]["territories"]["nodes"]
+        assert territory in {n["id"] for n in linked}
+    assert ids[0] == start and ids[-1] == end
+    explorer.shot("path-places")

@@ -8,7 +8,8 @@ import { byName, colon, number, rankChoices } from "./format.js";
 import { DATA_CATEGORIES, GOVERNANCE, STATUSES, errorText, language, setLanguage, t, translate, value } from "./i18n.js";
 import { watch } from "./live.js";
 import { loadNetwork, onNetworkError, showMore, zoom } from "./network.js";
-import { closePanel, openRecord, recordLink } from "./panel.js";
+import { closePanel, recordLink } from "./panel.js";
+import { findPath } from "./path.js";
 import { changeList, factList, forget, remember } from "./review.js";
 
 const apiLanguage = () => language().toUpperCase(); // the API's Language enum: EN, FR
@@ -127,40 +128,6 @@ async function loadExperiments() {
     list(c.reasons.map((r) => r.label)),
     h("p", {}, colon(t("record.sources")), ...c.useCase.sources.flatMap((s, i) => [i ? ", " : "", h("a", { href: s.url }, s.title)])),
   )));
-}
-
-// -- path ----------------------------------------------------------------------------------------
-// The API's path gives the records, not the links: each step's relation is the one the registry
-// declares between those two kinds of record (RELATIONS); where two kinds are joined by more than
-// one relation, the step says "linked to" rather than guess.
-const RELATIONS = {
-  "Actor|Territory": "PRESENT_IN", "Territory|UseCase": "IN_TERRITORY", "Priority|Territory": "IN_TERRITORY",
-  "Experiment|Territory": "IN_TERRITORY", "SwotItem|Territory": "IN_TERRITORY", "Domain|UseCase": "IN_DOMAIN",
-  "Domain|Priority": "IN_DOMAIN", "Domain|SwotItem": "IN_DOMAIN", "Actor|UseCase": "INVOLVES", "Actor|Experiment": "INVOLVES",
-  "Experiment|UseCase": "REPLICATES", "Experiment|Priority": "SERVES", "Priority|Priority": "LINKED_TO",
-  "Actor|SwotItem": "ABOUT_ACTOR", "SwotItem|Workshop": "FROM_WORKSHOP", "Actor|Workshop": "PARTICIPANT",
-};
-function relation(a, b) {
-  return RELATIONS[[a, b].sort().join("|")] || "LINKED";
-}
-
-async function findPath() {
-  const [from, to] = [$("#path-from").dataset.value, $("#path-to").dataset.value];
-  if (!from || !to) { $("#path-result").replaceChildren(h("p", {}, t("path.pick"))); return; }
-  const current = ask("path");
-  const { path } = await request(ops.PathBetween, { from, to, lang: apiLanguage() });
-  if (!current()) return;
-  const out = $("#path-result");
-  if (!path) { out.replaceChildren(h("p", {}, t("path.none"))); return; }
-  const steps = [];
-  path.nodes.forEach((n, i) => {
-    if (i > 0) {
-      const rel = relation(path.nodes[i - 1].__typename, n.__typename);
-      steps.push(h("li", { class: "relation", "data-rel": rel }, t(`rel.${rel}`)));
-    }
-    steps.push(h("li", { class: "step", "data-id": n.id }, recordLink(n.id, n.label), ` (${t(`one.${n.__typename}`)})`));
-  });
-  out.replaceChildren(h("p", {}, t("path.length", { n: number(path.length) })), h("ol", { class: "path" }, steps));
 }
 
 // -- hubs: the case-study form and the review list -------------------------------------------------

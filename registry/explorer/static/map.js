@@ -27,7 +27,7 @@ async function countries() {
 // The extent of these places, widened a little so no city sits on the edge.
 function frame(places) {
   const lons = places.map((p) => p.longitude), lats = places.map((p) => p.latitude);
-  const pad = 2;
+  const pad = 3;
   const [w, e, s, n] = [Math.min(...lons) - pad, Math.max(...lons) + pad, Math.min(...lats) - pad, Math.max(...lats) + pad];
   return { type: "Polygon", coordinates: [[[w, s], [w, n], [e, n], [e, s], [w, s]]] };
 }

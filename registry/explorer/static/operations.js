@@ -146,6 +146,17 @@ export const PathBetween = /* GraphQL */ `
   }
 `;
 
+// A path kept to organisations and territories (path.js): the records one "works on" link away.
+export const PlacesAround = /* GraphQL */ `
+  query PlacesAround($ids: [ID!]!, $lang: Language!) {
+    nodes(ids: $ids) {
+      __typename
+      ... on Territory { id label(lang: $lang) actors(first: 100) { nodes { id label(lang: $lang) } } }
+      ... on Actor { id label(lang: $lang) territories(first: 100) { nodes { id label(lang: $lang) } } }
+    }
+  }
+`;
+
 export const CaseStudies = /* GraphQL */ `
   query CaseStudies($lang: Language!, $after: String) {
     useCases(first: 100, after: $after, sort: {by: CREATED, descending: true}) {
