@@ -273,7 +273,9 @@ RETURN u.slug AS slug, u.status AS status, u.governance AS governance, u.data AS
   COLLECT { MATCH (u)-[:IN_TERRITORY]->(t) WHERE t:Territory OR t:Actor
             RETURN [t.slug, coalesce(t.country, '')] } AS territories,
   COLLECT { MATCH (u)-[i:INVOLVES]->(a) WHERE a:Territory OR a:Actor
-            RETURN [a.slug, coalesce(a.subkind, ''), i.role] } AS actors
+            RETURN [a.slug, coalesce(a.subkind, ''), i.role] } AS actors,
+  COLLECT { MATCH (u)-[:RELIES_ON]->(s)-[:AVAILABLE_IN]->(t:Territory)
+            RETURN [s.key, t.slug, CASE WHEN t.subkind = 'country' THEN coalesce(t.country, '') ELSE '' END] } AS services
 ORDER BY slug
 """
 

@@ -13,6 +13,7 @@ data, and Neo4j fills it in the background without blocking readers or writers.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,29 @@ class Migration:
     version: int
     about: str
     statements: tuple[str, ...]
+    fill: Callable[[Run, Run], None] | None = None  # fills new properties of the nodes already stored
+
+
+def _fill_points_and_categories(read: Run, write: Run) -> None:
+    """Records already stored get the properties a write now gives them (codec.columns): a
+    territory's latitude and longitude, the data categories as one searchable text."""
+    rows = read(
+        "MATCH (r:Record) WHERE r.data CONTAINS '\"coordinates\"' OR r.data CONTAINS '\"data_categories\"'"
+        " RETURN r.key AS key, r.data AS data"
+    )
+    updates = []
+    for row in rows:
+        fields = json.loads(row["data"])
+        point = fields.get("coordinates") or {}
+        categories = fields.get("data_categories") or []
+        props = {
+            "latitude": point.get("latitude"),
+            "longitude": point.get("longitude"),
+            "data_categories": f" {' '.join(categories)} " if categories else None,
+        }
+        updates.append({"key": row["key"], "props": props})
+    if updates:
+        write("UNWIND $rows AS row MATCH (r:Record {key: row.key}) SET r += row.props", rows=updates)
 
 
 def index_name(column: str) -> str:
@@ -72,6 +96,12 @@ MIGRATIONS = (
         "the store-wide change counter (2026-12-01): one Meta node per name",
         ("CREATE CONSTRAINT meta_name IF NOT EXISTS FOR (m:Meta) REQUIRE m.name IS UNIQUE",),
     ),
+    Migration(
+        3,
+        "territories' coordinates and the data categories as filterable properties (2026-12-05)",
+        (),
+        fill=_fill_points_and_categories,
+    ),
 )
 HEAD = MIGRATIONS[-1].version
 
@@ -106,6 +136,8 @@ def prepare(read: Run, write: Run, upgrade: bool = False) -> tuple[int | None, i
     for migration in pending:
         for statement in migration.statements:
             write(statement)
+        if migration.fill is not None and before is not None:  # a new database has no nodes to fill
+            migration.fill(read, write)
     if pending:  # a new index fills in the background; a search before that would fail
         read("CALL db.awaitIndexes(300)")
     existing = {row["name"] for row in read("SHOW INDEXES YIELD name RETURN name")}

@@ -322,6 +322,7 @@ class Neo4jStore:
                 territories=tuple(sorted((s, c) for s, c in row["territories"])),
                 actors=tuple(sorted((s, k, r) for s, k, r in row["actors"])),
                 inferred_governance=inferred(json.loads(row["data"]), "governance"),
+                services=tuple(sorted((s, p, c) for s, p, c in row["services"])),
             )
             for row in self._read(cypher.USE_CASE_FACTS)
         ]

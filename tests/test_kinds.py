@@ -6,6 +6,9 @@ out of one of the derived places fails here rather than in a client.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from graphql import (
     GraphQLEnumType,
@@ -172,3 +175,13 @@ def test_seeding_reads_every_declared_seed_file() -> None:
     for decl in ALL:
         for setter in decl.link_inputs:
             assert SEED_LINKS[setter.seed_key or setter.name].rel is setter.rel
+
+
+def test_the_explorer_names_each_kind_as_its_declaration_does() -> None:
+    # The explorer's words (i18n.js: English first, then French) against the declared labels.
+    text = (Path(__file__).resolve().parent.parent / "registry/explorer/static/i18n.js").read_text(encoding="utf-8")
+    found: dict[str, list[str]] = {}
+    for kind, word in re.findall(r'"one\.(\w+)": "([^"]+)"', text):
+        found.setdefault(kind, []).append(word)
+    for decl in ALL:
+        assert found.get(decl.kind.value) == [decl.label_en[0], decl.label_fr[0]], decl.kind

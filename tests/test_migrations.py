@@ -15,16 +15,18 @@ from sqlmodel import SQLModel
 
 from registry.cli.commands import main
 from registry.domain.errors import SchemaOutdated, SchemaTooNew
-from registry.domain.records import Kind, Ref
+from registry.domain.records import Kind, Record, Ref
+from registry.store.columns import bbox
 from registry.store.factory import sql_url
-from registry.store.port import EVERYTHING
+from registry.store.port import EVERYTHING, Put, RecordQuery, WriteBatch
 from registry.store.sql import schema_version
 from registry.store.sql.store import SqlStore
 
 FIRST_RELEASE_ROWS = [
     "INSERT INTO records (key, kind, slug, data, sources, version, created_at, updated_at, review_state, hub,"
     " status, subkind, country, governance, year_start, year_end, sort_name, search_text) VALUES"
-    ' (\'Territory:lyon\', \'Territory\', \'lyon\', \'{"name":{"en":"Lyon"},"country":"FR"}\','
+    " ('Territory:lyon', 'Territory', 'lyon',"
+    ' \'{"name":{"en":"Lyon"},"country":"FR","coordinates": {"latitude": 45.7575, "longitude": 4.8539}}\','
     ' \'[{"url":"https://example.org/lyon","title":"A page"}]\', 3, \'2026-11-29T10:00:00.000000Z\','
     " '2026-11-29T11:00:00.000000Z', 'published', NULL, NULL, NULL, 'FR', NULL, NULL, NULL, 'lyon', ' lyon')",
     "INSERT INTO hubs (slug, name, created_at) VALUES ('hub-a', 'Hub A', '2026-11-29T10:00:00.000000Z')",
@@ -92,6 +94,11 @@ def test_migrate_upgrades_a_first_release_database_and_keeps_its_data(
         entries, total = store.audit_page(0, 10)
         assert (total, [(e.seq, e.ref) for e in entries]) == (1, [(1, "Territory:lyon")])
         assert store.generation() == 0
+        # the columns added since are filled from the data already stored: Lyon is found in its box
+        box = RecordQuery(
+            kinds=(Kind.TERRITORY,), fields=bbox("latitude", "longitude", 45, 4, 46, 5), visibility=EVERYTHING
+        )
+        assert [r.slug for r in store.query(box).records] == ["lyon"]
     finally:
         store.close()
     assert main(["migrate", "--store", empty_database]) == 0
@@ -116,6 +123,20 @@ def test_neo4j_schema_is_versioned_and_migrated_in_place(neo4j_uri: str, capsys:
     store = Neo4jStore(neo4j_uri)
     try:
         assert schema_versions.current(store._read) == schema_versions.HEAD
+        store.clear()
+        lyon = Record(
+            Kind.TERRITORY,
+            "lyon",
+            {
+                "name": {"en": "Lyon"},
+                "territory_kind": "metropolis",
+                "country": "FR",
+                "programme_status": "pilot_city",
+                "coordinates": {"latitude": 45.7575, "longitude": 4.8539},
+            },
+        )
+        store.write(WriteBatch(puts=[Put(lyon, None)]))
+        store._write("MATCH (r:Record {key: 'Territory:lyon'}) REMOVE r.latitude, r.longitude")  # as stored before 3
         # As the first release left it: version 1, without the Meta constraint of version 2.
         store._write("DROP CONSTRAINT meta_name IF EXISTS")
         store._write(schema_versions.WRITE_VERSION, version=1)
@@ -130,6 +151,11 @@ def test_neo4j_schema_is_versioned_and_migrated_in_place(neo4j_uri: str, capsys:
     try:
         names = {row["name"] for row in store._read("SHOW CONSTRAINTS YIELD name RETURN name")}
         assert "meta_name" in names
+        # a territory stored before coordinates were columns is found in its box once migrated
+        box = RecordQuery(
+            kinds=(Kind.TERRITORY,), fields=bbox("latitude", "longitude", 45, 4, 46, 5), visibility=EVERYTHING
+        )
+        assert [r.slug for r in store.query(box).records] == ["lyon"]
         store._write(schema_versions.WRITE_VERSION, version=schema_versions.HEAD + 1)
         with pytest.raises(SchemaTooNew):
             Neo4jStore(neo4j_uri)

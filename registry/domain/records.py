@@ -27,6 +27,7 @@ class Kind(enum.StrEnum):
     SWOT_ITEM = "SwotItem"
     WORKSHOP = "Workshop"
     ROADMAP_ACTION = "RoadmapAction"
+    DATA_SERVICE = "DataService"
     # The roadmap method (seeds/method.toml): stored like any record so every server answers from
     # the store, but not (yet) entries of the public schema.
     METHOD_PHASE = "MethodPhase"
@@ -47,6 +48,9 @@ class Rel(enum.StrEnum):
     ABOUT_ACTOR = "ABOUT_ACTOR"  # SwotItem -> Actor
     FROM_WORKSHOP = "FROM_WORKSHOP"  # SwotItem | Priority -> Workshop
     PARTICIPANT = "PARTICIPANT"  # Workshop -> Actor | Territory
+    PROVIDED_BY = "PROVIDED_BY"  # DataService -> Actor: who runs it
+    AVAILABLE_IN = "AVAILABLE_IN"  # DataService -> Territory: where people can use it (a city, a country)
+    RELIES_ON = "RELIES_ON"  # UseCase -> DataService: the use case gets people's data through it
 
 
 # Which kinds each relation may join: (source kinds, target kinds).
@@ -67,6 +71,9 @@ REL_KINDS: dict[Rel, tuple[frozenset[Kind], frozenset[Kind]]] = {
     Rel.ABOUT_ACTOR: (frozenset({Kind.SWOT_ITEM}), frozenset({Kind.ACTOR})),
     Rel.FROM_WORKSHOP: (frozenset({Kind.SWOT_ITEM, Kind.PRIORITY}), frozenset({Kind.WORKSHOP})),
     Rel.PARTICIPANT: (frozenset({Kind.WORKSHOP}), frozenset({Kind.ACTOR, Kind.TERRITORY})),
+    Rel.PROVIDED_BY: (frozenset({Kind.DATA_SERVICE}), frozenset({Kind.ACTOR})),
+    Rel.AVAILABLE_IN: (frozenset({Kind.DATA_SERVICE}), frozenset({Kind.TERRITORY})),
+    Rel.RELIES_ON: (frozenset({Kind.USE_CASE}), frozenset({Kind.DATA_SERVICE})),
 }
 
 

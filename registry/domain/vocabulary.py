@@ -192,3 +192,14 @@ class DataCategory(enum.StrEnum):
 
 
 DATA_CATEGORIES = tuple(v.value for v in DataCategory)
+
+
+class AccessMode(enum.StrEnum):
+    """How people reach a service that gives them their own data."""
+
+    API = "api"  # a portability API, for them or a service they choose
+    DOWNLOAD = "download"  # a copy to download
+    CONSENT_SHARING = "consent_sharing"  # sharing with a third party on their consent
+
+
+ACCESS_MODES = tuple(v.value for v in AccessMode)

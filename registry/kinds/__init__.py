@@ -9,18 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from registry.domain.records import Kind, Rel
-from registry.kinds.declarations import (
-    ACTOR,
-    DOMAIN,
-    EXPERIMENT,
-    PRIORITY,
-    ROADMAP_ACTION,
-    SWOT_ITEM,
-    TERRITORY,
-    USE_CASE,
-    WORKSHOP,
-)
-from registry.kinds.method import METHOD_CASE, METHOD_PHASE, METHOD_WORKSHOP_KIND
+from registry.kinds import declarations
 from registry.kinds.spec import Field, FieldSpec, Filter, KindDecl, Link, LinkSetter, RoleFlag
 
 __all__ = [
@@ -43,23 +32,7 @@ __all__ = [
 ]
 
 # In `Kind` order, the order of the mutations in the schema.
-DECLARATIONS: dict[Kind, KindDecl] = {
-    d.kind: d
-    for d in (
-        TERRITORY,
-        ACTOR,
-        DOMAIN,
-        USE_CASE,
-        PRIORITY,
-        EXPERIMENT,
-        SWOT_ITEM,
-        WORKSHOP,
-        ROADMAP_ACTION,
-        METHOD_PHASE,
-        METHOD_WORKSHOP_KIND,
-        METHOD_CASE,
-    )
-}
+DECLARATIONS: dict[Kind, KindDecl] = {d.kind: d for d in declarations.KINDS}
 # The kinds the public schema shows: types, lists, search, global IDs, subscriptions.
 PUBLIC_DECLARATIONS: dict[Kind, KindDecl] = {kind: d for kind, d in DECLARATIONS.items() if d.public}
 PUBLIC_KINDS: tuple[Kind, ...] = tuple(PUBLIC_DECLARATIONS)
@@ -78,18 +51,8 @@ def display_name(kind: Kind) -> str:
     return DECLARATIONS[kind].display_name()
 
 
-# The seed files in the order that lets links find their targets (a workshop's participants
-# are told apart by the territories read before them).
-SEED_ORDER: tuple[Kind, ...] = (
-    Kind.DOMAIN,
-    Kind.TERRITORY,
-    Kind.ACTOR,
-    Kind.WORKSHOP,
-    Kind.PRIORITY,
-    Kind.USE_CASE,
-    Kind.EXPERIMENT,
-    Kind.ROADMAP_ACTION,
-)
+# The seed files, in the order that lets links find their targets.
+SEED_ORDER: tuple[Kind, ...] = tuple(d.kind for d in declarations.SEED_ORDER)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from registry.domain.records import Kind, Rel
 from registry.domain.vocabulary import (
+    AccessMode,
     ActorKind,
     DataCategory,
     ExperimentStatus,
@@ -20,6 +21,7 @@ from registry.domain.vocabulary import (
     UseCaseStatus,
     WorkshopKind,
 )
+from registry.kinds.method import METHOD_CASE, METHOD_PHASE, METHOD_WORKSHOP_KIND
 from registry.kinds.spec import Field, Filter, KindDecl, Link, LinkSetter, RoleFlag
 
 _NAME = Field("name", "text", required=True)
@@ -32,6 +34,15 @@ _SET_DOMAINS = LinkSetter("domains", Rel.IN_DOMAIN, Kind.DOMAIN)
 _SET_ACTORS = LinkSetter("actors", Rel.INVOLVES, Kind.ACTOR, roles=True)
 _BY_TERRITORIES = Filter("territories", "territories", "slugs")
 _BY_DOMAINS = Filter("domains", "domains", "slugs")
+_WITHIN = Filter("within", "fields", "within", description="Records whose coordinates lie in the box.")
+_DATA_CATEGORIES = Filter(
+    "data_categories",
+    "fields",
+    "has",
+    DataCategory,
+    description="Records giving access to at least one of these categories of personal data.",
+    column="data_categories",
+)
 
 
 TERRITORY = KindDecl(
@@ -44,6 +55,12 @@ TERRITORY = KindDecl(
         _SUMMARY,
         Field("territory_kind", "enum", TerritoryKind, required=True, attribute="kind", column="subkind"),
         Field("country", "str", required=True, description="ISO 3166-1 alpha-2 code.", column="country"),
+        Field(
+            "coordinates",
+            "coordinates",
+            description="Where it is (WGS84), as its cited source states it; null when unknown.",
+            column="coordinates",
+        ),
         Field("population", "int", description="Null when the sources do not give it.", bounds=(0, 2_000_000_000)),
         Field("languages", "str_list", description="ISO 639-1 codes."),
         Field("programme_status", "enum", ProgrammeStatus, required=True, column="status"),
@@ -71,11 +88,19 @@ TERRITORY = KindDecl(
         Link("experiments", Rel.IN_TERRITORY, "to", Kind.EXPERIMENT),
         Link("swot_items", Rel.IN_TERRITORY, "to", Kind.SWOT_ITEM),
         Link("workshops", Rel.IN_TERRITORY, "to", Kind.WORKSHOP),
+        Link(
+            "data_services",
+            Rel.AVAILABLE_IN,
+            "to",
+            Kind.DATA_SERVICE,
+            description="Services through which people here get their own data (those of its country are listed there).",
+        ),
     ),
     filters=(
         Filter("kinds", "subkinds", "values", TerritoryKind),
         Filter("countries", "countries", "slugs", description="ISO 3166-1 alpha-2 codes."),
         Filter("statuses", "statuses", "values", ProgrammeStatus),
+        _WITHIN,
     ),
     seed_file="territories.toml",
     seed_table="territory",
@@ -109,6 +134,13 @@ ACTOR = KindDecl(
             "to",
             Kind.USE_CASE,
             description="Use cases it takes part in; the edge's role says as what.",
+        ),
+        Link(
+            "data_services",
+            Rel.PROVIDED_BY,
+            "to",
+            Kind.DATA_SERVICE,
+            description="Services it runs through which people get their own data.",
         ),
     ),
     link_inputs=(
@@ -156,7 +188,7 @@ USE_CASE = KindDecl(
         Field("outcomes", "text"),
         Field("status", "enum", UseCaseStatus, required=True, column="status"),
         Field("governance", "enum", GovernanceModel, column="governance", null_as=GovernanceModel.UNKNOWN),
-        Field("data_categories", "enum_list", DataCategory),
+        Field("data_categories", "enum_list", DataCategory, column="data_categories"),
         Field("year_start", "int", column="year_start", bounds=(1900, 2100)),
         Field("year_end", "int", column="year_end", bounds=(1900, 2100)),
         Field("country", "str", column="country"),
@@ -187,8 +219,20 @@ USE_CASE = KindDecl(
             Kind.EXPERIMENT,
             description="Experiments that replicate or adapt it.",
         ),
+        Link(
+            "data_services",
+            Rel.RELIES_ON,
+            "from",
+            Kind.DATA_SERVICE,
+            description="The services through which it gets people's own data.",
+        ),
     ),
-    link_inputs=(_SET_DOMAINS, LinkSetter("territories", Rel.IN_TERRITORY, Kind.TERRITORY), _SET_ACTORS),
+    link_inputs=(
+        _SET_DOMAINS,
+        LinkSetter("territories", Rel.IN_TERRITORY, Kind.TERRITORY),
+        _SET_ACTORS,
+        LinkSetter("data_services", Rel.RELIES_ON, Kind.DATA_SERVICE, description="The services it relies on."),
+    ),
     filters=(
         Filter("domains", "domains", "slugs", description="Domain slugs."),
         Filter("territories", "territories", "slugs", description="Territory slugs."),
@@ -208,6 +252,22 @@ USE_CASE = KindDecl(
             "year_to",
             "int",
             description="Started in or before this year (use cases whose years are unknown are left out).",
+        ),
+        _DATA_CATEGORIES,
+        Filter(
+            "data_services",
+            "links",
+            "linked",
+            description="Data service slugs: use cases relying on one of them.",
+            rels=(Rel.RELIES_ON,),
+            target=Kind.DATA_SERVICE,
+        ),
+        Filter(
+            "within",
+            "links",
+            "linked_within",
+            description="Use cases on a territory whose coordinates lie in the box.",
+            rels=(Rel.IN_TERRITORY,),
         ),
     ),
     editable=False,  # hubs submit case studies; coordinators publish them (see `mutations`)
@@ -381,3 +441,74 @@ ROADMAP_ACTION = KindDecl(
     seed_file="roadmap_actions.toml",
     seed_table="roadmap_action",
 )
+
+DATA_SERVICE = KindDecl(
+    Kind.DATA_SERVICE,
+    "Named",
+    ("Data service", "Data services"),
+    ("Service de données", "Services de données"),
+    fields=(
+        _NAME,
+        _SUMMARY,
+        Field("access_modes", "enum_list", AccessMode, description="How people reach it."),
+        Field(
+            "data_categories",
+            "enum_list",
+            DataCategory,
+            description="The categories of personal data it gives people access to.",
+            column="data_categories",
+        ),
+        Field("standard", "str", description="A named standard it follows; null when no source names one."),
+        Field("website", "str"),
+        Field("year_start", "int", description="The year it opened, when a source states it.", bounds=(1900, 2100)),
+    ),
+    links=(
+        Link("provider", Rel.PROVIDED_BY, "from", Kind.ACTOR, to_one=True, description="The organisation running it."),
+        Link(
+            "territories",
+            Rel.AVAILABLE_IN,
+            "from",
+            Kind.TERRITORY,
+            description="Where people can use it: territories or whole countries.",
+        ),
+        Link("use_cases", Rel.RELIES_ON, "to", Kind.USE_CASE, description="Use cases that rely on it."),
+    ),
+    link_inputs=(
+        LinkSetter("provider", Rel.PROVIDED_BY, Kind.ACTOR, many=False),
+        LinkSetter("available_in", Rel.AVAILABLE_IN, Kind.TERRITORY, description="Replaces where it is available."),
+    ),
+    filters=(
+        _DATA_CATEGORIES,
+        Filter(
+            "countries",
+            "links",
+            "linked_values",
+            description="ISO 3166-1 alpha-2 codes: services available in one of these countries, or on one of their territories.",
+            rels=(Rel.AVAILABLE_IN,),
+            column="country",
+        ),
+    ),
+    seed_file="data_services.toml",
+    seed_table="data_service",
+)
+
+# Every kind, in `Kind` order: the order of the lists and mutations in the schema.
+KINDS = (
+    TERRITORY,
+    ACTOR,
+    DOMAIN,
+    USE_CASE,
+    PRIORITY,
+    EXPERIMENT,
+    SWOT_ITEM,
+    WORKSHOP,
+    ROADMAP_ACTION,
+    DATA_SERVICE,
+    METHOD_PHASE,
+    METHOD_WORKSHOP_KIND,
+    METHOD_CASE,
+)
+
+# The seed files in the order that lets links find their targets (a workshop's participants
+# are told apart by the territories read before them).
+SEED_ORDER = (DOMAIN, TERRITORY, ACTOR, DATA_SERVICE, WORKSHOP, PRIORITY, USE_CASE, EXPERIMENT, ROADMAP_ACTION)

@@ -123,13 +123,23 @@ class LinkSetter:
 
 @dataclass(frozen=True)
 class Filter:
-    """A field of the kind's list filter and the store query attribute it sets."""
+    """A field of the kind's list filter and what it asks of the store.
+
+    `type` says how: slugs (a list of slugs or codes) or values (vocabulary values) or int set the
+    `RecordQuery` attribute `query`; the others add generic conditions (registry.store.columns):
+    has (a list column holding any of the values), within (the record's point in a box), linked
+    (linked by `rels` to one of these slugs of `target`), linked_values (linked by `rels` to a record
+    whose `column` is one of the values) and linked_within (linked by `rels` to a record in a box).
+    """
 
     name: str
-    query: str  # the `RecordQuery` attribute
-    type: str  # slugs (a list of slugs or codes), values (a list of vocabulary values), int
+    query: str  # the `RecordQuery` attribute set (slugs, values, int), or "fields" / "links"
+    type: str
     vocabulary: Vocabulary | None = None
     description: str | None = None
+    rels: tuple[Rel, ...] = ()
+    target: Kind | None = None
+    column: str | None = None
 
 
 @dataclass(frozen=True)

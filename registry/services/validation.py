@@ -121,9 +121,24 @@ def _value(field_spec: FieldSpec, value: Any) -> Any:
                 if note is not None:
                     out[position] = str(note).strip()[:LONG_TEXT]
             return out or None
+        case "coordinates":
+            return _point(name, value)
         case "inferences":
             return _inferences(name, value)
     raise invalid(name, "Unsupported field.")
+
+
+def _point(name: str, value: Any) -> JSON:
+    """A WGS84 point: latitude and longitude in decimal degrees, both stated."""
+    if not isinstance(value, dict) or set(value) != {"latitude", "longitude"}:
+        raise invalid(name, "Expected a latitude and a longitude.")
+    point: JSON = {}
+    for part, limit in (("latitude", 90), ("longitude", 180)):
+        degrees = value[part]
+        if isinstance(degrees, bool) or not isinstance(degrees, int | float) or not -limit <= degrees <= limit:
+            raise invalid(name, f"The {part} is a number of degrees between -{limit} and {limit}.")
+        point[part] = float(degrees)
+    return point
 
 
 def _inferences(name: str, value: Any) -> list[JSON] | None:

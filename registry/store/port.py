@@ -239,6 +239,9 @@ class UseCaseFacts:
     territories: tuple[tuple[str, str], ...]  # (slug, country), sorted
     actors: tuple[tuple[str, str, str], ...]  # (slug, actor kind, role), sorted
     inferred_governance: str | None = None  # a labelled inference, when no source states the governance
+    # The services it relies on and where each is available: (the service's key "Kind:slug", place,
+    # the place's country code when the place is a whole country, else ""), sorted.
+    services: tuple[tuple[str, str, str], ...] = ()
 
 
 class Store(Protocol):

@@ -4,11 +4,13 @@ SWOT items and roadmap actions, drawn over the places and organisations of `Plac
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from registry.domain.records import JSON, Kind, Link, Ref, Rel, ReviewState
 from registry.domain.vocabulary import (
+    ACCESS_MODES,
     DATA_CATEGORIES,
     EXPERIMENT_STATUSES,
     PRIORITY_STATUSES,
@@ -94,6 +96,29 @@ class Activities:
                         political = None
                     self.priorities.append((ref, place, domains))
                 yield self.p.record(Kind.PRIORITY, ref.slug, raw), links
+
+    def make_data_services(self) -> Made:
+        """Services through which people get their data: each run by an organisation, available in
+        a country, relied on by a few published use cases.  Drawn from their own random stream, so
+        that the rest of the network is the one earlier versions made."""
+        rng = random.Random(f"{self.p.seed}-data-services")
+        count = 6 * self.size.use_cases // 26
+        cases = sorted({case for cases in self.cases_by_domain.values() for case in cases})
+        for n in range(1, count + 1):
+            label = number(n, count)
+            ref = Ref(Kind.DATA_SERVICE, f"synthetic-data-service-{label}")
+            country = rng.choice(self.p.countries)
+            raw: JSON = {
+                "name": texts(f"Synthetic data service {label}", f"Service de données synthétique {label}"),
+                "access_modes": rng.sample(ACCESS_MODES, rng.randint(1, 2)),
+                "data_categories": rng.sample(DATA_CATEGORIES[:-1], rng.randint(1, 3)),
+            }
+            links = [
+                Link(ref, Rel.PROVIDED_BY, Ref(Kind.ACTOR, rng.choice(self.p.actor_slugs))),
+                Link(ref, Rel.AVAILABLE_IN, Ref(Kind.TERRITORY, f"synthetic-country-{country.lower()}")),
+            ]
+            links += [Link(case, Rel.RELIES_ON, ref) for case in sorted(rng.sample(cases, min(3, len(cases))))]
+            yield self.p.record(Kind.DATA_SERVICE, ref.slug, raw), links
 
     def make_use_cases(self) -> Made:
         s, rng = self.size, self.rng

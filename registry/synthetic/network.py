@@ -54,6 +54,7 @@ def generate(scale: int, seed: int) -> Iterator[Chunk]:
         work.make_workshops,
         work.make_priorities,
         work.make_use_cases,
+        work.make_data_services,
         work.make_experiments,
         work.make_swot_items,
         work.make_roadmap_actions,

@@ -41,6 +41,10 @@ class Places:
     def __init__(self, scale: int, seed: int) -> None:
         self.size = sizes(scale)
         self.rng = random.Random(seed)
+        self.seed = seed
+        # Coordinates come from their own stream, so the rest of the network is drawn as before.
+        self.points = random.Random(f"{seed}-coordinates")
+        self.actor_slugs: list[str] = []
         self.sources = (source(scale, seed),)
         self.at = epoch(seed)
         self.hubs = hub_slugs(scale)
@@ -104,6 +108,10 @@ class Places:
                 "programme_status": status,
                 "population": rng.randrange(5_000, 2_000_000) if rng.random() < 0.5 else None,
                 "priorities_defined": status == "pilot_city" or None,
+                "coordinates": {  # somewhere in Europe, labelled synthetic with the record
+                    "latitude": round(self.points.uniform(36.0, 64.0), 4),
+                    "longitude": round(self.points.uniform(-9.0, 28.0), 4),
+                },
             }
             ref = Ref(Kind.TERRITORY, f"synthetic-{kind}-{label}")
             self.by_country[country].append(len(self.territories))
@@ -133,6 +141,7 @@ class Places:
                 kind = pick(rng, LOCAL_ACTOR_KINDS)
             label = number(n, s.actors)
             ref = Ref(Kind.ACTOR, f"synthetic-actor-{label}")
+            self.actor_slugs.append(ref.slug)
             if shared:  # a national or global player, present on many places
                 country = rng.choice(self.countries) if rng.random() < 0.6 else None
                 pool = self.by_country[country] if country else range(len(self.territories))

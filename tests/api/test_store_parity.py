@@ -42,6 +42,13 @@ READS = [
     """{ a: path(from: "VGVycml0b3J5OmxhLXJvY2hlbGxl", to: "VGVycml0b3J5Omx5b24=") { length nodes { id } }
          b: path(from: "VGVycml0b3J5OmFtc3RlcmRhbQ==", to: "VGVycml0b3J5Om5hbnRlcw==") { length nodes { id } }
          c: path(from: "QWN0b3I6bWFpZg==", to: "VGVycml0b3J5OmhlbHNpbmtp", maxHops: 8) { length nodes { id } } }""",
+    """{ a: dataServices(first: 50, filter: {dataCategories: [ENERGY_CONSUMPTION, BANKING], countries: ["FR", "GB"]}) {
+           totalCount nodes { slug provider { slug } territories { nodes { slug } } useCases { nodes { slug } } } }
+         b: useCases(filter: {dataServices: ["enedis-data-connect", "sgfindex"]}) { totalCount nodes { slug } }
+         c: useCases(filter: {dataCategories: [HEALTH]}, first: 50) { totalCount nodes { slug dataCategories } }
+         d: territories(filter: {within: {south: 42, west: -5, north: 52, east: 8}}, first: 50, sort: {by: NAME}) {
+           totalCount nodes { slug coordinates { latitude longitude } } }
+         e: useCases(filter: {within: {south: 45, west: 4, north: 46, east: 5}}, first: 50) { totalCount nodes { slug } } }""",
     '{ partnerCities(territory: "atlantis") { score } }',
     "{ territories(first: 101) { totalCount } }",
 ]

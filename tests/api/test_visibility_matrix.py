@@ -15,9 +15,11 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from strawberry.utils.str_converters import to_camel_case
 
 from registry.api.graphql.relations import RELATIONS
 from registry.domain.records import Hub, Link, Principal, Record, Role
+from registry.kinds import PUBLIC_DECLARATIONS
 from registry.services.access import visibility
 from registry.services.seeding import seed
 from registry.store.port import Store
@@ -26,15 +28,7 @@ from tests.api.conftest import HUB, OTHER_HUB, Api, Server, serve
 from tests.api.test_case_studies import CASE, REJECT, SUBMIT, UPDATE
 
 ROOTS = {  # each record type's root list field
-    "Territory": "territories",
-    "Actor": "actors",
-    "Domain": "domains",
-    "UseCase": "useCases",
-    "Priority": "priorities",
-    "Experiment": "experiments",
-    "SwotItem": "swotItems",
-    "Workshop": "workshops",
-    "RoadmapAction": "roadmapActions",
+    decl.kind.value: to_camel_case(decl.list_name) for decl in PUBLIC_DECLARATIONS.values()
 }
 ROLES = {
     "anonymous": Principal(Role.ANONYMOUS),

@@ -1,5 +1,5 @@
 """Run by test_declared_columns.py in a fresh interpreter: declares a throwaway pair of float
-columns (latitude, longitude) on territories before any store module is imported, then
+columns (probe_latitude, probe_longitude) on territories before any store module is imported, then
 answers one question about them as JSON on stdout.
 
     python coordinates_probe.py query <store url>         a bbox, a sort and a count on them
@@ -21,8 +21,8 @@ from registry.domain.records import Kind
 # Declared before anything reads the field table: as a kind's declaration would declare them.
 kinds.KIND_FIELDS[Kind.TERRITORY] = (
     *kinds.KIND_FIELDS[Kind.TERRITORY],
-    kinds.FieldSpec("latitude", "float", column="latitude", indexed=True),
-    kinds.FieldSpec("longitude", "float", column="longitude"),
+    kinds.FieldSpec("probe_latitude", "float", column="probe_latitude", indexed=True),
+    kinds.FieldSpec("probe_longitude", "float", column="probe_longitude"),
 )
 
 from registry.domain.records import Record  # noqa: E402
@@ -42,7 +42,7 @@ PLACES = {  # slug: (latitude, longitude)
 def _territory(slug: str, at: tuple[float, float] | None) -> Record:
     data: dict[str, Any] = {"name": {"en": slug, "fr": slug}, "territory_kind": "city", "country": "FR"}
     if at is not None:
-        data["latitude"], data["longitude"] = at
+        data["probe_latitude"], data["probe_longitude"] = at
     return Record(Kind.TERRITORY, slug, data, ())
 
 
@@ -62,16 +62,16 @@ def query(url: str) -> dict[str, Any]:
             indexes = sorted(row["name"] for row in read("SHOW INDEXES YIELD name RETURN name"))
         return {
             # the Rhône-Alpes box: Lyon and Grenoble, not Brussels (north), Nantes (west) or no coordinates
-            "bbox": _slugs(store, fields=bbox("latitude", "longitude", 44.0, 3.0, 46.5, 7.0)),
-            "by_longitude": _slugs(store, sort="longitude", descending=True),
-            "counts": store.count_by(Kind.TERRITORY, "latitude", EVERYTHING),
-            "indexes": [name for name in indexes if name in ("record_latitude", "record_longitude")],
+            "bbox": _slugs(store, fields=bbox("probe_latitude", "probe_longitude", 44.0, 3.0, 46.5, 7.0)),
+            "by_probe_longitude": _slugs(store, sort="probe_longitude", descending=True),
+            "counts": store.count_by(Kind.TERRITORY, "probe_latitude", EVERYTHING),
+            "indexes": [name for name in indexes if name in ("record_probe_latitude", "record_probe_longitude")],
         }
     finally:
         store.clear()
         write = getattr(store, "_write", None)
         if write is not None:  # leave the shared Neo4j database with the real schema only
-            write("DROP INDEX record_latitude IF EXISTS")
+            write("DROP INDEX record_probe_latitude IF EXISTS")
         store.close()
 
 

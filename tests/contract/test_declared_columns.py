@@ -38,18 +38,18 @@ def test_a_declared_float_pair_filters_by_box_sorts_and_counts(
     found = _probe("query", url)
     assert found["bbox"] == ["grenoble", "lyon"]
     # unknown coordinates last, whatever the direction
-    assert found["by_longitude"] == ["grenoble", "lyon", "bruxelles", "nantes", "nowhere"]
+    assert found["by_probe_longitude"] == ["grenoble", "lyon", "bruxelles", "nantes", "nowhere"]
     assert found["counts"] == [["45.1885", 1], ["45.764", 1], ["47.2184", 1], ["50.8503", 1], ["unknown", 1]]
     if store_kind == "neo4j":  # the declared index, under the name the first release's indexes follow
-        assert found["indexes"] == ["record_latitude"]
+        assert found["indexes"] == ["record_probe_latitude"]
 
 
 def test_make_migration_writes_the_revision_a_declared_column_needs() -> None:
     found = _probe("migration", str(schema_version.MIGRATIONS))
     assert found["name"].startswith(f"{int(schema_version.head()) + 1:04d}_territory_coordinates")
-    assert "sa.Column('latitude', sa.Float()" in found["text"]
-    assert "sa.Column('longitude', sa.Float()" in found["text"]
-    assert "ix_records_latitude" in found["text"] and "ix_records_longitude" not in found["text"]
+    assert "sa.Column('probe_latitude', sa.Float()" in found["text"]
+    assert "sa.Column('probe_longitude', sa.Float()" in found["text"]
+    assert "ix_records_probe_latitude" in found["text"] and "ix_records_probe_longitude" not in found["text"]
     assert "sqlmodel" not in found["text"]  # revisions import sqlalchemy only
     assert found["differences"] == 0  # the revision makes exactly the declared tables
 

@@ -13,6 +13,7 @@ from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import Kind
 from registry.kinds import PUBLIC_DECLARATIONS, Filter, KindDecl
 from registry.store.codec import words
+from registry.store.columns import POINT_COLUMNS, FieldFilter, LinkFilter, any_of, bbox, holds_any
 from registry.store.port import RecordQuery, SortKey
 
 # The store's sort keys, as the API names them (strawberry registers the enum itself).
@@ -59,6 +60,22 @@ def base_query(kind: Kind, text: str | None, sort: Sort | None) -> RecordQuery:
     )
 
 
+@strawberry.input(description="A box of latitudes and longitudes (WGS84, decimal degrees), edges included.")
+class BoundingBoxInput:
+    south: float
+    west: float
+    north: float
+    east: float
+
+    def conditions(self, field: str) -> tuple[FieldFilter, ...]:
+        """The box as conditions on a point's columns, or INVALID when it is no box."""
+        if not (-90 <= self.south <= self.north <= 90):
+            raise RegistryError(ErrorCode.INVALID, "A box's latitudes go from south to north, within ±90.", field)
+        if not (-180 <= self.west <= self.east <= 180):
+            raise RegistryError(ErrorCode.INVALID, "A box's longitudes go from west to east, within ±180.", field)
+        return bbox(*POINT_COLUMNS, self.south, self.west, self.north, self.east)
+
+
 def _filter_value(spec: Filter, value: Any) -> Any:
     if spec.type == "slugs":
         return _slugs(value)
@@ -67,26 +84,62 @@ def _filter_value(spec: Filter, value: Any) -> Any:
     return value
 
 
+def _condition(spec: Filter, value: Any) -> FieldFilter | LinkFilter | tuple[FieldFilter, ...]:
+    """What a generic filter asks of the store (its value is set)."""
+    rels = tuple(rel.value for rel in spec.rels)
+    match spec.type:
+        case "has":
+            return holds_any(str(spec.column), _values(value))
+        case "within":
+            box: BoundingBoxInput = value
+            return box.conditions(spec.name)
+        case "linked" if spec.target is not None:
+            return LinkFilter(rels, keys=tuple(f"{spec.target.value}:{slug}" for slug in value))
+        case "linked_values":
+            return LinkFilter(rels, fields=(any_of(str(spec.column), tuple(value)),))
+        case "linked_within":
+            return LinkFilter(rels, fields=value.conditions(spec.name))
+    raise ValueError(f"filter {spec.name!r} has no known type {spec.type!r}")
+
+
+def _annotation(spec: Filter) -> Any:
+    if spec.type == "int":
+        return int | None
+    if spec.type in ("within", "linked_within"):
+        return BoundingBoxInput | None
+    if spec.vocabulary is not None:
+        return list[spec.vocabulary] | None  # type: ignore[name-defined]
+    return list[str] | None
+
+
 def _filter_type(decl: KindDecl) -> type:
     """A kind's list filter: its declared filters, then the text search, read into a store query."""
     kind, specs = decl.kind, decl.filters
     annotations: dict[str, Any] = {}
     namespace: dict[str, Any] = {"__module__": __name__, "__annotations__": annotations}
     for spec in specs:
-        vocabulary = spec.vocabulary
-        if spec.type == "int":
-            annotations[spec.name] = int | None
-        elif vocabulary is not None:
-            annotations[spec.name] = list[vocabulary] | None  # type: ignore[valid-type]
-        else:
-            annotations[spec.name] = list[str] | None
+        annotations[spec.name] = _annotation(spec)
         namespace[spec.name] = strawberry.field(default=None, description=spec.description)
     annotations["text"] = str | None
     namespace["text"] = None
 
     def query(self: Any, sort: Sort | None) -> RecordQuery:
-        values = {spec.query: _filter_value(spec, getattr(self, spec.name)) for spec in specs}
-        return replace(base_query(kind, self.text, sort), **values)
+        values: dict[str, Any] = {}
+        fields: list[FieldFilter] = []
+        links: list[LinkFilter] = []
+        for spec in specs:
+            value = getattr(self, spec.name)
+            if spec.query not in ("fields", "links"):
+                values[spec.query] = _filter_value(spec, value)
+            elif value is not None:
+                found = _condition(spec, value)
+                if isinstance(found, LinkFilter):
+                    links.append(found)
+                elif isinstance(found, FieldFilter):
+                    fields.append(found)
+                else:
+                    fields.extend(found)
+        return replace(base_query(kind, self.text, sort), **values, fields=tuple(fields), links=tuple(links))
 
     namespace["query"] = query
     built: type = strawberry.input(type(f"{kind.value}Filter", (), namespace))

@@ -35,6 +35,12 @@ class SourceInput:
     seen: date | None = None
 
 
+@strawberry.input(description="A point on the Earth (WGS84), in decimal degrees.")
+class CoordinatesInput:
+    latitude: float
+    longitude: float
+
+
 @strawberry.input
 class PositionInput:
     position: Position
@@ -56,6 +62,8 @@ class TerritoryRoleInput:
 def _plain(value: Any) -> Any:
     if isinstance(value, TextInput):
         return {"fr": value.fr, "en": value.en}
+    if isinstance(value, CoordinatesInput):
+        return {"latitude": value.latitude, "longitude": value.longitude}
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, date):
@@ -139,6 +147,8 @@ def _field_type(field: Field) -> Any:
             return list[str] | None
         case "positions":
             return list[PositionInput] | None
+        case "coordinates":
+            return CoordinatesInput | None
     return {"str": str, "int": int, "bool": bool, "date": date}[field.type] | None
 
 

@@ -91,6 +91,12 @@ class Inference:
     inferred: bool = strawberry.field(description="Always true: this value is an inference, not a sourced fact.")
 
 
+@strawberry.type(description="A point on the Earth (WGS84), in decimal degrees.")
+class Coordinates:
+    latitude: float
+    longitude: float
+
+
 @strawberry.type
 class PositionNote:
     position: Position
@@ -245,6 +251,8 @@ def _reader(field: Field) -> tuple[Callable[[JSON], Any], Any]:
             return (lambda data: list(data.get(name) or [])), list[str]
         case "date":
             return (lambda data: _day(data.get(name))), date | None
+        case "coordinates":
+            return (lambda data: Coordinates(**data[name]) if data.get(name) else None), Coordinates | None
         case "positions":
             return (
                 lambda data: [

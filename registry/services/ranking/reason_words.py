@@ -59,7 +59,7 @@ def french_values(values: tuple[str, ...]) -> str:
     return ", ".join(FRENCH_VALUES.get(v, v.replace("_", " ")) for v in values)
 
 
-def in_french(kind: str, them: str, domains: str, actors: str, values: str) -> str | None:
+def in_french(kind: str, them: str, domains: str, actors: str, values: str, others: str = "") -> str | None:
     """The French sentence of a reason of `kind`, or None for a kind without one (STATUS is worded apart)."""
     return {
         "SHARED_PRIORITY_DOMAIN": f"Les deux territoires ont une priorité de feuille de route en : {domains}.",
@@ -77,6 +77,7 @@ def in_french(kind: str, them: str, domains: str, actors: str, values: str) -> s
         "DOCUMENTED_GOVERNANCE": f"Son modèle de gouvernance est documenté : {values}.",
         "ALREADY_ON_TERRITORY": "Il a déjà été mené sur votre territoire : il pourrait changer d'échelle.",
         "SAME_COUNTRY_AS_USE_CASE": f"Il a été mené dans le même pays ({values}).",
+        "SERVICE_ON_TERRITORY": f"Les habitants de votre territoire peuvent obtenir les données dont il a besoin par : {others}.",
     }.get(kind)
 
 

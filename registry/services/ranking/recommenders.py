@@ -52,6 +52,9 @@ PLATFORM_ON_TERRITORY = 1.5  # its governance needs a platform the territory alr
 DOCUMENTED_GOVERNANCE = 0.5  # the governance model is known
 ALREADY_ON_TERRITORY = 1.0  # it already ran on this territory: scale it up
 CANDIDATE_SAME_COUNTRY = 1.0
+# A service it relies on is available on the territory (or its whole country): people there can
+# actually get the data the use case needs, a coordinator's first practical question.
+SERVICE_ON_TERRITORY = 1.5
 
 PROGRAMME_STATUSES = frozenset({"pilot_city", "roadmap_participant", "first_workshop_done", "in_discussion"})
 
@@ -66,6 +69,7 @@ class Reason:
     territories: tuple[str, ...] = ()
     values: tuple[str, ...] = ()
     inferred: bool = False  # it rests on a value no source states (a labelled inference)
+    records: tuple[Ref, ...] = ()  # other records the sentence names (the services available there)
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,10 @@ class Names:
         self.lang = lang
 
     def of(self, kind: Kind, slugs: tuple[str, ...]) -> str:
-        names = [label(self.records[Ref(kind, s)], self.lang) if Ref(kind, s) in self.records else s for s in slugs]
-        return ", ".join(names)
+        return self.of_refs(tuple(Ref(kind, s) for s in slugs))
+
+    def of_refs(self, refs: tuple[Ref, ...]) -> str:
+        return ", ".join(label(self.records[r], self.lang) if r in self.records else r.slug for r in refs)
 
 
 Draft = tuple[str, str, list[Reason]]  # a slug, the other territory its sentences name, its reasons
@@ -104,6 +110,7 @@ def _in_words(store: Store, drafts: list[Draft], lang: str = "en") -> list[Ranke
             refs |= {Ref(Kind.DOMAIN, d) for d in r.domains}
             refs |= {Ref(Kind.ACTOR, a) for a in r.actors}
             refs |= {Ref(Kind.TERRITORY, t) for t in r.territories}
+            refs |= set(r.records)
     names = Names(store, refs, lang)
     return [
         Ranked(slug, sum(r.weight for r in reasons), tuple(_worded(r, names, them) for r in reasons))
@@ -206,6 +213,7 @@ def _worded(reason: Reason, names: Names, other: str) -> Reason:
         "DOCUMENTED_GOVERNANCE": f"Its governance model is documented: {values}.",
         "ALREADY_ON_TERRITORY": "It already ran on your territory: it could be scaled up.",
         "SAME_COUNTRY_AS_USE_CASE": f"It ran in the same country ({values}).",
+        "SERVICE_ON_TERRITORY": f"People on your territory can get the data it needs through {names.of_refs(reason.records)}.",
     }.get(reason.kind)
     if reason.inferred and text:
         # Say so: the value behind this reason is the registry's inference, not a sourced fact.
@@ -220,7 +228,9 @@ def _worded(reason: Reason, names: Names, other: str) -> Reason:
         text = f"Its status in {where} is not known." if status == "unknown" else f"Status in {where}: {status}."
     if names.lang == "fr":  # the same facts in French (reason_words.py)
         where = names.of(Kind.TERRITORY, reason.territories)
-        text = in_french(reason.kind, them, domains, actors, french_values(reason.values))
+        text = in_french(
+            reason.kind, them, domains, actors, french_values(reason.values), names.of_refs(reason.records)
+        )
         text = status_in_french(where, reason.values[0]) if reason.kind == "STATUS" else text
     return Reason(
         reason.kind,
@@ -231,6 +241,7 @@ def _worded(reason: Reason, names: Names, other: str) -> Reason:
         reason.territories,
         reason.values,
         reason.inferred,
+        reason.records,
     )
 
 
@@ -288,7 +299,22 @@ def _candidate_score(domains: frozenset[str], home: TerritoryFacts | None, case:
         score += ALREADY_ON_TERRITORY
     if any(country == home.country for _, country in case.territories):
         score += CANDIDATE_SAME_COUNTRY
+    if _services_here(case, home):
+        score += SERVICE_ON_TERRITORY
     return score
+
+
+def _services_here(case: UseCaseFacts, home: TerritoryFacts) -> tuple[Ref, ...]:
+    """The services the use case relies on that are available on `home` or in its whole country."""
+    return tuple(
+        sorted(
+            {
+                Ref.parse(service)
+                for service, place, country in case.services
+                if place == home.slug or (country and country == home.country)
+            }
+        )
+    )
 
 
 def _candidate_reasons(domains: frozenset[str], home: TerritoryFacts | None, case: UseCaseFacts) -> list[Reason]:
@@ -334,4 +360,8 @@ def _candidate_reasons(domains: frozenset[str], home: TerritoryFacts | None, cas
     countries = tuple(sorted({country for _, country in case.territories}))
     if home.country in countries:
         reasons.append(Reason("SAME_COUNTRY_AS_USE_CASE", "", CANDIDATE_SAME_COUNTRY, values=(home.country,)))
+    services = _services_here(case, home)
+    if services:
+        slugs = tuple(ref.slug for ref in services)
+        reasons.append(Reason("SERVICE_ON_TERRITORY", "", SERVICE_ON_TERRITORY, values=slugs, records=services))
     return reasons

@@ -21,6 +21,7 @@ from registry.store.sql.tables import LinkRow, RecordRow, record_column
 
 _IN_TERRITORY, _PRESENT_IN = Rel.IN_TERRITORY.value, Rel.PRESENT_IN.value
 _IN_DOMAIN, _INVOLVES = Rel.IN_DOMAIN.value, Rel.INVOLVES.value
+_RELIES_ON, _AVAILABLE_IN = Rel.RELIES_ON.value, Rel.AVAILABLE_IN.value
 
 
 def _slug(key: str) -> str:
@@ -129,10 +130,19 @@ def use_case_facts(c: Connection) -> list[UseCaseFacts]:
     for source, rel, target, role in c.execute(
         select(col(LinkRow.source_key), col(LinkRow.rel), col(LinkRow.target_key), col(LinkRow.role)).where(
             col(LinkRow.source_kind) == Kind.USE_CASE.value,
-            col(LinkRow.rel).in_([_IN_TERRITORY, _IN_DOMAIN, _INVOLVES]),
+            col(LinkRow.rel).in_([_IN_TERRITORY, _IN_DOMAIN, _INVOLVES, _RELIES_ON]),
         )
     ).all():
         links_of[source].append((rel, target, role))
+    available: dict[str, list[str]] = defaultdict(list)  # service key -> the places it is available on
+    for source, target in c.execute(
+        select(col(LinkRow.source_key), col(LinkRow.target_key)).where(col(LinkRow.rel) == _AVAILABLE_IN)
+    ).all():
+        available[source].append(target)
+
+    def place(key: str) -> tuple[str, str]:
+        slug, country, kind = others[key]
+        return slug, (country or "") if kind == "country" else ""
 
     facts = []
     for key, slug, status, governance, data in sorted(cases, key=lambda row: row[1]):  # by code point, as SQL's C order
@@ -152,6 +162,15 @@ def use_case_facts(c: Connection) -> list[UseCaseFacts]:
                 territories=tuple(territories),
                 actors=tuple(actors),
                 inferred_governance=inferred(json.loads(data), "governance"),
+                services=tuple(
+                    sorted(
+                        (s, *place(p))
+                        for rel, s, _ in mine
+                        if rel == _RELIES_ON
+                        for p in available.get(s, ())
+                        if p in others
+                    )
+                ),
             )
         )
     return facts
