@@ -441,7 +441,7 @@ def test_accessibility_labels_contrast_and_keyboard(explorer: Explorer, api: Api
     page = explorer.open("network")
     page.wait_for_selector("svg .node")
     # every view: each control has a label, and every text meets WCAG AA contrast (4.5:1)
-    for view in ["network", "partners", "experiments", "path", "hubs"]:
+    for view in ["map", "network", "partners", "experiments", "path", "hubs"]:
         page.click(f"nav button[data-view={view}]")
         page.wait_for_selector(f"#view-{view}:not([hidden])")
         if view == "partners":

@@ -8,6 +8,7 @@ tests/artifacts/explorer/.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from tests.api.conftest import Api, Server
@@ -303,3 +304,56 @@ def test_a_path_kept_to_organisations_and_territories(explorer: Explorer, api: A
         assert territory in {n["id"] for n in linked}
     assert ids[0] == start and ids[-1] == end
     explorer.shot("path-places")
+
+
+ON_THE_MAP = """{ territories(filter: {within: {south: -90, west: -180, north: 90, east: 180}}, first: 100) {
+  totalCount nodes { id slug programmeStatus useCases(first: 0) { totalCount } } } }"""
+PROGRAMME = {"PILOT_CITY", "ROADMAP_PARTICIPANT", "FIRST_WORKSHOP_DONE", "IN_DISCUSSION"}
+
+
+def test_the_map_draws_every_city_with_coordinates_and_lyons_partner_arcs(explorer: Explorer, api: Api) -> None:
+    located = api.data(ON_THE_MAP)["territories"]
+    assert located["totalCount"] == len(located["nodes"]) > 0
+    # given the explorer opened with no view named: the map comes first
+    explorer.page.goto(f"{explorer.server.url}/explore/")
+    page = explorer.page
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_selector("svg#map .place")
+    assert page.get_attribute("nav button[data-view=map]", "aria-current") == "page"
+    # then every territory with coordinates is drawn, sized by its use cases
+    drawn = page.locator("svg#map .place").evaluate_all(
+        "l => l.map(g => [g.dataset.id, Number(g.dataset.count), Number(g.querySelector('circle').getAttribute('r'))])"
+    )
+    assert {d[0] for d in drawn} == {n["id"] for n in located["nodes"]}
+    counts = {n["id"]: n["useCases"]["totalCount"] for n in located["nodes"]}
+    assert all(count == counts[i] for i, count, _ in drawn)
+    by_count = sorted(drawn, key=lambda d: d[1])
+    assert all(a[2] <= b[2] for a, b in itertools.pairwise(by_count))  # more use cases, bigger
+    # and the first view frames the programme's own cities: each is inside the picture
+    box = page.locator("svg#map").bounding_box()
+    assert box is not None
+    for node in located["nodes"]:
+        if node["programmeStatus"] in PROGRAMME:
+            circle = page.locator(f'svg#map .place[data-id="{node["id"]}"] circle').bounding_box()
+            assert circle is not None, node["slug"]
+            assert box["x"] <= circle["x"] <= box["x"] + box["width"], node["slug"]
+            assert box["y"] <= circle["y"] <= box["y"] + box["height"], node["slug"]
+    explorer.shot("map", full_page=False)
+    # when Lyon is chosen, its partner cities are drawn as arcs, the thicker the higher the score
+    page.locator(f'svg#map .place[data-id="{gid("Territory", "lyon")}"] circle').click()
+    partners = api.data(
+        '{ partnerCities(territory: "lyon", first: 10) { score territory { slug coordinates { latitude } } } }'
+    )["partnerCities"]
+    expected = [m["territory"]["slug"] for m in partners if m["territory"]["coordinates"]]
+    assert expected
+    page.wait_for_function("n => document.querySelectorAll('svg#map .arc').length === n", arg=len(expected))
+    arcs = page.locator("svg#map .arc").evaluate_all(
+        "l => l.map(a => [a.dataset.to, Number(a.dataset.score), Number(a.getAttribute('stroke-width'))])"
+    )
+    assert [a[0] for a in arcs] == expected
+    assert all(a[2] >= b[2] for a, b in itertools.pairwise(arcs)) and arcs[0][2] > arcs[-1][2]
+    # and Lyon's panel opens beside the map
+    name = api.data(WHOM)["territory"]["name"]
+    page.wait_for_function("n => document.querySelector('#panel .record-label')?.textContent === n", arg=name)
+    assert page.locator("#panel .panel-organisations tbody tr").count() > 0
+    explorer.shot("map-lyon", full_page=False)

@@ -10,10 +10,11 @@ import { watch } from "./live.js";
 import { loadNetwork, onNetworkError, showMore, zoom } from "./network.js";
 import { closePanel, recordLink } from "./panel.js";
 import { findPath } from "./path.js";
+import { loadMap, mapZoom } from "./mapview.js";
 import { changeList, factList, forget, remember } from "./review.js";
 
 const apiLanguage = () => language().toUpperCase(); // the API's Language enum: EN, FR
-const VIEWS = ["network", "partners", "experiments", "path", "hubs"];
+const VIEWS = ["map", "network", "partners", "experiments", "path", "hubs"];
 const PARTNERS_PAGE = 10; // partner cities asked for at first, and added by "more"
 const ACTOR_KINDS = [
   "LOCAL_AUTHORITY", "NATIONAL_BODY", "INSURER", "ENERGY_SUPPLIER", "ENERGY_GRID_OPERATOR", "TELECOM_OPERATOR", "BANK",
@@ -332,10 +333,10 @@ function showKeyState() {
 }
 
 // -- views, language, start -------------------------------------------------------------------------
-const LOADERS = { network: loadNetwork, partners: loadPartners, experiments: loadExperiments, path: async () => {}, hubs: loadCaseStudies };
+const LOADERS = { map: loadMap, network: loadNetwork, partners: loadPartners, experiments: loadExperiments, path: async () => {}, hubs: loadCaseStudies };
 
 function show(view) {
-  state.view = VIEWS.includes(view) ? view : "network";
+  state.view = VIEWS.includes(view) ? view : "map"; // the first view: the programme's cities on the map
   for (const name of VIEWS) $(`#view-${name}`).hidden = name !== state.view;
   document.querySelectorAll("nav button").forEach((b) => {
     if (b.dataset.view === state.view) b.setAttribute("aria-current", "page"); else b.removeAttribute("aria-current");
@@ -362,6 +363,10 @@ async function start() {
   $("#zoom-in").addEventListener("click", () => zoom("zoomIn"));
   $("#zoom-out").addEventListener("click", () => zoom("zoomOut"));
   $("#zoom-reset").addEventListener("click", () => zoom("reset"));
+  $("#map-zoom-in").addEventListener("click", () => mapZoom("zoomIn"));
+  $("#map-zoom-out").addEventListener("click", () => mapZoom("zoomOut"));
+  $("#map-reset").addEventListener("click", () => mapZoom("reset"));
+  $("#map-world").addEventListener("click", () => mapZoom("world"));
   onNetworkError(showError);
   $("#panel-close").addEventListener("click", closePanel);
   document.addEventListener("keydown", (e) => {

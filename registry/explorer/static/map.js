@@ -32,7 +32,7 @@ function frame(places) {
   return { type: "Polygon", coordinates: [[[w, s], [w, n], [e, n], [e, s], [w, s]]] };
 }
 
-export const radius = (count) => 3 + 2.5 * Math.sqrt(count || 0);
+export const radius = (count) => 4 + 3 * Math.sqrt(count || 0);
 
 // places: [{id, slug, name, latitude, longitude, count, programme}]; arcs: [{from, to, score}] by id.
 // Returns {zoomIn, zoomOut, reset, showArcs(from, arcs)}.

@@ -40,6 +40,21 @@ export const RecordChoices = /* GraphQL */ `
   }
 `;
 
+// The map: territories with coordinates (every one lies within the world), a page at a time, each
+// with its number of use cases (its size on the map).
+export const MapTerritories = /* GraphQL */ `
+  query MapTerritories($within: BoundingBoxInput!, $after: String, $lang: Language!) {
+    territories(filter: {within: $within}, first: 100, after: $after, sort: {by: NAME}) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id slug name(lang: $lang) country programmeStatus
+        coordinates { latitude longitude }
+        useCases(first: 0) { totalCount }
+      }
+    }
+  }
+`;
+
 // The network, a page of use cases at a time (the programme's cities first: network.js).
 export const NetworkUseCases = /* GraphQL */ `
   query NetworkUseCases($filter: UseCaseFilter, $first: Int!, $after: String, $lang: Language!) {
