@@ -307,7 +307,7 @@ def test_a_path_kept_to_organisations_and_territories(explorer: Explorer, api: A
 
 
 ON_THE_MAP = """{ territories(filter: {within: {south: -90, west: -180, north: 90, east: 180}}, first: 100) {
-  totalCount nodes { id slug programmeStatus useCases(first: 0) { totalCount } } } }"""
+  totalCount nodes { id slug programmeStatus useCases(first: 1) { totalCount } } } }"""
 PROGRAMME = {"PILOT_CITY", "ROADMAP_PARTICIPANT", "FIRST_WORKSHOP_DONE", "IN_DISCUSSION"}
 
 
@@ -327,6 +327,8 @@ def test_the_map_draws_every_city_with_coordinates_and_lyons_partner_arcs(explor
     assert {d[0] for d in drawn} == {n["id"] for n in located["nodes"]}
     counts = {n["id"]: n["useCases"]["totalCount"] for n in located["nodes"]}
     assert all(count == counts[i] for i, count, _ in drawn)
+    lyon_count = api.data('{ territory(slug: "lyon") { useCases { totalCount } } }')["territory"]["useCases"]
+    assert dict((i, c) for i, c, _ in drawn)[gid("Territory", "lyon")] == lyon_count["totalCount"] > 0
     by_count = sorted(drawn, key=lambda d: d[1])
     assert all(a[2] <= b[2] for a, b in itertools.pairwise(by_count))  # more use cases, bigger
     # and the first view frames the programme's own cities: each is inside the picture

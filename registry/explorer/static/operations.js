@@ -41,7 +41,8 @@ export const RecordChoices = /* GraphQL */ `
 `;
 
 // The map: territories with coordinates (every one lies within the world), a page at a time, each
-// with its number of use cases (its size on the map).
+// with its number of use cases (its size on the map). `useCases(first: 1)`, not 0: with `within`
+// and a page of 100, `first: 0` answers a totalCount of 0 for every territory (a server bug).
 export const MapTerritories = /* GraphQL */ `
   query MapTerritories($within: BoundingBoxInput!, $after: String, $lang: Language!) {
     territories(filter: {within: $within}, first: 100, after: $after, sort: {by: NAME}) {
@@ -49,7 +50,7 @@ export const MapTerritories = /* GraphQL */ `
       nodes {
         id slug name(lang: $lang) country programmeStatus
         coordinates { latitude longitude }
-        useCases(first: 0) { totalCount }
+        useCases(first: 1) { totalCount }
       }
     }
   }
