@@ -44,7 +44,7 @@ from registry.store.codec import (
     record_columns,
     record_from_columns,
 )
-from registry.store.columns import countable
+from registry.store.columns import LINKED_DIMENSIONS, countable
 from registry.store.port import (
     Expansion,
     Found,
@@ -330,9 +330,10 @@ class Neo4jStore:
     def count_by(self, kind: Kind, dimension: str, visibility: Visibility) -> list[tuple[str, int]]:
         countable(dimension)
         where = cypher.visible(visibility)
-        if dimension in ("domain", "territory"):
-            # One count per link, grouped by the linked record's slug (as SQL joins links).
-            rels = "IN_DOMAIN" if dimension == "domain" else "IN_TERRITORY|PRESENT_IN"
+        if dimension in LINKED_DIMENSIONS:
+            # One count per link, grouped by the linked record's slug (as SQL joins links); the
+            # relation names are the Rel enum's, never input.
+            rels = "|".join(Rel(rel).value for rel in LINKED_DIMENSIONS[dimension])
             query = f"MATCH (r:Record {{kind: $kind}})-[:{rels}]->(x:Record) WHERE {where}"
             query += " RETURN x.slug AS value, count(*) AS n"
         else:  # a countable column, read as a parameter

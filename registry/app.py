@@ -17,10 +17,10 @@ from starlette.staticfiles import StaticFiles
 
 from registry.api.http.graphql_over_http import graphql_endpoint
 from registry.api.http.health import health, ready
-from registry.api.http.persisted import load_manifest
+from registry.api.http.persisted import known_operation_names, load_manifest
 from registry.api.http.response_cache import ResponseCache
 from registry.api.http.websocket import LiveEndpoint
-from registry.observability import tracing
+from registry.observability import metrics, tracing
 from registry.observability.metrics import metrics_endpoint, observed
 from registry.services.audit_feed import AuditFeed
 from registry.services.ranking.facts import FactsCache
@@ -63,6 +63,9 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
 
     if settings.trusted_documents:
         load_manifest(settings.trusted_documents)  # a missing or wrong manifest stops the start, with the reason
+    metrics.configure_operations(  # the operation names /metrics may show (observability/metrics.OperationNames)
+        known_operation_names(settings.trusted_documents, EXPLORER / "operations.js"), settings.metrics_keyed_operations
+    )
     tracing.configure(settings.otel)
     middleware = []
     if settings.cors_origins:

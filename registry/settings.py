@@ -25,6 +25,14 @@ class Settings:
     time_budget: float = 10.0  # seconds a request may take, store transactions included (registry/budget.py)
     rate_limit_anonymous: str = "6000/minute"  # per client address, `limits` notation; "" turns it off
     rate_limit_key: str = "12000/minute"  # per API key
+    # Bounds no client can push (README, "Limits"): operation names that keyed callers may add to the
+    # metrics' labels (unknown names from anyone else count as `other`), per process;
+    metrics_keyed_operations: int = 200
+    # and, over WebSocket, per worker process: open connections per client address (over it: 4429),
+    ws_connections_per_address: int = 50
+    ws_subscriptions_per_connection: int = 20  # over it: 4429
+    ws_max_message_bytes: int = 200_000  # one message's size, as an HTTP body's (over it: 4400)
+    ws_init_timeout: float = 10.0  # seconds a connection may wait before its connection_init (then 4408)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -41,6 +49,11 @@ class Settings:
             "time_budget": float(os.environ.get("REGISTRY_TIME_BUDGET", "10")),
             "rate_limit_anonymous": os.environ.get("REGISTRY_RATE_LIMIT_ANONYMOUS", "6000/minute"),
             "rate_limit_key": os.environ.get("REGISTRY_RATE_LIMIT_KEY", "12000/minute"),
+            "metrics_keyed_operations": int(os.environ.get("REGISTRY_METRICS_KEYED_OPERATIONS", "200")),
+            "ws_connections_per_address": int(os.environ.get("REGISTRY_WS_CONNECTIONS_PER_ADDRESS", "50")),
+            "ws_subscriptions_per_connection": int(os.environ.get("REGISTRY_WS_SUBSCRIPTIONS_PER_CONNECTION", "20")),
+            "ws_max_message_bytes": int(os.environ.get("REGISTRY_WS_MAX_MESSAGE_BYTES", "200000")),
+            "ws_init_timeout": float(os.environ.get("REGISTRY_WS_INIT_TIMEOUT", "10")),
             "cors_origins": tuple(
                 o.strip() for o in os.environ.get("REGISTRY_CORS_ORIGINS", "").split(",") if o.strip()
             ),
@@ -64,4 +77,9 @@ class Settings:
             "REGISTRY_TIME_BUDGET": str(self.time_budget),
             "REGISTRY_RATE_LIMIT_ANONYMOUS": self.rate_limit_anonymous,
             "REGISTRY_RATE_LIMIT_KEY": self.rate_limit_key,
+            "REGISTRY_METRICS_KEYED_OPERATIONS": str(self.metrics_keyed_operations),
+            "REGISTRY_WS_CONNECTIONS_PER_ADDRESS": str(self.ws_connections_per_address),
+            "REGISTRY_WS_SUBSCRIPTIONS_PER_CONNECTION": str(self.ws_subscriptions_per_connection),
+            "REGISTRY_WS_MAX_MESSAGE_BYTES": str(self.ws_max_message_bytes),
+            "REGISTRY_WS_INIT_TIMEOUT": str(self.ws_init_timeout),
         }

@@ -9,7 +9,6 @@ once per session).  A missing one skips its tests, unless REGISTRY_REQUIRE_ALL_S
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -17,9 +16,9 @@ import pytest
 from registry.store.factory import open_store
 from registry.store.port import Store
 from registry.store.sql.store import SqlStore
+from tests import needs
 
 STORE_KINDS = ("sqlite", "postgres", "neo4j")
-REQUIRE_ALL = "REGISTRY_REQUIRE_ALL_STORES"
 POSTGRES_URL = "REGISTRY_TEST_POSTGRES_URL"
 
 MakeStore = Callable[[str], Store]
@@ -31,18 +30,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _missing(reason: str) -> None:
-    """Skip for want of a server, or fail when every store is required."""
-    if os.environ.get(REQUIRE_ALL) == "1":
-        pytest.fail(f"{reason}, and {REQUIRE_ALL}=1 requires every store", pytrace=False)
-    pytest.skip(reason)
+    """Skip for want of a server, or fail when every store is required (tests/needs.py)."""
+    needs.missing(needs.STORES, reason)
 
 
 @pytest.fixture(scope="session")
 def neo4j_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The Bolt URI of one local Neo4j (no authentication) started for the whole session."""
-    missing = [tool for tool in ("java", "mvn") if shutil.which(tool) is None]
-    if missing:
-        _missing(f"Neo4j tests need {' and '.join(missing)} on PATH")
+    needs.java_and_mvn()
     from graph.local_neo4j import LocalNeo4j, Neo4jUnavailable, free_port
 
     server = LocalNeo4j(free_port(), tmp_path_factory.mktemp("neo4j"))

@@ -37,13 +37,21 @@ def store_url(kind: str, store: Store, request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue("neo4j_uri"))
 
 
-class ServerProcess:
-    """`registry serve` in one process (no response cache: every read goes to the store)."""
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
-    def __init__(self, store_url: str, log: Path) -> None:
+
+class ServerProcess:
+    """`registry serve` (one process unless told; no response cache: every read goes to the store)."""
+
+    def __init__(self, store_url: str, log: Path, workers: int = 1) -> None:
         self.store_url = store_url
         self.port = free_port()
         self.log = log
+        self.workers = workers
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -52,7 +60,7 @@ class ServerProcess:
 
     def start(self) -> ServerProcess:
         command = [sys.executable, "-m", "registry.cli", "serve", "--store", self.store_url]
-        command += ["--port", str(self.port), "--workers", "1", "--no-response-cache"]
+        command += ["--port", str(self.port), "--workers", str(self.workers), "--no-response-cache"]
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=out, stderr=subprocess.STDOUT
@@ -73,6 +81,14 @@ class ServerProcess:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"registry serve is not serving: {self.log.read_text(errors='replace')[-2000:]}")
             time.sleep(0.1)
+
+    def worker_pids(self) -> list[int]:
+        """The pids of the processes that serve: the workers, or the one process."""
+        assert self.process is not None
+        if self.workers == 1:
+            return [self.process.pid]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        return [int(pid) for pid in children if b"resource_tracker" not in _cmdline(int(pid))]
 
     def kill(self) -> None:
         """kill -9: no shutdown, no flush, no rollback by the process itself."""

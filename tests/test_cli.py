@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -17,6 +16,7 @@ import pytest
 
 from registry.domain.records import Kind
 from registry.services.seeding import read_seeds
+from tests import needs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -158,10 +158,7 @@ def test_an_unreachable_store_is_said_clearly(tmp_path: Path) -> None:
 
 @pytest.mark.neo4j
 def test_the_readme_flow_on_a_local_neo4j(tmp_path: Path) -> None:
-    if shutil.which("java") is None or shutil.which("mvn") is None:
-        if os.environ.get("REGISTRY_REQUIRE_ALL_STORES") == "1":
-            pytest.fail("java and mvn are required here")
-        pytest.skip("Neo4j tests need java and mvn on PATH")
+    needs.java_and_mvn()
     # given `registry neo4j-local` running in the foreground, as the README shows
     port = free_port()
     neo4j = subprocess.Popen(

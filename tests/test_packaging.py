@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -18,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests import needs
 
 ROOT = Path(__file__).resolve().parent.parent
 SETUP_TIMEOUT = 600  # building the wheel and installing its dependencies (from pip's cache when warm)
@@ -148,8 +149,7 @@ def test_the_installed_registry_serves_the_api_graphiql_and_the_explorer(serving
 
 @pytest.mark.neo4j
 def test_the_installed_registry_starts_a_local_neo4j(installed: Path, elsewhere: Path) -> None:
-    if shutil.which("java") is None or shutil.which("mvn") is None:
-        pytest.skip("neo4j-local needs java and mvn")
+    needs.java_and_mvn()
     port = _free_port()
     process = subprocess.Popen(
         [str(installed), "neo4j-local", "--port", str(port), "--data", str(elsewhere / "neo4j")],

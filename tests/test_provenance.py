@@ -49,8 +49,10 @@ def test_no_required_field_carries_a_value_without_a_source() -> None:
     records, _, _ = read_seeds()
     for record in records:
         required = [s.name for s in KIND_FIELDS[record.kind] if s.required]
-        if any(record.data.get(name) is not None for name in required):
-            assert record.sources, record.ref
+        given = [name for name in required if record.data.get(name) is not None]
+        # every seeded record carries a required field's value, so each must name its sources
+        assert given, record.ref
+        assert record.sources, record.ref
 
 
 def test_the_network_is_large_real_and_bilingual() -> None:

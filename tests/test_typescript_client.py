@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import needs
+
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT = ROOT / "clients" / "typescript"
 FIXTURES = CLIENT / "fixtures"
@@ -29,10 +31,7 @@ def run(*command: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def npm() -> Iterator[None]:
-    if shutil.which("npm") is None:
-        if os.environ.get("REGISTRY_REQUIRE_NODE") == "1":
-            pytest.fail("npm is required for the typed-client check")
-        pytest.skip("npm is not installed")
+    needs.node_and_npm("the typed-client check")
     installed = CLIENT / "node_modules" / ".package-lock.json"
     lock = CLIENT / "package-lock.json"
     if not installed.exists() or installed.stat().st_mtime < lock.stat().st_mtime:

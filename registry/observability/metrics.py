@@ -24,6 +24,7 @@ from prometheus_client import multiprocess as prometheus_multiprocess
 from starlette.requests import Request
 from starlette.responses import Response
 
+from registry.domain.errors import ErrorCode
 from registry.observability import logging_json, tracing
 
 REQUESTS = Counter(
@@ -54,12 +55,43 @@ LEAN_DECLINED = Counter(
 )  # exposed as registry_lean_declined_total; the reasons are a closed set (api/execution/executor.Reason)
 
 NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,63}$")
-MAX_OPERATIONS = 200  # operation names are chosen by clients: past this many, new ones count as "other"
-_operations: set[str] = set()
+FIRST_OPERATION = re.compile(r"^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
+OTHER = "other"  # the one label of every operation name that is not known (a client chooses names freely)
+DEFAULT_KEYED_OPERATIONS = 200  # settings.metrics_keyed_operations
+
+
+class OperationNames:
+    """The operation names that may become labels: a client picks any name, and every new label set is
+    a series in every per-operation histogram of every worker, kept for the process's life.
+
+    Known names are the trusted documents' and the explorer's (given at start); a caller with a key
+    adds the names it sends, up to `keyed_cap` per process.  Everything else counts as `other`."""
+
+    def __init__(self, known: frozenset[str] = frozenset(), keyed_cap: int = DEFAULT_KEYED_OPERATIONS) -> None:
+        self.known = known
+        self.keyed_cap = keyed_cap
+        self.keyed: set[str] = set()
+
+    def label(self, name: str, keyed: bool) -> str:
+        if name in self.known or name in self.keyed:
+            return name
+        if keyed and len(self.keyed) < self.keyed_cap:
+            self.keyed.add(name)
+            return name
+        return OTHER
+
+
+_names = OperationNames()
+
+
+def configure_operations(known: frozenset[str], keyed_cap: int) -> None:
+    """Set the known operation names (trusted documents, explorer) and the cap on keyed callers' own."""
+    global _names
+    _names = OperationNames(frozenset(n for n in known if NAME.match(n)), keyed_cap)
 
 
 def rate_limited(kind: str) -> None:
-    """Count a request refused by a rate limit (kind: what was limited, e.g. "ip" or "key")."""
+    """Count a request refused by a rate limit (kind: "address" or "key", chosen by the server)."""
     RATE_LIMITED.labels(kind=kind).inc()
 
 
@@ -68,24 +100,34 @@ def lean_declined(reason: str) -> None:
     LEAN_DECLINED.labels(reason=reason).inc()
 
 
-FIRST_OPERATION = re.compile(r"^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
-
-
-def operation_label(asked: object) -> str:
-    """A bounded label for (operationName, document): the name sent, else the document's first one."""
+def operation_name(asked: object) -> str | None:
+    """The operation name of (operationName, document): the name sent, else the document's first one."""
     name, document = asked if isinstance(asked, tuple) and len(asked) == 2 else (None, None)
     if not name and isinstance(document, str):
         found = FIRST_OPERATION.match(document)
         name = found.group(1) if found else None
-    if not isinstance(name, str) or not name:
+    return name if isinstance(name, str) and name else None
+
+
+def operation_label(asked: object, keyed: bool = False) -> str:
+    """A bounded label for (operationName, document): its name when known (see OperationNames), else
+    `other`; `anonymous` for an operation without a name."""
+    name = operation_name(asked)
+    if name is None:
         return "anonymous"
     if not NAME.match(name):
-        return "invalid"
-    if name not in _operations:
-        if len(_operations) >= MAX_OPERATIONS:
-            return "other"
-        _operations.add(name)
-    return name
+        return OTHER
+    return _names.label(name, keyed)
+
+
+# The error codes the server answers (domain/errors.ErrorCode, the persisted queries' own, and NONE
+# for an error without one); the code is read back from the answer's body, so any other is `other`.
+ERROR_CODES = frozenset(code.value for code in ErrorCode) | {
+    "PERSISTED_QUERY_NOT_FOUND",
+    "PERSISTED_QUERY_NOT_IN_LIST",
+    "PERSISTED_QUERY_NOT_SUPPORTED",
+    "NONE",
+}
 
 
 def _outcome(status: int, has_errors: bool) -> str:
@@ -109,7 +151,8 @@ def _error_codes(body: bytes) -> list[str]:
     errors = parsed.get("errors") if isinstance(parsed, dict) else None
     if not isinstance(errors, list):
         return []
-    return [str(((e.get("extensions") or {}).get("code")) or "NONE") for e in errors if isinstance(e, dict)]
+    codes = (str(((e.get("extensions") or {}).get("code")) or "NONE") for e in errors if isinstance(e, dict))
+    return [code if code in ERROR_CODES else OTHER for code in codes]
 
 
 _kept_series: dict[tuple[str, str, str], tuple[Any, Any, Any, Any]] = {}
@@ -141,8 +184,8 @@ def observed(endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[[Re
                 return response
             elapsed = time.perf_counter() - started
             state: Any = request.state
-            operation = operation_label(getattr(state, "operation", None))
-            path = getattr(state, "path", "full")
+            operation = operation_label(getattr(state, "operation", None), getattr(state, "keyed", False))
+            path = getattr(state, "path", "full")  # set by the server: full, lean or cache
             codes = _error_codes(bytes(response.body)) if hasattr(response, "body") else []
             outcome = _outcome(response.status_code, bool(codes))
             requests, latency, round_trips, store_seconds = _series(operation, outcome, path)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry.domain.errors import ErrorCode, RegistryError
+from registry.domain.records import Rel
 from registry.kinds import KIND_FIELDS, FieldSpec
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")  # column names are spliced into SQL and Cypher: plain identifiers only
@@ -98,8 +99,13 @@ BY_NAME = {c.name: c for c in COLUMNS}
 NUMERIC = frozenset(c.name for c in COLUMNS if c.type != "str")
 # What a query may filter and count on: the field columns and two of every record's own.
 FILTERABLE = frozenset({*(c.name for c in FIELD_COLUMNS), "review_state", "hub"})
+# A record's domains and territories, as filters and counts read them: the relations leading there.
+LINKED_DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "domain": (Rel.IN_DOMAIN.value,),
+    "territory": (Rel.IN_TERRITORY.value, Rel.PRESENT_IN.value),  # an organisation's, a use case's…
+}
 # What `Store.count_by` may group by: the field columns, and a link's far end (domain, territory).
-COUNTABLE = frozenset({*(c.name for c in FIELD_COLUMNS), "domain", "territory"})
+COUNTABLE = frozenset({*(c.name for c in FIELD_COLUMNS), *LINKED_DIMENSIONS})
 # What a query may sort on besides the SortKeys: any field column (the API picks which to offer).
 SORTABLE = frozenset(c.name for c in FIELD_COLUMNS)
 

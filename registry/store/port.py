@@ -14,7 +14,16 @@ from typing import Protocol
 
 from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
-from registry.store.columns import BY_NAME, SORTABLE, FieldFilter, LinkFilter, any_of, at_least, at_most
+from registry.store.columns import (
+    BY_NAME,
+    LINKED_DIMENSIONS,
+    SORTABLE,
+    FieldFilter,
+    LinkFilter,
+    any_of,
+    at_least,
+    at_most,
+)
 
 
 class SortKey(enum.StrEnum):
@@ -95,8 +104,8 @@ class RecordQuery:
         named = [
             LinkFilter(rels, keys=tuple(f"{kind.value}:{slug}" for slug in slugs))
             for rels, kind, slugs in (
-                ((Rel.IN_DOMAIN.value,), Kind.DOMAIN, self.domains),
-                ((Rel.IN_TERRITORY.value, Rel.PRESENT_IN.value), Kind.TERRITORY, self.territories),
+                (LINKED_DIMENSIONS["domain"], Kind.DOMAIN, self.domains),
+                (LINKED_DIMENSIONS["territory"], Kind.TERRITORY, self.territories),
                 ((Rel.INVOLVES.value,), Kind.ACTOR, self.actors),
             )
             if slugs

@@ -5,7 +5,7 @@ SWOT items and roadmap actions, drawn over the places and organisations of `Plac
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from registry.domain.records import JSON, Kind, Link, Ref, Rel, ReviewState
@@ -96,6 +96,18 @@ class Activities:
                         political = None
                     self.priorities.append((ref, place, domains))
                 yield self.p.record(Kind.PRIORITY, ref.slug, raw), links
+
+    def makers(self) -> tuple[Callable[[], Made], ...]:
+        """What it makes, in order: a service's users are the use cases made before it."""
+        return (
+            self.make_workshops,
+            self.make_priorities,
+            self.make_use_cases,
+            self.make_data_services,
+            self.make_experiments,
+            self.make_swot_items,
+            self.make_roadmap_actions,
+        )
 
     def make_data_services(self) -> Made:
         """Services through which people get their data: each run by an organisation, available in

@@ -46,19 +46,7 @@ def generate(scale: int, seed: int) -> Iterator[Chunk]:
     places = Places(scale, seed)
     work = Activities(places)
     chunk = Chunk()
-    for make in (
-        places.make_domains,
-        places.make_method,
-        places.make_territories,
-        places.make_actors,
-        work.make_workshops,
-        work.make_priorities,
-        work.make_use_cases,
-        work.make_data_services,
-        work.make_experiments,
-        work.make_swot_items,
-        work.make_roadmap_actions,
-    ):
+    for make in (*places.makers(), *work.makers()):
         for record, links in make():
             chunk.records.append(record)
             chunk.links.extend(links)

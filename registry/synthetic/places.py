@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from itertools import accumulate
 
@@ -62,6 +62,10 @@ class Places:
     def record(self, kind: Kind, slug: str, raw: JSON, state: ReviewState = ReviewState.PUBLISHED) -> Record:
         hub = None if state is ReviewState.PUBLISHED else self.rng.choice(self.hubs)
         return Record(kind, slug, check_fields(kind, raw), self.sources, 1, self.at, self.at, state, hub)
+
+    def makers(self) -> tuple[Callable[[], Made], ...]:
+        """What it makes, in order: links reach only records made before them."""
+        return (self.make_domains, self.make_method, self.make_territories, self.make_actors)
 
     def make_domains(self) -> Made:
         table = tomllib.loads((DEFAULT_SEEDS / "domains.toml").read_text(encoding="utf-8"))

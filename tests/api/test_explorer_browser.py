@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 
 from registry.services.seeding import seed
+from tests import needs
 from tests.api.conftest import Api, Server, serve
-from tests.api.test_graphiql_browser import CHROMIUM_FLAGS, _chromium
+from tests.api.test_graphiql_browser import CHROMIUM_FLAGS
 from tests.conftest import MakeStore
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "explorer"
@@ -30,8 +31,8 @@ def gid(kind: str, slug: str) -> str:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    executable = _chromium()
+    sync_api = needs.playwright()
+    executable = needs.chromium()
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
         try:

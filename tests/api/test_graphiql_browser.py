@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from urllib.parse import quote
 
-import pytest
-
+from tests import needs
 from tests.api.conftest import Api, Server
 
 QUERY = '{ partnerCities(territory: "lyon", first: 3) { score territory { slug name } reasons { label } } }'
@@ -23,18 +20,9 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def _chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        if os.environ.get("REGISTRY_REQUIRE_BROWSER") == "1":
-            pytest.fail("Chromium is required here (REGISTRY_REQUIRE_BROWSER=1) but is not installed")
-        pytest.skip("Chromium is not installed (Debian package: chromium)")
-    return path
-
-
 def test_graphiql_runs_a_coordinator_query_in_a_browser(api: Api, server: Server, tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    executable = _chromium()
+    sync_api = needs.playwright()
+    executable = needs.chromium()
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
         try:

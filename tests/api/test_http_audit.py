@@ -7,18 +7,14 @@ installs them into node_modules/ (kept between runs, re-installed when the lock 
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
+from tests import needs
 from tests.api.conftest import Api
 
 HERE = Path(__file__).parent.parent / "http_audit"  # audit.mjs, package.json, package-lock.json
-REQUIRE = "REGISTRY_REQUIRE_NODE"
 
 
 def _npm_ci() -> None:
@@ -30,10 +26,7 @@ def _npm_ci() -> None:
 
 
 def test_the_graphql_over_http_audit_passes_without_warnings(api: Api) -> None:
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        if os.environ.get(REQUIRE) == "1":
-            pytest.fail(f"the audit needs node and npm, and {REQUIRE}=1 requires them", pytrace=False)
-        pytest.skip("the GraphQL-over-HTTP audit needs node and npm")
+    needs.node_and_npm("the GraphQL-over-HTTP audit")
     _npm_ci()
     url = str(api.client.base_url.join("/graphql"))
     done = subprocess.run(

@@ -7,13 +7,14 @@ import json
 import logging
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from registry.observability import metrics
 from registry.observability.logging_json import JsonLines
-from tests.api.conftest import Api
+from tests.api.conftest import Api, Server
 
 QUERY = "query Territories { territories(first: 2) { totalCount nodes { slug } } }"
 
@@ -35,14 +36,14 @@ def value(found: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str,
 def test_requests_are_counted_by_operation_outcome_and_path(api: Api) -> None:
     query = f"{QUERY} # {uuid.uuid4().hex}"  # a document this process has not validated yet
     before = samples(api)
-    # Given a query sent three times anonymously: strawberry's executor validates it, the lean
-    # executor answers it and the response cache keeps the answer, the cache answers it
+    # Given a query sent once with a key (strawberry's executor validates it; a keyed caller's
+    # operation name becomes a label), then three times anonymously: the lean executor answers it
+    # and the response cache keeps the answer, then the cache answers it twice
+    assert api.post(query, as_="coordinator").status_code == 200
     for _ in range(3):
         assert api.post(query).status_code == 200
-    # and once with a key (the lean executor: a key bypasses the response cache)
-    assert api.post(query, as_="coordinator").status_code == 200
-    # and a document that does not validate, and a field error
-    assert api.post("query Broken { territories { nope } }").status_code == 400
+    # and an anonymous document named by nobody trusted, which does not validate
+    assert api.post(f"query Broken{uuid.uuid4().hex} {{ territories {{ nope }} }}").status_code == 400
     after = samples(api)
 
     def grew(name: str, **labels: str) -> float:
@@ -50,12 +51,12 @@ def test_requests_are_counted_by_operation_outcome_and_path(api: Api) -> None:
 
     total = "registry_graphql_requests_total"
     assert grew(total, operation="Territories", outcome="ok", path="full") == 1
-    assert grew(total, operation="Territories", outcome="ok", path="lean") == 2
-    assert grew(total, operation="Territories", outcome="ok", path="cache") == 1
-    assert grew(total, operation="Broken", outcome="refused", path="full") == 1
+    assert grew(total, operation="Territories", outcome="ok", path="lean") == 1
+    assert grew(total, operation="Territories", outcome="ok", path="cache") == 2
+    assert grew(total, operation="other", outcome="refused", path="full") == 1
     assert grew("registry_graphql_errors_total", code="GRAPHQL_VALIDATION_FAILED") == 1
     # latency: every request of the operation is in the histogram, per path
-    assert grew("registry_graphql_request_seconds_count", operation="Territories", path="lean") == 2
+    assert grew("registry_graphql_request_seconds_count", operation="Territories", path="cache") == 2
     # store round trips: the full read made some; a cached answer makes one (the change counter)
     assert grew("registry_store_round_trips_count", operation="Territories") == 4
     assert grew("registry_store_round_trips_sum", operation="Territories") >= 2
@@ -76,17 +77,36 @@ def test_errors_are_counted_by_code(api: Api) -> None:
 
 
 def test_operation_names_from_the_document_and_bounded_labels() -> None:
-    assert metrics.operation_label((None, "query PartnerFinder($t: ID!) { x }")) == "PartnerFinder"
-    assert metrics.operation_label(("Explicit", "query Other { x }")) == "Explicit"
+    # an explorer operation is known to every server (create_app reads operations.js)
+    assert metrics.operation_label((None, "query Catalogue($lang: Language!) { x }")) == "Catalogue"
+    assert metrics.operation_label(("Explicit", "query Other { x }"), keyed=True) == "Explicit"
+    assert metrics.operation_label(("Explicit", None)) == "Explicit"  # seen from a keyed caller before
+    assert metrics.operation_label((None, "query NeverSeen { x }")) == "other"  # anonymous, unknown
     assert metrics.operation_label((None, "{ territories { totalCount } }")) == "anonymous"
-    assert metrics.operation_label(("no spaces allowed", None)) == "invalid"
+    assert metrics.operation_label(("no spaces allowed", None), keyed=True) == "other"
 
 
-def test_rate_limit_refusals_are_counted_by_kind(api: Api) -> None:
-    before = value(samples(api), "registry_rate_limited_total", kind="ip")
-    metrics.rate_limited("ip")
-    metrics.rate_limited("ip")
-    assert value(samples(api), "registry_rate_limited_total", kind="ip") - before == 2
+def test_keyed_callers_add_names_up_to_the_cap_then_other() -> None:
+    names = metrics.OperationNames(frozenset({"Trusted"}), keyed_cap=2)
+    assert [names.label(n, keyed=True) for n in ("A", "B", "C", "A")] == ["A", "B", "other", "A"]
+    assert names.label("Trusted", keyed=False) == "Trusted" and names.label("D", keyed=False) == "other"
+
+
+def test_rate_limit_refusals_are_counted_by_kind(api: Api, server: Server) -> None:
+    # Given limits of two requests a minute per address and per key
+    server.app.state.settings = replace(
+        server.app.state.settings, rate_limit_anonymous="2/minute", rate_limit_key="2/minute"
+    )
+    before = samples(api)
+    # when an anonymous caller and a keyed one each send three
+    anonymous = [api.post(QUERY).status_code for _ in range(3)]
+    keyed = [api.post(QUERY, as_="coordinator").status_code for _ in range(3)]
+    after = samples(api)
+    # then each third is refused, and counted under the kind the server names
+    assert anonymous == [200, 200, 429] and keyed == [200, 200, 429]
+    name = "registry_rate_limited_total"
+    assert value(after, name, kind="address") - value(before, name, kind="address") == 1
+    assert value(after, name, kind="key") - value(before, name, kind="key") == 1
 
 
 @pytest.fixture

@@ -110,6 +110,18 @@ def test_a_second_store_on_the_same_database_finds_the_schema_in_place(neo4j_uri
         second.close()
 
 
+def _blocked_transaction(store: Neo4jStore) -> bool:
+    """Whether, within 30 s, Neo4j lists a transaction blocked by another's lock."""
+    deadline = time.monotonic() + 30
+    with store.driver.session(database="system") as session:
+        while time.monotonic() < deadline:
+            statuses = [r["status"] for r in session.run("SHOW TRANSACTIONS YIELD status")]
+            if any(str(status).startswith("Blocked") for status in statuses):
+                return True
+            time.sleep(0.05)
+    return False
+
+
 def test_a_slug_taken_by_a_transaction_still_open_is_a_duplicate(neo4j_uri: str) -> None:
     store = Neo4jStore(neo4j_uri)
     try:
@@ -122,7 +134,8 @@ def test_a_slug_taken_by_a_transaction_still_open_is_a_duplicate(neo4j_uri: str)
             with ThreadPoolExecutor(1) as pool:
                 # when this store creates lyon too, it waits on the uniqueness constraint
                 pending = pool.submit(create, store, [lyon])
-                time.sleep(1.0)
+                # (Neo4j says so: a transaction blocked by the other's lock, not a guess by the clock)
+                assert _blocked_transaction(store), "no transaction waits on the other's lock"
                 assert not pending.done()
                 other.commit()
                 # then, once the other commits, it is told the slug is taken

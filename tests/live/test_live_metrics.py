@@ -76,10 +76,11 @@ def _message(socket: ClientConnection) -> dict[str, Any]:
 
 
 @contextmanager
-def _open(server: ServerProcess) -> Iterator[ClientConnection]:
+def _open(server: ServerProcess, key: str) -> Iterator[ClientConnection]:
+    """A connection with a key: a keyed caller's operation names are labels (anonymous ones: `other`)."""
     url = server.url.replace("http", "ws") + "/graphql"
     with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]) as socket:
-        socket.send(json.dumps({"type": "connection_init", "payload": {}}))
+        socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}}))
         assert _message(socket) == {"type": "connection_ack"}
         yield socket
 
@@ -106,7 +107,7 @@ def test_metrics_follow_a_client_that_subscribes_receives_an_event_and_disconnec
     ended = "registry_live_subscriptions_ended_total"
     assert _figure(served, "registry_live_connections") == 0
     # when a client connects and subscribes
-    with _open(served) as socket:
+    with _open(served, key) as socket:
         assert _until(lambda: _figure(served, "registry_live_connections"), lambda v: v == 1) == 1
         socket.send(
             json.dumps(
@@ -148,9 +149,9 @@ def test_metrics_follow_a_client_that_subscribes_receives_an_event_and_disconnec
 
 
 def test_a_client_that_drops_its_connection_ends_its_subscriptions(server: tuple[ServerProcess, str, str]) -> None:
-    served, head, _ = server
+    served, head, key = server
     read = lambda: _figure(served, "registry_live_subscriptions", operation="LiveActors")  # noqa: E731
-    with _open(served) as socket:
+    with _open(served, key) as socket:
         for n in ("1", "2"):
             payload = {"query": LIVE_ACTORS, "variables": {"after": head}}
             socket.send(json.dumps({"id": n, "type": "subscribe", "payload": payload}))

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import queue
-import shutil
 import socket
 import subprocess
 import sys
@@ -31,6 +29,7 @@ from registry.services.access import create_key
 from registry.services.seeding import seed
 from registry.store.port import Store
 from registry.store.sql.store import SqlStore
+from tests import needs
 from tests.conftest import MakeStore
 
 HERE = Path(__file__).parent
@@ -83,10 +82,7 @@ def _case(slug: str) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def node_client() -> Path:
     """The client script, its npm packages installed from the lock file."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        if os.environ.get("REGISTRY_REQUIRE_NODE") == "1":
-            pytest.fail("the live subscription tests need node and npm", pytrace=False)
-        pytest.skip("the live subscription tests need node and npm")
+    needs.node_and_npm("the live subscription tests")
     if not (HERE / "node_modules" / "graphql-ws").is_dir():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True, timeout=300)
     return HERE / "subscribe.mjs"

@@ -182,6 +182,7 @@ async def _graphql(request: Request) -> Response:
             return _error(503, error.message, error.code, media, request_id)
         limited.check_errors([error])  # TIMEOUT: the budget's answer, not a bad key
         return _error(401, error.message, error.code, media, request_id, {"WWW-Authenticate": "Bearer"})
+    request.state.keyed = principal.key_id is not None  # a keyed caller's operation names may become labels
     limited.count(request, principal)  # raises RateLimited: a 429
     seen = visibility(principal)
     context = Context(

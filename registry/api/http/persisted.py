@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from graphql import GraphQLError, Node, parse, print_ast
+from graphql import GraphQLError, Node, OperationDefinitionNode, parse, print_ast
 
 NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"  # the code and message Apollo clients look for
 NOT_FOUND_MESSAGE = "PersistedQueryNotFound"
@@ -195,3 +197,27 @@ def resolve_document(
     if query:
         known.put(digest, query)
     return document
+
+
+EXPLORER_DOCUMENT = re.compile(r"/\* GraphQL \*/ `([^`]*)`")  # how operations.js marks its documents
+
+
+def operation_names(documents: Iterable[str]) -> frozenset[str]:
+    """The names of the operations these documents define (a document that does not parse adds none)."""
+    names: set[str] = set()
+    for document in documents:
+        try:
+            tree = parse(document, no_location=True)
+        except GraphQLError:
+            continue
+        names.update(d.name.value for d in tree.definitions if isinstance(d, OperationDefinitionNode) and d.name)
+    return frozenset(names)
+
+
+def known_operation_names(trusted_file: str | None, explorer_operations: Path) -> frozenset[str]:
+    """The operation names the metrics may label by name whoever sends them: the trusted documents'
+    and the explorer's (its operations.js, the source of the trusted-documents manifest)."""
+    documents = list(load_manifest(trusted_file).by_hash.values()) if trusted_file else []
+    if explorer_operations.is_file():
+        documents += EXPLORER_DOCUMENT.findall(explorer_operations.read_text(encoding="utf-8"))
+    return operation_names(documents)

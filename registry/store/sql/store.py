@@ -23,7 +23,7 @@ from registry.store.codec import (
     record_columns,
     record_from_columns,
 )
-from registry.store.columns import countable
+from registry.store.columns import LINKED_DIMENSIONS, countable
 from registry.store.expansion import expand
 from registry.store.port import (
     Expansion,
@@ -297,12 +297,8 @@ class SqlStore:
 
         def work() -> list[tuple[str, int]]:
             with self._session() as s:
-                if dimension in ("domain", "territory"):
-                    rels = (
-                        [Rel.IN_DOMAIN.value]
-                        if dimension == "domain"
-                        else [Rel.IN_TERRITORY.value, Rel.PRESENT_IN.value]
-                    )
+                if dimension in LINKED_DIMENSIONS:
+                    rels = LINKED_DIMENSIONS[dimension]
                     stmt = (
                         select(LinkRow.target_key, func.count())
                         .join(RecordRow, col(RecordRow.key) == col(LinkRow.source_key))

@@ -1,0 +1,59 @@
+"""The one place that decides what a test does when something it needs is missing: a store's server
+(java and mvn for Neo4j, a PostgreSQL URL), a browser, or Node.  It skips with the reason, unless
+the flag of that dependency is set to 1 (as `.ci/run` sets them all), where it fails instead: CI may
+not pass with those tests skipped.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+from types import ModuleType
+
+import pytest
+
+STORES = "REGISTRY_REQUIRE_ALL_STORES"  # Neo4j (java, mvn) and PostgreSQL (REGISTRY_TEST_POSTGRES_URL)
+BROWSER = "REGISTRY_REQUIRE_BROWSER"  # Chromium, driven by Playwright
+NODE = "REGISTRY_REQUIRE_NODE"  # node and npm (tests/live, the HTTP audit, clients/typescript)
+
+
+def missing(flag: str, reason: str) -> None:
+    """Skip for `reason`, or fail when `flag` is 1: the dependency is required here."""
+    if os.environ.get(flag) == "1":
+        pytest.fail(f"{reason}, and {flag}=1 requires it", pytrace=False)
+    pytest.skip(reason)
+
+
+def tools(flag: str, *names: str, why: str) -> None:
+    """Every tool on PATH, else `missing`, naming the ones missing."""
+    absent = [name for name in names if shutil.which(name) is None]
+    if absent:
+        missing(flag, f"{why} needs {' and '.join(absent)} on PATH")
+
+
+def java_and_mvn() -> None:
+    """What a local Neo4j needs (graph/local_neo4j.py)."""
+    tools(STORES, "java", "mvn", why="a local Neo4j")
+
+
+def node_and_npm(why: str) -> None:
+    tools(NODE, "node", "npm", why=why)
+
+
+def chromium() -> str:
+    """The machine's Chromium executable (never a downloaded one)."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        missing(BROWSER, "Chromium is not installed (Debian package: chromium)")
+    assert path is not None
+    return path
+
+
+def playwright() -> ModuleType:
+    """playwright.sync_api, which drives the browser (the dev extra installs it)."""
+    try:
+        return importlib.import_module("playwright.sync_api")
+    except ImportError:
+        missing(BROWSER, "Playwright is not installed (pip install -e '.[dev]')")
+        raise
