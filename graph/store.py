@@ -32,10 +32,12 @@ from neo4j.exceptions import (
 
 from graph import cypher, schema_versions, staging
 from graph.cypher import key, ref
+from graph.facets import facet_statement
 from graph.writes import Neo4jWrites, within_budget
 from registry.domain.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.domain.provenance import inferred
 from registry.domain.records import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
+from registry.kinds import Facet
 from registry.store import budget
 from registry.store.codec import (
     RecordReader,
@@ -343,6 +345,13 @@ class Neo4jStore:
             value = "unknown" if row["value"] is None else str(row["value"])
             merged[value] = merged.get(value, 0) + int(row["n"])
         return sorted(merged.items())
+
+    def facet_counts(self, query: RecordQuery, facets: Sequence[Facet]) -> list[list[tuple[str | None, int]]]:
+        if not facets:
+            return []
+        statement, params = facet_statement(query, facets)
+        [found] = self._read_row(statement, **params)
+        return [[(None if v is None else str(v), int(n)) for v, n in rows if n] for rows in found]
 
     # -- hubs, keys, audit ---------------------------------------------------------------------
     def put_hub(self, hub: Hub) -> None:

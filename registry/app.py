@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from registry.api.http.graphql_over_http import graphql_endpoint
 from registry.api.http.health import health, ready
+from registry.api.http.permalinks import permalink_routes
 from registry.api.http.persisted import known_operation_names, load_manifest
 from registry.api.http.response_cache import ResponseCache
 from registry.api.http.websocket import LiveEndpoint
@@ -89,6 +90,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
             Route("/", home),
             Route("/favicon.ico", favicon),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
+            *permalink_routes(EXPLORER),  # /explore/territory/lyon, before the explorer's files
             Mount("/explore", StaticFiles(directory=EXPLORER, html=True), name="explore"),
         ],
         lifespan=lifespan,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 
 class ErrorCode(enum.StrEnum):
@@ -25,17 +28,91 @@ class ErrorCode(enum.StrEnum):
     INTERNAL = "INTERNAL"
 
 
-class RegistryError(Exception):
-    """An expected failure: it reaches the client as `{code, field, message}`."""
+class Rule(enum.StrEnum):
+    """Which rule an input broke: `params.rule` of an error, stable, for clients that write
+    the message in their own language from it and the other params."""
 
-    def __init__(self, code: ErrorCode, message: str, field: str | None = None) -> None:
+    REQUIRED = "required"  # nothing given where a value is needed
+    TOO_LONG = "too_long"  # {max}: characters (or items)
+    RANGE = "range"  # {min, max, value}
+    ONE_OF = "one_of"  # {value, allowed}
+    FORMAT = "format"  # {format: url, slug, country, language, date, text, id}
+    TYPE = "type"  # {expected: string, integer, boolean, list, object}
+    ORDER = "order"  # {start, end}: an end before its start (names both fields)
+    UNKNOWN = "unknown"  # {value, kind}: no such record
+    INFERENCE = "inference"  # a labelled inference that does not fit its field
+
+
+# The codes of a problem of the input itself: these are collected, so that a client hears of
+# every problem of one input at once (see Problems); any other failure stops at once.
+INPUT_CODES = frozenset({ErrorCode.INVALID, ErrorCode.REQUIRED, ErrorCode.NOT_FOUND})
+
+
+class RegistryError(Exception):
+    """An expected failure: it reaches the client as `{code, field, message, params}`.
+
+    `field` names the input it is about; `others` the other inputs a cross-field rule
+    names (a start and an end); `params` the values a client needs to word it itself."""
+
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        field: str | None = None,
+        params: dict[str, Any] | None = None,
+        others: Sequence[str] = (),
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
+        self.params: dict[str, Any] = dict(params or {})
+        self.others = tuple(others)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return (self.field, *self.others) if self.field else self.others
 
     def __repr__(self) -> str:
         return f"RegistryError({self.code.value}, {self.message!r}, field={self.field!r})"
+
+
+class Problems(RegistryError):
+    """Every problem found in one input: a payload lists them all (the first one is this error's own)."""
+
+    def __init__(self, problems: Sequence[RegistryError]) -> None:
+        first = problems[0]
+        super().__init__(first.code, first.message, first.field, first.params, first.others)
+        self.problems = list(problems)
+
+
+class Collector:
+    """Gathers the problems of one input, to raise them together (`Problems`) once all are known."""
+
+    def __init__(self, problems: Sequence[RegistryError] = ()) -> None:
+        self.problems: list[RegistryError] = list(problems)
+
+    def add(self, error: RegistryError) -> None:
+        self.problems.append(error)
+
+    @contextmanager
+    def catch(self) -> Iterator[None]:
+        """Run a check, keeping its input problems and letting any other failure through."""
+        try:
+            yield
+        except Problems as found:
+            self.problems.extend(found.problems)
+        except RegistryError as error:
+            if error.code not in INPUT_CODES:
+                raise
+            self.problems.append(error)
+
+    def check(self) -> None:
+        """Raise what was found, if anything."""
+        if len(self.problems) == 1:
+            raise self.problems[0]
+        if self.problems:
+            raise Problems(self.problems)
 
 
 class StoreUnavailable(RegistryError):

@@ -7,18 +7,23 @@ builds its types, inputs, filters and mutations from `DECLARATIONS`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
-from registry.domain.records import Kind, Rel
+from registry.domain.records import Kind, Ref, Rel
 from registry.kinds import declarations
-from registry.kinds.spec import Field, FieldSpec, Filter, KindDecl, Link, LinkSetter, RoleFlag
+from registry.kinds.spec import Facet, Field, FieldSpec, Filter, KindDecl, Link, LinkSetter, RoleFlag
 
 __all__ = [
     "DECLARATIONS",
+    "EXPLORE",
     "KIND_FIELDS",
+    "KIND_LABELS",
     "PUBLIC_DECLARATIONS",
     "PUBLIC_KINDS",
     "SEED_LINKS",
     "SEED_ORDER",
+    "URL_SEGMENTS",
+    "Facet",
     "Field",
     "FieldSpec",
     "Filter",
@@ -28,6 +33,7 @@ __all__ = [
     "RoleFlag",
     "SeedLink",
     "display_name",
+    "permalink",
     "spec",
 ]
 
@@ -37,6 +43,9 @@ DECLARATIONS: dict[Kind, KindDecl] = {d.kind: d for d in declarations.KINDS}
 PUBLIC_DECLARATIONS: dict[Kind, KindDecl] = {kind: d for kind, d in DECLARATIONS.items() if d.public}
 PUBLIC_KINDS: tuple[Kind, ...] = tuple(PUBLIC_DECLARATIONS)
 
+# Each kind's English name, for sentences ("There is no territory 'atlantis'.").
+KIND_LABELS: dict[Kind, str] = {kind: d.label_en[0] for kind, d in DECLARATIONS.items()}
+
 KIND_FIELDS: dict[Kind, tuple[FieldSpec, ...]] = {kind: d.field_specs() for kind, d in DECLARATIONS.items()}
 
 _SPECS: dict[tuple[Kind, str], FieldSpec] = {(kind, s.name): s for kind, specs in KIND_FIELDS.items() for s in specs}
@@ -44,6 +53,16 @@ _SPECS: dict[tuple[Kind, str], FieldSpec] = {(kind, s.name): s for kind, specs i
 
 def spec(kind: Kind, name: str) -> FieldSpec | None:
     return _SPECS.get((kind, name))
+
+
+# Every record's stable address in the explorer: /explore/{segment}/{slug} (see `permalink`).
+EXPLORE = "/explore"
+URL_SEGMENTS: dict[Kind, str] = {kind: d.url_segment for kind, d in PUBLIC_DECLARATIONS.items()}
+
+
+def permalink(ref: Ref) -> str:
+    """The record's permalink, an absolute path: /explore/territory/lyon."""
+    return f"{EXPLORE}/{URL_SEGMENTS[ref.kind]}/{quote(ref.slug, safe='')}"
 
 
 def display_name(kind: Kind) -> str:

@@ -6,7 +6,7 @@ are the API's.  The interface's own fields (name or title, summary) come first.
 
 from __future__ import annotations
 
-from registry.domain.records import Kind, Rel
+from registry.domain.records import Kind, Rel, ReviewState
 from registry.domain.vocabulary import (
     AccessMode,
     ActorKind,
@@ -22,7 +22,7 @@ from registry.domain.vocabulary import (
     WorkshopKind,
 )
 from registry.kinds.method import METHOD_CASE, METHOD_PHASE, METHOD_WORKSHOP_KIND
-from registry.kinds.spec import Field, Filter, KindDecl, Link, LinkSetter, RoleFlag
+from registry.kinds.spec import Facet, Field, Filter, KindDecl, Link, LinkSetter, RoleFlag, Vocabulary
 
 _NAME = Field("name", "text", required=True)
 _TITLE = Field("title", "text", required=True)
@@ -32,8 +32,6 @@ _DOMAINS = Link("domains", Rel.IN_DOMAIN, "from", Kind.DOMAIN)
 _SET_TERRITORY = LinkSetter("territory", Rel.IN_TERRITORY, Kind.TERRITORY, many=False)
 _SET_DOMAINS = LinkSetter("domains", Rel.IN_DOMAIN, Kind.DOMAIN)
 _SET_ACTORS = LinkSetter("actors", Rel.INVOLVES, Kind.ACTOR, roles=True)
-_BY_TERRITORIES = Filter("territories", "territories", "slugs")
-_BY_DOMAINS = Filter("domains", "domains", "slugs")
 _WITHIN = Filter("within", "fields", "within", description="Records whose coordinates lie in the box.")
 _DATA_CATEGORIES = Filter(
     "data_categories",
@@ -43,6 +41,17 @@ _DATA_CATEGORIES = Filter(
     description="Records giving access to at least one of these categories of personal data.",
     column="data_categories",
 )
+_BY_TERRITORIES = Filter("territories", "territories", "slugs", target=Kind.TERRITORY)
+_BY_DOMAINS = Filter("domains", "domains", "slugs", target=Kind.DOMAIN)
+_DOMAIN_COUNTS = Facet("domains", rels=(Rel.IN_DOMAIN,))
+_COUNTRY_COUNTS = Facet("countries", column="country")
+
+
+def _counts(name: str, column: str, vocabulary: Vocabulary) -> Facet:
+    return Facet(name, column=column, vocabulary=vocabulary)
+
+
+_BY_COUNTRIES = Filter("countries", "countries", "slugs", description="ISO 3166-1 alpha-2 codes.", format="country")
 
 
 TERRITORY = KindDecl(
@@ -98,9 +107,14 @@ TERRITORY = KindDecl(
     ),
     filters=(
         Filter("kinds", "subkinds", "values", TerritoryKind),
-        Filter("countries", "countries", "slugs", description="ISO 3166-1 alpha-2 codes."),
+        _BY_COUNTRIES,
         Filter("statuses", "statuses", "values", ProgrammeStatus),
         _WITHIN,
+    ),
+    facets=(
+        _counts("kinds", "subkind", TerritoryKind),
+        _COUNTRY_COUNTS,
+        _counts("statuses", "status", ProgrammeStatus),
     ),
     seed_file="territories.toml",
     seed_table="territory",
@@ -154,9 +168,10 @@ ACTOR = KindDecl(
     ),
     filters=(
         Filter("kinds", "subkinds", "values", ActorKind),
-        Filter("countries", "countries", "slugs"),
-        Filter("territories", "territories", "slugs", description="Territory slugs."),
+        _BY_COUNTRIES,
+        Filter("territories", "territories", "slugs", description="Territory slugs.", target=Kind.TERRITORY),
     ),
+    facets=(_counts("kinds", "subkind", ActorKind), _COUNTRY_COUNTS, Facet("territories", rels=(Rel.PRESENT_IN,))),
     seed_file="actors.toml",
     seed_table="actor",
     lookup=True,
@@ -234,10 +249,10 @@ USE_CASE = KindDecl(
         LinkSetter("data_services", Rel.RELIES_ON, Kind.DATA_SERVICE, description="The services it relies on."),
     ),
     filters=(
-        Filter("domains", "domains", "slugs", description="Domain slugs."),
-        Filter("territories", "territories", "slugs", description="Territory slugs."),
-        Filter("countries", "countries", "slugs"),
-        Filter("actors", "actors", "slugs", description="Actor slugs."),
+        Filter("domains", "domains", "slugs", description="Domain slugs.", target=Kind.DOMAIN),
+        Filter("territories", "territories", "slugs", description="Territory slugs.", target=Kind.TERRITORY),
+        _BY_COUNTRIES,
+        Filter("actors", "actors", "slugs", description="Actor slugs.", target=Kind.ACTOR),
         Filter("actor_kinds", "actor_kinds", "values", ActorKind),
         Filter("statuses", "statuses", "values", UseCaseStatus),
         Filter("governance", "governance", "values", GovernanceModel),
@@ -269,6 +284,24 @@ USE_CASE = KindDecl(
             description="Use cases on a territory whose coordinates lie in the box.",
             rels=(Rel.IN_TERRITORY,),
         ),
+        Filter(
+            "review_states",
+            "review_states",
+            "values",
+            ReviewState,
+            description="Hubs and coordinators only (anonymous callers get FORBIDDEN): case studies in these review "
+            "states, among those the caller may see.",
+            restricted=True,
+        ),
+    ),
+    facets=(
+        _DOMAIN_COUNTS,
+        _COUNTRY_COUNTS,
+        _counts("statuses", "status", UseCaseStatus),
+        _counts("governance", "governance", GovernanceModel),
+        Facet("territory_kinds", rels=(Rel.IN_TERRITORY,), by="subkind", vocabulary=TerritoryKind),
+        Facet("data_categories", items="data_categories", vocabulary=DataCategory),
+        _counts("review_states", "review_state", ReviewState),
     ),
     editable=False,  # hubs submit case studies; coordinators publish them (see `mutations`)
     hub_editable=True,
@@ -320,6 +353,7 @@ PRIORITY = KindDecl(
         Filter("kinds", "subkinds", "values", PriorityKind),
         Filter("statuses", "statuses", "values", PriorityStatus),
     ),
+    facets=(_DOMAIN_COUNTS, _counts("kinds", "subkind", PriorityKind), _counts("statuses", "status", PriorityStatus)),
     seed_file="priorities.toml",
     seed_table="priority",
     plural="priorities",
@@ -365,6 +399,7 @@ EXPERIMENT = KindDecl(
         _SET_ACTORS,
     ),
     filters=(_BY_TERRITORIES, _BY_DOMAINS, Filter("statuses", "statuses", "values", ExperimentStatus)),
+    facets=(_DOMAIN_COUNTS, _counts("statuses", "status", ExperimentStatus)),
     seed_file="experiments.toml",
     seed_table="experiment",
 )
@@ -391,6 +426,7 @@ SWOT_ITEM = KindDecl(
         LinkSetter("workshop", Rel.FROM_WORKSHOP, Kind.WORKSHOP, many=False),
     ),
     filters=(_BY_TERRITORIES, _BY_DOMAINS, Filter("quadrants", "subkinds", "values", SwotQuadrant)),
+    facets=(_DOMAIN_COUNTS, _counts("quadrants", "subkind", SwotQuadrant)),
 )
 
 WORKSHOP = KindDecl(
@@ -425,6 +461,7 @@ WORKSHOP = KindDecl(
         LinkSetter("participating_territories", Rel.PARTICIPANT, Kind.TERRITORY, seed_key="participants"),
     ),
     filters=(_BY_TERRITORIES, Filter("kinds", "subkinds", "values", WorkshopKind)),
+    facets=(_counts("kinds", "subkind", WorkshopKind),),
     seed_file="workshops.toml",
     seed_table="workshop",
 )

@@ -138,8 +138,36 @@ class Filter:
     vocabulary: Vocabulary | None = None
     description: str | None = None
     rels: tuple[Rel, ...] = ()
+    # The kind whose slugs it takes: a slug naming no record of that kind is INVALID, never "nothing".
     target: Kind | None = None
     column: str | None = None
+    # A shape every value must have (country: an ISO 3166-1 alpha-2 code), else INVALID.
+    format: str | None = None
+    # Only for callers who may see unpublished records (hubs, coordinators): anonymous callers are refused.
+    restricted: bool = False
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A count of a filtered list's records by one value, computed by the store (see `Store.facet_counts`).
+
+    Exactly one source: `column`, an indexed column of the record (status, country, review_state:
+    one value per record); `rels`, the records linked by these relations, by their `by` (slug, or
+    a column such as subkind); or `items`, a list field of the record's data (data_categories).
+    The last two are multi-valued: a record counts once under each of its values.  A record
+    with no value counts under "unknown".  `vocabulary` turns stored values into the API's names.
+    """
+
+    name: str  # the field of the API's Facets
+    column: str | None = None
+    rels: tuple[Rel, ...] = ()
+    by: str = "slug"
+    items: str | None = None
+    vocabulary: Vocabulary | None = None
+
+    @property
+    def multi_valued(self) -> bool:
+        return bool(self.rels) or self.items is not None
 
 
 @dataclass(frozen=True)
@@ -154,6 +182,7 @@ class KindDecl:
     links: tuple[Link, ...] = ()
     link_inputs: tuple[LinkSetter, ...] = ()
     filters: tuple[Filter, ...] = ()  # empty: the list takes the text-only filter
+    facets: tuple[Facet, ...] = ()  # what its list counts its filtered records by
     editable: bool = True  # create/update mutations, coordinators only
     hub_editable: bool = False  # hubs submit it as a case study (its input is CaseStudyInput)
     input_name: str | None = None  # the input type's name when it is not f"{kind}Input"
@@ -169,6 +198,11 @@ class KindDecl:
     def snake(self) -> str:
         """The kind in snake case: payload fields, mutation names (use_case, swot_item)."""
         return "".join("_" + c.lower() if c.isupper() else c for c in self.kind.value).lstrip("_")
+
+    @property
+    def url_segment(self) -> str:
+        """The kind in a permalink, /explore/{segment}/{slug}: territory, use-case, swot-item."""
+        return self.snake.replace("_", "-")
 
     @property
     def list_name(self) -> str:

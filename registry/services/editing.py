@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from registry.domain.errors import ErrorCode, RegistryError
-from registry.domain.records import JSON, Kind, Link, Principal, Record, Ref, ReviewState, Role
+from registry.domain.errors import Collector, ErrorCode, RegistryError, Rule
+from registry.domain.records import JSON, Kind, Link, Principal, Record, Ref, Rel, ReviewState, Role, Source
 from registry.kinds import display_name
 from registry.services.access import STAFF, require
 from registry.services.validation import check_sources, slug_from
@@ -25,6 +25,10 @@ class Change:
     sources: list[JSON] | None = None
     links: list[LinkSpec] = field(default_factory=list)
     slug: str | None = None
+    # Problems the API met decoding the input (an ID of another kind): reported with all the others.
+    problems: list[RegistryError] = field(default_factory=list)
+    # Where the client named each link target (the API's own path), for the API's errors.
+    origins: dict[tuple[Rel, Ref], str] = field(default_factory=dict)
 
     def request(self) -> JSON:
         """A canonical form of the input, for idempotency fingerprints."""
@@ -45,8 +49,31 @@ def _slug(kind: Kind, change: Change) -> str:
         text = str(named.get("en") or named.get("fr") or "")
     slug = slug_from(text)
     if not slug:
-        raise RegistryError(ErrorCode.REQUIRED, "Give a slug, or a name from which to make one.", "slug")
+        raise RegistryError(
+            ErrorCode.REQUIRED, "Give a slug, or a name from which to make one.", "slug", {"rule": Rule.REQUIRED.value}
+        )
     return slug
+
+
+def _start(kind: Kind, change: Change, *, sources_required: bool) -> tuple[Collector, str | None, tuple[Source, ...]]:
+    """The slug and sources of a new record, and the problems found so far (the others follow)."""
+    found = Collector(change.problems)
+    slug: str | None = None
+    sources: tuple[Source, ...] = ()
+    with found.catch():
+        slug = _slug(kind, change)
+    with found.catch():
+        sources = check_sources(change.sources or [], required=sources_required)
+    return found, slug, sources
+
+
+def _sources(change: Change, found: Collector, *, required: bool) -> tuple[Source, ...] | None:
+    """An update's new sources (None: unchanged), their problems kept in `found`."""
+    if change.sources is None:
+        return None
+    with found.catch():
+        return check_sources(change.sources, required=required)
+    return None
 
 
 class Editing:
@@ -59,14 +86,15 @@ class Editing:
         require(principal, *STAFF)
         if kind not in EDITABLE:
             raise RegistryError(ErrorCode.FORBIDDEN, f"{kind.value} records are not created through the API.")
-        slug = _slug(kind, change)
-        sources = check_sources(change.sources or [], required=False)
+        found, slug, sources = _start(kind, change, sources_required=False)
         return self.writer.run(
             principal,
             f"create{kind.value}",
             key,
             change.request(),
-            lambda: self.writer.create_batch(principal, kind, slug, change.fields, sources, change.links),
+            lambda: self.writer.create_batch(
+                principal, kind, slug, change.fields, sources, change.links, found=Collector(found.problems)
+            ),
         )
 
     def update(self, principal: Principal, ref: Ref, version: int, change: Change, key: str | None) -> Record:
@@ -77,8 +105,11 @@ class Editing:
 
         def build() -> tuple[Record, WriteBatch]:
             current = self.writer.load(principal, ref)
-            sources = None if change.sources is None else check_sources(change.sources, required=False)
-            return self.writer.update_batch(principal, current, version, change.fields, sources, change.links)
+            found = Collector(change.problems)
+            sources = _sources(change, found, required=False)
+            return self.writer.update_batch(
+                principal, current, version, change.fields, sources, change.links, found=found
+            )
 
         request = {"ref": str(ref), "version": version, **change.request()}
         return self.writer.run(principal, f"update{ref.kind.value}", key, request, build)
@@ -95,8 +126,7 @@ class Editing:
     def submit_case_study(self, principal: Principal, change: Change, key: str | None, *, draft: bool) -> Record:
         """A hub (or staff) adds a case study; it stays unpublished until a coordinator publishes it."""
         require(principal, Role.HUB, *STAFF)
-        slug = _slug(Kind.USE_CASE, change)
-        sources = check_sources(change.sources or [], required=True)
+        found, slug, sources = _start(Kind.USE_CASE, change, sources_required=True)
         state = ReviewState.DRAFT if draft else ReviewState.SUBMITTED
         return self.writer.run(
             principal,
@@ -113,6 +143,7 @@ class Editing:
                 review_state=state,
                 hub=principal.hub,
                 action="submit",
+                found=Collector(found.problems),
             ),
         )
 
@@ -133,10 +164,11 @@ class Editing:
                     raise RegistryError(
                         ErrorCode.INVALID_STATE, "A published case study is edited by coordinators only.", "id"
                     )
-            sources = None if change.sources is None else check_sources(change.sources, required=True)
+            found = Collector(change.problems)
+            sources = _sources(change, found, required=True)
             state = ReviewState.SUBMITTED if submit and current.review_state is not ReviewState.PUBLISHED else None
             return self.writer.update_batch(
-                principal, current, version, change.fields, sources, change.links, review_state=state
+                principal, current, version, change.fields, sources, change.links, review_state=state, found=found
             )
 
         request = {"ref": str(ref), "version": version, "submit": submit, **change.request()}
@@ -157,7 +189,9 @@ class Editing:
         ref = Ref(Kind.USE_CASE, slug)
         reason = (reason or "").strip()
         if not publish and not reason:
-            raise RegistryError(ErrorCode.REQUIRED, "Say why the case study is rejected.", "reason")
+            raise RegistryError(
+                ErrorCode.REQUIRED, "Say why the case study is rejected.", "reason", {"rule": Rule.REQUIRED.value}
+            )
 
         def build() -> tuple[Record, WriteBatch]:
             current = self.writer.load(principal, ref)

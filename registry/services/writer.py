@@ -11,8 +11,9 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 
-from registry.domain.errors import ErrorCode, RegistryError
+from registry.domain.errors import Collector, ErrorCode, RegistryError, Rule
 from registry.domain.records import JSON, Kind, Link, Principal, Record, Ref, Rel, ReviewState, Source
+from registry.kinds import KIND_LABELS
 from registry.services.access import visibility
 from registry.services.validation import check_fields, check_link, check_slug, links_for
 from registry.store.codec import dump_json, now, record_from_row, record_to_row
@@ -90,7 +91,7 @@ class Writer:
         self,
         principal: Principal,
         kind: Kind,
-        slug: str,
+        slug: str | None,
         fields: JSON,
         sources: tuple[Source, ...],
         links: list[LinkSpec],
@@ -98,12 +99,23 @@ class Writer:
         review_state: ReviewState = ReviewState.PUBLISHED,
         hub: str | None = None,
         action: str = "create",
+        found: Collector | None = None,
     ) -> tuple[Record, WriteBatch]:
-        check_slug(slug)
+        """The batch creating a record; `found` holds the input's problems found so far (a None
+        slug was one of them): every problem of the input is raised at once."""
+        found = found or Collector()
+        if slug is not None:
+            with found.catch():
+                check_slug(slug)
+        data: JSON = {}
+        with found.catch():
+            data = check_fields(kind, fields)
         at = now()
-        record = Record(kind, slug, check_fields(kind, fields), sources, 1, at, at, review_state, hub)
+        record = Record(kind, slug or "-", data, sources, 1, at, at, review_state, hub)
         batch = WriteBatch(puts=[Put(record, None)], at=at)
-        self._add_links(principal, batch, record.ref, links)
+        with found.catch():
+            self._add_links(principal, batch, record.ref, links)
+        found.check()
         detail: JSON = {"fields": sorted(fields)}
         if kind is Kind.USE_CASE:  # the state after each write, for live subscribers (api/live.py)
             detail["review_state"] = review_state.value
@@ -122,6 +134,7 @@ class Writer:
         review_state: ReviewState | None = None,
         action: str = "update",
         detail: JSON | None = None,
+        found: Collector | None = None,
     ) -> tuple[Record, WriteBatch]:
         if version != current.version:
             raise RegistryError(
@@ -129,10 +142,14 @@ class Writer:
                 f"{current.ref} is at version {current.version}, not {version}: reload it and apply your change again.",
                 "version",
             )
+        found = found or Collector()
+        data = current.data
+        with found.catch():
+            data = check_fields(current.kind, fields, base=current.data)
         at = now()
         record = replace(
             current,
-            data=check_fields(current.kind, fields, base=current.data),
+            data=data,
             sources=current.sources if sources is None else sources,
             version=current.version + 1,
             updated_at=at,
@@ -141,7 +158,9 @@ class Writer:
         batch = WriteBatch(puts=[Put(record, version)], at=at)
         for rel, _ in links:
             batch.replace_links.append((current.ref, rel))
-        self._add_links(principal, batch, current.ref, links)
+        with found.catch():
+            self._add_links(principal, batch, current.ref, links)
+        found.check()
         changed: JSON = {"fields": sorted(fields), **(detail or {})}
         if current.kind is Kind.USE_CASE:  # the state after each write, for live subscribers (api/live.py)
             changed["review_state"] = record.review_state.value
@@ -154,12 +173,21 @@ class Writer:
 
     def _add_links(self, principal: Principal, batch: WriteBatch, source: Ref, links: list[LinkSpec]) -> None:
         wanted = [link for rel, targets in links for link in links_for(source, rel, targets, rel.value.lower())]
-        found = self.store.get([link.target for link in wanted], visibility(principal))
+        known = self.store.get([link.target for link in wanted], visibility(principal))  # one round trip
+        missing = Collector()
         for link in wanted:
-            if link.target not in found:
-                raise RegistryError(
-                    ErrorCode.NOT_FOUND, f"No {link.target.kind.value} {link.target.slug!r}.", link.rel.value.lower()
+            if link.target not in known:
+                target = link.target
+                label = KIND_LABELS.get(target.kind, target.kind.value).lower()
+                missing.add(
+                    RegistryError(
+                        ErrorCode.NOT_FOUND,
+                        f"There is no {label} {target.slug!r}.",
+                        link.rel.value.lower(),
+                        {"rule": Rule.UNKNOWN.value, "value": target.slug, "kind": target.kind.value},
+                    )
                 )
+        missing.check()
         batch.add_links.extend(wanted)
 
     def link_batch(self, principal: Principal, link: Link, *, remove: bool) -> tuple[Record, WriteBatch]:

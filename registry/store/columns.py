@@ -30,7 +30,7 @@ from typing import Any
 
 from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import Rel
-from registry.kinds import KIND_FIELDS, FieldSpec
+from registry.kinds import KIND_FIELDS, Facet, FieldSpec
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")  # column names are spliced into SQL and Cypher: plain identifiers only
 _TYPES = {"int": "int", "float": "float"}  # a field's type -> its column's; anything else is kept as text
@@ -180,3 +180,16 @@ def countable(dimension: str) -> str:
     if dimension not in COUNTABLE:
         raise RegistryError(ErrorCode.INVALID, f"Records cannot be counted by {dimension!r}.", "dimension")
     return dimension
+
+
+def facet_checked(facet: Facet) -> Facet:
+    """`facet` if the stores can count it safely (its names are spliced into statements), else INVALID."""
+    sources = [facet.column is not None, bool(facet.rels), facet.items is not None]
+    plain = (
+        (facet.column is None or facet.column in FILTERABLE)
+        and (facet.by == "slug" or facet.by in FILTERABLE)
+        and (facet.items is None or _NAME.fullmatch(facet.items) is not None)
+    )
+    if sum(sources) != 1 or not plain:
+        raise RegistryError(ErrorCode.INVALID, f"Records cannot be counted by {facet.name!r}.", "facets")
+    return facet

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
+from registry.kinds import Facet
 from registry.store.columns import (
     BY_NAME,
     LINKED_DIMENSIONS,
@@ -331,6 +332,13 @@ class Store(Protocol):
         """Counts of records of `kind` by linked domain or territory, or by a column a query may filter
         (registry.store.columns.COUNTABLE: status, subkind, country…), missing values as "unknown";
         any other dimension is INVALID."""
+        ...
+
+    def facet_counts(self, query: RecordQuery, facets: Sequence[Facet]) -> list[list[tuple[str | None, int]]]:
+        """For each facet (registry.kinds.Facet), how many of the records `query` selects (its offset,
+        limit and sort aside) have each value, None counting those with none; values in any order.
+        A multi-valued facet counts a record once under each of its distinct values.  One round trip;
+        a facet the store cannot count is INVALID (`columns.facet_checked`)."""
         ...
 
     # -- hubs, keys, audit ---------------------------------------------------

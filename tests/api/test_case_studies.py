@@ -10,7 +10,7 @@ SUBMIT = """
 mutation ($input: CaseStudyInput!, $key: String, $draft: Boolean! = false) {
   submitCaseStudy(input: $input, idempotencyKey: $key, draft: $draft) {
     useCase { id slug version reviewState hub title sources { url title } domains { nodes { slug } } actors { edges { role node { slug } } } }
-    errors { code field message }
+    errors { code field fields message params }
   }
 }
 """
@@ -88,15 +88,15 @@ def test_a_hub_submits_and_only_it_and_coordinators_see_the_submission(api: Api)
 def test_bad_input_gets_typed_errors_and_writes_nothing(api: Api) -> None:
     before = api.data(COUNT, as_="coordinator")
     cases: list[tuple[dict[str, Any], str, str]] = [
-        ({"sources": []}, "REQUIRED", "sources"),
-        ({"sources": [{"url": "ftp://nowhere", "title": "x"}]}, "INVALID", "sources.0.url"),
-        ({"title": None}, "REQUIRED", "title"),
-        ({"yearStart": 1500}, "INVALID", "year_start"),
-        ({"yearStart": 2022, "yearEnd": 2020}, "INVALID", "year_end"),
-        ({"slug": "Not A Slug"}, "INVALID", "slug"),
-        ({"domains": ["astrology"]}, "NOT_FOUND", "in_domain"),
-        ({"actors": [{"actor": "nobody-at-all", "role": "OPERATOR"}]}, "NOT_FOUND", "involves"),
-        ({"country": "France"}, "INVALID", "country"),
+        ({"sources": []}, "REQUIRED", "input.sources"),
+        ({"sources": [{"url": "ftp://nowhere", "title": "x"}]}, "INVALID", "input.sources[0].url"),
+        ({"title": None}, "REQUIRED", "input.title"),
+        ({"yearStart": 1500}, "INVALID", "input.yearStart"),
+        ({"yearStart": 2022, "yearEnd": 2020}, "INVALID", "input.yearEnd"),
+        ({"slug": "Not A Slug"}, "INVALID", "input.slug"),
+        ({"domains": ["astrology"]}, "NOT_FOUND", "input.domains[0]"),
+        ({"actors": [{"actor": "nobody-at-all", "role": "OPERATOR"}]}, "NOT_FOUND", "input.actors[0].actor"),
+        ({"country": "France"}, "INVALID", "input.country"),
     ]
     for changes, code, field in cases:
         result = submit(api, **changes)
@@ -104,6 +104,50 @@ def test_bad_input_gets_typed_errors_and_writes_nothing(api: Api) -> None:
         assert (result["errors"][0]["code"], result["errors"][0]["field"]) == (code, field), changes
         assert result["errors"][0]["message"]
     assert api.data(COUNT, as_="coordinator") == before
+
+
+def test_a_submission_with_four_mistakes_gets_four_errors_and_writes_nothing(api: Api) -> None:
+    # given a hub's form with a bad domain, a bad territory, an empty source title and reversed years
+    before = (api.data(COUNT, as_="coordinator"), audit_size(api))
+    sources = [CASE["sources"][0], {"url": "https://example.org/other", "title": "  "}]
+    result = submit(
+        api,
+        domains=["waste", "energie"],
+        territories=["helsinki", "lyon", "atlantis"],
+        sources=sources,
+        yearStart=2022,
+        yearEnd=2020,
+    )
+    # then every mistake comes back at once, each where the client wrote it, with what to word it from
+    assert result["useCase"] is None
+    found = {error["field"]: error for error in result["errors"]}
+    assert sorted(found) == ["input.domains[1]", "input.sources[1].title", "input.territories[2]", "input.yearEnd"]
+    domain, territory = found["input.domains[1]"], found["input.territories[2]"]
+    assert (domain["code"], domain["params"]) == (
+        "NOT_FOUND",
+        {"rule": "unknown", "value": "energie", "kind": "Domain"},
+    )
+    assert domain["message"] == "There is no domain 'energie'."
+    assert territory["code"] == "NOT_FOUND" and territory["params"]["value"] == "atlantis"
+    title = found["input.sources[1].title"]
+    assert (title["code"], title["params"], title["message"]) == (
+        "REQUIRED",
+        {"rule": "required"},
+        "A source needs a title.",
+    )
+    years = found["input.yearEnd"]
+    assert years["fields"] == ["input.yearEnd", "input.yearStart"]
+    assert (years["code"], years["params"]) == ("INVALID", {"rule": "order", "start": 2022, "end": 2020})
+    assert "year_end" not in years["message"] and "2020" in years["message"]
+    # and nothing was written
+    assert (api.data(COUNT, as_="coordinator"), audit_size(api)) == before
+
+
+def test_a_submission_with_an_id_of_another_kind_hears_of_it_with_the_rest(api: Api) -> None:
+    domain_id = api.data("{ domains(first: 1) { nodes { id } } }")["domains"]["nodes"][0]["id"]
+    result = submit(api, territories=[domain_id], yearStart=1500)
+    found = {error["field"]: error["params"]["rule"] for error in result["errors"]}
+    assert found == {"input.territories[0]": "one_of", "input.yearStart": "range"}
 
 
 def test_a_replayed_submission_returns_the_first_result_and_writes_nothing(api: Api) -> None:
@@ -118,7 +162,7 @@ def test_a_replayed_submission_returns_the_first_result_and_writes_nothing(api: 
 
 def test_a_duplicate_slug_is_refused(api: Api) -> None:
     result = submit(api, slug="ecolyo")
-    assert result["errors"][0]["code"] == "DUPLICATE" and result["errors"][0]["field"] == "slug"
+    assert result["errors"][0]["code"] == "DUPLICATE" and result["errors"][0]["field"] == "input.slug"
 
 
 def test_a_hub_edits_its_own_submission_and_a_stale_version_overwrites_nothing(api: Api) -> None:
@@ -212,3 +256,21 @@ def test_a_stale_review_is_a_conflict(api: Api) -> None:
     stale = api.post(PUBLISH, {"id": case["id"], "version": 1}, as_="coordinator").json()["data"]["publishCaseStudy"]
     assert stale["errors"][0]["code"] == "CONFLICT"
     assert api.data(READ, {"slug": CASE["slug"]}) == {"useCase": None}  # still unpublished
+
+
+def test_an_update_hears_of_every_problem_at_once_and_changes_nothing(api: Api) -> None:
+    case = submit(api)["useCase"]
+    change = {"yearStart": 1500, "country": "France", "sources": [{"url": "ftp://x", "title": ""}]}
+    result = api.post(
+        UPDATE.replace("errors { code field message }", "errors { code field params }"),
+        {"id": case["id"], "version": 1, "input": change},
+        as_="hub",
+    ).json()["data"]["updateCaseStudy"]
+    rules = {error["field"]: error["params"]["rule"] for error in result["errors"]}
+    assert rules == {
+        "input.yearStart": "range",
+        "input.country": "format",
+        "input.sources[0].url": "format",
+        "input.sources[0].title": "required",
+    }
+    assert api.data(READ, {"slug": CASE["slug"]}, as_="hub")["useCase"]["version"] == 1

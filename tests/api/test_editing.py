@@ -23,7 +23,7 @@ KINDS: dict[str, tuple[str, str, dict[str, Any], dict[str, Any], tuple[str, str]
             "languages": ["nl"],
         },
         {"slug": "bad-country", "name": {"en": "X"}, "kind": "CITY", "country": "belgium", "programmeStatus": "PEER"},
-        ("INVALID", "country"),
+        ("INVALID", "input.country"),
         {"population": 263000},
     ),
     "actor": (
@@ -36,7 +36,7 @@ KINDS: dict[str, tuple[str, str, dict[str, Any], dict[str, Any], tuple[str, str]
             "presentIn": [{"territory": "nantes", "role": "DATA_HOLDER"}],
         },
         {"slug": "no-kind", "name": {"fr": "Sans type"}},
-        ("REQUIRED", "actor_kind"),
+        ("REQUIRED", "input.kind"),
         {"website": "https://example.org"},
     ),
     "priority": (
@@ -51,7 +51,7 @@ KINDS: dict[str, tuple[str, str, dict[str, Any], dict[str, Any], tuple[str, str]
             "domains": ["waste"],
         },
         {"slug": "bad-rank", "title": {"en": "X"}, "kind": "SELF_DATA", "status": "PROPOSED", "rank": 0},
-        ("INVALID", "rank"),
+        ("INVALID", "input.rank"),
         {"rank": 1},
     ),
     "experiment": (
@@ -74,7 +74,7 @@ KINDS: dict[str, tuple[str, str, dict[str, Any], dict[str, Any], tuple[str, str]
             "startDate": "2025-05-01",
             "endDate": "2024-01-01",
         },
-        ("INVALID", "end_date"),
+        ("INVALID", "input.endDate"),
         {"status": "PLANNED", "startDate": "2027-01-15"},
     ),
     "swotItem": (
@@ -88,7 +88,7 @@ KINDS: dict[str, tuple[str, str, dict[str, Any], dict[str, Any], tuple[str, str]
             "domain": "mobility",
         },
         {"slug": "no-quadrant", "text": {"en": "X"}},
-        ("REQUIRED", "quadrant"),
+        ("REQUIRED", "input.quadrant"),
         {"quadrant": "OPPORTUNITY"},
     ),
     "workshop": (
@@ -104,7 +104,7 @@ KINDS: dict[str, tuple[str, str, dict[str, Any], dict[str, Any], tuple[str, str]
             "territory": "rennes",
         },
         {"slug": "bad-phase", "title": {"fr": "X"}, "kind": "SWOT", "phase": 3},
-        ("INVALID", "phase"),
+        ("INVALID", "input.phase"),
         {"participantsCount": 12},
     ),
 }

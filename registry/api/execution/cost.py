@@ -55,8 +55,8 @@ from registry.api.execution import strawberry_adapter as adapter
 from registry.api.graphql.pagination import DEFAULT_PAGE, MAX_PAGE
 from registry.domain.errors import ErrorCode, RegistryError
 
-EXPENSIVE = 100  # what a recommender, `path` or `search` adds on top of its objects
-EXPENSIVE_FIELDS = frozenset({"partnerCities", "candidateExperiments", "path", "search"})
+EXPENSIVE = 100  # what a recommender, `path`, `search` or a list's `facets` adds on top of its objects
+EXPENSIVE_FIELDS = frozenset({"partnerCities", "candidateExperiments", "path", "search", "facets"})
 MAX_TERMS = 20_000  # a document whose fragments expand further is refused outright
 
 

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import strawberry
+from strawberry.utils.str_converters import to_camel_case
 
-from registry.domain.errors import ErrorCode, RegistryError
-from registry.domain.records import Kind
-from registry.kinds import PUBLIC_DECLARATIONS, Filter, KindDecl
+from registry.api.execution.context import Context
+from registry.domain.errors import ErrorCode, RegistryError, Rule
+from registry.domain.records import Kind, Ref
+from registry.kinds import KIND_LABELS, PUBLIC_DECLARATIONS, Filter, KindDecl
 from registry.store.codec import words
 from registry.store.columns import POINT_COLUMNS, FieldFilter, LinkFilter, any_of, bbox, holds_any
-from registry.store.port import RecordQuery, SortKey
+from registry.store.port import PUBLIC, RecordQuery, SortKey
 
 # The store's sort keys, as the API names them (strawberry registers the enum itself).
 SortBy = strawberry.enum(SortKey, name="SortBy")
@@ -112,6 +115,69 @@ def _annotation(spec: Filter) -> Any:
     return list[str] | None
 
 
+# The shapes a filter's values may be required to have (`Filter.format`).  Country codes are
+# checked by shape, the rule writes use (registry.services.validation), not against the countries
+# the registry holds today: a well-formed code no record has is a true "none", while "France"
+# or "fr" is a mistake.
+FORMATS = {"country": (re.compile(r"^[A-Z]{2}$"), "an ISO 3166-1 alpha-2 code in capitals, e.g. 'FR'")}
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a filter names that must be checked before it runs: slugs of records, shaped values,
+    and filters only some callers may use (each with its path as the client wrote it)."""
+
+    refs: tuple[tuple[str, Ref], ...] = ()
+    malformed: tuple[tuple[str, str, str], ...] = ()  # (path, value, format)
+    restricted: tuple[str, ...] = ()
+
+
+def _asked(specs: Sequence[Filter], values: dict[str, Any]) -> Asked:
+    refs: list[tuple[str, Ref]] = []
+    malformed: list[tuple[str, str, str]] = []
+    restricted: list[str] = []
+    for spec in specs:
+        given = values.get(spec.name)
+        if not given:
+            continue
+        path = f"filter.{to_camel_case(spec.name)}"
+        if spec.restricted:
+            restricted.append(path)
+        items = [str(item) for item in given] if isinstance(given, list) else []
+        if spec.target is not None:
+            refs.extend((path, Ref(spec.target, item)) for item in items)
+        if spec.format is not None:
+            pattern, _ = FORMATS[spec.format]
+            malformed.extend((path, item, spec.format) for item in items if not pattern.fullmatch(item))
+    return Asked(tuple(refs), tuple(malformed), tuple(restricted))
+
+
+async def check_filter(ctx: Context, asked: Asked) -> None:
+    """INVALID naming every unknown or malformed value (never an empty answer that hides a typo),
+    FORBIDDEN for a restricted filter asked anonymously.  The slugs are looked up in one round trip."""
+    if asked.restricted and ctx.visibility == PUBLIC:
+        raise RegistryError(
+            ErrorCode.FORBIDDEN,
+            "Only hubs and coordinators filter by review state: anonymous callers see published records only.",
+            asked.restricted[0],
+        )
+    unknown = [(path, value, f"{value!r} is not {FORMATS[shape][1]}") for path, value, shape in asked.malformed]
+    if asked.refs:
+        found = await ctx.loaders.records.load_many([ref for _, ref in asked.refs])
+        unknown += [
+            (path, ref.slug, f"there is no {KIND_LABELS[ref.kind].lower()} {ref.slug!r}")
+            for (path, ref), record in zip(asked.refs, found, strict=True)
+            if record is None
+        ]
+    if unknown:
+        params = {
+            "rule": Rule.UNKNOWN.value,
+            "unknown": [{"field": path, "value": value} for path, value, _ in unknown],
+        }
+        message = "Unknown filter values: " + "; ".join(said for _, _, said in unknown) + "."
+        raise RegistryError(ErrorCode.INVALID, message, unknown[0][0], params)
+
+
 def _filter_type(decl: KindDecl) -> type:
     """A kind's list filter: its declared filters, then the text search, read into a store query."""
     kind, specs = decl.kind, decl.filters
@@ -141,7 +207,11 @@ def _filter_type(decl: KindDecl) -> type:
                     fields.extend(found)
         return replace(base_query(kind, self.text, sort), **values, fields=tuple(fields), links=tuple(links))
 
+    def asked(self: Any) -> Asked:
+        return _asked(specs, {spec.name: getattr(self, spec.name) for spec in specs})
+
     namespace["query"] = query
+    namespace["asked"] = asked
     built: type = strawberry.input(type(f"{kind.value}Filter", (), namespace))
     return built
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from registry.domain.errors import ErrorCode, RegistryError
+from registry.domain.errors import ErrorCode, RegistryError, Rule
 from registry.domain.records import Kind, Ref
 from registry.kinds import PUBLIC_KINDS
 
@@ -32,7 +32,17 @@ def ref_of(value: str, kind: Kind, field: str) -> Ref:
     if ref is None:
         if value and all(c.isalnum() or c == "-" for c in value) and value == value.lower():
             return Ref(kind, value)
-        raise RegistryError(ErrorCode.INVALID, f"{value!r} is neither a {kind.value} ID nor a slug.", field)
+        raise RegistryError(
+            ErrorCode.INVALID,
+            f"{value!r} is neither a {kind.value} ID nor a slug.",
+            field,
+            {"rule": Rule.FORMAT.value, "format": "id", "value": value, "kind": kind.value},
+        )
     if ref.kind is not kind:
-        raise RegistryError(ErrorCode.INVALID, f"Expected a {kind.value} ID, got a {ref.kind.value} ID.", field)
+        raise RegistryError(
+            ErrorCode.INVALID,
+            f"Expected a {kind.value} ID, got a {ref.kind.value} ID.",
+            field,
+            {"rule": Rule.ONE_OF.value, "value": ref.kind.value, "allowed": [kind.value]},
+        )
     return ref

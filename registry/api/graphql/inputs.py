@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 
 from registry.api.graphql.ids import ref_of
+from registry.domain.errors import RegistryError
 from registry.domain.records import JSON, Kind, Rel
 from registry.domain.vocabulary import ActorRole, Position
 from registry.kinds import PUBLIC_DECLARATIONS, Field, KindDecl, LinkSetter
@@ -91,27 +92,43 @@ def _sources(items: list[SourceInput] | None) -> list[JSON] | None:
     return [{"url": s.url, "title": s.title, "seen": s.seen.isoformat() if s.seen else None} for s in items]
 
 
-def _ids(values: Any, kind: Kind, field: str) -> list[tuple[Any, str]] | None:
+def _ids(values: Any, kind: Kind, field: str, change: Change) -> list[tuple[Any, str, str]] | None:
+    """The (ref, role, client path) of each ID given; one that is no ID of `kind` is kept as a problem."""
     if values is UNSET:
         return None
     if values is None:
         return []
-    items = values if isinstance(values, list) else [values]
-    return [(ref_of(v, kind, field), "") for v in items]
+    many = isinstance(values, list)
+    found = []
+    for index, value in enumerate(values if many else [values]):
+        path = f"{field}[{index}]" if many else field
+        try:
+            found.append((ref_of(value, kind, path), "", path))
+        except RegistryError as error:
+            change.problems.append(error)
+    return found
 
 
-def _targets(source: Any, link: LinkSetter) -> list[tuple[Any, str]] | None:
-    """The records an input's link field names, with their roles; None when the field was left out."""
+def _targets(source: Any, link: LinkSetter, change: Change) -> list[tuple[Any, str, str]] | None:
+    """The records an input's link field names, with their roles and paths; None when the field was left out."""
     value = getattr(source, link.name)
     if value is UNSET:
         return None
+    field = f"input.{link.error_field}"
     if link.roles:  # {actor|territory, role} objects
         key = link.seed_slug_key or ""
-        return [(ref_of(getattr(item, key), link.target, link.error_field), item.role.value) for item in value or []]
-    targets = _ids(value, link.target, link.error_field)
+        found = []
+        for index, item in enumerate(value or []):
+            path = f"{field}[{index}].{key}"
+            try:
+                found.append((ref_of(getattr(item, key), link.target, path), item.role.value, path))
+            except RegistryError as error:
+                change.problems.append(error)
+        return found
+    targets = _ids(value, link.target, field, change)
     if targets is not None and link.flag is not None:  # a flag beside the field says the links' role
         role = link.flag.true_role if getattr(source, link.flag.name) else link.flag.false_role
-        return [(ref, role) for ref, _ in targets]
+        return [(ref, role, path) for ref, _, path in targets]
     return targets
 
 
@@ -119,12 +136,17 @@ def _change_method(decl: KindDecl) -> Callable[[Any], Change]:
     names = {f.python_name: f.name for f in decl.fields if f.editable}
 
     def change(self: Any) -> Change:
+        """The service's input; IDs that name nothing of their kind are kept as problems, not raised,
+        so that the service reports them along with every other problem of the input."""
         result = Change(_fields(self, names), _sources(self.sources), [], self.slug or None)
         replaced: dict[Rel, list[tuple[Any, str]]] = {}  # fields of one relation replace its links together
         for link in decl.link_inputs:
-            targets = _targets(self, link)
-            if targets is not None:
-                replaced.setdefault(link.rel, []).extend(targets)
+            targets = _targets(self, link, result)
+            if targets is None:
+                continue
+            replaced.setdefault(link.rel, []).extend((ref, role) for ref, role, _ in targets)
+            for ref, _, path in targets:
+                result.origins.setdefault((link.rel, ref), path)
         result.links.extend(replaced.items())
         return result
 

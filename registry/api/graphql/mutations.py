@@ -12,6 +12,7 @@ from registry.api.execution.context import Loaders, context_of
 from registry.api.graphql.ids import decode, ref_of
 from registry.api.graphql.inputs import INPUTS, CaseStudyInput, LinkInput
 from registry.api.graphql.types import TYPES, Node, wrap
+from registry.api.graphql.user_errors import UserError, user_errors
 from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import Kind, Link, Principal, Record
 from registry.kinds import PUBLIC_DECLARATIONS, KindDecl
@@ -19,16 +20,6 @@ from registry.services.editing import Change, Editing
 
 IDEMPOTENCY = "Send the same key to retry safely: a replay returns the first result and writes nothing."
 VERSION = "The version you last saw: a stale version gets a CONFLICT error and changes nothing."
-
-
-ErrorCodeType = strawberry.enum(ErrorCode, name="ErrorCode")
-
-
-@strawberry.type(description="An expected failure: what went wrong, on which input field, and why.")
-class UserError:
-    code: ErrorCodeType  # type: ignore[valid-type]
-    field: str | None
-    message: str
 
 
 def _payload_type(decl: KindDecl) -> type:
@@ -55,15 +46,21 @@ class LinkPayload:
     errors: list[UserError]
 
 
-async def _attempt(info: Info[Any, Any], work: Callable[[Editing, Principal], Record]) -> tuple[Any, list[UserError]]:
-    """Run a service call; expected failures become the payload's errors."""
+async def _attempt(
+    info: Info[Any, Any],
+    work: Callable[[Editing, Principal], Record],
+    kind: Kind | None = None,
+    change: Change | None = None,
+) -> tuple[Any, list[UserError]]:
+    """Run a service call; expected failures become the payload's errors, every problem of the
+    input named as the client wrote it (`kind` and `change` say how)."""
     ctx = context_of(info)
     try:
         record = await ctx.call(work, ctx.editing, ctx.principal)
     except RegistryError as error:
         if error.code in (ErrorCode.STORE_UNAVAILABLE, ErrorCode.TIMEOUT):  # the request's, not the input's
             raise
-        return None, [UserError(code=error.code, field=error.field, message=error.message)]
+        return None, user_errors(error, kind, change)
     ctx.loaders = Loaders(ctx.store, ctx.visibility)  # what was cached before the write may be stale
     return wrap(record), []
 
@@ -75,13 +72,17 @@ def _editable(id: str, kind: Kind) -> Any:
 async def _create(
     info: Info[Any, Any], kind: Kind, change: Callable[[], Change], key: str | None
 ) -> tuple[Any, list[UserError]]:
-    return await _attempt(info, lambda editing, who: editing.create(who, kind, change(), key))
+    given = change()
+    return await _attempt(info, lambda editing, who: editing.create(who, kind, given, key), kind, given)
 
 
 async def _update(
     info: Info[Any, Any], kind: Kind, id: str, version: int, change: Callable[[], Change], key: str | None
 ) -> tuple[Any, list[UserError]]:
-    return await _attempt(info, lambda editing, who: editing.update(who, _editable(id, kind), version, change(), key))
+    given = change()
+    return await _attempt(
+        info, lambda editing, who: editing.update(who, _editable(id, kind), version, given, key), kind, given
+    )
 
 
 class _CaseStudyMutations:
@@ -95,8 +96,12 @@ class _CaseStudyMutations:
         draft: bool = False,
         idempotency_key: Annotated[str | None, strawberry.argument(description=IDEMPOTENCY)] = None,
     ) -> CaseStudyPayload:
+        given = input.change()
         record, errors = await _attempt(
-            info, lambda editing, who: editing.submit_case_study(who, input.change(), idempotency_key, draft=draft)
+            info,
+            lambda editing, who: editing.submit_case_study(who, given, idempotency_key, draft=draft),
+            Kind.USE_CASE,
+            given,
         )
         return CaseStudyPayload(use_case=record, errors=errors)
 
@@ -110,11 +115,13 @@ class _CaseStudyMutations:
         submit: bool = False,
         idempotency_key: str | None = None,
     ) -> CaseStudyPayload:
+        given = input.change()
+
         def work(editing: Editing, who: Principal) -> Record:
             ref = _editable(id, Kind.USE_CASE)
-            return editing.update_case_study(who, ref.slug, version, input.change(), idempotency_key, submit=submit)
+            return editing.update_case_study(who, ref.slug, version, given, idempotency_key, submit=submit)
 
-        record, errors = await _attempt(info, work)
+        record, errors = await _attempt(info, work, Kind.USE_CASE, given)
         return CaseStudyPayload(use_case=record, errors=errors)
 
     @strawberry.mutation(description="A coordinator publishes a submitted case study.")

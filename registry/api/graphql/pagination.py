@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from typing import Generic, TypeVar
+from dataclasses import replace
+from typing import Any, Generic, TypeVar
 
 import strawberry
+from strawberry.types import Info
 
+from registry.api.execution.context import context_of
+from registry.api.graphql.facets import Facets, facets_of
 from registry.domain.errors import ErrorCode, RegistryError
+from registry.kinds import DECLARATIONS
+from registry.store.port import RecordQuery
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
@@ -40,10 +46,26 @@ class Connection(Generic[NodeT]):
     edges: list[Edge[NodeT]]
     page_info: PageInfo
     total_count: int
+    # The query behind a root list, for its facets (a record's linked lists have none).
+    counted: strawberry.Private[RecordQuery | None] = None
 
     @strawberry.field
     def nodes(self) -> list[NodeT]:
         return [edge.node for edge in self.edges]
+
+    @strawberry.field(
+        description="Counts of the whole filtered list (not just this page) by domain, country, status…, "
+        "from the store in one round trip. Null on a record's linked lists and on lists without facets."
+    )
+    async def facets(self, info: Info[Any, Any]) -> Facets | None:
+        if self.counted is None or len(self.counted.kinds) != 1:
+            return None
+        facets = DECLARATIONS[self.counted.kinds[0]].facets
+        if not facets:
+            return None
+        ctx = context_of(info)
+        whole = replace(self.counted, offset=0, limit=0)
+        return facets_of(facets, await ctx.call(ctx.store.facet_counts, whole, facets))
 
 
 def cursor(offset: int) -> str:

@@ -12,7 +12,7 @@ from strawberry.scalars import JSON as JSONScalar
 from strawberry.types import Info
 
 from registry.api.execution.context import Context, context_of
-from registry.api.graphql.filters import FILTERS, Sort, TextFilter
+from registry.api.graphql.filters import FILTERS, Asked, Sort, TextFilter, check_filter
 from registry.api.graphql.ids import decode, ref_of
 from registry.api.graphql.pagination import MAX_PAGE, Connection, connection, window
 from registry.api.graphql.roadmap_method import Method, load_method
@@ -34,13 +34,20 @@ from registry.store.port import RecordQuery, Visibility
 MAX_HOPS = 8
 
 
-async def _page(info: Info[Any, Any], query: RecordQuery, first: int | None, after: str | None) -> Connection[Any]:
+async def _page(
+    info: Info[Any, Any], query: RecordQuery, first: int | None, after: str | None, asked: Asked | None = None
+) -> Connection[Any]:
     ctx = context_of(info)
     offset, limit = window(first, after)
-    page = await ctx.query(replace(query, visibility=ctx.visibility, offset=offset, limit=limit))
+    if asked is not None:
+        await check_filter(ctx, asked)
+    asked_for = replace(query, visibility=ctx.visibility, offset=offset, limit=limit)
+    page = await ctx.query(asked_for)
     for record in page.records:  # later fields of the same records need no new round trip
         ctx.loaders.records.prime(record.ref, record)
-    return connection([wrap(r) for r in page.records], page.total, offset)
+    found = connection([wrap(r) for r in page.records], page.total, offset)
+    found.counted = asked_for  # what `facets` counts, if asked
+    return found
 
 
 async def _one(info: Info[Any, Any], ref: Ref) -> Any:
@@ -335,10 +342,9 @@ def _list_field(decl: KindDecl) -> Any:
         after: str | None = None,
     ) -> Any:
         if declared is not None:
-            query = (filter or declared()).query(sort)
-        else:
-            query = (filter or TextFilter()).query(kind, sort)
-        return await _page(info, query, first, after)
+            chosen = filter or declared()
+            return await _page(info, chosen.query(sort), first, after, chosen.asked())
+        return await _page(info, (filter or TextFilter()).query(kind, sort), first, after)
 
     records.__annotations__["filter"] = (declared or TextFilter) | None
     records.__annotations__["return"] = cast(Any, Connection)[TYPES[kind]]

@@ -44,6 +44,8 @@ class RegistrySchema(strawberry.Schema):
                 extensions: dict[str, Any] = {"code": original.code.value}
                 if original.field:
                     extensions["field"] = original.field
+                if original.params:  # what a client words its own message from (unknown filter values…)
+                    extensions["params"] = original.params
                 errors[index] = GraphQLError(
                     original.message, error.nodes, error.source, error.positions, error.path, None, extensions
                 )

@@ -31,7 +31,7 @@ from registry.domain.vocabulary import (
     UseCaseStatus,
     WorkshopKind,
 )
-from registry.kinds import PUBLIC_DECLARATIONS, Field, KindDecl, Link
+from registry.kinds import PUBLIC_DECLARATIONS, Field, KindDecl, Link, permalink
 from registry.store.codec import label
 
 for vocabulary in (
@@ -135,6 +135,19 @@ class Entry(Node):
     @strawberry.field(description="Increases by one at every change; send it back to update.")
     def version(self) -> int:
         return self.record.version
+
+    @strawberry.field(
+        description="Its permalink, an absolute path that opens the explorer on it: /explore/territory/lyon."
+    )
+    def url(self) -> str:
+        return permalink(self.record.ref)
+
+    @strawberry.field(
+        description="PUBLISHED, or where a case study is in review (DRAFT, SUBMITTED, REJECTED): only its hub and "
+        "coordinators see unpublished ones, and they see the state wherever the record appears."
+    )
+    def review_state(self) -> ReviewState:  # type: ignore[valid-type]
+        return self.record.review_state
 
     @strawberry.field
     def created_at(self) -> datetime | None:

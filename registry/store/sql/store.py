@@ -14,6 +14,7 @@ from sqlmodel import Session, col, create_engine, select
 
 from registry.domain.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.domain.records import ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel, ReviewState, Role
+from registry.kinds import Facet
 from registry.store import budget
 from registry.store.codec import (
     RecordReader,
@@ -39,6 +40,7 @@ from registry.store.port import (
 )
 from registry.store.rules import best_path, hidden
 from registry.store.sql import deadline, facts, filters, schema_version
+from registry.store.sql.facets import facet_statement
 from registry.store.sql.linked import READ_COLUMNS, linked_statement, visible
 from registry.store.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRow, LinkRow, MetaRow, RecordRow
 from registry.store.sql.writes import (
@@ -316,6 +318,23 @@ class SqlStore:
                 return sorted(merged.items())
 
         counts: list[tuple[str, int]] = self._guard(work)
+        return counts
+
+    def facet_counts(self, query: RecordQuery, facets: Sequence[Facet]) -> list[list[tuple[str | None, int]]]:
+        if not facets:
+            return []
+        stmt = facet_statement(facets, self._conditions(query), self.engine.dialect.name)
+
+        def work() -> list[list[tuple[str | None, int]]]:
+            with self.engine.connect() as c:
+                rows = c.execute(stmt).all()
+            counts: list[list[tuple[str | None, int]]] = [[] for _ in facets]
+            for n, value, count in rows:
+                if count:  # a facet's "none" row counts 0 when every record has a value
+                    counts[n].append((value, int(count)))
+            return counts
+
+        counts: list[list[tuple[str | None, int]]] = self._guard(work)
         return counts
 
     # -- hubs, keys, audit -------------------------------------------------------------
