@@ -359,3 +359,48 @@ def test_the_map_draws_every_city_with_coordinates_and_lyons_partner_arcs(explor
     page.wait_for_function("n => document.querySelector('#panel .record-label')?.textContent === n", arg=name)
     assert page.locator("#panel .panel-organisations tbody tr").count() > 0
     explorer.shot("map-lyon", full_page=False)
+
+
+def test_a_hub_submitting_four_mistakes_sees_four_errors_in_french(browser: Any, server: Server, api: Api) -> None:
+    tab = Explorer(browser, server, locale="fr-FR")
+    try:
+        page = tab.open("hubs")
+        tab.use_key(api.keys["hub"])
+        # given a case study with four mistakes: a slug that is not one, reversed years, a source
+        # address that is not a URL and a source without a title
+        page.fill("#cs-slug", "Pas un identifiant !")
+        page.fill("#cs-title-fr", "Quatre erreurs")
+        pick(page, "#cs-territories", "Lyon", "lyon")
+        page.wait_for_selector('#cs-territories-chosen li[data-value="lyon"]')
+        page.fill("#cs-year-start", "2022")
+        page.fill("#cs-year-end", "2020")
+        page.fill("#cs-source-url", "pas une adresse")
+        # when the hub submits once
+        page.click("#cs-submit")
+        # then the four errors show at once, each next to its field, in French
+        errors = page.locator("#case-form .field-error.inline")
+        page.wait_for_function("document.querySelectorAll('#case-form .field-error.inline').length === 4")
+        shown = dict(
+            zip(
+                errors.evaluate_all("l => l.map(e => e.closest('.field').dataset.field)"),
+                errors.all_inner_texts(),
+                strict=True,
+            )
+        )
+        assert shown == {
+            "slug": "Lettres minuscules, chiffres et tirets seulement (ex. helsinki-waste-sorting).",
+            "yearEnd": "L'année de fin (2020) précède l'année de début (2022).",
+            "sources sources.url": "L'adresse d'une source est une URL http(s).",
+            "sources.title": "Une source a besoin d'un titre.",
+        }
+        # and each field is marked invalid, the start year too (the rule names both years)
+        for control in ["#cs-slug", "#cs-year-end", "#cs-year-start", "#cs-source-url", "#cs-source-title"]:
+            assert page.get_attribute(control, "aria-invalid") == "true", control
+        assert page.evaluate("document.activeElement.id") == "cs-slug"  # the first field in error has the focus
+        # and nothing was written
+        assert api.data(
+            "{ useCases(filter: {reviewStates: [DRAFT, SUBMITTED]}) { totalCount } }", as_="coordinator"
+        ) == {"useCases": {"totalCount": 0}}
+        tab.shot("hubs-four-errors-fr")
+    finally:
+        tab.close()

@@ -3,12 +3,12 @@
 import * as ops from "./operations.js";
 import { idempotencyKey, request, saveKey, savedKey } from "./api.js";
 import { combobox } from "./combobox.js";
-import { $, ask, h } from "./dom.js";
+import { $, ask, gid, h } from "./dom.js";
 import { byName, colon, number, rankChoices } from "./format.js";
 import { DATA_CATEGORIES, GOVERNANCE, STATUSES, errorText, language, setLanguage, t, translate, value } from "./i18n.js";
 import { watch } from "./live.js";
 import { loadNetwork, onNetworkError, showMore, zoom } from "./network.js";
-import { closePanel, recordLink } from "./panel.js";
+import { closePanel, openRecord, recordLink } from "./panel.js";
 import { findPath } from "./path.js";
 import { loadMap, mapZoom } from "./mapview.js";
 import { changeList, factList, forget, remember } from "./review.js";
@@ -177,27 +177,33 @@ function clearErrors() {
 // The API's message is English; a French page says it in French, by the error's code and field.
 const say = (error, field) => (language() === "en" ? error.message : errorText(error, field));
 
-// Every error at once, each next to its field (several on one field are all listed there).
+// Every error at once, each next to its field (several on one field are all listed there); a
+// rule between two fields (an end year before the start year) marks both, its words by the first.
+function boxesOf(field) {
+  return fieldNames(field)
+    .map((name) => document.querySelectorAll(`#case-form .field[data-field~="${CSS.escape(name)}"]`))
+    .find((found) => found.length);
+}
+
 function showErrors(errors) {
   clearErrors();
   const general = [];
-  let first = null;
   errors.forEach((error, i) => {
     const names = fieldNames(error.field);
-    const boxes = names
-      .map((name) => document.querySelectorAll(`#case-form .field[data-field~="${CSS.escape(name)}"]`))
-      .find((found) => found.length);
+    const boxes = boxesOf(error.field);
     if (!boxes) { general.push(say(error, names[0])); return; }
     const id = `cs-error-${i}`;
     boxes[0].append(h("p", { class: "field-error inline", id, "data-code": error.code, "data-field": error.field || "" }, say(error, names[0])));
-    boxes.forEach((box) => box.querySelectorAll("input, select, textarea").forEach((control) => {
-      control.setAttribute("aria-invalid", "true");
-      const described = (control.getAttribute("aria-describedby") || "").split(" ").filter((x) => x.startsWith("cs-error-"));
-      control.setAttribute("aria-describedby", [...described, id].join(" "));
-    }));
-    first = first || boxes[0].querySelector("input, select, textarea");
+    const others = (error.fields || []).filter((f) => f !== error.field).map(boxesOf).filter(Boolean);
+    for (const box of [...boxes, ...others.flatMap((b) => [...b])]) {
+      box.querySelectorAll("input, select, textarea").forEach((control) => {
+        control.setAttribute("aria-invalid", "true");
+        const described = (control.getAttribute("aria-describedby") || "").split(" ").filter((x) => x.startsWith("cs-error-"));
+        control.setAttribute("aria-describedby", [...described, id].join(" "));
+      });
+    }
   });
-  if (first) first.focus();
+  $("#case-form [aria-invalid=true]")?.focus(); // the first field in error, in the form's order
   $("#case-general").hidden = !general.length;
   $("#case-general").textContent = general.join(" ");
 }
@@ -300,18 +306,29 @@ function mineCard(uc) {
   );
 }
 
+// Case studies shown in progress, followed by ID once they leave those states (a hub sees its own
+// published): kept for the tab's session.
+const FOLLOWED = "registry-explorer-followed";
+const followed = () => new Set(JSON.parse(sessionStorage.getItem(FOLLOWED) || "[]"));
+
 async function loadCaseStudies() {
   const current = ask("caseStudies");
-  const all = [];
-  let after = null;
-  do { // every page: a coordinator's list holds every case study in review
-    const { useCases } = await request(ops.CaseStudies, { lang: apiLanguage(), after });
-    all.push(...useCases.nodes);
-    after = useCases.pageInfo.hasNextPage ? useCases.pageInfo.endCursor : null;
-  } while (after);
+  if (!savedKey()) { // without a key there is nothing in review to read
+    $("#review-list").replaceChildren(h("li", {}, t("hubs.noneToReview")));
+    $("#mine-list").replaceChildren();
+    return;
+  }
+  const { useCases } = await request(ops.CaseStudies, { lang: apiLanguage(), states: ["SUBMITTED", "DRAFT", "REJECTED"] });
+  const open = useCases.nodes;
+  const ids = new Set(open.map((uc) => uc.id));
+  const left = [...followed()].filter((id) => !ids.has(id)).slice(0, 100);
+  const later = left.length ? (await request(ops.CaseStudiesById, { ids: left, lang: apiLanguage() })).nodes.filter((n) => n && n.id) : [];
   if (!current()) return;
-  const submitted = all.filter((uc) => uc.reviewState === "SUBMITTED");
-  $("#review-list").replaceChildren(...(submitted.length ? submitted.map(reviewCard) : [h("li", {}, t("hubs.noneToReview"))]));
+  sessionStorage.setItem(FOLLOWED, JSON.stringify([...new Set([...open.map((uc) => uc.id), ...later.map((uc) => uc.id)])]));
+  const all = [...open, ...later];
+  const submitted = open.filter((uc) => uc.reviewState === "SUBMITTED");
+  const more = useCases.totalCount > open.length ? [h("li", { class: "muted" }, t("hubs.more", { n: number(useCases.totalCount - open.length) }))] : [];
+  $("#review-list").replaceChildren(...(submitted.length ? submitted.map(reviewCard) : [h("li", {}, t("hubs.noneToReview"))]), ...more);
   $("#mine-list").replaceChildren(...all.filter((uc) => uc.hub).map(mineCard));
   const cs = state.caseStudy && all.find((uc) => uc.id === state.caseStudy.id);
   if (cs) { state.caseStudy = cs; showEditing(); }
@@ -332,6 +349,15 @@ function showKeyState() {
   $("#key-state").textContent = savedKey() ? t("hubs.keySaved") : t("hubs.noKey");
 }
 
+// A permalink, /explore/{kind}/{slug} (/explore/territory/lyon, /explore/use-case/ecolyo), opens
+// the page's first view with that record's panel.
+async function openPermalink() {
+  const found = /\/explore\/([a-z-]+)\/([^/?#]+)\/?$/.exec(location.pathname);
+  if (!found) return;
+  const kind = found[1].replace(/(^|-)([a-z])/g, (_, __, c) => c.toUpperCase()); // use-case -> UseCase
+  await openRecord(gid(kind, decodeURIComponent(found[2])));
+}
+
 // -- views, language, start -------------------------------------------------------------------------
 const LOADERS = { map: loadMap, network: loadNetwork, partners: loadPartners, experiments: loadExperiments, path: async () => {}, hubs: loadCaseStudies };
 
@@ -341,7 +367,7 @@ function show(view) {
   document.querySelectorAll("nav button").forEach((b) => {
     if (b.dataset.view === state.view) b.setAttribute("aria-current", "page"); else b.removeAttribute("aria-current");
   });
-  if (location.hash !== `#${state.view}`) history.replaceState(null, "", `#${state.view}`);
+  if (location.hash !== `#${state.view}`) history.replaceState(null, "", `${location.pathname}#${state.view}`); // a permalink keeps its path
   if (state.view === "hubs") { showKeyState(); startLive(); }
   return run(LOADERS[state.view]);
 }
@@ -405,6 +431,7 @@ async function start() {
   });
   await run(loadCatalogue);
   await show(location.hash.slice(1));
+  await run(openPermalink);
   document.body.dataset.ready = "true"; // the tests wait for this
 }
 

@@ -173,13 +173,46 @@ export const PlacesAround = /* GraphQL */ `
   }
 `;
 
+// The hubs view asks only for the review states it shows (hubs and coordinators may filter by
+// them): the case studies in progress, 100 at most, never a walk through the registry.
 export const CaseStudies = /* GraphQL */ `
-  query CaseStudies($lang: Language!, $after: String) {
-    useCases(first: 100, after: $after, sort: {by: CREATED, descending: true}) {
-      pageInfo { hasNextPage endCursor }
+  query CaseStudies($lang: Language!, $states: [ReviewState!]!) {
+    useCases(filter: {reviewStates: $states}, first: 100, sort: {by: CREATED, descending: true}) {
+      totalCount
       nodes {
         id
         slug
+        url
+        version
+        title(lang: $lang)
+        titleI18n { fr en }
+        summary(lang: $lang)
+        summaryI18n { fr en }
+        status
+        governance
+        dataCategories
+        yearStart
+        yearEnd
+        country
+        hub
+        reviewState
+        reviewNote
+        sources { url title }
+        domains(first: 50) { nodes { slug name(lang: $lang) } }
+        territories(first: 50) { nodes { slug name(lang: $lang) country } }
+      }
+    }
+  }
+`;
+
+// Case studies this page showed in progress and that left those states (published): by ID.
+export const CaseStudiesById = /* GraphQL */ `
+  query CaseStudiesById($ids: [ID!]!, $lang: Language!) {
+    nodes(ids: $ids) {
+      ... on UseCase {
+        id
+        slug
+        url
         version
         title(lang: $lang)
         titleI18n { fr en }
@@ -206,7 +239,7 @@ export const SubmitCaseStudy = /* GraphQL */ `
   mutation SubmitCaseStudy($input: CaseStudyInput!, $draft: Boolean!, $key: String) {
     submitCaseStudy(input: $input, draft: $draft, idempotencyKey: $key) {
       useCase { id slug version reviewState }
-      errors { code field message }
+      errors { code field fields message params }
     }
   }
 `;
@@ -215,7 +248,7 @@ export const UpdateCaseStudy = /* GraphQL */ `
   mutation UpdateCaseStudy($id: ID!, $version: Int!, $input: CaseStudyInput!, $submit: Boolean!, $key: String) {
     updateCaseStudy(id: $id, version: $version, input: $input, submit: $submit, idempotencyKey: $key) {
       useCase { id slug version reviewState }
-      errors { code field message }
+      errors { code field fields message params }
     }
   }
 `;
@@ -224,7 +257,7 @@ export const PublishCaseStudy = /* GraphQL */ `
   mutation PublishCaseStudy($id: ID!, $version: Int!, $key: String) {
     publishCaseStudy(id: $id, version: $version, idempotencyKey: $key) {
       useCase { id version reviewState }
-      errors { code field message }
+      errors { code field fields message params }
     }
   }
 `;
@@ -233,7 +266,7 @@ export const RejectCaseStudy = /* GraphQL */ `
   mutation RejectCaseStudy($id: ID!, $version: Int!, $reason: String!, $key: String) {
     rejectCaseStudy(id: $id, version: $version, reason: $reason, idempotencyKey: $key) {
       useCase { id version reviewState reviewNote }
-      errors { code field message }
+      errors { code field fields message params }
     }
   }
 `;
