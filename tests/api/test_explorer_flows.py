@@ -404,3 +404,50 @@ def test_a_hub_submitting_four_mistakes_sees_four_errors_in_french(browser: Any,
         tab.shot("hubs-four-errors-fr")
     finally:
         tab.close()
+
+
+def test_a_permalink_opens_its_record(explorer: Explorer, api: Api) -> None:
+    lyon = api.data('{ territory(slug: "lyon") { url name } }')["territory"]
+    case = api.data("{ useCases(first: 1, sort: {by: NAME}) { nodes { url title } } }")["useCases"]["nodes"][0]
+    assert lyon["url"] == "/explore/territory/lyon"
+    page = explorer.page
+    # when someone opens Lyon's permalink, the page opens on Lyon's panel
+    page.goto(f"{explorer.server.url}{lyon['url']}")
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_function("n => document.querySelector('#panel .record-label')?.textContent === n", arg=lyon["name"])
+    assert page.locator("#panel .panel-organisations tbody tr").count() > 0
+    assert page.get_attribute("#panel a.permalink", "href") == lyon["url"]
+    assert page.evaluate("location.pathname") == lyon["url"]  # the address stays the record's
+    explorer.shot("permalink-lyon", full_page=False)
+    # and a use case's permalink opens the use case
+    page.goto(f"{explorer.server.url}{case['url']}")
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_function("n => document.querySelector('#panel .record-label')?.textContent === n", arg=case["title"])
+    assert page.locator("#error").is_hidden()
+
+
+def _counted(page: Any, select: str) -> dict[str, int]:
+    return dict(
+        page.locator(f"{select} option[data-count]").evaluate_all("l => l.map(o => [o.value, Number(o.dataset.count)])")
+    )
+
+
+def test_the_network_filters_show_facet_counts(explorer: Explorer, api: Api) -> None:
+    count = "query ($f: UseCaseFilter) { useCases(filter: $f) { totalCount } }"
+    page = explorer.open("network")
+    page.wait_for_selector("#filter-domain option[data-count]", state="attached")
+    # each domain says how many use cases it would show, as the filtered list counts them
+    domains = _counted(page, "#filter-domain")
+    assert domains and sum(domains.values()) > 0
+    for slug in ["mobility", "energy"]:
+        assert domains[slug] == api.data(count, {"f": {"domains": [slug]}})["useCases"]["totalCount"]
+    assert page.locator('#filter-domain option[value="mobility"]').inner_text().endswith(f"({domains['mobility']})")
+    # when a country is chosen, the domains count within it
+    page.select_option("#filter-country", "FR")
+    page.wait_for_function(
+        "n => document.querySelector('#filter-domain option[value=mobility]').dataset.count === String(n)",
+        arg=api.data(count, {"f": {"domains": ["mobility"], "countries": ["FR"]}})["useCases"]["totalCount"],
+    )
+    countries = _counted(page, "#filter-country")
+    assert countries["FR"] == api.data(count, {"f": {"countries": ["FR"]}})["useCases"]["totalCount"]
+    explorer.shot("network-facets", full_page=False)

@@ -60,10 +60,33 @@ async function fill(current) {
   return true;
 }
 
+// Each filter's choices say how many use cases they would show, the other filters kept.
+async function facetCounts(current) {
+  const without = (key) => Object.fromEntries(Object.entries(net.filter).filter(([k]) => k !== key));
+  const [byDomain, byCountry] = await Promise.all([
+    request(ops.NetworkFacets, { filter: without("domains") }), request(ops.NetworkFacets, { filter: without("countries") })]);
+  if (!current()) return;
+  label($("#filter-domain"), byDomain.useCases.facets.domains);
+  label($("#filter-country"), byCountry.useCases.facets.countries);
+}
+
+function label(select, counts) {
+  const count = new Map(counts.map((c) => [c.key, c.count]));
+  for (const option of select.options) {
+    option.dataset.name = option.dataset.name || option.textContent;
+    if (option.value) {
+      option.dataset.count = count.get(option.value) || 0;
+      option.textContent = `${option.dataset.name} (${number(count.get(option.value) || 0)})`;
+    }
+  }
+}
+
 export async function loadNetwork() {
   const current = ask("network");
   Object.assign(net, { cases: [], seen: new Set(), total: 0, after: null, done: false, filter: networkFilter(), shown: PAGE });
+  const counted = facetCounts(current);
   if (!(await loadProgrammeFirst(current)) || !(await nextPage(current)) || !(await fill(current))) return;
+  await counted;
   if (!(await presence(current))) return;
   drawNetwork();
 }

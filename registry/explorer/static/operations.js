@@ -74,6 +74,17 @@ export const NetworkUseCases = /* GraphQL */ `
   }
 `;
 
+// The network's filters with their counts: how many use cases each domain or country would show,
+// the other filters kept (facets are counted by the store, in one round trip).
+export const NetworkFacets = /* GraphQL */ `
+  query NetworkFacets($filter: UseCaseFilter) {
+    useCases(filter: $filter, first: 0) {
+      totalCount
+      facets { domains { key count } countries { key count } }
+    }
+  }
+`;
+
 // Where the organisations drawn work, with their role there (the network's PRESENT_IN links).
 export const ActorPresence = /* GraphQL */ `
   query ActorPresence($ids: [ID!]!) {
@@ -95,7 +106,7 @@ export const Record = /* GraphQL */ `
     node(id: $id) {
       __typename
       id
-      ... on Entry { slug label(lang: $lang) sources { url title } }
+      ... on Entry { slug url label(lang: $lang) sources { url title } }
       ... on Described { summary(lang: $lang) }
       ... on Territory { country territoryKind: kind programmeStatus }
       ... on Actor { actorKind: kind actorCountry: country website }
@@ -112,7 +123,7 @@ export const TerritoryPanel = /* GraphQL */ `
   query TerritoryPanel($id: ID!, $lang: Language!) {
     node(id: $id) {
       ... on Territory {
-        id slug name(lang: $lang) summary(lang: $lang) country kind programmeStatus
+        id slug url name(lang: $lang) summary(lang: $lang) country kind programmeStatus
         sources { url title }
         actors(first: 100) {
           totalCount

@@ -24,6 +24,9 @@ export function sources(list, id = null) {
     : h("p", { class: "muted", id }, t("record.noSources"));
 }
 
+// The record's stable address (/explore/territory/lyon): a link to share, opening this panel.
+const permalink = (record) => h("a", { class: "permalink", href: record.url, title: t("panel.permalink") }, record.url);
+
 // A record's name as a button that opens its panel (used by every view and inside the panel).
 export function recordLink(id, label, extra = {}) {
   return h("button", { type: "button", class: "linklike open-record", "data-id": id, ...extra,
@@ -78,7 +81,7 @@ async function showRecord(id, current) {
   if (node.website) facts.push(h("li", {}, h("a", { href: node.website }, node.website)));
   show([
     h("h3", { class: "record-label", id: "panel-title", tabindex: "-1" }, node.label),
-    h("p", { class: "muted" }, `${t(`one.${node.__typename}`)} · ${node.slug}`),
+    h("p", { class: "muted" }, `${t(`one.${node.__typename}`)} · `, permalink(node)),
     node.summary ? h("p", {}, node.summary) : null,
     h("ul", { class: "facts" }, facts),
     h("h4", {}, t("record.sources")),
@@ -121,7 +124,7 @@ async function showTerritory(id, current) {
   show([
     h("h3", { class: "record-label", id: "panel-title", tabindex: "-1" }, x.name),
     h("p", { class: "muted" }, [`${t("one.Territory")} · ${value(x.kind)} · ${x.country}`,
-      x.programmeStatus && x.programmeStatus !== "UNKNOWN" ? ` · ${value(x.programmeStatus)}` : ""].join("")),
+      x.programmeStatus && x.programmeStatus !== "UNKNOWN" ? ` · ${value(x.programmeStatus)}` : "", " · "].join(""), permalink(x)),
     x.summary ? h("p", {}, x.summary) : null,
     h("h4", {}, t("record.sources")),
     sources(x.sources, "panel-sources"),
