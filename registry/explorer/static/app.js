@@ -1,17 +1,16 @@
 // The explorer: five views over the public GraphQL API (operations.js), in French and English.
 // A record opens in the side panel (panel.js) from every view.
 import * as ops from "./operations.js";
-import { idempotencyKey, request, saveKey, savedKey } from "./api.js";
+import { request, saveKey } from "./api.js";
 import { combobox } from "./combobox.js";
 import { $, ask, gid, h } from "./dom.js";
 import { byName, colon, number, rankChoices } from "./format.js";
-import { DATA_CATEGORIES, GOVERNANCE, STATUSES, errorText, language, setLanguage, t, translate, value } from "./i18n.js";
-import { watch } from "./live.js";
+import { DATA_CATEGORIES, GOVERNANCE, STATUSES, language, setLanguage, t, translate, value } from "./i18n.js";
+import { clearErrors, hub, loadCaseStudies, onHubsError, saveCase, showEditing, showKeyState, showTerritories, startLive } from "./hubs.js";
 import { loadNetwork, onNetworkError, showMore, zoom } from "./network.js";
 import { closePanel, openRecord, recordLink } from "./panel.js";
 import { findPath } from "./path.js";
 import { loadMap, mapZoom } from "./mapview.js";
-import { changeList, factList, forget, remember } from "./review.js";
 
 const apiLanguage = () => language().toUpperCase(); // the API's Language enum: EN, FR
 const VIEWS = ["map", "network", "partners", "experiments", "path", "hubs"];
@@ -22,10 +21,7 @@ const ACTOR_KINDS = [
   "NETWORK_OR_HUB", "NGO", "RESEARCH", "COOPERATIVE", "DEVELOPER", "FUNDER", "COMPANY",
 ];
 
-const state = {
-  view: "network", catalogue: null, caseStudy: null, stopLive: null, partners: PARTNERS_PAGE,
-  territories: new Map(), // the case study's territories: slug -> name, picked one by one
-};
+const state = { view: "map", catalogue: null, partners: PARTNERS_PAGE };
 
 function showError(error) {
   const box = $("#error");
@@ -131,224 +127,6 @@ async function loadExperiments() {
   )));
 }
 
-// -- hubs: the case-study form and the review list -------------------------------------------------
-const FIELDS = {
-  slug: "#cs-slug", yearStart: "#cs-year-start", yearEnd: "#cs-year-end", country: "#cs-country",
-  status: "#cs-status", governance: "#cs-governance",
-};
-
-function caseInput() {
-  const text = (en, fr) => ({ en: $(en).value.trim() || null, fr: $(fr).value.trim() || null });
-  const year = (sel) => ($(sel).value === "" ? null : Number($(sel).value));
-  const input = {
-    slug: $("#cs-slug").value.trim() || null,
-    title: text("#cs-title-en", "#cs-title-fr"),
-    summary: text("#cs-summary-en", "#cs-summary-fr"),
-    status: $("#cs-status").value, // UNKNOWN unless the hub chose: the API stores it as "no source states it"
-    governance: $("#cs-governance").value,
-    dataCategories: [...$("#cs-data-categories").selectedOptions].map((o) => o.value),
-    domains: [...$("#cs-domains").selectedOptions].map((o) => o.value),
-    territories: [...state.territories.keys()],
-    yearStart: year("#cs-year-start"),
-    yearEnd: year("#cs-year-end"),
-    country: $("#cs-country").value.trim().toUpperCase() || null,
-    sources: $("#cs-source-url").value.trim() || $("#cs-source-title").value.trim()
-      ? [{ url: $("#cs-source-url").value.trim(), title: $("#cs-source-title").value.trim() }] : [],
-  };
-  if (!input.title.en && !input.title.fr) input.title = null;
-  if (!input.summary.en && !input.summary.fr) input.summary = null;
-  return input;
-}
-
-// An error's field as the form names it: "input.yearEnd" and "year_end" are "yearEnd";
-// "sources.0.url" and "input.sources[0].url" are "sources.url" (and else "sources").
-function fieldNames(field) {
-  const path = String(field || "").replace(/^input\./, "").replace(/\[\d+\]|\.\d+(?=\.|$)/g, "");
-  const camel = path.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
-  return [camel, camel.split(".")[0]];
-}
-
-function clearErrors() {
-  document.querySelectorAll("#case-form .field-error.inline").forEach((e) => e.remove());
-  document.querySelectorAll("#case-form [aria-invalid]").forEach((e) => { e.removeAttribute("aria-invalid"); e.removeAttribute("aria-describedby"); });
-  $("#case-general").hidden = true;
-}
-
-// The API's message is English; a French page says it in French, by the error's code and field.
-const say = (error, field) => (language() === "en" ? error.message : errorText(error, field));
-
-// Every error at once, each next to its field (several on one field are all listed there); a
-// rule between two fields (an end year before the start year) marks both, its words by the first.
-function boxesOf(field) {
-  return fieldNames(field)
-    .map((name) => document.querySelectorAll(`#case-form .field[data-field~="${CSS.escape(name)}"]`))
-    .find((found) => found.length);
-}
-
-function showErrors(errors) {
-  clearErrors();
-  const general = [];
-  errors.forEach((error, i) => {
-    const names = fieldNames(error.field);
-    const boxes = boxesOf(error.field);
-    if (!boxes) { general.push(say(error, names[0])); return; }
-    const id = `cs-error-${i}`;
-    boxes[0].append(h("p", { class: "field-error inline", id, "data-code": error.code, "data-field": error.field || "" }, say(error, names[0])));
-    const others = (error.fields || []).filter((f) => f !== error.field).map(boxesOf).filter(Boolean);
-    for (const box of [...boxes, ...others.flatMap((b) => [...b])]) {
-      box.querySelectorAll("input, select, textarea").forEach((control) => {
-        control.setAttribute("aria-invalid", "true");
-        const described = (control.getAttribute("aria-describedby") || "").split(" ").filter((x) => x.startsWith("cs-error-"));
-        control.setAttribute("aria-describedby", [...described, id].join(" "));
-      });
-    }
-  });
-  $("#case-form [aria-invalid=true]")?.focus(); // the first field in error, in the form's order
-  $("#case-general").hidden = !general.length;
-  $("#case-general").textContent = general.join(" ");
-}
-
-function showEditing() {
-  const cs = state.caseStudy;
-  $("#case-editing").textContent = cs ? t("hubs.editing", { slug: cs.slug, version: cs.version, state: value(cs.reviewState) }) : "";
-}
-
-async function saveCase(submit) {
-  const input = caseInput();
-  const cs = state.caseStudy;
-  const key = idempotencyKey();
-  const data = cs
-    ? (await request(ops.UpdateCaseStudy, { id: cs.id, version: cs.version, input, submit, key })).updateCaseStudy
-    : (await request(ops.SubmitCaseStudy, { input, draft: !submit, key })).submitCaseStudy;
-  if (data.errors.length) { showErrors(data.errors); $("#case-saved").textContent = ""; return; }
-  clearErrors();
-  state.caseStudy = data.useCase;
-  await loadCaseStudies(); // the lists show the new state before the form says it is saved
-  $("#case-saved").textContent = t("hubs.saved", { state: value(data.useCase.reviewState) });
-  showEditing();
-}
-
-function editCase(uc) {
-  state.caseStudy = uc;
-  $("#cs-slug").value = uc.slug;
-  $("#cs-title-en").value = uc.titleI18n.en || "";
-  $("#cs-title-fr").value = uc.titleI18n.fr || "";
-  $("#cs-summary-en").value = uc.summaryI18n.en || "";
-  $("#cs-summary-fr").value = uc.summaryI18n.fr || "";
-  $("#cs-status").value = uc.status;
-  $("#cs-governance").value = uc.governance;
-  for (const o of $("#cs-data-categories").options) o.selected = uc.dataCategories.includes(o.value);
-  for (const o of $("#cs-domains").options) o.selected = uc.domains.nodes.some((d) => d.slug === o.value);
-  state.territories = new Map(uc.territories.nodes.map((x) => [x.slug, `${x.name} (${x.country})`]));
-  showTerritories();
-  $("#cs-year-start").value = uc.yearStart ?? "";
-  $("#cs-year-end").value = uc.yearEnd ?? "";
-  $("#cs-country").value = uc.country ?? "";
-  $("#cs-source-url").value = uc.sources[0]?.url ?? "";
-  $("#cs-source-title").value = uc.sources[0]?.title ?? "";
-  clearErrors();
-  showEditing();
-  $("#cs-slug").focus();
-}
-
-// The case study's territories, each with a button that takes it off the list.
-function showTerritories() {
-  $("#cs-territories-chosen").replaceChildren(...[...state.territories].map(([slug, name]) => h("li", { "data-value": slug }, name, " ",
-    h("button", { type: "button", class: "remove", "aria-label": t("combo.remove", { name }), onclick: () => {
-      state.territories.delete(slug);
-      showTerritories();
-      $("#cs-territories").focus();
-    } }, "×"))));
-}
-
-async function review(uc, publish, reason, card) {
-  const key = idempotencyKey();
-  const data = publish
-    ? (await request(ops.PublishCaseStudy, { id: uc.id, version: uc.version, key })).publishCaseStudy
-    : (await request(ops.RejectCaseStudy, { id: uc.id, version: uc.version, reason, key })).rejectCaseStudy;
-  const onReason = data.errors.filter((e) => e.field === "reason");
-  const box = card.querySelector(".field-error");
-  box.hidden = !onReason.length;
-  box.textContent = onReason.map((e) => say(e, "reason")).join(" ");
-  card.querySelector("textarea").toggleAttribute("aria-invalid", onReason.length > 0);
-  const other = data.errors.filter((e) => e.field !== "reason");
-  if (other.length) throw new Error(other.map((e) => say(e, fieldNames(e.field)[0])).join(" "));
-  if (!data.errors.length) {
-    if (publish) forget(uc); else remember({ ...uc, version: data.useCase.version }, true); // what this coordinator decided on
-    await loadCaseStudies();
-  }
-}
-
-function reviewCard(uc) {
-  const reasonId = `reason-${uc.slug}`;
-  const reason = h("textarea", { id: reasonId, rows: "2", "aria-describedby": `${reasonId}-error` });
-  const changed = changeList(uc); // before remember(): the copy last seen, if any
-  remember(uc);
-  const card = h("li", { "data-slug": uc.slug, "data-version": uc.version },
-    h("strong", {}, uc.title || uc.slug), ` (${uc.hub || "—"}) · `, h("span", { class: "state" }, value(uc.reviewState)),
-    ` · v${uc.version}`,
-    changed,
-    factList(uc),
-    h("p", {}, colon(t("review.sources")), ...uc.sources.flatMap((s, i) => [i ? ", " : "", h("a", { href: s.url }, s.title)])),
-    h("p", {}, h("button", { type: "button", class: "publish", onclick: () => run(() => review(uc, true, null, card)) }, t("hubs.publish"))),
-    h("label", { for: reasonId }, t("hubs.reason", { title: uc.title || uc.slug })), h("br"), reason,
-    h("p", { class: "field-error", id: `${reasonId}-error`, role: "alert", hidden: true }),
-    h("p", {}, h("button", { type: "button", class: "reject", onclick: () => run(() => review(uc, false, reason.value, card)) }, t("hubs.reject"))),
-  );
-  return card;
-}
-
-function mineCard(uc) {
-  return h("li", { "data-slug": uc.slug },
-    h("strong", {}, uc.title || uc.slug), ` (${uc.hub}) · `, h("span", { class: "state" }, value(uc.reviewState)),
-    uc.reviewNote ? h("p", { class: "note" }, `${colon(t("hubs.note"))}${uc.reviewNote}`) : null,
-    uc.reviewState === "PUBLISHED" ? null : h("button", { type: "button", class: "edit", onclick: () => editCase(uc) }, t("hubs.edit")),
-  );
-}
-
-// Case studies shown in progress, followed by ID once they leave those states (a hub sees its own
-// published): kept for the tab's session.
-const FOLLOWED = "registry-explorer-followed";
-const followed = () => new Set(JSON.parse(sessionStorage.getItem(FOLLOWED) || "[]"));
-
-async function loadCaseStudies() {
-  const current = ask("caseStudies");
-  if (!savedKey()) { // without a key there is nothing in review to read
-    $("#review-list").replaceChildren(h("li", {}, t("hubs.noneToReview")));
-    $("#mine-list").replaceChildren();
-    return;
-  }
-  const { useCases } = await request(ops.CaseStudies, { lang: apiLanguage(), states: ["SUBMITTED", "DRAFT", "REJECTED"] });
-  const open = useCases.nodes;
-  const ids = new Set(open.map((uc) => uc.id));
-  const left = [...followed()].filter((id) => !ids.has(id)).slice(0, 100);
-  const later = left.length ? (await request(ops.CaseStudiesById, { ids: left, lang: apiLanguage() })).nodes.filter((n) => n && n.id) : [];
-  if (!current()) return;
-  sessionStorage.setItem(FOLLOWED, JSON.stringify([...new Set([...open.map((uc) => uc.id), ...later.map((uc) => uc.id)])]));
-  const all = [...open, ...later];
-  const submitted = open.filter((uc) => uc.reviewState === "SUBMITTED");
-  const more = useCases.totalCount > open.length ? [h("li", { class: "muted" }, t("hubs.more", { n: number(useCases.totalCount - open.length) }))] : [];
-  $("#review-list").replaceChildren(...(submitted.length ? submitted.map(reviewCard) : [h("li", {}, t("hubs.noneToReview"))]), ...more);
-  $("#mine-list").replaceChildren(...all.filter((uc) => uc.hub).map(mineCard));
-  const cs = state.caseStudy && all.find((uc) => uc.id === state.caseStudy.id);
-  if (cs) { state.caseStudy = cs; showEditing(); }
-}
-
-function startLive() {
-  if (state.stopLive) state.stopLive();
-  state.stopLive = null;
-  if (!savedKey()) { $("#live-state").textContent = t("hubs.live.off"); return; }
-  const refresh = () => run(loadCaseStudies);
-  state.stopLive = watch(ops.CaseStudyChanged, savedKey(), refresh, (mode) => {
-    $("#live-state").dataset.mode = mode;
-    $("#live-state").textContent = t(`hubs.live.${mode}`);
-  });
-}
-
-function showKeyState() {
-  $("#key-state").textContent = savedKey() ? t("hubs.keySaved") : t("hubs.noKey");
-}
-
 // A permalink, /explore/{kind}/{slug} (/explore/territory/lyon, /explore/use-case/ecolyo), opens
 // the page's first view with that record's panel.
 async function openPermalink() {
@@ -394,6 +172,7 @@ async function start() {
   $("#map-reset").addEventListener("click", () => mapZoom("reset"));
   $("#map-world").addEventListener("click", () => mapZoom("world"));
   onNetworkError(showError);
+  onHubsError(run);
   $("#panel-close").addEventListener("click", closePanel);
   document.addEventListener("keydown", (e) => {
     const at = document.activeElement;
@@ -404,7 +183,7 @@ async function start() {
   $("#partners-territory").addEventListener("pick", () => { state.partners = PARTNERS_PAGE; run(loadPartners); });
   $("#experiments-priority").addEventListener("pick", () => run(loadExperiments));
   $("#cs-territories").addEventListener("pick", (e) => {
-    state.territories.set(e.detail.value, e.detail.label);
+    hub.territories.set(e.detail.value, e.detail.label);
     e.target.value = "";
     showTerritories();
   });
@@ -421,9 +200,9 @@ async function start() {
   $("#case-form").addEventListener("submit", (e) => { e.preventDefault(); run(() => saveCase(true)); });
   $("#cs-draft").addEventListener("click", () => run(() => saveCase(false)));
   $("#cs-new").addEventListener("click", () => {
-    state.caseStudy = null;
+    hub.caseStudy = null;
     $("#case-form").reset();
-    state.territories.clear();
+    hub.territories.clear();
     showTerritories();
     clearErrors();
     showEditing();
