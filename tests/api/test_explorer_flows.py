@@ -451,3 +451,20 @@ def test_the_network_filters_show_facet_counts(explorer: Explorer, api: Api) -> 
     countries = _counted(page, "#filter-country")
     assert countries["FR"] == api.data(count, {"f": {"countries": ["FR"]}})["useCases"]["totalCount"]
     explorer.shot("network-facets", full_page=False)
+
+
+def test_the_maps_filters_show_facet_counts(explorer: Explorer, api: Api) -> None:
+    world = {"south": -90, "west": -180, "north": 90, "east": 180}
+    count = "query ($f: TerritoryFilter) { territories(filter: $f) { totalCount } }"
+    page = explorer.open("map")
+    page.wait_for_selector("#map-status option[data-count]", state="attached")
+    statuses = _counted(page, "#map-status")
+    assert sum(statuses.values()) == api.data(count, {"f": {"within": world}})["territories"]["totalCount"]
+    for status, n in statuses.items():
+        assert n == api.data(count, {"f": {"within": world, "statuses": [status]}})["territories"]["totalCount"]
+    # when the coordinator keeps the peers, the map draws those only, and the countries count among them
+    page.select_option("#map-status", "PEER")
+    page.wait_for_function("n => document.querySelectorAll('svg#map .place').length === n", arg=statuses["PEER"])
+    countries = _counted(page, "#map-country")
+    assert sum(countries.values()) == statuses["PEER"]
+    explorer.shot("map-facets", full_page=False)

@@ -171,6 +171,7 @@ async function start() {
   $("#map-zoom-out").addEventListener("click", () => mapZoom("zoomOut"));
   $("#map-reset").addEventListener("click", () => mapZoom("reset"));
   $("#map-world").addEventListener("click", () => mapZoom("world"));
+  for (const id of ["#map-status", "#map-country"]) $(id).addEventListener("change", () => run(loadMap));
   onNetworkError(showError);
   onHubsError(run);
   $("#panel-close").addEventListener("click", closePanel);

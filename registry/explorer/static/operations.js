@@ -44,8 +44,8 @@ export const RecordChoices = /* GraphQL */ `
 // with its number of use cases (its size on the map). `useCases(first: 1)`, not 0: with `within`
 // and a page of 100, `first: 0` answers a totalCount of 0 for every territory (a server bug).
 export const MapTerritories = /* GraphQL */ `
-  query MapTerritories($within: BoundingBoxInput!, $after: String, $lang: Language!) {
-    territories(filter: {within: $within}, first: 100, after: $after, sort: {by: NAME}) {
+  query MapTerritories($filter: TerritoryFilter!, $after: String, $lang: Language!) {
+    territories(filter: $filter, first: 100, after: $after, sort: {by: NAME}) {
       pageInfo { hasNextPage endCursor }
       nodes {
         id slug name(lang: $lang) country programmeStatus
@@ -70,6 +70,16 @@ export const NetworkUseCases = /* GraphQL */ `
         territories(first: 50) { nodes { id slug name(lang: $lang) country } }
         actors(first: 50) { edges { role node { id slug name(lang: $lang) kind } } }
       }
+    }
+  }
+`;
+
+// The map's filters with their counts (programme status, country), the other filter kept.
+export const MapFacets = /* GraphQL */ `
+  query MapFacets($filter: TerritoryFilter!) {
+    territories(filter: $filter, first: 0) {
+      totalCount
+      facets { statuses { key count } countries { key count } }
     }
   }
 `;
