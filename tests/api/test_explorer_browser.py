@@ -60,9 +60,9 @@ class Explorer:
         self.page.wait_for_selector("body[data-ready=true]")
         return self.page
 
-    def shot(self, name: str) -> None:
+    def shot(self, name: str, full_page: bool = True) -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
     def use_key(self, key: str) -> None:
         self.page.fill("#api-key", key)
@@ -119,7 +119,9 @@ def test_network_view_filters_shows_more_and_opens_a_record_with_its_sources(exp
         before = page.locator("svg .node").count()
         page.click("#network-more")
         shown = min(shown + 15, total)
-        assert page.inner_text("#network-count") == f"{shown} of {total} use cases shown"
+        page.wait_for_function(
+            "t => document.querySelector('#network-count').textContent === t", arg=f"{shown} of {total} use cases shown"
+        )
         assert page.locator("svg .node").count() > before
     assert page.locator("#network-more").is_hidden()
     # when filtering by domain, country and organisation kind, the count is the API's
@@ -141,10 +143,10 @@ def test_network_view_filters_shows_more_and_opens_a_record_with_its_sources(exp
     assert all(a.split(": ", 1)[1] in names or a.endswith("…") for a in actors)
     # when a territory node is clicked, its record shows with its sources, as the API has them
     page.locator(f'svg .node[data-id="{gid("Territory", "la-rochelle")}"]').click()
-    page.wait_for_selector("#record-body .record-label")
-    assert page.inner_text("#record-body .record-label") == "La Rochelle"
+    page.wait_for_selector("#panel .record-label")
+    assert page.inner_text("#panel .record-label") == "La Rochelle"
     sources = api.data('{ territory(slug: "la-rochelle") { sources { url } } }')["territory"]["sources"]
-    hrefs = page.locator("#record-body .sources a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    hrefs = page.locator("#panel-sources a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert hrefs == [s["url"] for s in sources] and hrefs
     explorer.shot("network")
 
@@ -154,7 +156,7 @@ def test_a_node_opens_from_the_keyboard(explorer: Explorer) -> None:
     node = page.locator(f'svg .node[data-id="{gid("Territory", "la-rochelle")}"]')
     node.focus()
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelector('#record-body .record-label')?.textContent === 'La Rochelle'")
+    page.wait_for_function("document.querySelector('#panel .record-label')?.textContent === 'La Rochelle'")
 
 
 PARTNERS = """query ($lang: Language!) { partnerCities(territory: "lyon", first: 10, lang: $lang) {
@@ -223,11 +225,11 @@ def test_experiment_finder_ranks_use_cases_and_links_to_their_record(explorer: E
     assert items.first.locator(".state").inner_text() == first["status"].lower()
     assert [r["label"] for r in expected[0]["reasons"]] == items.first.locator("ul li").all_inner_texts()
     # when the coordinator opens the first candidate, its record shows its status and sources
-    items.first.locator("a.open-record").click()
-    page.wait_for_selector("#experiments-record .record-label")
-    assert page.inner_text("#experiments-record .record-label") == first["title"]
-    assert "Status: completed" in page.inner_text("#experiments-record")
-    hrefs = page.locator("#experiments-record .sources a").evaluate_all("a => a.map(x => x.getAttribute('href'))")
+    items.first.locator("button.open-record").first.click()
+    page.wait_for_selector("#panel .record-label")
+    assert page.inner_text("#panel .record-label") == first["title"]
+    assert "Status: completed" in page.inner_text("#panel")
+    hrefs = page.locator("#panel-sources a").evaluate_all("a => a.map(x => x.getAttribute('href'))")
     assert hrefs == [s["url"] for s in first["sources"]]
     explorer.shot("experiments")
 
@@ -238,13 +240,13 @@ def test_path_between_two_records(explorer: Explorer, api: Api) -> None:
     pick(page, "#path-from", "La Rochelle", start)
     pick(page, "#path-to", "Lyon", end)
     page.click("#path-form button[type=submit]")
-    page.wait_for_selector("#path-result ol li")
+    page.wait_for_selector("#path-result ol li.step")
     path = api.data(
         "query ($a: ID!, $b: ID!) { path(from: $a, to: $b) { length nodes { ... on Entry { label } } } }",
         {"a": start, "b": end},
     )["path"]
     assert page.inner_text("#path-result p") == f"{path['length']} links"
-    shown = page.locator("#path-result ol li").all_inner_texts()
+    shown = page.locator("#path-result ol li.step").all_inner_texts()
     assert [s.rsplit(" (", 1)[0] for s in shown] == [n["label"] for n in path["nodes"]]
     explorer.shot("path")
 
@@ -440,7 +442,7 @@ def test_accessibility_labels_contrast_and_keyboard(explorer: Explorer, api: Api
     page = explorer.open("network")
     page.wait_for_selector("svg .node")
     # every view: each control has a label, and every text meets WCAG AA contrast (4.5:1)
-    for view in ["network", "partners", "experiments", "path", "hubs"]:
+    for view in ["map", "network", "partners", "experiments", "path", "hubs"]:
         page.click(f"nav button[data-view={view}]")
         page.wait_for_selector(f"#view-{view}:not([hidden])")
         if view == "partners":
@@ -486,9 +488,9 @@ def test_the_partner_finder_and_a_record_on_neo4j(browser: Any, server: Server, 
                 '#partners-table tr[data-slug="la-rochelle"]'
             )
             # and a city's record opens with its sources
-            page.click('#partners-table tr[data-slug="rennes"] a')
-            page.wait_for_function("document.querySelector('#partners-record .record-label')?.textContent === 'Rennes'")
-            assert page.locator("#partners-record .sources a").count() > 0
+            page.click('#partners-table tr[data-slug="rennes"] button.open-record')
+            page.wait_for_function("document.querySelector('#panel .record-label')?.textContent === 'Rennes'")
+            assert page.locator("#panel-sources a").count() > 0
             tab.shot("partners-neo4j")
         finally:
             tab.close()

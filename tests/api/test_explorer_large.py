@@ -106,9 +106,35 @@ def test_a_path_between_organisations_past_the_first_hundred(browser: Any, serve
         if path is None:
             page.wait_for_function("document.querySelector('#path-result p')?.textContent.includes('not linked')")
         else:
-            page.wait_for_selector("#path-result ol li")
-            shown = page.locator("#path-result ol li").all_inner_texts()
+            page.wait_for_selector("#path-result ol li.step")
+            shown = page.locator("#path-result ol li.step").all_inner_texts()
             assert [s.rsplit(" (", 1)[0] for s in shown] == [n["label"] for n in path["nodes"]]
         tab.shot("path-large")
+    finally:
+        tab.close()
+
+
+def test_the_network_pages_past_a_hundred_use_cases(browser: Any, server: Server, large: Api) -> None:
+    total = large.data("{ useCases { totalCount } }")["useCases"]["totalCount"]
+    assert total > 100  # more than one page of the API
+    tab = Explorer(browser, server)
+    try:
+        page = tab.open("network")
+        page.wait_for_selector("svg .node.UseCase")
+        assert page.inner_text("#network-count") == f"15 of {total} use cases shown"
+        # when the coordinator asks for more until none is left, every use case is drawn, past the first 100
+        shown = 15
+        while shown < total:
+            page.click("#network-more")
+            shown = min(shown + 15, total)
+            page.wait_for_function(
+                "t => document.querySelector('#network-count').textContent === t",
+                arg=f"{shown} of {total} use cases shown",
+            )
+        assert page.locator("#network-more").is_hidden()
+        drawn = page.locator("svg .node.UseCase").evaluate_all("n => new Set(n.map(x => x.dataset.id)).size")
+        assert drawn == total
+        assert page.locator("#error").is_hidden()
+        tab.shot("network-large")
     finally:
         tab.close()

@@ -171,7 +171,7 @@ def test_every_anonymous_view_runs_on_trusted_documents_only(browser: Any, regis
         page = tab.open("network")
         page.wait_for_selector("svg .node.UseCase")
         page.locator(f'svg .node[data-id="{gid("Territory", "la-rochelle")}"]').click()
-        page.wait_for_function("document.querySelector('#record-body .record-label')?.textContent === 'La Rochelle'")
+        page.wait_for_function("document.querySelector('#panel .record-label')?.textContent === 'La Rochelle'")
         # the partner finder, its reasons as the API gives them
         page.click("nav button[data-view=partners]")
         pick(page, "#partners-territory", "Lyon", "lyon")
@@ -179,9 +179,9 @@ def test_every_anonymous_view_runs_on_trusted_documents_only(browser: Any, regis
         # the experiment finder, and a candidate's record
         page.click("nav button[data-view=experiments]")
         pick(page, "#experiments-priority", "mobility", "la-rochelle-sustainable-mobility")
-        page.wait_for_selector("#experiments-list > li a.open-record")
-        page.locator("#experiments-list > li a.open-record").first.click()
-        page.wait_for_selector("#experiments-record .record-label")
+        page.wait_for_selector("#experiments-list > li button.open-record")
+        page.locator("#experiments-list > li button.open-record").first.click()
+        page.wait_for_selector("#panel .record-label")
         # the path between two records
         page.click("nav button[data-view=path]")
         pick(page, "#path-from", "La Rochelle", gid("Territory", "la-rochelle"))

@@ -40,18 +40,73 @@ export const RecordChoices = /* GraphQL */ `
   }
 `;
 
+// The map: territories with coordinates (every one lies within the world), a page at a time, each
+// with its number of use cases (its size on the map). `useCases(first: 1)`, not 0: with `within`
+// and a page of 100, `first: 0` answers a totalCount of 0 for every territory (a server bug).
+export const MapTerritories = /* GraphQL */ `
+  query MapTerritories($filter: TerritoryFilter!, $after: String, $lang: Language!) {
+    territories(filter: $filter, first: 100, after: $after, sort: {by: NAME}) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id slug name(lang: $lang) country programmeStatus
+        coordinates { latitude longitude }
+        useCases(first: 1) { totalCount }
+      }
+    }
+  }
+`;
+
+// The network, a page of use cases at a time (the programme's cities first: network.js).
 export const NetworkUseCases = /* GraphQL */ `
-  query NetworkUseCases($filter: UseCaseFilter, $lang: Language!) {
-    useCases(filter: $filter, first: 100, sort: {by: NAME}) {
+  query NetworkUseCases($filter: UseCaseFilter, $first: Int!, $after: String, $lang: Language!) {
+    useCases(filter: $filter, first: $first, after: $after, sort: {by: NAME}) {
       totalCount
+      pageInfo { hasNextPage endCursor }
       nodes {
         id
         slug
         title(lang: $lang)
         status
         territories(first: 50) { nodes { id slug name(lang: $lang) country } }
-        actors(first: 50) { nodes { id slug name(lang: $lang) kind } }
+        actors(first: 50) { edges { role node { id slug name(lang: $lang) kind } } }
       }
+    }
+  }
+`;
+
+// The map's filters with their counts (programme status, country), the other filter kept.
+export const MapFacets = /* GraphQL */ `
+  query MapFacets($filter: TerritoryFilter!) {
+    territories(filter: $filter, first: 0) {
+      totalCount
+      facets { statuses { key count } countries { key count } }
+    }
+  }
+`;
+
+// The network's filters with their counts: how many use cases each domain or country would show,
+// the other filters kept (facets are counted by the store, in one round trip).
+export const NetworkFacets = /* GraphQL */ `
+  query NetworkFacets($filter: UseCaseFilter) {
+    useCases(filter: $filter, first: 0) {
+      totalCount
+      facets { domains { key count } countries { key count } }
+    }
+  }
+`;
+
+// Where the organisations drawn work, with their role there (the network's PRESENT_IN links).
+export const ActorPresence = /* GraphQL */ `
+  query ActorPresence($ids: [ID!]!) {
+    nodes(ids: $ids) { ... on Actor { id territories(first: 50) { edges { role node { id } } } } }
+  }
+`;
+
+// The programme's own cities (every programme status but PEER and UNKNOWN): the first view.
+export const ProgrammeTerritories = /* GraphQL */ `
+  query ProgrammeTerritories {
+    territories(filter: {statuses: [PILOT_CITY, ROADMAP_PARTICIPANT, FIRST_WORKSHOP_DONE, IN_DISCUSSION]}, first: 100) {
+      nodes { id slug }
     }
   }
 `;
@@ -61,7 +116,7 @@ export const Record = /* GraphQL */ `
     node(id: $id) {
       __typename
       id
-      ... on Entry { slug label(lang: $lang) sources { url title } }
+      ... on Entry { slug url label(lang: $lang) sources { url title } }
       ... on Described { summary(lang: $lang) }
       ... on Territory { country territoryKind: kind programmeStatus }
       ... on Actor { actorKind: kind actorCountry: country website }
@@ -72,9 +127,29 @@ export const Record = /* GraphQL */ `
   }
 `;
 
+// The territory panel: whom to call there (organisations with their role, kind and website), the use
+// cases run there, its roadmap priorities and workshops, each with its sources.
+export const TerritoryPanel = /* GraphQL */ `
+  query TerritoryPanel($id: ID!, $lang: Language!) {
+    node(id: $id) {
+      ... on Territory {
+        id slug url name(lang: $lang) summary(lang: $lang) country kind programmeStatus
+        sources { url title }
+        actors(first: 100) {
+          totalCount
+          edges { role node { id slug name(lang: $lang) kind website sources { url title } } }
+        }
+        useCases(first: 100) { totalCount nodes { id slug title(lang: $lang) status reviewState sources { url title } } }
+        priorities(first: 100) { totalCount nodes { id slug title(lang: $lang) status sources { url title } } }
+        workshops(first: 100) { totalCount nodes { id slug title(lang: $lang) kind date sources { url title } } }
+      }
+    }
+  }
+`;
+
 export const PartnerCities = /* GraphQL */ `
-  query PartnerCities($territory: ID!, $lang: Language!) {
-    partnerCities(territory: $territory, first: 10, lang: $lang) {
+  query PartnerCities($territory: ID!, $first: Int!, $lang: Language!) {
+    partnerCities(territory: $territory, first: $first, lang: $lang) {
       score
       territory { id slug name(lang: $lang) country }
       reasons { kind label weight domains actors values }
@@ -92,7 +167,7 @@ export const CandidateExperiments = /* GraphQL */ `
         title(lang: $lang)
         status
         sources { url title }
-        territories(first: 10) { nodes { name(lang: $lang) } }
+        territories(first: 10) { nodes { id name(lang: $lang) } }
       }
       reasons { kind label weight }
     }
@@ -108,19 +183,35 @@ export const PathBetween = /* GraphQL */ `
   }
 `;
 
+// A path kept to organisations and territories (path.js): the records one "works on" link away.
+export const PlacesAround = /* GraphQL */ `
+  query PlacesAround($ids: [ID!]!, $lang: Language!) {
+    nodes(ids: $ids) {
+      __typename
+      ... on Territory { id label(lang: $lang) actors(first: 100) { nodes { id label(lang: $lang) } } }
+      ... on Actor { id label(lang: $lang) territories(first: 100) { nodes { id label(lang: $lang) } } }
+    }
+  }
+`;
+
+// The hubs view asks only for the review states it shows (hubs and coordinators may filter by
+// them): the case studies in progress, 100 at most, never a walk through the registry.
 export const CaseStudies = /* GraphQL */ `
-  query CaseStudies($lang: Language!, $after: String) {
-    useCases(first: 100, after: $after, sort: {by: CREATED, descending: true}) {
-      pageInfo { hasNextPage endCursor }
+  query CaseStudies($lang: Language!, $states: [ReviewState!]!) {
+    useCases(filter: {reviewStates: $states}, first: 100, sort: {by: CREATED, descending: true}) {
+      totalCount
       nodes {
         id
         slug
+        url
         version
         title(lang: $lang)
         titleI18n { fr en }
+        summary(lang: $lang)
         summaryI18n { fr en }
         status
         governance
+        dataCategories
         yearStart
         yearEnd
         country
@@ -128,7 +219,37 @@ export const CaseStudies = /* GraphQL */ `
         reviewState
         reviewNote
         sources { url title }
-        domains(first: 50) { nodes { slug } }
+        domains(first: 50) { nodes { slug name(lang: $lang) } }
+        territories(first: 50) { nodes { slug name(lang: $lang) country } }
+      }
+    }
+  }
+`;
+
+// Case studies this page showed in progress and that left those states (published): by ID.
+export const CaseStudiesById = /* GraphQL */ `
+  query CaseStudiesById($ids: [ID!]!, $lang: Language!) {
+    nodes(ids: $ids) {
+      ... on UseCase {
+        id
+        slug
+        url
+        version
+        title(lang: $lang)
+        titleI18n { fr en }
+        summary(lang: $lang)
+        summaryI18n { fr en }
+        status
+        governance
+        dataCategories
+        yearStart
+        yearEnd
+        country
+        hub
+        reviewState
+        reviewNote
+        sources { url title }
+        domains(first: 50) { nodes { slug name(lang: $lang) } }
         territories(first: 50) { nodes { slug name(lang: $lang) country } }
       }
     }
@@ -139,7 +260,7 @@ export const SubmitCaseStudy = /* GraphQL */ `
   mutation SubmitCaseStudy($input: CaseStudyInput!, $draft: Boolean!, $key: String) {
     submitCaseStudy(input: $input, draft: $draft, idempotencyKey: $key) {
       useCase { id slug version reviewState }
-      errors { code field message }
+      errors { code field fields message params }
     }
   }
 `;
@@ -148,7 +269,7 @@ export const UpdateCaseStudy = /* GraphQL */ `
   mutation UpdateCaseStudy($id: ID!, $version: Int!, $input: CaseStudyInput!, $submit: Boolean!, $key: String) {
     updateCaseStudy(id: $id, version: $version, input: $input, submit: $submit, idempotencyKey: $key) {
       useCase { id slug version reviewState }
-      errors { code field message }
+      errors { code field fields message params }
     }
   }
 `;
@@ -157,7 +278,7 @@ export const PublishCaseStudy = /* GraphQL */ `
   mutation PublishCaseStudy($id: ID!, $version: Int!, $key: String) {
     publishCaseStudy(id: $id, version: $version, idempotencyKey: $key) {
       useCase { id version reviewState }
-      errors { code field message }
+      errors { code field fields message params }
     }
   }
 `;
@@ -166,7 +287,7 @@ export const RejectCaseStudy = /* GraphQL */ `
   mutation RejectCaseStudy($id: ID!, $version: Int!, $reason: String!, $key: String) {
     rejectCaseStudy(id: $id, version: $version, reason: $reason, idempotencyKey: $key) {
       useCase { id version reviewState reviewNote }
-      errors { code field message }
+      errors { code field fields message params }
     }
   }
 `;
