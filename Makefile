@@ -9,7 +9,6 @@ PORT ?= 8000
 STORE ?=
 store_option = $(if $(STORE),--store $(STORE),)
 # The lock's resolution: every extra, for every platform, Python 3.11 and later, with hashes.
-UV_PIN := $(shell grep -o '"uv==[^"]*"' pyproject.toml | tr -d '"')
 COMPILE = $(BIN)/uv pip compile --quiet pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes --no-header
 
 .PHONY: install serve test check bench lock
@@ -20,7 +19,6 @@ $(BIN)/registry: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
-	$(BIN)/pip install --quiet "$(UV_PIN)"  # uv leaves itself out of the locks it writes
 	$(BIN)/pip install -qq --no-deps -e .  # -qq: setuptools notes every editable install as such
 	touch $(BIN)/registry
 
