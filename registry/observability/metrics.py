@@ -184,7 +184,8 @@ def observed(endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[[Re
                 return response
             elapsed = time.perf_counter() - started
             state: Any = request.state
-            operation = operation_label(getattr(state, "operation", None), getattr(state, "keyed", False))
+            asked = getattr(state, "operation", None)
+            operation = operation_label(asked, getattr(state, "keyed", False))
             path = getattr(state, "path", "full")  # set by the server: full, lean or cache
             codes = _error_codes(bytes(response.body)) if hasattr(response, "body") else []
             outcome = _outcome(response.status_code, bool(codes))
@@ -197,7 +198,7 @@ def observed(endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[[Re
             if store is not None:
                 round_trips.observe(store.round_trips)
                 store_seconds.observe(store.seconds)
-            tracing.annotate(span, operation, outcome, response.status_code)
+            tracing.annotate(span, operation, operation_name(asked), outcome, response.status_code)
             logging_json.request_done(operation, outcome, response.status_code, path, elapsed, codes)
         return response
 

@@ -53,7 +53,9 @@ def request_span(request: Request) -> Iterator[Any]:
         yield span
 
 
-def annotate(span: Any, operation: str, outcome: str, status: int) -> None:
+def annotate(span: Any, operation: str, named: str | None, outcome: str, status: int) -> None:
+    """The span named by the bounded operation label (backends index span names, as /metrics its
+    labels), with the name the client sent as an attribute of this one span."""
     if span is None:
         return
     from opentelemetry.trace import Status, StatusCode
@@ -61,7 +63,7 @@ def annotate(span: Any, operation: str, outcome: str, status: int) -> None:
     from registry.observability.logging_json import REQUEST_ID
 
     span.update_name(f"graphql {operation}")
-    span.set_attribute("graphql.operation.name", operation)
+    span.set_attribute("graphql.operation.name", (named or operation)[:200])
     span.set_attribute("registry.outcome", outcome)
     span.set_attribute("http.response.status_code", status)
     span.set_attribute("registry.request_id", REQUEST_ID.get() or "")

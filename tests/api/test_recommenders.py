@@ -162,7 +162,11 @@ def test_unknown_territory_or_priority_is_a_not_found_error(api: Api) -> None:
     body = api.post(CANDIDATES, {"priority": "lyon"}).json()
     assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     body = api.post(CANDIDATES, {"priority": "VGVycml0b3J5Omx5b24="}).json()  # a Territory's ID
-    assert body["errors"][0]["extensions"] == {"code": "INVALID", "field": "priority"}
+    assert body["errors"][0]["extensions"] == {
+        "code": "INVALID",
+        "field": "priority",
+        "params": {"rule": "one_of", "value": "Territory", "allowed": ["Priority"]},  # a form words it from these
+    }
 
 
 def test_a_write_shows_in_the_next_ranking_of_the_same_server(api: Api) -> None:
