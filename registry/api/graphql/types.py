@@ -16,40 +16,10 @@ from registry.api.graphql.pagination import Connection, window
 from registry.api.graphql.relations import RELATIONS, related_page
 from registry.domain.records import JSON, Kind, Record
 from registry.domain.records import ReviewState as ReviewStateValue
-from registry.domain.vocabulary import (
-    ActorKind,
-    ActorRole,
-    DataCategory,
-    ExperimentStatus,
-    GovernanceModel,
-    Position,
-    PriorityKind,
-    PriorityStatus,
-    ProgrammeStatus,
-    SwotQuadrant,
-    TerritoryKind,
-    UseCaseStatus,
-    WorkshopKind,
-)
+from registry.domain.vocabulary import Position
 from registry.kinds import PUBLIC_DECLARATIONS, Field, KindDecl, Link, permalink
 from registry.store.codec import label
 
-for vocabulary in (
-    ActorKind,
-    ActorRole,
-    DataCategory,
-    ExperimentStatus,
-    GovernanceModel,
-    Position,
-    PriorityKind,
-    PriorityStatus,
-    ProgrammeStatus,
-    SwotQuadrant,
-    TerritoryKind,
-    UseCaseStatus,
-    WorkshopKind,
-):
-    strawberry.enum(vocabulary)
 ReviewState = strawberry.enum(ReviewStateValue, name="ReviewState")
 
 
