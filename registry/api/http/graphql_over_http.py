@@ -205,7 +205,7 @@ async def _graphql(request: Request) -> Response:
         if cache is not None:
             key = ResponseCache.key(query, operation_name, variables)
             try:
-                generation = await context.call(counted.generation)
+                generation = await context.call(cache.public.version, counted)  # moved by public changes only
             except RegistryError:
                 cache = None  # the full executor below says what is wrong
             else:
