@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, select
 from sqlmodel import col
 
 from registry.domain.provenance import inferred
@@ -23,6 +23,8 @@ from registry.store.sql.tables import LinkRow, RecordRow, record_column
 _IN_TERRITORY, _PRESENT_IN = Rel.IN_TERRITORY.value, Rel.PRESENT_IN.value
 _IN_DOMAIN, _INVOLVES = Rel.IN_DOMAIN.value, Rel.INVOLVES.value
 _RELIES_ON, _AVAILABLE_IN = Rel.RELIES_ON.value, Rel.AVAILABLE_IN.value
+_USE_CASE, _ACTOR, _TERRITORY = (f"{kind.value}:" for kind in (Kind.USE_CASE, Kind.ACTOR, Kind.TERRITORY))
+_PUBLISHED = ReviewState.PUBLISHED.value
 _MOST_KEYS = 500  # slugs asked at once, in one IN list (SQLite takes at most 32,766 parameters)
 
 
@@ -65,12 +67,13 @@ def territory_facts(c: Connection, slugs: Sequence[str] | None = None) -> list[T
         record_column("subkind"),
         col(r.data),
     ).where(_of_kind(Kind.TERRITORY))
-    published_keys = select(col(r.key)).where(_of_kind(Kind.USE_CASE), _published())
-    actor_rows = select(col(r.key), record_column("subkind")).where(_of_kind(Kind.ACTOR))
     if keys is None:
         links_read = [
             select(*link_columns).where(col(LinkRow.rel).in_([_IN_TERRITORY, _PRESENT_IN, _IN_DOMAIN, _INVOLVES]))
         ]
+        published = set(c.execute(select(col(r.key)).where(_of_kind(Kind.USE_CASE), _published())).scalars())
+        actor_rows = select(col(r.key), record_column("subkind")).where(_of_kind(Kind.ACTOR))
+        actor_kinds: dict[str, str | None] = {k: v for k, v in c.execute(actor_rows).all()}
     else:
         territory_rows = territory_rows.where(col(r.key).in_(keys))
         # The records linked to these territories, and what those records link to in turn.
@@ -80,8 +83,6 @@ def territory_facts(c: Connection, slugs: Sequence[str] | None = None) -> list[T
         involved_actors = select(col(LinkRow.target_key)).where(
             col(LinkRow.rel) == _INVOLVES, col(LinkRow.source_key).in_(near)
         )
-        published_keys = published_keys.where(col(r.key).in_(near))
-        actor_rows = actor_rows.where(or_(col(r.key).in_(near), col(r.key).in_(involved_actors)))
         links_read = [
             select(*link_columns).where(
                 col(LinkRow.rel).in_([_IN_TERRITORY, _PRESENT_IN]), col(LinkRow.target_key).in_(keys)
@@ -90,9 +91,17 @@ def territory_facts(c: Connection, slugs: Sequence[str] | None = None) -> list[T
                 col(LinkRow.rel).in_([_IN_DOMAIN, _INVOLVES]), col(LinkRow.source_key).in_(near)
             ),
         ]
+        # Records found by key alone, their kind told by the key: a condition on the kind or the
+        # review state would lead SQLite to scan that column's index instead.
+        states = c.execute(select(col(r.key), col(r.review_state)).where(col(r.key).in_(near))).all()
+        published = {k for k, state in states if k.startswith(_USE_CASE) and state == _PUBLISHED}
+        actor_kinds = {
+            k: v
+            for linked in (near, involved_actors)
+            for k, v in c.execute(select(col(r.key), record_column("subkind")).where(col(r.key).in_(linked))).all()
+            if k.startswith(_ACTOR)
+        }
     territories = c.execute(territory_rows).all()
-    published = set(c.execute(published_keys).scalars())
-    actor_kinds: dict[str, str | None] = {k: v for k, v in c.execute(actor_rows).all()}
     links = [row for statement in links_read for row in c.execute(statement).all()]
     domains_of: dict[str, set[str]] = defaultdict(set)  # source key -> domain slugs
     involved: dict[str, list[tuple[str, str]]] = defaultdict(list)  # source key -> (actor key, role)
@@ -153,9 +162,8 @@ def use_case_facts(c: Connection, slugs: Sequence[str] | None = None) -> list[Us
     case_rows = select(
         col(r.key), col(r.slug), record_column("status"), record_column("governance"), col(r.data)
     ).where(_of_kind(Kind.USE_CASE), _published())
-    other_rows = select(col(r.key), col(r.slug), record_column("country"), record_column("subkind")).where(
-        col(r.kind).in_([Kind.ACTOR.value, Kind.TERRITORY.value])
-    )
+    other_columns = (col(r.key), col(r.slug), record_column("country"), record_column("subkind"))
+    other_rows = [select(*other_columns).where(col(r.kind).in_([Kind.ACTOR.value, Kind.TERRITORY.value]))]
     case_links = select(col(LinkRow.source_key), col(LinkRow.rel), col(LinkRow.target_key), col(LinkRow.role)).where(
         col(LinkRow.source_kind) == Kind.USE_CASE.value,
         col(LinkRow.rel).in_([_IN_TERRITORY, _IN_DOMAIN, _INVOLVES, _RELIES_ON]),
@@ -172,10 +180,14 @@ def use_case_facts(c: Connection, slugs: Sequence[str] | None = None) -> list[Us
         places = select(col(LinkRow.target_key)).where(
             col(LinkRow.rel) == _AVAILABLE_IN, col(LinkRow.source_key).in_(services)
         )
-        other_rows = other_rows.where(or_(col(r.key).in_(targets), col(r.key).in_(places)))
+        # By key alone, the kind told by the key (see territory_facts).
+        other_rows = [select(*other_columns).where(col(r.key).in_(linked)) for linked in (targets, places)]
     cases = c.execute(case_rows).all()
     others: dict[str, tuple[str, str | None, str | None]] = {
-        k: (slug, country, subkind) for k, slug, country, subkind in c.execute(other_rows).all()
+        k: (slug, country, subkind)
+        for statement in other_rows
+        for k, slug, country, subkind in c.execute(statement).all()
+        if k.startswith((_ACTOR, _TERRITORY))
     }
     links_of: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # use case key -> (rel, target, role)
     for source, rel, target, role in c.execute(case_links).all():
