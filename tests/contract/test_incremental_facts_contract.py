@@ -9,8 +9,6 @@ processes' rankings and kept answers equal what a fresh read gives.
 
 from __future__ import annotations
 
-from typing import Any
-
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
@@ -83,7 +81,7 @@ class Registry(RuleBasedStateMachine):
         self.stores = (here, there)
         self.caches = (FactsCache(), FactsCache())
         self.answers = (PublicAnswers(), PublicAnswers())
-        self.kept: list[dict[str, tuple[Any, list[Record]]]] = [{}, {}]
+        self.kept: list[dict[str, tuple[int, list[Record]]]] = [{}, {}]
         self.cases: dict[str, ReviewState] = {}
         self.serial = 0
 
