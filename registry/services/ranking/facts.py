@@ -99,8 +99,10 @@ class FactsCache:
         kept = self._snapshot
         if kept is not None and kept.mark == mark:
             return kept
-        if not self._refreshing.acquire(timeout=-1 if kept is None else self.WAIT_SECONDS):
-            return kept if kept is not None else self.snapshot(store)
+        if kept is None:
+            self._refreshing.acquire()  # nothing to answer from yet
+        elif not self._refreshing.acquire(timeout=self.WAIT_SECONDS):
+            return kept  # another thread is still refreshing: the facts before it
         try:
             kept = self._snapshot  # another thread may have refreshed while this one waited
             if kept is None or kept.mark != mark:
