@@ -246,8 +246,8 @@ def test_caches_kept_from_the_writes_equal_a_fresh_read(store: Store, same_datab
     run_state_machine_as_test(
         lambda: Registry(store, same_database),  # type: ignore[arg-type]  # any factory of machines will do
         settings=settings(
-            max_examples=6,
-            stateful_step_count=14,
+            max_examples=5,
+            stateful_step_count=12,
             deadline=None,
             derandomize=True,
             suppress_health_check=list(HealthCheck),
