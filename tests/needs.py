@@ -16,6 +16,7 @@ import pytest
 STORES = "REGISTRY_REQUIRE_ALL_STORES"  # Neo4j (java, mvn) and PostgreSQL (REGISTRY_TEST_POSTGRES_URL)
 BROWSER = "REGISTRY_REQUIRE_BROWSER"  # Chromium, driven by Playwright
 NODE = "REGISTRY_REQUIRE_NODE"  # node and npm (tests/live, the HTTP audit, clients/typescript)
+DEPLOY = "REGISTRY_REQUIRE_DEPLOY"  # redis-server and haproxy (tests/deploy: several servers behind a balancer)
 
 
 def missing(flag: str, reason: str) -> None:
