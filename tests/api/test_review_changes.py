@@ -3,6 +3,8 @@ the version rejected, and the hub's name; callers who may not review it see neit
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.api.conftest import Api
 
 SUBMIT = """mutation { submitCaseStudy(input: {slug: "lyon-energy-coaching", title: {en: "Energy coaching"},
@@ -16,7 +18,7 @@ REVIEW = """{ useCase(slug: "lyon-energy-coaching") { reviewState contributor { 
   changes { field before after } } }"""
 
 
-def _submit_and_reject(api: Api) -> dict[str, str]:
+def _submit_and_reject(api: Api) -> dict[str, Any]:
     case = api.data(SUBMIT, as_="hub")["submitCaseStudy"]
     assert case["errors"] == []
     rejected = api.data(REJECT, {"id": case["useCase"]["id"], "v": case["useCase"]["version"]}, as_="coordinator")
