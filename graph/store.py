@@ -281,16 +281,19 @@ class Neo4jStore:
         return None if not rows else str(rows[0]["result"])
 
     # -- graph reads ---------------------------------------------------------------------------
-    def shortest_path(self, start: Ref, end: Ref, max_hops: int, visibility: Visibility) -> list[Ref] | None:
+    def shortest_path(
+        self, start: Ref, end: Ref, max_hops: int, visibility: Visibility, kinds: frozenset[Kind] | None = None
+    ) -> list[Ref] | None:
         if start == end:
             return [start] if self.get([start], visibility) else None
         if max_hops < 1:
             return None
         rows = self._read(
-            cypher.shortest_paths(visibility),
+            cypher.shortest_paths(visibility, kept=kinds is not None),
             start=key(start),
             end=key(end),
             hub=visibility.hub,
+            kinds=sorted(k.value for k in kinds or ()),
             max_hops=min(max_hops, cypher.MAX_PATH_HOPS),
         )
         # Among equally short paths the one whose refs sort first, compared as the SQL store does.
