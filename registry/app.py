@@ -14,12 +14,14 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from registry.api.http.graphql_over_http import graphql_endpoint
 from registry.api.http.health import health, ready
 from registry.api.http.permalinks import permalink_routes
 from registry.api.http.persisted import known_operation_names, load_manifest
 from registry.api.http.response_cache import ResponseCache
+from registry.api.http.shared_state import known_documents
 from registry.api.http.websocket import LiveEndpoint
 from registry.observability import metrics, tracing
 from registry.observability.metrics import metrics_endpoint, observed
@@ -69,6 +71,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     )
     tracing.configure(settings.otel)
     middleware = []
+    if settings.forwarded_allow_ips:  # behind balancers: the client is the one they name, from them only
+        middleware.append(Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.forwarded_allow_ips)))
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -97,6 +101,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     )
     app.state.ranking_facts = FactsCache()  # the recommenders' facts, shared by this process's requests
     app.state.response_cache = ResponseCache()  # anonymous answers (settings.response_cache)
+    app.state.known_documents = known_documents(settings)  # APQ: this process's, or shared through Redis
     return app
 
 

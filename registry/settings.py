@@ -36,6 +36,10 @@ class Settings:
     ws_subscriptions_per_connection: int = 20  # over it: 4429
     ws_max_message_bytes: int = 200_000  # one message's size, as an HTTP body's (over it: 4400)
     ws_init_timeout: float = 10.0  # seconds a connection may wait before its connection_init (then 4408)
+    # Several servers (README, "Deploying on several machines"): the balancers' addresses or networks
+    # whose X-Forwarded-For names the client (none by default: the peer's address is the client's),
+    forwarded_allow_ips: tuple[str, ...] = ()
+    redis_url: str | None = None  # and a Redis shared by the servers for rate limits and APQ (None: per process)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -61,6 +65,10 @@ class Settings:
             "cors_origins": tuple(
                 o.strip() for o in os.environ.get("REGISTRY_CORS_ORIGINS", "").split(",") if o.strip()
             ),
+            "forwarded_allow_ips": tuple(
+                a.strip() for a in os.environ.get("REGISTRY_FORWARDED_ALLOW_IPS", "").split(",") if a.strip()
+            ),
+            "redis_url": os.environ.get("REGISTRY_REDIS_URL") or None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
@@ -87,4 +95,6 @@ class Settings:
             "REGISTRY_WS_SUBSCRIPTIONS_PER_CONNECTION": str(self.ws_subscriptions_per_connection),
             "REGISTRY_WS_MAX_MESSAGE_BYTES": str(self.ws_max_message_bytes),
             "REGISTRY_WS_INIT_TIMEOUT": str(self.ws_init_timeout),
+            "REGISTRY_FORWARDED_ALLOW_IPS": ",".join(self.forwarded_allow_ips),
+            "REGISTRY_REDIS_URL": self.redis_url or "",
         }

@@ -17,6 +17,7 @@ STORES = "REGISTRY_REQUIRE_ALL_STORES"  # Neo4j (java, mvn) and PostgreSQL (REGI
 BROWSER = "REGISTRY_REQUIRE_BROWSER"  # Chromium, driven by Playwright
 NODE = "REGISTRY_REQUIRE_NODE"  # node and npm (tests/live, the HTTP audit, clients/typescript)
 NGINX = "REGISTRY_REQUIRE_NGINX"  # nginx, the caching proxy of the HTTP caching test
+DEPLOY = "REGISTRY_REQUIRE_DEPLOY"  # redis-server and haproxy (tests/deploy: several servers behind a balancer)
 
 
 def missing(flag: str, reason: str) -> None:

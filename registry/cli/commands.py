@@ -130,6 +130,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         trusted_documents=args.trusted_documents,
         otel=args.otel or None,
         log_format=args.log_format,
+        forwarded_allow_ips=tuple(a.strip() for a in args.forwarded_allow_ips.split(",") if a.strip())
+        if args.forwarded_allow_ips is not None
+        else None,
+        redis_url=args.redis_url,
     )
     _store(args).close()  # fail fast, with a clear message, when the store is unreachable
     logs = log_config(settings.log_format == "json", args.access_log)  # JSON lines with request ids by default
@@ -146,6 +150,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     options: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_level": "info"}
     options["access_log"] = args.access_log
     options["log_config"] = logs
+    options["proxy_headers"] = False  # the app trusts X-Forwarded-For from settings.forwarded_allow_ips only
     if workers == 1:
         uvicorn.run(create_app(settings), **options)
     else:  # each worker process builds its app from the same settings, passed through the environment
@@ -325,6 +330,14 @@ def parser() -> argparse.ArgumentParser:
         "--trusted-documents",
         metavar="FILE",
         help="persisted-documents.json (sha256 -> document): callers without a key run only these",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        metavar="ADDRESSES",
+        help="comma-separated balancer addresses or networks whose X-Forwarded-For names the client (default: none)",
+    )
+    serve.add_argument(
+        "--redis-url", metavar="URL", help="redis://… shared by several servers for rate limits and APQ (default: none)"
     )
     serve.add_argument(
         "--workers", type=int, help="server processes sharing the port (default: one per core; 1 for a single process)"

@@ -44,7 +44,6 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 GRAPHIQL_PAGE = (Path(__file__).parent / "graphiql.html").read_text(encoding="utf-8")
 MAX_BODY = 200_000
 VALIDATED = ValidatedDocuments()  # shared by the requests of this process
-KNOWN_DOCUMENTS = KnownDocuments()  # automatic persisted queries registered in this process
 log = logging.getLogger("registry.api")
 for _reason in Reason:  # every series shows in /metrics from the start, at zero
     metrics.LEAN_DECLINED.labels(reason=_reason.value)
@@ -156,7 +155,8 @@ async def _graphql(request: Request) -> Response:
     try:  # persisted operations (api/persisted.py): the document may come by its hash
         trusted = load_manifest(settings.trusted_documents) if settings.trusted_documents else None
         keyed = bool(request.headers.get("authorization"))  # a wrong key gets its 401 below
-        query = resolve_document(params, KNOWN_DOCUMENTS, trusted, keyed)
+        known: KnownDocuments = request.app.state.known_documents  # APQ (api/http/shared_state.py)
+        query = resolve_document(params, known, trusted, keyed)
     except PersistedQueryError as refused:
         return _refused(refused, media, request_id)
     public = http_cache.public_read(request, params, settings, trusted is not None)
