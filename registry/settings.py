@@ -18,6 +18,9 @@ class Settings:
     lean_reads: bool = True  # run validated queries on the lean executor (api/executor.py)
     lean_strict: bool = False  # a bug of the lean executor fails the request (tests) instead of falling back
     response_cache: bool = True  # keep anonymous answers while the store's change counter stays the same
+    # seconds a CDN, proxy or browser may reuse an anonymous GET of a persisted document (api/http/http_cache.py);
+    # short, since a write shows through a shared cache only after it; 0: no public caching
+    http_cache_max_age: int = 5
     otel: bool = False  # OpenTelemetry spans per request (the [otel] extra; registry/tracing.py)
     log_format: str = "json"  # `registry serve` logs JSON lines, each with its request id; or "text"
     trusted_documents: str | None = None  # a persisted-documents.json: callers without a key run only these
@@ -46,6 +49,7 @@ class Settings:
             "lean_reads": os.environ.get("REGISTRY_LEAN_READS", "1") not in ("0", "false", "no"),
             "lean_strict": os.environ.get("REGISTRY_LEAN_STRICT", "") in ("1", "true", "yes"),
             "response_cache": os.environ.get("REGISTRY_RESPONSE_CACHE", "1") not in ("0", "false", "no"),
+            "http_cache_max_age": int(os.environ.get("REGISTRY_HTTP_CACHE_MAX_AGE", "5")),
             "otel": os.environ.get("REGISTRY_OTEL", "") in ("1", "true", "yes"),
             "log_format": os.environ.get("REGISTRY_LOG_FORMAT") or "json",
             "trusted_documents": os.environ.get("REGISTRY_TRUSTED_DOCUMENTS") or None,
@@ -77,6 +81,7 @@ class Settings:
             "REGISTRY_LEAN_READS": "1" if self.lean_reads else "0",
             "REGISTRY_LEAN_STRICT": "1" if self.lean_strict else "0",
             "REGISTRY_RESPONSE_CACHE": "1" if self.response_cache else "0",
+            "REGISTRY_HTTP_CACHE_MAX_AGE": str(self.http_cache_max_age),
             "REGISTRY_CORS_ORIGINS": ",".join(self.cors_origins),
             "REGISTRY_OTEL": "1" if self.otel else "0",
             "REGISTRY_LOG_FORMAT": self.log_format,

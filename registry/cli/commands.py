@@ -126,6 +126,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         response_cache=False if args.no_response_cache else None,
+        http_cache_max_age=args.http_cache_max_age,
         trusted_documents=args.trusted_documents,
         otel=args.otel or None,
         log_format=args.log_format,
@@ -316,6 +317,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--access-log", action="store_true", help="log one line per request")
     serve.add_argument(
         "--no-response-cache", action="store_true", help="answer every anonymous query afresh (no response cache)"
+    )
+    serve.add_argument(
+        "--http-cache-max-age",
+        type=int,
+        metavar="SECONDS",
+        help="how long CDNs, proxies and browsers may reuse an anonymous GET of a persisted document (default 5; 0: never)",
     )
     serve.add_argument("--otel", action="store_true", help="OpenTelemetry spans per request (needs the [otel] extra)")
     serve.add_argument("--log-format", choices=["json", "text"], help="log lines as JSON (default) or plain text")
