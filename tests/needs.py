@@ -16,6 +16,7 @@ import pytest
 STORES = "REGISTRY_REQUIRE_ALL_STORES"  # Neo4j (java, mvn) and PostgreSQL (REGISTRY_TEST_POSTGRES_URL)
 BROWSER = "REGISTRY_REQUIRE_BROWSER"  # Chromium, driven by Playwright
 NODE = "REGISTRY_REQUIRE_NODE"  # node and npm (tests/live, the HTTP audit, clients/typescript)
+OFFICE = "REGISTRY_REQUIRE_OFFICE"  # LibreOffice, headless (the CSV export opened by a real spreadsheet)
 
 
 def missing(flag: str, reason: str) -> None:
@@ -39,6 +40,15 @@ def java_and_mvn() -> None:
 
 def node_and_npm(why: str) -> None:
     tools(NODE, "node", "npm", why=why)
+
+
+def libreoffice() -> str:
+    """The machine's LibreOffice (Debian package: libreoffice-calc-nogui)."""
+    path = shutil.which("libreoffice") or shutil.which("soffice")
+    if path is None:
+        missing(OFFICE, "LibreOffice is not installed (Debian package: libreoffice-calc-nogui)")
+    assert path is not None
+    return path
 
 
 def chromium() -> str:
