@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 
+from registry.services.seeding import seed
 from registry.store.sql.store import SqlStore
 from registry.synthetic.loading import generate_into
 from tests import needs
 from tests.api.conftest import Api, Server, serve
 from tests.api.test_opendata_feeds import publish_case
+from tests.conftest import MakeStore
 
 USE_CASES = """query ($after: String) {
   useCases(filter: {domains: ["energy"], countries: ["FR"]}, first: 100, after: $after) {
@@ -50,6 +52,29 @@ def test_the_csv_holds_the_records_the_graphql_list_selects_with_their_sources(a
         # and a value no source states is empty, under a header that says so
         assert row["year_end (empty = unknown)"] == ("" if node["yearEnd"] is None else str(node["yearEnd"]))
     assert any(n["yearEnd"] is None for n in listed)  # the case above is exercised
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres), pytest.param("neo4j", marks=pytest.mark.neo4j)],
+)
+def test_the_csv_equals_the_graphql_list_on_every_store(server: Server, make_store: MakeStore, kind: str) -> None:
+    # given the seeded programme in a store
+    store = make_store(kind)
+    seed(store)
+    for api in serve(server, store):
+        # when the same filters are asked of the GraphQL list and of the CSV
+        for graphql, params in (
+            ('useCases(filter: {domains: ["energy"], countries: ["FR"]}, first: 100)', "domains=energy&countries=FR"),
+            ("useCases(filter: {dataCategories: [HEALTH]}, first: 100)", "dataCategories=HEALTH"),
+            ('actors(filter: {territories: ["lyon"]}, first: 100)', "territories=lyon"),
+        ):
+            listed = api.data(f"{{ list: {graphql} {{ nodes {{ slug }} }} }}")["list"]["nodes"]
+            path = "/export/use-cases.csv" if graphql.startswith("useCases") else "/export/actors.csv"
+            got = rows(api.client.get(f"{path}?{params}").text)
+            # then they hold the same records, in the same order
+            assert [r["slug"] for r in got] == [n["slug"] for n in listed], (kind, params)
+            assert got, params
 
 
 def test_an_unknown_filter_value_is_a_typed_error_and_no_csv(api: Api) -> None:
