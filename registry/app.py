@@ -25,6 +25,7 @@ from registry.api.http.shared_state import known_documents
 from registry.api.http.websocket import LiveEndpoint
 from registry.observability import metrics, tracing
 from registry.observability.metrics import metrics_endpoint, observed
+from registry.opendata import routes as opendata
 from registry.services.audit_feed import AuditFeed
 from registry.services.ranking.facts import FactsCache
 from registry.settings import Settings
@@ -94,7 +95,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
             Route("/", home),
             Route("/favicon.ico", favicon),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
-            *permalink_routes(EXPLORER),  # /explore/territory/lyon, before the explorer's files
+            *opendata.routes(),  # linked data, /catalog, CSV, feeds (registry/opendata)
+            *permalink_routes(EXPLORER, opendata.negotiate),  # /explore/territory/lyon, before the explorer's files
             Mount("/explore", StaticFiles(directory=EXPLORER, html=True), name="explore"),
         ],
         lifespan=lifespan,
