@@ -301,7 +301,7 @@ assert TERRITORY_FACTS_OF != TERRITORY_FACTS and USE_CASE_FACTS_OF != USE_CASE_F
 MAX_PATH_HOPS = 8  # the API's maxHops cap (api/queries.py MAX_HOPS)
 
 
-def shortest_paths(visibility: Visibility) -> str:
+def shortest_paths(visibility: Visibility, kept: bool = False) -> str:
     """Every shortest undirected path from $start to $end that avoids hidden records, both ends
     included (a hidden end finds nothing, as a missing one does), at most $max_hops long.
 
@@ -309,12 +309,15 @@ def shortest_paths(visibility: Visibility) -> str:
     breadth-first search instead of filtering afterwards.  The bound of the pattern cannot be a
     parameter in Cypher: it is the cap, and the length asked is a filter on the shortest paths
     found (the shortest are too long exactly when none is short enough), so the statement's
-    text, and its plan, are the same for every maxHops.
+    text, and its plan, are the same for every maxHops.  `kept`: the records between the two
+    ends are of $kinds, a predicate on every node of the path (the ends pass by their key) so
+    that it too is applied during the search.
     """
+    kinds = " AND (n.key IN [$start, $end] OR n.kind IN $kinds)" if kept else ""
     return f"""
 MATCH (a:Record {{key: $start}}), (b:Record {{key: $end}})
 MATCH p = allShortestPaths((a)-[*..{MAX_PATH_HOPS}]-(b))
-WHERE all(n IN nodes(p) WHERE {visible(visibility, "n")})
+WHERE all(n IN nodes(p) WHERE {visible(visibility, "n")}{kinds})
 WITH p WHERE length(p) <= $max_hops
 RETURN [n IN nodes(p) | n.key] AS keys
 """

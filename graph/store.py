@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, Query
+from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase, ManagedTransaction, Query, Session
 from neo4j.exceptions import (
     AuthError,
     ConnectionPoolError,
@@ -89,7 +89,10 @@ class Neo4jStore:
         parts = urlsplit(url)
         self.where = urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]))  # never show a password
         self.database = database
-        self._writes = Neo4jWrites(lambda: self.driver.session(database=self.database), self._translated)
+        # Causal consistency within this process: every session starts after the transactions this
+        # process committed (on a cluster, a follower serving a read waits until it has them).
+        self.bookmarks = GraphDatabase.bookmark_manager()
+        self._writes = Neo4jWrites(self._session, self._translated)
         auth = None if password is None else (user, password)
         # Short timeouts: a service answers STORE_UNAVAILABLE quickly instead of hanging.
         self.driver: Driver = GraphDatabase.driver(
@@ -142,12 +145,15 @@ class Neo4jStore:
             raise StoreUnavailable(f"Neo4j at {self.where} refused the credentials: {error.message}") from error
         raise StoreUnavailable(f"Neo4j at {self.where} is unreachable: {error}") from error
 
+    def _session(self, access: str = WRITE_ACCESS) -> Session:
+        return self.driver.session(database=self.database, default_access_mode=access, bookmark_manager=self.bookmarks)
+
     def _read(self, query: str, **params: Any) -> list[JSON]:
         """One statement in an auto-commit transaction: a single round trip.  The driver
         sends it again on a fresh connection when a pooled one turned out dead."""
         with (
             self._translated(),
-            self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session,
+            self._session(READ_ACCESS) as session,
         ):
             return session.run(_timed(query), params).data()
 
@@ -156,18 +162,18 @@ class Neo4jStore:
         transformation, and one message instead of one per row: the reads that return lists)."""
         with (
             self._translated(),
-            self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session,
+            self._session(READ_ACCESS) as session,
         ):
             return list(session.run(_timed(query), params).single(strict=True).values())
 
     def _write(self, query: str, **params: Any) -> list[JSON]:
-        with self._translated(), self.driver.session(database=self.database) as session:
+        with self._translated(), self._session() as session:
             return session.run(_timed(query), params).data()
 
     def _write_transaction(self, work: Callable[[ManagedTransaction], T]) -> T:
         """Several statements in one managed transaction, which the driver retries on
         transient failures (deadlocks, a lost connection) for `retry_seconds`."""
-        with self._translated(), self.driver.session(database=self.database) as session:
+        with self._translated(), self._session() as session:
             return session.execute_write(within_budget(work))
 
     # -- records -------------------------------------------------------------------------------
@@ -277,16 +283,19 @@ class Neo4jStore:
         return None if not rows else str(rows[0]["result"])
 
     # -- graph reads ---------------------------------------------------------------------------
-    def shortest_path(self, start: Ref, end: Ref, max_hops: int, visibility: Visibility) -> list[Ref] | None:
+    def shortest_path(
+        self, start: Ref, end: Ref, max_hops: int, visibility: Visibility, kinds: frozenset[Kind] | None = None
+    ) -> list[Ref] | None:
         if start == end:
             return [start] if self.get([start], visibility) else None
         if max_hops < 1:
             return None
         rows = self._read(
-            cypher.shortest_paths(visibility),
+            cypher.shortest_paths(visibility, kept=kinds is not None),
             start=key(start),
             end=key(end),
             hub=visibility.hub,
+            kinds=sorted(k.value for k in kinds or ()),
             max_hops=min(max_hops, cypher.MAX_PATH_HOPS),
         )
         # Among equally short paths the one whose refs sort first, compared as the SQL store does.

@@ -8,6 +8,7 @@ from registry.domain.errors import Collector, ErrorCode, RegistryError, Rule
 from registry.domain.records import JSON, Kind, Link, Principal, Record, Ref, Rel, ReviewState, Role, Source
 from registry.kinds import display_name
 from registry.services.access import STAFF, require
+from registry.services.review_changes import seen
 from registry.services.validation import check_sources, slug_from
 from registry.services.writer import LinkSpec, Writer
 from registry.store.codec import label
@@ -205,6 +206,8 @@ class Editing:
             detail: JSON = {"review_state": state.value}
             if reason:
                 detail["reason"] = reason
+            if not publish:  # the version the coordinator saw, for "what changed" on resubmission
+                detail["seen"] = seen(self.store, current)
             action = "publish" if publish else "reject"
             note = {"review_note": None if publish else reason}
             return self.writer.update_batch(

@@ -337,9 +337,12 @@ class Store(Protocol):
         ...
 
     # -- graph reads ---------------------------------------------------------
-    def shortest_path(self, start: Ref, end: Ref, max_hops: int, visibility: Visibility) -> list[Ref] | None:
+    def shortest_path(
+        self, start: Ref, end: Ref, max_hops: int, visibility: Visibility, kinds: frozenset[Kind] | None = None
+    ) -> list[Ref] | None:
         """The shortest chain of records linking `start` to `end` (links in either direction),
         through records `visibility` may see only, both ends included (None if either is hidden).
+        With `kinds`, every record between the two ends is of one of those kinds.
 
         Among equally short chains, the one whose list of refs sorts first.
         """

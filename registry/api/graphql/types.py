@@ -14,6 +14,7 @@ from registry.api.execution.context import context_of
 from registry.api.graphql.ids import global_id
 from registry.api.graphql.pagination import Connection, window
 from registry.api.graphql.relations import RELATIONS, related_page
+from registry.api.graphql.review_fields import EXTRA_FIELDS
 from registry.domain.records import JSON, Kind, Record
 from registry.domain.records import ReviewState as ReviewStateValue
 from registry.domain.vocabulary import Position
@@ -306,6 +307,7 @@ def _object_type(decl: KindDecl) -> type[Entry]:
             namespace[field.python_name] = _plain_field(field)
     for link in decl.links:
         namespace[link.name] = _link_field(link)
+    namespace.update(EXTRA_FIELDS.get(decl.kind, {}))
     built: type[Entry] = strawberry.type(type(decl.kind.value, (_INTERFACES[decl.interface],), namespace))
     return built
 

@@ -6,7 +6,7 @@ import { $, ask, h } from "./dom.js";
 import { colon, number } from "./format.js";
 import { errorText, language, t, value } from "./i18n.js";
 import { watch } from "./live.js";
-import { changeList, factList, forget, remember } from "./review.js";
+import { changeList, factList } from "./review.js";
 
 const apiLanguage = () => language().toUpperCase();
 export const hub = { caseStudy: null, stopLive: null, territories: new Map() }; // territories: slug -> name, picked one by one
@@ -150,7 +150,6 @@ async function review(uc, publish, reason, card) {
   const other = data.errors.filter((e) => e.field !== "reason");
   if (other.length) throw new Error(other.map((e) => say(e, fieldNames(e.field)[0])).join(" "));
   if (!data.errors.length) {
-    if (publish) forget(uc); else remember({ ...uc, version: data.useCase.version }, true); // what this coordinator decided on
     await loadCaseStudies();
   }
 }
@@ -158,10 +157,9 @@ async function review(uc, publish, reason, card) {
 function reviewCard(uc) {
   const reasonId = `reason-${uc.slug}`;
   const reason = h("textarea", { id: reasonId, rows: "2", "aria-describedby": `${reasonId}-error` });
-  const changed = changeList(uc); // before remember(): the copy last seen, if any
-  remember(uc);
+  const changed = changeList(uc);
   const card = h("li", { "data-slug": uc.slug, "data-version": uc.version },
-    h("strong", {}, uc.title || uc.slug), ` (${uc.hub || "—"}) · `, h("span", { class: "state" }, value(uc.reviewState)),
+    h("strong", {}, uc.title || uc.slug), ` (${uc.contributor?.name || uc.hub || "—"}) · `, h("span", { class: "state" }, value(uc.reviewState)),
     ` · v${uc.version}`,
     changed,
     factList(uc),

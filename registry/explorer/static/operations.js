@@ -175,21 +175,11 @@ export const CandidateExperiments = /* GraphQL */ `
 `;
 
 export const PathBetween = /* GraphQL */ `
-  query PathBetween($from: ID!, $to: ID!, $lang: Language!) {
-    path(from: $from, to: $to) {
+  query PathBetween($from: ID!, $to: ID!, $lang: Language!, $kinds: [RecordKind!]) {
+    path(from: $from, to: $to, kinds: $kinds) {
       length
       nodes { __typename id ... on Entry { slug label(lang: $lang) } }
-    }
-  }
-`;
-
-// A path kept to organisations and territories (path.js): the records one "works on" link away.
-export const PlacesAround = /* GraphQL */ `
-  query PlacesAround($ids: [ID!]!, $lang: Language!) {
-    nodes(ids: $ids) {
-      __typename
-      ... on Territory { id label(lang: $lang) actors(first: 100) { nodes { id label(lang: $lang) } } }
-      ... on Actor { id label(lang: $lang) territories(first: 100) { nodes { id label(lang: $lang) } } }
+      steps { relation forward role statedBy { id } }
     }
   }
 `;
@@ -216,6 +206,8 @@ export const CaseStudies = /* GraphQL */ `
         yearEnd
         country
         hub
+        contributor { slug name }
+        changes { field before after }
         reviewState
         reviewNote
         sources { url title }
@@ -246,6 +238,8 @@ export const CaseStudiesById = /* GraphQL */ `
         yearEnd
         country
         hub
+        contributor { slug name }
+        changes { field before after }
         reviewState
         reviewNote
         sources { url title }

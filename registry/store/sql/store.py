@@ -67,6 +67,11 @@ def _key(ref: Ref) -> str:
 _ref = Ref.parse
 
 
+def _kind(key: str) -> str:
+    """The kind's value of a record key (`Kind:slug`), without parsing the slug."""
+    return key.split(":", 1)[0]
+
+
 _READ = tuple(col(getattr(RecordRow, name)) for name in READ_COLUMNS)
 
 
@@ -246,7 +251,11 @@ class SqlStore:
         return result
 
     # -- graph reads ---------------------------------------------------------------
-    def shortest_path(self, start: Ref, end: Ref, max_hops: int, visibility: Visibility) -> list[Ref] | None:
+    def shortest_path(
+        self, start: Ref, end: Ref, max_hops: int, visibility: Visibility, kinds: frozenset[Kind] | None = None
+    ) -> list[Ref] | None:
+        allowed = None if kinds is None else {k.value for k in kinds}
+
         def work() -> list[Ref] | None:
             with self._session() as s:
                 ends = [_key(start), _key(end)]
@@ -272,7 +281,17 @@ class SqlStore:
                         for source, target in s.exec(stmt).all():
                             pairs.append((source, target))
                             pairs.append((target, source))
-                    return list(dict.fromkeys((a, b) for a, b in pairs if a in reached and b not in blocked))
+                    return list(
+                        dict.fromkeys(
+                            (a, b)
+                            for a, b in pairs
+                            if a in reached
+                            and b not in blocked
+                            and (allowed is None or b == goal or _kind(b) in allowed)
+                        )
+                    )
+
+                goal = _key(end)
 
                 keys = best_path(_key(start), _key(end), max_hops, neighbours, key_order=lambda k: _ref(k))
                 return None if keys is None else [_ref(k) for k in keys]
