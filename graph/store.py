@@ -38,7 +38,7 @@ from registry.domain.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.domain.provenance import inferred
 from registry.domain.records import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
 from registry.kinds import Facet
-from registry.store import budget
+from registry.store import budget, changes
 from registry.store.codec import (
     RecordReader,
     audit_columns,
@@ -48,6 +48,8 @@ from registry.store.codec import (
 )
 from registry.store.columns import LINKED_DIMENSIONS, countable
 from registry.store.port import (
+    ChangeMark,
+    Changes,
     Expansion,
     Found,
     Linked,
@@ -301,8 +303,15 @@ class Neo4jStore:
         return min(paths) if paths else None
 
     def territory_facts(self) -> list[TerritoryFacts]:
+        return self._territory_facts(self._read(cypher.TERRITORY_FACTS))
+
+    def territory_facts_of(self, slugs: Sequence[str]) -> list[TerritoryFacts]:
+        keys = [str(Ref(Kind.TERRITORY, slug)) for slug in sorted(set(slugs))]
+        return self._territory_facts(self._read(cypher.TERRITORY_FACTS_OF, keys=keys)) if keys else []
+
+    def _territory_facts(self, rows: list[JSON]) -> list[TerritoryFacts]:
         facts = []
-        for row in self._read(cypher.TERRITORY_FACTS):
+        for row in rows:
             # presences: [actor slug, actor kind (None when not an actor), role]
             presences = [(slug, kind, role) for slug, kind, role in row["presences"]]
             facts.append(
@@ -324,6 +333,13 @@ class Neo4jStore:
         return facts
 
     def use_case_facts(self) -> list[UseCaseFacts]:
+        return self._use_case_facts(self._read(cypher.USE_CASE_FACTS))
+
+    def use_case_facts_of(self, slugs: Sequence[str]) -> list[UseCaseFacts]:
+        keys = [str(Ref(Kind.USE_CASE, slug)) for slug in sorted(set(slugs))]
+        return self._use_case_facts(self._read(cypher.USE_CASE_FACTS_OF, keys=keys)) if keys else []
+
+    def _use_case_facts(self, rows: list[JSON]) -> list[UseCaseFacts]:
         return [
             UseCaseFacts(
                 slug=row["slug"],
@@ -335,7 +351,7 @@ class Neo4jStore:
                 inferred_governance=inferred(json.loads(row["data"]), "governance"),
                 services=tuple(sorted((s, p, c) for s, p, c in row["services"])),
             )
-            for row in self._read(cypher.USE_CASE_FACTS)
+            for row in rows
         ]
 
     def count_by(self, kind: Kind, dimension: str, visibility: Visibility) -> list[tuple[str, int]]:
@@ -518,6 +534,15 @@ class Neo4jStore:
     def generation(self) -> int:
         rows = self._read(cypher.GENERATION)
         return int(rows[0]["value"]) if rows else 0
+
+    def change_mark(self) -> ChangeMark:
+        rows = self._read(cypher.CHANGE_MARK)
+        if not rows:
+            return ChangeMark(0, 0, -1)  # no counter yet: nothing known to read from the trail
+        return ChangeMark(int(rows[0]["generation"]), int(rows[0]["described"]), int(rows[0]["audit"]))
+
+    def changes_since(self, mark: ChangeMark, limit: int) -> Changes:
+        return changes.since(self, mark, limit)
 
     def ping(self) -> None:
         self._read("RETURN 1 AS one")

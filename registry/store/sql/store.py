@@ -15,7 +15,7 @@ from sqlmodel import Session, col, create_engine, select
 from registry.domain.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.domain.records import ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel, ReviewState, Role
 from registry.kinds import Facet
-from registry.store import budget
+from registry.store import budget, changes
 from registry.store.codec import (
     RecordReader,
     audit_columns,
@@ -27,6 +27,8 @@ from registry.store.codec import (
 from registry.store.columns import LINKED_DIMENSIONS, countable
 from registry.store.expansion import expand
 from registry.store.port import (
+    ChangeMark,
+    Changes,
     Expansion,
     Found,
     Linked,
@@ -46,6 +48,7 @@ from registry.store.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRo
 from registry.store.sql.writes import (
     AUDIT,
     BUMP,
+    DESCRIBED,
     GENERATION,
     SQLITE_BUSY_SECONDS,
     SqlWrites,
@@ -312,6 +315,22 @@ class SqlStore:
         found: list[UseCaseFacts] = self._guard(work)
         return found
 
+    def territory_facts_of(self, slugs: Sequence[str]) -> list[TerritoryFacts]:
+        def work() -> list[TerritoryFacts]:
+            with self.engine.connect() as c:
+                return facts.territory_facts(c, sorted(set(slugs)))
+
+        found: list[TerritoryFacts] = self._guard(work) if slugs else []
+        return found
+
+    def use_case_facts_of(self, slugs: Sequence[str]) -> list[UseCaseFacts]:
+        def work() -> list[UseCaseFacts]:
+            with self.engine.connect() as c:
+                return facts.use_case_facts(c, sorted(set(slugs)))
+
+        found: list[UseCaseFacts] = self._guard(work) if slugs else []
+        return found
+
     def count_by(self, kind: Kind, dimension: str, visibility: Visibility) -> list[tuple[str, int]]:
         countable(dimension)  # before any name reaches getattr below
         base = [RecordRow.kind == kind.value, _visible(visibility)]
@@ -515,6 +534,24 @@ class SqlStore:
 
         value: int = self._guard(work)
         return value
+
+    def change_mark(self) -> ChangeMark:
+        def meta(name: str) -> Any:
+            return select(MetaRow.value).where(col(MetaRow.name) == name).scalar_subquery()
+
+        # One statement: one snapshot of the counter, the described writes and the trail.
+        statement = select(meta(GENERATION), meta(DESCRIBED), select(func.max(AuditRow.seq)).scalar_subquery())
+
+        def work() -> ChangeMark:
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                generation, described, audit = c.execute(statement).one()
+                return ChangeMark(int(generation or 0), int(described or 0), int(audit or 0))
+
+        mark: ChangeMark = self._guard(work)
+        return mark
+
+    def changes_since(self, mark: ChangeMark, limit: int) -> Changes:
+        return changes.since(self, mark, limit)
 
     def ping(self) -> None:
         def work() -> None:
