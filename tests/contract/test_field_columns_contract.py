@@ -128,5 +128,6 @@ def test_neo4j_indexes_come_from_the_column_list_under_the_first_release_names()
 
     names = {index_name(column) for column in column_indexes()}
     assert names == {f"record_{c}" for c in ("kind", "status", "subkind", "country", "governance", "review_state")} | {
-        "record_sort_name"
+        "record_sort_name",
+        "record_completeness",  # added 2026-12-05 (Neo4j migration 4): created on opening, as every later column
     }
