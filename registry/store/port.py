@@ -33,6 +33,7 @@ class SortKey(enum.StrEnum):
     CREATED = "created"
     UPDATED = "updated"
     YEAR = "year"
+    COMPLETENESS = "completeness"
 
 
 # The column each sort key orders by; every store sorts from this table.
@@ -42,6 +43,7 @@ SORT_COLUMNS = {
     SortKey.CREATED: "created_at",
     SortKey.UPDATED: "updated_at",
     SortKey.YEAR: "year_start",
+    SortKey.COMPLETENESS: "completeness",
 }
 
 
