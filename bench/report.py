@@ -25,6 +25,10 @@ PACKAGES = (
 )
 PEER_PACKAGES = ("@neo4j/graphql", "@apollo/server", "graphql", "neo4j-driver")
 CLIENT_BOUND = 0.7  # a client busier than this (share of one core) may be the bottleneck
+MIXED = "mixed"  # bench/workload.py's mixed cell: its figures hold each operation's latencies apart
+MIXED_P95_TARGET = 1.5  # issue 15: a read's p95 under writes at most 1.5× its p95 alone
+MIXED_THROUGHPUT_TARGET = 0.8  # and the mix's throughput at least 0.8× what the reads alone reach
+FEW = 40  # fewer requests than this in the mix: its p95 is one of the last two
 
 
 @dataclass
@@ -166,6 +170,67 @@ def peer_table(cells: list[Cell], mine: str = "ours") -> list[str]:
     return lines
 
 
+def _met(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def mixed_tables(cells: list[Cell], server: str = "ours") -> list[str]:
+    """Each read's p95 inside the mixed cell beside its read-only cell's (same server, concurrency and
+    run), then the mix's throughput beside what the read-only cells reach at the mix's shares."""
+    alone = {(c.op, c.concurrency): c.figures for c in cells if c.server == server and c.op != MIXED}
+    mixed = [c for c in cells if c.server == server and c.op == MIXED and c.figures.get("per_op")]
+    if not mixed:
+        return []
+    p95 = [
+        f"| conc. | operation | read-only p95 ms | in the mix: requests | p95 ms | mixed / read-only p95 | target ≤ {MIXED_P95_TARGET}× |",
+        "|--:|---|--:|--:|--:|--:|---|",
+    ]
+    rates = [
+        "| conc. | mixed req/s | read-only req/s at the mix's shares | mixed / read-only | read-only cells' req/s (min–max) "
+        f"| target ≥ {MIXED_THROUGHPUT_TARGET}× |",
+        "|--:|--:|--:|--:|--:|---|",
+    ]
+    for cell in mixed:
+        c, per_op = cell.concurrency, cell.figures["per_op"]
+        reads = {op: f for op, f in per_op.items() if (op, c) in alone}
+        for op, f in per_op.items():
+            base = alone.get((op, c))
+            if base is None or not base["requests"]:
+                p95.append(f"| {c} | {op} | – | {f['requests']} | {_ms(f['p95_ms'])} | – | – |")
+                continue
+            ratio = f["p95_ms"] / base["p95_ms"]
+            few = " (few: p95 is near the maximum)" if f["requests"] < FEW else ""
+            p95.append(
+                f"| {c} | {op} | {_ms(base['p95_ms'])} | {f['requests']}{few} | {_ms(f['p95_ms'])} | {ratio:.2f}× "
+                f"| {_met(ratio <= MIXED_P95_TARGET)} |"
+            )
+        total = sum(f["requests"] for f in reads.values())
+        if not total or any(not alone[(op, c)]["throughput"] for op in reads):
+            rates.append(f"| {c} | {cell.figures['throughput']:.1f} | – | – | – | – |")
+            continue
+        # Seconds per request if each read ran at its read-only rate, weighted by its share of the mix.
+        expected = 1 / sum(f["requests"] / total / alone[(op, c)]["throughput"] for op, f in reads.items())
+        ratio = cell.figures["throughput"] / expected
+        spread = [alone[(op, c)]["throughput"] for op in reads]
+        rates.append(
+            f"| {c} | {cell.figures['throughput']:.1f} | {expected:.1f} | {ratio:.2f}× | {min(spread):.1f}–{max(spread):.1f} "
+            f"| {_met(ratio >= MIXED_THROUGHPUT_TARGET)} |"
+        )
+    return [
+        "Reads under writes: each operation's p95 inside the mixed cell beside its p95 in its own read-only cell"
+        " (same server, concurrency and run; the writes have no read-only cell).",
+        "",
+        *p95,
+        "",
+        "The mixed cell's throughput beside the read-only cells': the rate the mix's reads would reach, each at its"
+        " read-only cell's rate and at its share of the mix's reads (a weighted harmonic mean; the 5 % writes count"
+        " in the mixed cell only).",
+        "",
+        *rates,
+        "",
+    ]
+
+
 def render_section(section: Section) -> str:
     out = [f"## {section.store}, ×{section.scale}", ""]
     if section.fill:
@@ -175,6 +240,7 @@ def render_section(section: Section) -> str:
         out.append("")
     if section.cells:
         out += [*cells_table(section.cells), ""]
+    out += mixed_tables(section.cells)
     if section.floor:
         out += ["The floor: one hand-written statement per page through the raw driver, at concurrency 1.", ""]
         out += [*floor_table(section), ""]

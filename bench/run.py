@@ -89,7 +89,7 @@ def run_cell(
         "port": server.port,
         "path": server.path,
         "token": args.token,
-        "requests": [{"body": r.body, "as_hub": r.as_hub} for r in requests],
+        "requests": [{"body": r.body, "as_hub": r.as_hub, "op": r.op} for r in requests],
         "warmup": warmup_count(c),
         "max_requests": args.requests,
         "concurrency": c,
