@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, event, func, insert, or_
+from sqlalchemy import Engine, delete, event, func, insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlmodel import Session, col, create_engine, select
 
 from registry.domain.errors import ErrorCode, RegistryError, StoreUnavailable
-from registry.domain.records import ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel, ReviewState, Role
+from registry.domain.records import ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel, Role
 from registry.kinds import Facet
 from registry.store import budget
 from registry.store.codec import (
@@ -38,8 +38,7 @@ from registry.store.port import (
     Visibility,
     WriteBatch,
 )
-from registry.store.rules import best_path, hidden
-from registry.store.sql import deadline, facts, filters, schema_version
+from registry.store.sql import deadline, facts, filters, paths, schema_version
 from registry.store.sql.facets import facet_statement
 from registry.store.sql.linked import READ_COLUMNS, linked_statement, visible
 from registry.store.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRow, LinkRow, MetaRow, RecordRow
@@ -243,35 +242,18 @@ class SqlStore:
         return result
 
     # -- graph reads ---------------------------------------------------------------
-    def shortest_path(self, start: Ref, end: Ref, max_hops: int, visibility: Visibility) -> list[Ref] | None:
+    def shortest_path(
+        self, start: Ref, end: Ref, max_hops: int, visibility: Visibility, *, kinds: Collection[Kind] | None = None
+    ) -> list[Ref] | None:
+        """See Store.shortest_path; `kinds`, when given, are the kinds the records between the ends may be of."""
+
         def work() -> list[Ref] | None:
-            with self._session() as s:
+            with self.engine.connect() as c:
                 ends = [_key(start), _key(end)]
-                found = s.exec(select(RecordRow).where(col(RecordRow.key).in_(ends), _visible(visibility))).all()
-                if len(found) != len({start, end}):  # a hidden end is answered as a missing one
+                found = c.execute(select(RecordRow.key).where(col(RecordRow.key).in_(ends), _visible(visibility)))
+                if len(found.all()) != len({start, end}):  # a hidden end is answered as a missing one
                     return None
-                blocked = {
-                    r.key
-                    for r in s.exec(
-                        select(RecordRow).where(RecordRow.review_state != ReviewState.PUBLISHED.value)
-                    ).all()
-                    if hidden(r.review_state, r.hub, visibility)
-                }
-
-                def neighbours(frontier: list[str]) -> list[tuple[str, str]]:
-                    reached = set(frontier)  # a set: at x100 a level holds thousands of records
-                    pairs = []
-                    for start in range(0, len(frontier), _PAGE):  # SQLite takes at most 32,766 parameters
-                        part = frontier[start : start + _PAGE]
-                        stmt = select(LinkRow.source_key, LinkRow.target_key).where(
-                            or_(col(LinkRow.source_key).in_(part), col(LinkRow.target_key).in_(part))
-                        )
-                        for source, target in s.exec(stmt).all():
-                            pairs.append((source, target))
-                            pairs.append((target, source))
-                    return list(dict.fromkeys((a, b) for a, b in pairs if a in reached and b not in blocked))
-
-                keys = best_path(_key(start), _key(end), max_hops, neighbours, key_order=lambda k: _ref(k))
+                keys = paths.shortest_path(c, ends[0], ends[1], max_hops, visibility, _ref, kinds)
                 return None if keys is None else [_ref(k) for k in keys]
 
         result: list[Ref] | None = self._guard(work)
