@@ -24,6 +24,8 @@ from typing import Any
 Expand = Callable[[Sequence[str]], Iterable[tuple[str, str]]]
 # a frontier -> an estimate of what expanding it reads (its records' links, say)
 Cost = Callable[[Sequence[str]], int]
+# (a frontier, the other side's frontier) -> the pairs linking the two
+Meet = Callable[[Sequence[str], Sequence[str]], Iterable[tuple[str, str]]]
 
 
 class _Side:
@@ -62,20 +64,29 @@ def shortest_path(
     expand: Expand,
     key_order: Callable[[str], Any],
     cost: Cost = len,
+    meet: Meet | None = None,
 ) -> list[str] | None:
     """The first (by `key_order` of its records) of the shortest paths from `start` to `end` at
     most `max_hops` links long, both ends included; None if there is none.  The ends are taken
     as given: the caller checks that it may see them.  Each round widens the side whose frontier
     `cost`s less: by default the one with fewer records; a store that counts links cheaply does
-    better, since one policy domain can hold as many links as a thousand organisations."""
+    better, since one policy domain can hold as many links as a thousand organisations.
+
+    With `meet`, each round first asks whether the frontier touches the other side's: the
+    last round, the widest, then reads only the links where the two sides meet."""
     if start == end:
         return [start]
     ahead, behind = _Side(start), _Side(end)
-    for _ in range(max_hops):
+    for hop in range(max_hops):
         for each in (ahead, behind):
             if each.cost is None:
                 each.cost = cost(each.frontier)
         side, other = (ahead, behind) if (ahead.cost or 0) <= (behind.cost or 0) else (behind, ahead)
+        touching = [] if meet is None else list(meet(side.frontier, other.frontier))
+        if touching:  # a record met is always on the other side's frontier (see below)
+            return _first_path(ahead, behind, set(side.widen(touching)), key_order)
+        if meet is not None and hop == max_hops - 1:  # a last level that does not meet is not read
+            return None
         reached = side.widen(expand(side.frontier))
         if not reached:  # this end's whole component is read: the other end is not in it
             return None

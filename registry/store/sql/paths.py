@@ -1,6 +1,7 @@
 """The SQL side of the bidirectional path search (registry/store/bidirectional.py): one
 statement reads the links of a whole frontier, in either direction, to the records the caller
-may see (and, when asked, of the allowed kinds only).
+may see (and, when asked, of the allowed kinds only); one more tells whether two frontiers
+touch, and one counts a frontier's links, so that the search widens the cheaper side.
 
 The frontier travels as one JSON array parameter, so a level of ten thousand records is one
 statement, whatever the driver's limit on parameters.
@@ -38,7 +39,8 @@ def shortest_path(
     """The store-wide first shortest path between two keys (Store.shortest_path), crossing only
     records `visibility` may see and, when `kinds` is given, only records of those kinds between
     the two ends.  The ends themselves are the caller's to check."""
-    statement = _statement(connection.dialect.name, visibility.everything, visibility.hub is None, kinds is not None)
+    dialect = connection.dialect.name
+    statement = _statement(dialect, visibility.everything, visibility.hub is None, kinds is not None)
     fixed: dict[str, Any] = {"hub": visibility.hub, "ends": [start, end]}
     if kinds is not None:
         fixed["kinds"] = sorted(kind.value for kind in kinds)
@@ -47,22 +49,48 @@ def shortest_path(
         rows = connection.execute(statement, {**fixed, "frontier": json.dumps(list(frontier))})
         return [(near, far) for near, far in rows]
 
-    counting = _count_statement(connection.dialect.name)
+    counting = _count_statement(dialect)
 
     def cost(frontier: Sequence[str]) -> int:
         # The frontier's links, visible or not: read from the links' two indexes only.
         return int(connection.execute(counting, {"frontier": json.dumps(list(frontier))}).scalar_one())
 
-    return bidirectional.shortest_path(start, end, max_hops, expand, key_order, cost)
+    meeting = _meet_statement(dialect)
+
+    def meet(frontier: Sequence[str], other: Sequence[str]) -> list[tuple[str, str]]:
+        # No record read: both frontiers hold only records the caller may cross.
+        parameters = {"frontier": json.dumps(list(frontier)), "other": json.dumps(list(other))}
+        return [(near, far) for near, far in connection.execute(meeting, parameters)]
+
+    return bidirectional.shortest_path(start, end, max_hops, expand, key_order, cost, meet)
 
 
-def _elements(dialect: str) -> Any:
-    """The frontier's keys as a table (column `value`) from its JSON array parameter."""
+def _elements(dialect: str, name: str = "frontier") -> Any:
+    """A frontier's keys as a table (column `value`) from its JSON array parameter."""
     if dialect == "postgresql":
-        elements = func.json_array_elements_text(cast(bindparam("frontier", type_=String), postgresql.JSON))
+        elements = func.json_array_elements_text(cast(bindparam(name, type_=String), postgresql.JSON))
     else:
-        elements = func.json_each(bindparam("frontier", type_=String))
+        elements = func.json_each(bindparam(name, type_=String))
     return elements.table_valued("value")
+
+
+@functools.lru_cache(maxsize=4)
+def _meet_statement(dialect: str) -> Any:
+    """Rows (near, far): `near` in the frontier, `far` in the other side's, linked either way."""
+    halves: list[Any] = []
+    for near, far in (
+        (col(LinkRow.source_key), col(LinkRow.target_key)),
+        (col(LinkRow.target_key), col(LinkRow.source_key)),
+    ):
+        frontier = _elements(dialect).alias("frontier")
+        other = core_select(_elements(dialect, "other").alias("other").c.value)
+        halves.append(
+            core_select(near.label("near"), far.label("far"))
+            .select_from(frontier)
+            .join(LinkRow, near == literal_column("frontier.value"))
+            .where(far.in_(other))
+        )
+    return union_all(*halves)
 
 
 @functools.lru_cache(maxsize=4)
@@ -85,22 +113,19 @@ def _statement(dialect: str, everything: bool, public: bool, by_kind: bool) -> A
     """Rows (near, far): `near` in the frontier, `far` a record linked to it either way."""
     seen = Visibility(everything=everything, hub=None if public else "")
     halves: list[Any] = []
-    for near, far in (
-        (col(LinkRow.source_key), col(LinkRow.target_key)),
-        (col(LinkRow.target_key), col(LinkRow.source_key)),
+    for near, far, far_kind in (
+        (col(LinkRow.source_key), col(LinkRow.target_key), col(LinkRow.target_kind)),
+        (col(LinkRow.target_key), col(LinkRow.source_key), col(LinkRow.source_kind)),
     ):
         frontier = _elements(dialect).alias("frontier")
         record = aliased(RecordRow, name="crossed")
         # The frontier drives: each of its records is found by key in the links, then each
         # neighbour by key in the records.  `unindexed` keeps SQLite from starting at the
         # records of a review state instead (nearly every record is published).
-        conditions = [visible(seen, record, unindexed, bindparam("hub"))]
-        if by_kind:
+        conditions: list[Any] = [visible(seen, record, unindexed, bindparam("hub"))]
+        if by_kind:  # the kinds are on the links; the ends may be of any kind
             conditions.append(
-                or_(
-                    unindexed(record.kind).in_(bindparam("kinds", expanding=True)),
-                    col(record.key).in_(bindparam("ends", expanding=True)),
-                )
+                or_(far_kind.in_(bindparam("kinds", expanding=True)), far.in_(bindparam("ends", expanding=True)))
             )
         halves.append(
             core_select(near.label("near"), far.label("far"))
