@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -428,19 +429,20 @@ class SqlStore:
 
     def load(
         self,
-        records: Sequence[Record],
-        links: Sequence[Link],
-        audit: Sequence[AuditEntry],
-        hubs: Sequence[Hub] = (),
-        keys: Sequence[ApiKey] = (),
+        records: Iterable[Record],
+        links: Iterable[Link],
+        audit: Iterable[AuditEntry],
+        hubs: Iterable[Hub] = (),
+        keys: Iterable[ApiKey] = (),
     ) -> None:
-        """Bulk inserts (SQLAlchemy core, executemany) in chunks, all in one transaction."""
-        tables: list[tuple[Any, list[dict[str, Any]]]] = [
-            (RecordRow, [record_columns(r) for r in records]),
-            (LinkRow, [link_columns(link) for link in links]),
-            (AuditRow, [audit_columns(e) for e in audit]),
-            (HubRow, [{"slug": h.slug, "name": h.name, "created_at": format_time(h.created_at) or ""} for h in hubs]),
-            (ApiKeyRow, [key_columns(k) for k in keys]),
+        """Bulk inserts (SQLAlchemy core, executemany) in chunks read as they come, all in one
+        transaction: a large import never holds more than a chunk of rows."""
+        tables: list[tuple[Any, Iterator[dict[str, Any]]]] = [
+            (RecordRow, map(record_columns, records)),
+            (LinkRow, map(link_columns, links)),
+            (AuditRow, map(audit_columns, audit)),
+            (HubRow, ({"slug": h.slug, "name": h.name, "created_at": format_time(h.created_at) or ""} for h in hubs)),
+            (ApiKeyRow, map(key_columns, keys)),
         ]
 
         def work() -> None:
@@ -448,8 +450,8 @@ class SqlStore:
                 connection.execute(BUMP)  # first: see _bump
                 connection.execute(delete(MetaRow).where(col(MetaRow.name) == AUDIT))  # counted again from the rows
                 for table, rows in tables:
-                    for start in range(0, len(rows), _LOAD_CHUNK):
-                        connection.execute(insert(table), rows[start : start + _LOAD_CHUNK])
+                    while chunk := list(itertools.islice(rows, _LOAD_CHUNK)):
+                        connection.execute(insert(table), chunk)
 
         try:
             self._guard(work)
