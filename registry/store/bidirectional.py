@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-# a frontier -> pairs (a record of the frontier, a neighbour the caller may cross)
-Expand = Callable[[Sequence[str]], Iterable[tuple[str, str]]]
+# (a frontier, its cost) -> pairs (a record of the frontier, a neighbour the caller may cross)
+Expand = Callable[[Sequence[str], int], Iterable[tuple[str, str]]]
 # a frontier -> an estimate of what expanding it reads (its records' links, say)
 Cost = Callable[[Sequence[str]], int]
 # (a frontier, the other side's frontier) -> the pairs linking the two
@@ -65,6 +65,7 @@ def shortest_path(
     key_order: Callable[[str], Any],
     cost: Cost = len,
     meet: Meet | None = None,
+    meet_from: int = 0,
 ) -> list[str] | None:
     """The first (by `key_order` of its records) of the shortest paths from `start` to `end` at
     most `max_hops` links long, both ends included; None if there is none.  The ends are taken
@@ -72,8 +73,10 @@ def shortest_path(
     `cost`s less: by default the one with fewer records; a store that counts links cheaply does
     better, since one policy domain can hold as many links as a thousand organisations.
 
-    With `meet`, each round first asks whether the frontier touches the other side's: the
-    last round, the widest, then reads only the links where the two sides meet."""
+    With `meet`, a round whose frontier costs `meet_from` or more, and the last round, first
+    ask whether the frontier touches the other side's: the round that meets, the widest, then
+    reads only the links where the two sides meet.  A cheaper round just widens: asking first
+    would read its links twice."""
     if start == end:
         return [start]
     ahead, behind = _Side(start), _Side(end)
@@ -82,12 +85,14 @@ def shortest_path(
             if each.cost is None:
                 each.cost = cost(each.frontier)
         side, other = (ahead, behind) if (ahead.cost or 0) <= (behind.cost or 0) else (behind, ahead)
-        touching = [] if meet is None else list(meet(side.frontier, other.frontier))
-        if touching:  # a record met is always on the other side's frontier (see below)
-            return _first_path(ahead, behind, set(side.widen(touching)), key_order)
-        if meet is not None and hop == max_hops - 1:  # a last level that does not meet is not read
-            return None
-        reached = side.widen(expand(side.frontier))
+        last = hop == max_hops - 1
+        if meet is not None and (last or (side.cost or 0) >= meet_from):
+            touching = list(meet(side.frontier, other.frontier))
+            if touching:  # a record met is always on the other side's frontier (see below)
+                return _first_path(ahead, behind, set(side.widen(touching)), key_order)
+            if last:  # a last level that does not meet is not read
+                return None
+        reached = side.widen(expand(side.frontier, side.cost or 0))
         if not reached:  # this end's whole component is read: the other end is not in it
             return None
         # The levels so far did not meet, so the shortest path is longer than both depths

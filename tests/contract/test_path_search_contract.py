@@ -17,6 +17,7 @@ import pytest
 from registry.domain.records import REL_KINDS, Kind, Link, Record, Ref, Rel, ReviewState
 from registry.store.port import EVERYTHING, PUBLIC, Store, Visibility
 from registry.store.rules import hidden
+from registry.store.sql import paths
 from registry.store.sql.store import SqlStore
 from tests.conftest import MakeStore
 from tests.contract.builders import actor, create, link, record, territory, use_case
@@ -158,3 +159,31 @@ def test_a_sql_path_restricted_to_some_kinds_between_its_ends(sql_store: SqlStor
             found = sql_store.shortest_path(start.ref, end.ref, 6, HUB_A, kinds=allowed)
             assert found == expected, (start.ref, end.ref)
             assert found is None or all(ref.kind in allowed for ref in found[1:-1])
+
+
+@pytest.mark.parametrize("seed", [11, 31])
+def test_a_sql_level_that_leaves_the_hidden_records_out_as_a_set_answers_the_same(
+    sql_store: SqlStore, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a random registry with hubs, and every level read as a wide one (see paths.WIDE_LEVEL)
+    monkeypatch.setattr(paths, "WIDE_LEVEL", 0)
+    records, links = _random_graph(seed)
+    # and two territories linked only through a draft of no hub, which no hub may see
+    islands, orphan = [territory("island-a"), territory("island-b")], use_case("orphan", review_state=ReviewState.DRAFT)
+    records += [*islands, orphan]
+    links += [link(orphan, Rel.IN_TERRITORY, each) for each in islands]
+    create(sql_store, records, links)
+    assert sql_store.shortest_path(islands[0].ref, islands[1].ref, 6, HUB_A) is None
+    assert sql_store.shortest_path(islands[0].ref, islands[1].ref, 6, EVERYTHING) == [
+        islands[0].ref,
+        orphan.ref,
+        islands[1].ref,
+    ]
+    # then the paths are the reference's, for every caller, with and without kinds
+    for start in records[::3]:
+        for end in records[1::2]:
+            for visibility in (PUBLIC, HUB_A, EVERYTHING):
+                for kinds in (None, {Kind.ACTOR, Kind.TERRITORY, Kind.USE_CASE}):
+                    expected = _reference(records, links, start.ref, end.ref, 6, visibility, kinds)
+                    found = sql_store.shortest_path(start.ref, end.ref, 6, visibility, kinds=kinds)
+                    assert found == expected, (start.ref, end.ref, visibility, kinds)
