@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +16,7 @@ from sqlmodel import Session, col, create_engine, select
 from registry.domain.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.domain.records import ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel, Role
 from registry.kinds import Facet
-from registry.store import budget
+from registry.store import budget, changes
 from registry.store.codec import (
     RecordReader,
     audit_columns,
@@ -28,6 +28,8 @@ from registry.store.codec import (
 from registry.store.columns import LINKED_DIMENSIONS, countable
 from registry.store.expansion import expand
 from registry.store.port import (
+    ChangeMark,
+    Changes,
     Expansion,
     Found,
     Linked,
@@ -46,6 +48,7 @@ from registry.store.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRo
 from registry.store.sql.writes import (
     AUDIT,
     BUMP,
+    DESCRIBED,
     GENERATION,
     SQLITE_BUSY_SECONDS,
     SqlWrites,
@@ -244,10 +247,8 @@ class SqlStore:
 
     # -- graph reads ---------------------------------------------------------------
     def shortest_path(
-        self, start: Ref, end: Ref, max_hops: int, visibility: Visibility, *, kinds: Collection[Kind] | None = None
+        self, start: Ref, end: Ref, max_hops: int, visibility: Visibility, kinds: frozenset[Kind] | None = None
     ) -> list[Ref] | None:
-        """See Store.shortest_path; `kinds`, when given, are the kinds the records between the ends may be of."""
-
         def work() -> list[Ref] | None:
             with self.engine.connect() as c:
                 ends = [_key(start), _key(end)]
@@ -274,6 +275,22 @@ class SqlStore:
                 return facts.use_case_facts(c)
 
         found: list[UseCaseFacts] = self._guard(work)
+        return found
+
+    def territory_facts_of(self, slugs: Sequence[str]) -> list[TerritoryFacts]:
+        def work() -> list[TerritoryFacts]:
+            with self.engine.connect() as c:
+                return facts.territory_facts(c, sorted(set(slugs)))
+
+        found: list[TerritoryFacts] = self._guard(work) if slugs else []
+        return found
+
+    def use_case_facts_of(self, slugs: Sequence[str]) -> list[UseCaseFacts]:
+        def work() -> list[UseCaseFacts]:
+            with self.engine.connect() as c:
+                return facts.use_case_facts(c, sorted(set(slugs)))
+
+        found: list[UseCaseFacts] = self._guard(work) if slugs else []
         return found
 
     def count_by(self, kind: Kind, dimension: str, visibility: Visibility) -> list[tuple[str, int]]:
@@ -480,6 +497,24 @@ class SqlStore:
 
         value: int = self._guard(work)
         return value
+
+    def change_mark(self) -> ChangeMark:
+        def meta(name: str) -> Any:
+            return select(MetaRow.value).where(col(MetaRow.name) == name).scalar_subquery()
+
+        # One statement: one snapshot of the counter, the described writes and the trail.
+        statement = select(meta(GENERATION), meta(DESCRIBED), select(func.max(AuditRow.seq)).scalar_subquery())
+
+        def work() -> ChangeMark:
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                generation, described, audit = c.execute(statement).one()
+                return ChangeMark(int(generation or 0), int(described or 0), int(audit or 0))
+
+        mark: ChangeMark = self._guard(work)
+        return mark
+
+    def changes_since(self, mark: ChangeMark, limit: int) -> Changes:
+        return changes.since(self, mark, limit)
 
     def ping(self) -> None:
         def work() -> None:
