@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -459,11 +459,11 @@ class Neo4jStore:
 
     def load(
         self,
-        records: Sequence[Record],
-        links: Sequence[Link],
-        audit: Sequence[AuditEntry],
-        hubs: Sequence[Hub] = (),
-        keys: Sequence[ApiKey] = (),
+        records: Iterable[Record],
+        links: Iterable[Link],
+        audit: Iterable[AuditEntry],
+        hubs: Iterable[Hub] = (),
+        keys: Iterable[ApiKey] = (),
     ) -> None:
         """Batches of `UNWIND … CREATE` with static labels and relationship types, all or nothing.
 
@@ -473,6 +473,17 @@ class Neo4jStore:
         them: readers see the whole load at once or nothing of it.  What a crash leaves staged
         is invisible, and removed by the next load.
         """
+        # Held whole: the staged load reads them more than once (repeats, inner and outer links).
+        self._load_lists(list(records), list(links), list(audit), list(hubs), list(keys))
+
+    def _load_lists(
+        self,
+        records: Sequence[Record],
+        links: Sequence[Link],
+        audit: Sequence[AuditEntry],
+        hubs: Sequence[Hub],
+        keys: Sequence[ApiKey],
+    ) -> None:
         self._remove_staged()
         try:
             if len(records) + len(links) + len(audit) + len(hubs) + len(keys) <= _ONE_TRANSACTION_ROWS:

@@ -7,7 +7,7 @@ store passes the one contract suite in `tests/contract/`.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -418,14 +418,16 @@ class Store(Protocol):
 
     def load(
         self,
-        records: Sequence[Record],
-        links: Sequence[Link],
-        audit: Sequence[AuditEntry],
-        hubs: Sequence[Hub] = (),
-        keys: Sequence[ApiKey] = (),
+        records: Iterable[Record],
+        links: Iterable[Link],
+        audit: Iterable[AuditEntry],
+        hubs: Iterable[Hub] = (),
+        keys: Iterable[ApiKey] = (),
     ) -> None:
         """Insert exported rows as they are (versions, times and audit numbers kept), all or
-        nothing: a failure leaves the store as it was."""
+        nothing: a failure leaves the store as it was, whether it is the store's or one raised
+        by an iterable.  Each iterable is read once, in the order of the parameters, so an
+        import can stream them from a file."""
         ...
 
     def is_empty(self) -> bool: ...
