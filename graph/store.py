@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, Query
+from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase, ManagedTransaction, Query, Session
 from neo4j.exceptions import (
     AuthError,
     ConnectionPoolError,
@@ -38,7 +38,7 @@ from registry.domain.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.domain.provenance import inferred
 from registry.domain.records import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
 from registry.kinds import Facet
-from registry.store import budget
+from registry.store import budget, changes
 from registry.store.codec import (
     RecordReader,
     audit_columns,
@@ -48,6 +48,8 @@ from registry.store.codec import (
 )
 from registry.store.columns import LINKED_DIMENSIONS, countable
 from registry.store.port import (
+    ChangeMark,
+    Changes,
     Expansion,
     Found,
     Linked,
@@ -87,7 +89,10 @@ class Neo4jStore:
         parts = urlsplit(url)
         self.where = urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]))  # never show a password
         self.database = database
-        self._writes = Neo4jWrites(lambda: self.driver.session(database=self.database), self._translated)
+        # Causal consistency within this process: every session starts after the transactions this
+        # process committed (on a cluster, a follower serving a read waits until it has them).
+        self.bookmarks = GraphDatabase.bookmark_manager()
+        self._writes = Neo4jWrites(self._session, self._translated)
         auth = None if password is None else (user, password)
         # Short timeouts: a service answers STORE_UNAVAILABLE quickly instead of hanging.
         self.driver: Driver = GraphDatabase.driver(
@@ -140,12 +145,15 @@ class Neo4jStore:
             raise StoreUnavailable(f"Neo4j at {self.where} refused the credentials: {error.message}") from error
         raise StoreUnavailable(f"Neo4j at {self.where} is unreachable: {error}") from error
 
+    def _session(self, access: str = WRITE_ACCESS) -> Session:
+        return self.driver.session(database=self.database, default_access_mode=access, bookmark_manager=self.bookmarks)
+
     def _read(self, query: str, **params: Any) -> list[JSON]:
         """One statement in an auto-commit transaction: a single round trip.  The driver
         sends it again on a fresh connection when a pooled one turned out dead."""
         with (
             self._translated(),
-            self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session,
+            self._session(READ_ACCESS) as session,
         ):
             return session.run(_timed(query), params).data()
 
@@ -154,18 +162,18 @@ class Neo4jStore:
         transformation, and one message instead of one per row: the reads that return lists)."""
         with (
             self._translated(),
-            self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session,
+            self._session(READ_ACCESS) as session,
         ):
             return list(session.run(_timed(query), params).single(strict=True).values())
 
     def _write(self, query: str, **params: Any) -> list[JSON]:
-        with self._translated(), self.driver.session(database=self.database) as session:
+        with self._translated(), self._session() as session:
             return session.run(_timed(query), params).data()
 
     def _write_transaction(self, work: Callable[[ManagedTransaction], T]) -> T:
         """Several statements in one managed transaction, which the driver retries on
         transient failures (deadlocks, a lost connection) for `retry_seconds`."""
-        with self._translated(), self.driver.session(database=self.database) as session:
+        with self._translated(), self._session() as session:
             return session.execute_write(within_budget(work))
 
     # -- records -------------------------------------------------------------------------------
@@ -275,16 +283,19 @@ class Neo4jStore:
         return None if not rows else str(rows[0]["result"])
 
     # -- graph reads ---------------------------------------------------------------------------
-    def shortest_path(self, start: Ref, end: Ref, max_hops: int, visibility: Visibility) -> list[Ref] | None:
+    def shortest_path(
+        self, start: Ref, end: Ref, max_hops: int, visibility: Visibility, kinds: frozenset[Kind] | None = None
+    ) -> list[Ref] | None:
         if start == end:
             return [start] if self.get([start], visibility) else None
         if max_hops < 1:
             return None
         rows = self._read(
-            cypher.shortest_paths(visibility),
+            cypher.shortest_paths(visibility, kept=kinds is not None),
             start=key(start),
             end=key(end),
             hub=visibility.hub,
+            kinds=sorted(k.value for k in kinds or ()),
             max_hops=min(max_hops, cypher.MAX_PATH_HOPS),
         )
         # Among equally short paths the one whose refs sort first, compared as the SQL store does.
@@ -292,8 +303,15 @@ class Neo4jStore:
         return min(paths) if paths else None
 
     def territory_facts(self) -> list[TerritoryFacts]:
+        return self._territory_facts(self._read(cypher.TERRITORY_FACTS))
+
+    def territory_facts_of(self, slugs: Sequence[str]) -> list[TerritoryFacts]:
+        keys = [str(Ref(Kind.TERRITORY, slug)) for slug in sorted(set(slugs))]
+        return self._territory_facts(self._read(cypher.TERRITORY_FACTS_OF, keys=keys)) if keys else []
+
+    def _territory_facts(self, rows: list[JSON]) -> list[TerritoryFacts]:
         facts = []
-        for row in self._read(cypher.TERRITORY_FACTS):
+        for row in rows:
             # presences: [actor slug, actor kind (None when not an actor), role]
             presences = [(slug, kind, role) for slug, kind, role in row["presences"]]
             facts.append(
@@ -315,6 +333,13 @@ class Neo4jStore:
         return facts
 
     def use_case_facts(self) -> list[UseCaseFacts]:
+        return self._use_case_facts(self._read(cypher.USE_CASE_FACTS))
+
+    def use_case_facts_of(self, slugs: Sequence[str]) -> list[UseCaseFacts]:
+        keys = [str(Ref(Kind.USE_CASE, slug)) for slug in sorted(set(slugs))]
+        return self._use_case_facts(self._read(cypher.USE_CASE_FACTS_OF, keys=keys)) if keys else []
+
+    def _use_case_facts(self, rows: list[JSON]) -> list[UseCaseFacts]:
         return [
             UseCaseFacts(
                 slug=row["slug"],
@@ -326,7 +351,7 @@ class Neo4jStore:
                 inferred_governance=inferred(json.loads(row["data"]), "governance"),
                 services=tuple(sorted((s, p, c) for s, p, c in row["services"])),
             )
-            for row in self._read(cypher.USE_CASE_FACTS)
+            for row in rows
         ]
 
     def count_by(self, kind: Kind, dimension: str, visibility: Visibility) -> list[tuple[str, int]]:
@@ -509,6 +534,15 @@ class Neo4jStore:
     def generation(self) -> int:
         rows = self._read(cypher.GENERATION)
         return int(rows[0]["value"]) if rows else 0
+
+    def change_mark(self) -> ChangeMark:
+        rows = self._read(cypher.CHANGE_MARK)
+        if not rows:
+            return ChangeMark(0, 0, -1)  # no counter yet: nothing known to read from the trail
+        return ChangeMark(int(rows[0]["generation"]), int(rows[0]["described"]), int(rows[0]["audit"]))
+
+    def changes_since(self, mark: ChangeMark, limit: int) -> Changes:
+        return changes.since(self, mark, limit)
 
     def ping(self) -> None:
         self._read("RETURN 1 AS one")

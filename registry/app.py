@@ -14,15 +14,18 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from registry.api.http.graphql_over_http import graphql_endpoint
 from registry.api.http.health import health, ready
 from registry.api.http.permalinks import permalink_routes
 from registry.api.http.persisted import known_operation_names, load_manifest
 from registry.api.http.response_cache import ResponseCache
+from registry.api.http.shared_state import known_documents
 from registry.api.http.websocket import LiveEndpoint
 from registry.observability import allocator, metrics, tracing
 from registry.observability.metrics import metrics_endpoint, observed
+from registry.opendata import routes as opendata
 from registry.services.audit_feed import AuditFeed
 from registry.services.ranking.facts import FactsCache
 from registry.settings import Settings
@@ -71,6 +74,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     )
     tracing.configure(settings.otel)
     middleware = []
+    if settings.forwarded_allow_ips:  # behind balancers: the client is the one they name, from them only
+        middleware.append(Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.forwarded_allow_ips)))
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -92,13 +97,15 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
             Route("/", home),
             Route("/favicon.ico", favicon),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
-            *permalink_routes(EXPLORER),  # /explore/territory/lyon, before the explorer's files
+            *opendata.routes(),  # linked data, /catalog, CSV, feeds (registry/opendata)
+            *permalink_routes(EXPLORER, opendata.negotiate),  # /explore/territory/lyon, before the explorer's files
             Mount("/explore", StaticFiles(directory=EXPLORER, html=True), name="explore"),
         ],
         lifespan=lifespan,
     )
     app.state.ranking_facts = FactsCache()  # the recommenders' facts, shared by this process's requests
     app.state.response_cache = ResponseCache()  # anonymous answers (settings.response_cache)
+    app.state.known_documents = known_documents(settings)  # APQ: this process's, or shared through Redis
     return app
 
 

@@ -18,6 +18,9 @@ class Settings:
     lean_reads: bool = True  # run validated queries on the lean executor (api/executor.py)
     lean_strict: bool = False  # a bug of the lean executor fails the request (tests) instead of falling back
     response_cache: bool = True  # keep anonymous answers while the store's change counter stays the same
+    # seconds a CDN, proxy or browser may reuse an anonymous GET of a persisted document (api/http/http_cache.py);
+    # short, since a write shows through a shared cache only after it; 0: no public caching
+    http_cache_max_age: int = 5
     otel: bool = False  # OpenTelemetry spans per request (the [otel] extra; registry/tracing.py)
     log_format: str = "json"  # `registry serve` logs JSON lines, each with its request id; or "text"
     trusted_documents: str | None = None  # a persisted-documents.json: callers without a key run only these
@@ -35,6 +38,10 @@ class Settings:
     ws_init_timeout: float = 10.0  # seconds a connection may wait before its connection_init (then 4408)
     # seconds between two returns of the allocator's free memory to the system (observability/allocator.py); 0: never
     malloc_trim_seconds: float = 10.0
+    # Several servers (README, "Deploying on several machines"): the balancers' addresses or networks
+    # whose X-Forwarded-For names the client (none by default: the peer's address is the client's),
+    forwarded_allow_ips: tuple[str, ...] = ()
+    redis_url: str | None = None  # and a Redis shared by the servers for rate limits and APQ (None: per process)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -44,6 +51,7 @@ class Settings:
             "lean_reads": os.environ.get("REGISTRY_LEAN_READS", "1") not in ("0", "false", "no"),
             "lean_strict": os.environ.get("REGISTRY_LEAN_STRICT", "") in ("1", "true", "yes"),
             "response_cache": os.environ.get("REGISTRY_RESPONSE_CACHE", "1") not in ("0", "false", "no"),
+            "http_cache_max_age": int(os.environ.get("REGISTRY_HTTP_CACHE_MAX_AGE", "5")),
             "otel": os.environ.get("REGISTRY_OTEL", "") in ("1", "true", "yes"),
             "log_format": os.environ.get("REGISTRY_LOG_FORMAT") or "json",
             "trusted_documents": os.environ.get("REGISTRY_TRUSTED_DOCUMENTS") or None,
@@ -60,6 +68,10 @@ class Settings:
             "cors_origins": tuple(
                 o.strip() for o in os.environ.get("REGISTRY_CORS_ORIGINS", "").split(",") if o.strip()
             ),
+            "forwarded_allow_ips": tuple(
+                a.strip() for a in os.environ.get("REGISTRY_FORWARDED_ALLOW_IPS", "").split(",") if a.strip()
+            ),
+            "redis_url": os.environ.get("REGISTRY_REDIS_URL") or None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
@@ -72,6 +84,7 @@ class Settings:
             "REGISTRY_LEAN_READS": "1" if self.lean_reads else "0",
             "REGISTRY_LEAN_STRICT": "1" if self.lean_strict else "0",
             "REGISTRY_RESPONSE_CACHE": "1" if self.response_cache else "0",
+            "REGISTRY_HTTP_CACHE_MAX_AGE": str(self.http_cache_max_age),
             "REGISTRY_CORS_ORIGINS": ",".join(self.cors_origins),
             "REGISTRY_OTEL": "1" if self.otel else "0",
             "REGISTRY_LOG_FORMAT": self.log_format,
@@ -86,4 +99,6 @@ class Settings:
             "REGISTRY_WS_MAX_MESSAGE_BYTES": str(self.ws_max_message_bytes),
             "REGISTRY_WS_INIT_TIMEOUT": str(self.ws_init_timeout),
             "REGISTRY_MALLOC_TRIM_SECONDS": str(self.malloc_trim_seconds),
+            "REGISTRY_FORWARDED_ALLOW_IPS": ",".join(self.forwarded_allow_ips),
+            "REGISTRY_REDIS_URL": self.redis_url or "",
         }

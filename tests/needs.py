@@ -16,6 +16,9 @@ import pytest
 STORES = "REGISTRY_REQUIRE_ALL_STORES"  # Neo4j (java, mvn) and PostgreSQL (REGISTRY_TEST_POSTGRES_URL)
 BROWSER = "REGISTRY_REQUIRE_BROWSER"  # Chromium, driven by Playwright
 NODE = "REGISTRY_REQUIRE_NODE"  # node and npm (tests/live, the HTTP audit, clients/typescript)
+NGINX = "REGISTRY_REQUIRE_NGINX"  # nginx, the caching proxy of the HTTP caching test
+DEPLOY = "REGISTRY_REQUIRE_DEPLOY"  # redis-server and haproxy (tests/deploy: several servers behind a balancer)
+OFFICE = "REGISTRY_REQUIRE_OFFICE"  # LibreOffice, headless (the CSV export opened by a real spreadsheet)
 
 
 def missing(flag: str, reason: str) -> None:
@@ -39,6 +42,24 @@ def java_and_mvn() -> None:
 
 def node_and_npm(why: str) -> None:
     tools(NODE, "node", "npm", why=why)
+
+
+def nginx() -> str:
+    """The machine's nginx executable (Debian package nginx; /usr/sbin may be off a user's PATH)."""
+    path = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+    if path is None:
+        missing(NGINX, "nginx is not installed (Debian package: nginx)")
+    assert path is not None
+    return path
+
+
+def libreoffice() -> str:
+    """The machine's LibreOffice (Debian package: libreoffice-calc-nogui)."""
+    path = shutil.which("libreoffice") or shutil.which("soffice")
+    if path is None:
+        missing(OFFICE, "LibreOffice is not installed (Debian package: libreoffice-calc-nogui)")
+    assert path is not None
+    return path
 
 
 def chromium() -> str:

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -47,8 +48,20 @@ def _cmdline(pid: int) -> bytes:
 class ServerProcess:
     """`registry serve` (one process unless told; no response cache: every read goes to the store)."""
 
-    def __init__(self, store_url: str, log: Path, workers: int = 1) -> None:
+    def __init__(
+        self,
+        store_url: str,
+        log: Path,
+        workers: int = 1,
+        options: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+        response_cache: bool = False,
+    ) -> None:
+        """`options` and `env` are more of `registry serve`'s options and environment."""
         self.store_url = store_url
+        self.options = list(options)
+        self.env = dict(env or {})
+        self.response_cache = response_cache
         self.port = free_port()
         self.log = log
         self.workers = workers
@@ -60,11 +73,11 @@ class ServerProcess:
 
     def start(self) -> ServerProcess:
         command = [sys.executable, "-m", "registry.cli", "serve", "--store", self.store_url]
-        command += ["--port", str(self.port), "--workers", str(self.workers), "--no-response-cache"]
+        command += ["--port", str(self.port), "--workers", str(self.workers), *self.options]
+        command += [] if self.response_cache else ["--no-response-cache"]
+        env = {**os.environ, "PYTHONPATH": str(ROOT), **self.env}
         with open(self.log, "ab") as out:
-            self.process = subprocess.Popen(
-                command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=out, stderr=subprocess.STDOUT
-            )
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         self.wait_healthy()
         return self
 

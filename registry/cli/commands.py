@@ -126,9 +126,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         response_cache=False if args.no_response_cache else None,
+        http_cache_max_age=args.http_cache_max_age,
         trusted_documents=args.trusted_documents,
         otel=args.otel or None,
         log_format=args.log_format,
+        forwarded_allow_ips=tuple(a.strip() for a in args.forwarded_allow_ips.split(",") if a.strip())
+        if args.forwarded_allow_ips is not None
+        else None,
+        redis_url=args.redis_url,
     )
     _store(args).close()  # fail fast, with a clear message, when the store is unreachable
     logs = log_config(settings.log_format == "json", args.access_log)  # JSON lines with request ids by default
@@ -145,6 +150,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     options: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_level": "info"}
     options["access_log"] = args.access_log
     options["log_config"] = logs
+    options["proxy_headers"] = False  # the app trusts X-Forwarded-For from settings.forwarded_allow_ips only
     if workers == 1:
         uvicorn.run(create_app(settings), **options)
     else:  # each worker process builds its app from the same settings, passed through the environment
@@ -312,12 +318,26 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-response-cache", action="store_true", help="answer every anonymous query afresh (no response cache)"
     )
+    serve.add_argument(
+        "--http-cache-max-age",
+        type=int,
+        metavar="SECONDS",
+        help="how long CDNs, proxies and browsers may reuse an anonymous GET of a persisted document (default 5; 0: never)",
+    )
     serve.add_argument("--otel", action="store_true", help="OpenTelemetry spans per request (needs the [otel] extra)")
     serve.add_argument("--log-format", choices=["json", "text"], help="log lines as JSON (default) or plain text")
     serve.add_argument(
         "--trusted-documents",
         metavar="FILE",
         help="persisted-documents.json (sha256 -> document): callers without a key run only these",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        metavar="ADDRESSES",
+        help="comma-separated balancer addresses or networks whose X-Forwarded-For names the client (default: none)",
+    )
+    serve.add_argument(
+        "--redis-url", metavar="URL", help="redis://… shared by several servers for rate limits and APQ (default: none)"
     )
     serve.add_argument(
         "--workers", type=int, help="server processes sharing the port (default: one per core; 1 for a single process)"

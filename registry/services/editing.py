@@ -205,6 +205,8 @@ class Editing:
             detail: JSON = {"review_state": state.value}
             if reason:
                 detail["reason"] = reason
+            # The version the coordinator saw is kept as every write's facts (services/versions.py), which
+            # "what changed" on resubmission reads from this entry.
             action = "publish" if publish else "reject"
             note = {"review_note": None if publish else reason}
             return self.writer.update_batch(

@@ -33,6 +33,7 @@ class SortKey(enum.StrEnum):
     CREATED = "created"
     UPDATED = "updated"
     YEAR = "year"
+    COMPLETENESS = "completeness"
 
 
 # The column each sort key orders by; every store sorts from this table.
@@ -42,6 +43,7 @@ SORT_COLUMNS = {
     SortKey.CREATED: "created_at",
     SortKey.UPDATED: "updated_at",
     SortKey.YEAR: "year_start",
+    SortKey.COMPLETENESS: "completeness",
 }
 
 
@@ -254,6 +256,31 @@ class UseCaseFacts:
     services: tuple[tuple[str, str, str], ...] = ()
 
 
+@dataclass(frozen=True)
+class ChangeMark:
+    """Where a store's changes stand, read in one round trip (one consistent snapshot).
+
+    `described` counts the writes whose audit entries name everything they changed (every
+    record put and every link's source; no access change).  When the counter moved by as much
+    as `described` since an earlier mark, every change in between is in the audit trail, in
+    the entries numbered after that mark's `audit`.  Any other change (a write without audit,
+    `load`, `clear`, a hub or key put) moves the counter alone, and so shows as a gap.
+    """
+
+    generation: int
+    described: int
+    audit: int  # the highest audit number (0 when the trail is empty)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed since a mark: the audit entries, or None when the trail cannot say
+    (a change it does not describe, or more entries than asked for)."""
+
+    mark: ChangeMark  # the store's mark now: read before the entries
+    entries: list[AuditEntry] | None
+
+
 class Store(Protocol):
     """The registry's storage port."""
 
@@ -312,9 +339,12 @@ class Store(Protocol):
         ...
 
     # -- graph reads ---------------------------------------------------------
-    def shortest_path(self, start: Ref, end: Ref, max_hops: int, visibility: Visibility) -> list[Ref] | None:
+    def shortest_path(
+        self, start: Ref, end: Ref, max_hops: int, visibility: Visibility, kinds: frozenset[Kind] | None = None
+    ) -> list[Ref] | None:
         """The shortest chain of records linking `start` to `end` (links in either direction),
         through records `visibility` may see only, both ends included (None if either is hidden).
+        With `kinds`, every record between the two ends is of one of those kinds.
 
         Among equally short chains, the one whose list of refs sorts first.
         """
@@ -326,6 +356,14 @@ class Store(Protocol):
 
     def use_case_facts(self) -> list[UseCaseFacts]:
         """The candidate-ranking facts of every published use case, sorted by slug."""
+        ...
+
+    def territory_facts_of(self, slugs: Sequence[str]) -> list[TerritoryFacts]:
+        """`territory_facts` of these territories only (those that exist), sorted by slug."""
+        ...
+
+    def use_case_facts_of(self, slugs: Sequence[str]) -> list[UseCaseFacts]:
+        """`use_case_facts` of these use cases only (those that exist and are published), sorted by slug."""
         ...
 
     def count_by(self, kind: Kind, dimension: str, visibility: Visibility) -> list[tuple[str, int]]:
@@ -401,6 +439,15 @@ class Store(Protocol):
         sees a new value after any change.  It never goes backwards, not even across `clear`.
         A write that fails changes nothing, so it does not bump the counter either.
         """
+        ...
+
+    def change_mark(self) -> ChangeMark:
+        """The change counter with what the audit trail describes of it, in one round trip."""
+        ...
+
+    def changes_since(self, mark: ChangeMark, limit: int) -> Changes:
+        """The audit entries written since `mark` (at most `limit`, else None), and the mark now
+        (registry.store.changes.since: one rule for every store)."""
         ...
 
     def ping(self) -> None:

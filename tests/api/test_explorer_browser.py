@@ -11,7 +11,7 @@ import base64
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 
@@ -41,10 +41,17 @@ def browser() -> Iterator[Any]:
             launched.close()
 
 
+class Served(Protocol):
+    """What a tab needs of a server: its address (an in-process uvicorn, or a `registry serve` process)."""
+
+    @property
+    def url(self) -> str: ...
+
+
 class Explorer:
     """One browser tab on the explorer, remembering any request that left the registry."""
 
-    def __init__(self, browser: Any, server: Server, locale: str = "en-GB") -> None:
+    def __init__(self, browser: Any, server: Served, locale: str = "en-GB") -> None:
         self.context = browser.new_context(locale=locale, viewport={"width": 1300, "height": 900})
         self.page = self.context.new_page()
         self.server = server

@@ -1,20 +1,68 @@
 """The explorer as coordinators and hubs use it (issue 14): whom to call, a path in words, a form
 that invents nothing, a review that shows what changed.
 
-A real Chromium against the app served by a real uvicorn on the seeded registry; what the page
-shows is compared with what the public GraphQL API answers. Screenshots go to
-tests/artifacts/explorer/.
+A real Chromium against a real `registry serve` process on a copy of the seeded registry, one
+process for the module (the tests that write use slugs of their own); what the page shows is
+compared with what the public GraphQL API answers. Screenshots go to tests/artifacts/explorer/.
 """
 
 from __future__ import annotations
 
 import itertools
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-from tests.api.conftest import Api, Server
-from tests.api.test_explorer_browser import Explorer, browser, explorer, gid, pick
+import httpx
+import pytest
 
-__all__ = ["browser", "explorer"]  # the module's Chromium, shared with the explorer's other tests
+from registry.domain.records import Hub, Role
+from registry.services.access import create_key
+from registry.store.sql.store import SqlStore
+from tests.api.conftest import HUB, OTHER_HUB, Api
+from tests.api.test_explorer_browser import Explorer, browser, gid, pick
+from tests.server_process import ServerProcess
+
+__all__ = ["browser"]  # the module's Chromium, shared with the explorer's other tests
+
+
+@pytest.fixture(scope="module")
+def server(seeded_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """`registry serve` on a copy of the seeds, with a key per role, for the whole module."""
+    folder = tmp_path_factory.mktemp("explorer-process")
+    copy = folder / "registry.db"
+    shutil.copy(seeded_file, copy)
+    with ServerProcess(f"sqlite:///{copy}", folder / "serve.log") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def module_api(server: ServerProcess) -> Iterator[Api]:
+    store = SqlStore(server.store_url)  # the same file, as another process opens it
+    if OTHER_HUB not in {h.slug for h in store.hubs()}:
+        store.put_hub(Hub(OTHER_HUB, "Other hub", None))
+    keys = {
+        "coordinator": create_key(store, Role.COORDINATOR)[1],
+        "hub": create_key(store, Role.HUB, HUB)[1],
+        "other_hub": create_key(store, Role.HUB, OTHER_HUB)[1],
+    }
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        yield Api(client, store, keys)
+    store.close()
+
+
+@pytest.fixture
+def api(module_api: Api) -> Api:
+    return module_api
+
+
+@pytest.fixture
+def explorer(browser: Any, server: ServerProcess) -> Iterator[Explorer]:
+    tab = Explorer(browser, server)
+    yield tab
+    tab.close()
+
 
 WHOM = """{ territory(slug: "lyon") { name actors(first: 100) { edges { role node { slug name kind website } } } } }"""
 
@@ -209,7 +257,9 @@ RESUBMIT = """mutation ($id: ID!, $v: Int!) { updateCaseStudy(id: $id, version: 
 VERSION = """{ useCase(slug: "lyon-energy-coaching") { id version reviewState } }"""
 
 
-def test_a_coordinator_reviewing_a_resubmission_sees_what_changed(browser: Any, server: Server, api: Api) -> None:
+def test_a_coordinator_reviewing_a_resubmission_sees_what_changed(
+    browser: Any, server: ServerProcess, api: Api
+) -> None:
     submitted = api.data(SUBMIT, as_="hub")["submitCaseStudy"]
     assert submitted["errors"] == []
     coordinator = Explorer(browser, server)
@@ -234,7 +284,7 @@ def test_a_coordinator_reviewing_a_resubmission_sees_what_changed(browser: Any, 
         assert facts["summary"] == "Households see their consumption."
         assert facts["territories"] == lyon and facts["status"] == "pilot" and facts["years"].startswith("2020")
         assert facts["governance"] == "personal cloud" and "Coaching notes" in facts["sources"]
-        assert facts["hub"] == "hub-mydata-france" and facts["domains"]
+        assert facts["hub"] == "Hub MyData France" and facts["domains"]  # the hub's name, not its slug
         # when the coordinator rejects it with a reason
         card.locator("textarea").fill("Say whether the pilot is running.")
         card.locator("button.reject").click()
@@ -260,7 +310,7 @@ def test_a_coordinator_reviewing_a_resubmission_sees_what_changed(browser: Any, 
         coordinator.close()
 
 
-def test_french_numbers_punctuation_and_order(browser: Any, server: Server, api: Api) -> None:
+def test_french_numbers_punctuation_and_order(browser: Any, server: ServerProcess, api: Api) -> None:
     tab = Explorer(browser, server, locale="fr-FR")
     try:
         page = tab.open("partners")
@@ -361,11 +411,15 @@ def test_the_map_draws_every_city_with_coordinates_and_lyons_partner_arcs(explor
     explorer.shot("map-lyon", full_page=False)
 
 
-def test_a_hub_submitting_four_mistakes_sees_four_errors_in_french(browser: Any, server: Server, api: Api) -> None:
+def test_a_hub_submitting_four_mistakes_sees_four_errors_in_french(
+    browser: Any, server: ServerProcess, api: Api
+) -> None:
     tab = Explorer(browser, server, locale="fr-FR")
     try:
         page = tab.open("hubs")
         tab.use_key(api.keys["hub"])
+        in_review = "{ useCases(filter: {reviewStates: [DRAFT, SUBMITTED]}) { totalCount } }"
+        before = api.data(in_review, as_="coordinator")  # the module's other tests may have written some
         # given a case study with four mistakes: a slug that is not one, reversed years, a source
         # address that is not a URL and a source without a title
         page.fill("#cs-slug", "Pas un identifiant !")
@@ -398,9 +452,7 @@ def test_a_hub_submitting_four_mistakes_sees_four_errors_in_french(browser: Any,
             assert page.get_attribute(control, "aria-invalid") == "true", control
         assert page.evaluate("document.activeElement.id") == "cs-slug"  # the first field in error has the focus
         # and nothing was written
-        assert api.data(
-            "{ useCases(filter: {reviewStates: [DRAFT, SUBMITTED]}) { totalCount } }", as_="coordinator"
-        ) == {"useCases": {"totalCount": 0}}
+        assert api.data(in_review, as_="coordinator") == before
         tab.shot("hubs-four-errors-fr")
     finally:
         tab.close()
@@ -468,3 +520,49 @@ def test_the_maps_filters_show_facet_counts(explorer: Explorer, api: Api) -> Non
     countries = _counted(page, "#map-country")
     assert sum(countries.values()) == statuses["PEER"]
     explorer.shot("map-facets", full_page=False)
+
+
+DRAFT = """mutation { submitCaseStudy(draft: true, input: {slug: "lyon-water-meters", title: {en: "Water meters"},
+  status: PILOT, territories: ["lyon"], sources: [{url: "https://example.org/water", title: "Water notes"}]})
+  { useCase { id version } errors { code } } }"""
+EDIT = """mutation ($id: ID!, $v: Int!, $input: CaseStudyInput!) { updateCaseStudy(id: $id, version: $v, input: $input)
+  { useCase { version } errors { code message } } }"""
+QUALITY = """{ useCase(slug: "lyon-water-meters") { url title completeness { percent unknownFields }
+  history { version action changes { field } } } }"""
+
+
+def test_a_hub_sees_its_drafts_history_and_what_is_missing_leads_to_its_form(explorer: Explorer, api: Api) -> None:
+    # given a hub's draft, then two edits: a start year, then a domain
+    draft = api.data(DRAFT, as_="hub")["submitCaseStudy"]
+    assert draft["errors"] == []
+    at = draft["useCase"]
+    for n, change in enumerate([{"yearStart": 2021}, {"domains": ["water"]}]):
+        edited = api.data(EDIT, {"id": at["id"], "v": at["version"] + n, "input": change}, as_="hub")
+        assert edited["updateCaseStudy"]["errors"] == []
+    case = api.data(QUALITY, as_="hub")["useCase"]
+    assert [v["action"] for v in case["history"]] == ["update", "update", "submit"]
+    # when the hub, its key given, opens the case study's permalink
+    page = explorer.open("hubs")
+    explorer.use_key(api.keys["hub"])
+    page.goto(f"{explorer.server.url}{case['url']}")
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_function("n => document.querySelector('#panel .record-label')?.textContent === n", arg=case["title"])
+    page.locator("#panel .panel-history").wait_for()
+    # then the panel shows how complete it is and what is missing, as the API says
+    shown = page.locator("#panel .panel-completeness [data-percent]").get_attribute("data-percent")
+    assert shown == str(case["completeness"]["percent"])
+    missing = page.locator("#panel .panel-completeness .missing").inner_text()
+    assert "Governance" in missing and "governance" in case["completeness"]["unknownFields"]
+    # and its history, collapsed, every version with what changed
+    assert page.locator("#panel .panel-history details").get_attribute("open") is None
+    page.locator("#panel .panel-history summary").click()
+    versions = page.locator("#panel .panel-history li[data-version]")
+    assert versions.evaluate_all("l => l.map(x => x.dataset.action)") == ["update", "update", "submit"]
+    newest = page.locator("#panel .panel-history li[data-version]").first
+    assert newest.locator("[data-changed]").evaluate_all("l => l.map(x => x.dataset.changed)") == ["domains"]
+    explorer.shot("record-history-completeness", full_page=False)
+    # when the hub follows "what is missing", the hub form opens on that case study
+    page.locator("#panel a.complete-case").click()
+    page.wait_for_function("document.querySelector('#cs-slug').value === 'lyon-water-meters'")
+    assert page.locator("#view-hubs").is_visible()
+    assert page.input_value("#cs-year-start") == "2021"

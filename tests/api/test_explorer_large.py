@@ -1,5 +1,6 @@
 """The explorer on a network bigger than one page of the API: `registry generate --scale 10`
-(170 territories, 540 organisations) in a fresh SQLite, in a real Chromium.
+(170 territories, 540 organisations) in a fresh SQLite, served by a real `registry serve`
+process, in a real Chromium.
 
 The pickers search the API as the user types, so a record far past the first 100 by name is
 found and picked from the keyboard, in French and English, and the finders answer for it as
@@ -12,12 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from registry.store.sql.store import SqlStore
 from registry.synthetic.loading import generate_into
-from tests.api.conftest import Api, Server, serve
+from tests.api.conftest import Api
 from tests.api.test_explorer_browser import Explorer, _rows, browser, pick
+from tests.server_process import ServerProcess
 
 __all__ = ["browser"]  # the module's Chromium, shared with the explorer's other tests
 
@@ -53,15 +56,23 @@ def generated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def large(server: Server, generated_file: Path) -> Iterator[Api]:
-    store = SqlStore(f"sqlite:///{generated_file}")  # read only by these tests: no copy needed
-    yield from serve(server, store)
+@pytest.fixture(scope="module")
+def server(generated_file: Path) -> Iterator[ServerProcess]:
+    """`registry serve` on the generated store, one process for the module (these tests only read)."""
+    with ServerProcess(f"sqlite:///{generated_file}", generated_file.with_name("serve.log")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def large(server: ServerProcess, generated_file: Path) -> Iterator[Api]:
+    store = SqlStore(f"sqlite:///{generated_file}")
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        yield Api(client, store, {})
     store.close()
 
 
 def test_a_territory_past_the_first_hundred_is_found_and_ranked_in_french(
-    browser: Any, server: Server, large: Api
+    browser: Any, server: ServerProcess, large: Api
 ) -> None:
     cities = _every(large, CITIES)
     assert len(cities) > 100  # more than the page the explorer used to load
@@ -92,7 +103,7 @@ def test_a_territory_past_the_first_hundred_is_found_and_ranked_in_french(
         tab.close()
 
 
-def test_a_path_between_organisations_past_the_first_hundred(browser: Any, server: Server, large: Api) -> None:
+def test_a_path_between_organisations_past_the_first_hundred(browser: Any, server: ServerProcess, large: Api) -> None:
     actors = _every(large, ACTORS)
     assert len(actors) > 100
     start, end = actors[-1], actors[-2]
@@ -114,7 +125,7 @@ def test_a_path_between_organisations_past_the_first_hundred(browser: Any, serve
         tab.close()
 
 
-def test_the_network_pages_past_a_hundred_use_cases(browser: Any, server: Server, large: Api) -> None:
+def test_the_network_pages_past_a_hundred_use_cases(browser: Any, server: ServerProcess, large: Api) -> None:
     total = large.data("{ useCases { totalCount } }")["useCases"]["totalCount"]
     assert total > 100  # more than one page of the API
     tab = Explorer(browser, server)

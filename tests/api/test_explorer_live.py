@@ -146,7 +146,7 @@ def test_reviews_reach_pages_open_on_another_server_process(browser: Any, regist
     # given two `registry serve` processes on one SQLite file: the coordinator's page on one, the hub's
     # write and page on the other (each side's change reaches the other process's page)
     pages, writer = registry_file.serve(), registry_file.serve()
-    coordinator, hub = Explorer(browser, pages), Explorer(browser, writer)  # type: ignore[arg-type]
+    coordinator, hub = Explorer(browser, pages), Explorer(browser, writer)
     try:
         _review_then_publish(coordinator, hub, registry_file.keys, writer.data)
     finally:
@@ -156,7 +156,7 @@ def test_reviews_reach_pages_open_on_another_server_process(browser: Any, regist
 
 def test_every_anonymous_view_runs_on_trusted_documents_only(browser: Any, registry_file: Registry) -> None:
     served = registry_file.serve("--trusted-documents", str(MANIFEST))
-    tab = Explorer(browser, served)  # type: ignore[arg-type]
+    tab = Explorer(browser, served)
     answered: list[tuple[str, int]] = []
     tab.page.on(
         "response",

@@ -11,10 +11,11 @@ import strawberry
 from strawberry.scalars import JSON as JSONScalar
 from strawberry.types import Info
 
-from registry.api.execution.context import Context, context_of
+from registry.api.execution.context import context_of
 from registry.api.graphql.filters import FILTERS, Asked, Sort, TextFilter, check_filter
 from registry.api.graphql.ids import decode, ref_of
 from registry.api.graphql.pagination import MAX_PAGE, Connection, connection, window
+from registry.api.graphql.paths import Path, PathKinds, resolve_path
 from registry.api.graphql.roadmap_method import Method, load_method
 from registry.api.graphql.types import (
     TYPES,
@@ -30,8 +31,6 @@ from registry.kinds import PUBLIC_DECLARATIONS, PUBLIC_KINDS, KindDecl
 from registry.services.access import require
 from registry.services.ranking import recommenders as ranking
 from registry.store.port import RecordQuery, Visibility
-
-MAX_HOPS = 8
 
 
 async def _page(
@@ -171,12 +170,6 @@ class Stats:
 
 
 @strawberry.type
-class Path:
-    length: int = strawberry.field(description="The number of links from the first record to the last.")
-    nodes: list[Node]
-
-
-@strawberry.type
 class AuditEntry:
     seq: int
     at: datetime
@@ -237,23 +230,19 @@ class _Others:
     def stats(self, info: Info[Any, Any]) -> Stats:
         return Stats(visibility=context_of(info).visibility)
 
-    @strawberry.field(description="The shortest chain of links between two records (either direction), or null.")
+    @strawberry.field(
+        description="The shortest chain of links between two records (either direction), each step with its link, "
+        "or null. With `kinds`, every record between the two ends is of one of those kinds."
+    )
     async def path(
         self,
         info: Info[Any, Any],
         from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
         to: strawberry.ID,
         max_hops: int = 6,
+        kinds: PathKinds = None,
     ) -> Path | None:
-        if not 1 <= max_hops <= MAX_HOPS:
-            raise RegistryError(ErrorCode.INVALID, f"maxHops must be between 1 and {MAX_HOPS}.", "maxHops")
-        ctx: Context = context_of(info)
-        start, end = _kind_of(from_), _kind_of(to)
-        refs = await ctx.call(ctx.store.shortest_path, start, end, max_hops, ctx.visibility)
-        if refs is None:
-            return None
-        records = await ctx.loaders.records.load_many(refs)
-        return Path(length=len(refs) - 1, nodes=[wrap(r) for r in records if r is not None])
+        return await resolve_path(info, _kind_of(from_), _kind_of(to), max_hops, kinds)
 
     @strawberry.field(
         description="Other territories ranked by shared priorities, partners, platforms, country and language."

@@ -27,7 +27,7 @@ from registry.api.execution.context import Context, Loaders
 from registry.api.execution.executor import Reason, Unsupported, ValidatedDocuments, execute_read
 from registry.api.execution.measured import MeasuredStore
 from registry.api.graphql.schema import schema
-from registry.api.http import limited
+from registry.api.http import http_cache, limited
 from registry.api.http.persisted import KnownDocuments, PersistedQueryError, load_manifest, resolve_document
 from registry.api.http.request_errors import holds_nul, is_request_error
 from registry.api.http.response_cache import ResponseCache
@@ -44,7 +44,6 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 GRAPHIQL_PAGE = (Path(__file__).parent / "graphiql.html").read_text(encoding="utf-8")
 MAX_BODY = 200_000
 VALIDATED = ValidatedDocuments()  # shared by the requests of this process
-KNOWN_DOCUMENTS = KnownDocuments()  # automatic persisted queries registered in this process
 log = logging.getLogger("registry.api")
 for _reason in Reason:  # every series shows in /metrics from the start, at zero
     metrics.LEAN_DECLINED.labels(reason=_reason.value)
@@ -130,8 +129,9 @@ async def _params(request: Request) -> dict[str, Any]:
 
 
 async def graphql_endpoint(request: Request) -> Response:
-    """A request within its limits (cost, time budget, rate): see api/http/limited.py."""
-    return await limited.run(request, _graphql)
+    """A request within its limits (cost, time budget, rate): see api/http/limited.py. Only the answers
+    api/http/http_cache.py calls public may be kept by a shared cache."""
+    return http_cache.not_shared(request, await limited.run(request, _graphql))
 
 
 async def _graphql(request: Request) -> Response:
@@ -155,9 +155,11 @@ async def _graphql(request: Request) -> Response:
     try:  # persisted operations (api/persisted.py): the document may come by its hash
         trusted = load_manifest(settings.trusted_documents) if settings.trusted_documents else None
         keyed = bool(request.headers.get("authorization"))  # a wrong key gets its 401 below
-        query = resolve_document(params, KNOWN_DOCUMENTS, trusted, keyed)
+        known: KnownDocuments = request.app.state.known_documents  # APQ (api/http/shared_state.py)
+        query = resolve_document(params, known, trusted, keyed)
     except PersistedQueryError as refused:
         return _refused(refused, media, request_id)
+    public = http_cache.public_read(request, params, settings, trusted is not None)
     request.state.operation = (params.get("operationName"), query)  # for the metrics (api/metrics.py)
     variables = params.get("variables")
     operation_name = params.get("operationName")
@@ -194,6 +196,19 @@ async def _graphql(request: Request) -> Response:
         loaders=Loaders(counted, seen),
         ranking_facts=request.app.state.ranking_facts,
     )
+    tag: str | None = None  # the ETag of a public read's answer (api/http/http_cache.py)
+    generation: int | None = None
+    if public:
+        try:
+            generation = await context.call(counted.generation)
+        except RegistryError:
+            pass  # the executor below says what is wrong, and an error is not for sharing
+        else:
+            tag = http_cache.etag(generation, query, operation_name, variables, media)
+            if http_cache.matches(request.headers.get("if-none-match"), tag):
+                request.state.path = "not_modified"  # the query did not run
+                return http_cache.not_modified(tag, settings.http_cache_max_age, request_id)
+    max_age = settings.http_cache_max_age
     document = VALIDATED.get(query) if settings.lean_reads else None
     lean_failed = False
     if document is not None:
@@ -201,27 +216,30 @@ async def _graphql(request: Request) -> Response:
         cache: ResponseCache | None = request.app.state.response_cache
         if not settings.response_cache or settings.stats or principal.key_id is not None:
             cache = None  # answers are kept for anonymous callers only, and never with per-request stats
-        key, generation = None, 0
+        key, version = None, None
         if cache is not None:
             key = ResponseCache.key(query, operation_name, variables)
+            # Not the ETag's generation: this process's version moves with public changes only,
+            # and two processes' versions are not comparable, so it never leaves the process.
             try:
-                generation = await context.call(counted.generation)
+                version = await context.call(cache.public.version, counted)
             except RegistryError:
                 cache = None  # the full executor below says what is wrong
             else:
-                kept = cache.get(key, generation)
+                kept = cache.get(key, version)
                 if kept is not None:
                     request.state.path = "cache"
-                    return _bytes(kept, media, request_id)
+                    return _public(_bytes(kept, media, request_id), tag, max_age)
         data = await _lean(document, operation_name, variables, context)
         lean_failed = data is _FAILED
         if data is not None and data is not _FAILED:
             request.state.path = "lean"
-            if cache is None or key is None:
-                return _answer({"data": data}, 200, media, request_id, measured, started, settings)
+            if cache is None or key is None or version is None:
+                answered = _answer({"data": data}, 200, media, request_id, measured, started, settings)
+                return _public(answered, tag, max_age)
             answer = orjson.dumps({"data": data})
-            cache.put(key, generation, answer)
-            return _bytes(answer, media, request_id)
+            cache.put(key, version, answer)
+            return _public(_bytes(answer, media, request_id), tag, max_age)
     allowed = {OperationType.QUERY} if request.method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
     try:
         result = await schema.execute(
@@ -258,7 +276,8 @@ async def _graphql(request: Request) -> Response:
     limited.check_errors(result.errors)  # a TIMEOUT inside resolvers is the request's (a 504)
     if settings.lean_reads and not isinstance(result, PreExecutionError):
         VALIDATED.add(query)  # it parsed and validated: the next identical document can take the lean path
-    return _answer(body, status, media, request_id, measured, started, settings)
+    answered = _answer(body, status, media, request_id, measured, started, settings)
+    return _public(answered, tag if status == 200 and not result.errors else None, max_age)
 
 
 _FAILED: dict[str, Any] = {}  # the lean executor raised: the full executor answers, and tells a bug apart
@@ -285,6 +304,11 @@ async def _lean(
         metrics.lean_declined(Reason.UNEXPECTED.value)
         log.error("request %s: the lean executor failed; the full executor answers", context.request_id, exc_info=True)
         return _FAILED
+
+
+def _public(response: Response, tag: str | None, max_age: int) -> Response:
+    """A public read's successful answer, with its caching headers (tag None: not a public read)."""
+    return response if tag is None else http_cache.make_public(response, tag, max_age)
 
 
 def _bytes(body: bytes, media: str, request_id: str) -> Response:

@@ -2,8 +2,9 @@
 
 The `limits` library (maintained, used by Flask-Limiter and SlowAPI) counts the hits: its
 moving window has no burst at a window's edge, which fixed counters of our own would
-have.  Counts are kept in this process's memory: with N worker processes, a client may get
-up to N times the limit (a shared storage such as Redis would make it exact; `limits` has one).
+have.  Counts are kept in this process's memory, unless `settings.redis_url` names a Redis shared by
+the servers (api/http/shared_state.py): without it, N processes give a client up to N times the limit.
+The client is the peer's address, or the one a trusted balancer names (settings.forwarded_allow_ips).
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import math
 import time
 
 from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, RedisStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
+from redis.exceptions import RedisError
 from starlette.requests import Request
 
+from registry.api.http.shared_state import redis_client, warn_unreachable
 from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import Principal
 from registry.observability import metrics
@@ -34,7 +37,11 @@ class RateLimits:
     def __init__(self, settings: Settings) -> None:
         self.anonymous = _parse(settings.rate_limit_anonymous)
         self.per_key = _parse(settings.rate_limit_key)
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        storage: Storage = MemoryStorage()
+        if settings.redis_url:  # one count for every server, in the Redis client's connection pool
+            storage = RedisStorage(settings.redis_url, connection_pool=redis_client(settings.redis_url).connection_pool)
+        self.shared = settings.redis_url is not None
+        self.limiter = MovingWindowRateLimiter(storage)
 
     def hit(self, request: Request, principal: Principal) -> None:
         """Count this request against its key, or its client address; raise RateLimited when over."""
@@ -43,10 +50,19 @@ class RateLimits:
         else:
             kind, items, who = "address", self.anonymous, f"address:{request.client.host if request.client else '-'}"
         for item in items:
-            if not self.limiter.hit(item, who):
+            if not self._hit(item, who):
                 metrics.rate_limited(kind)
                 reset = self.limiter.get_window_stats(item, who).reset_time
                 raise RateLimited(max(1, math.ceil(reset - time.time())))
+
+    def _hit(self, item: RateLimitItem, who: str) -> bool:
+        if not self.shared:
+            return self.limiter.hit(item, who)
+        try:
+            return self.limiter.hit(item, who)
+        except RedisError as error:  # Redis is down: serving beats refusing everyone (logged)
+            warn_unreachable("counting a rate limit", error)
+            return True
 
 
 def _parse(text: str) -> list[RateLimitItem]:

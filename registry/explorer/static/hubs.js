@@ -6,10 +6,11 @@ import { $, ask, h } from "./dom.js";
 import { colon, number } from "./format.js";
 import { errorText, language, t, value } from "./i18n.js";
 import { watch } from "./live.js";
-import { changeList, factList, forget, remember } from "./review.js";
+import { changeList, factList } from "./review.js";
 
 const apiLanguage = () => language().toUpperCase();
-export const hub = { caseStudy: null, stopLive: null, territories: new Map() }; // territories: slug -> name, picked one by one
+// territories: slug -> name, picked one by one; listed: the case studies the lists show (editable ones among them)
+export const hub = { caseStudy: null, stopLive: null, territories: new Map(), listed: [] };
 let run = async (work) => work();
 export function onHubsError(runner) { run = runner; } // the page's way to run a task and show its error
 
@@ -127,6 +128,16 @@ function editCase(uc) {
   $("#cs-slug").focus();
 }
 
+// "What is missing" in a case study's panel: the form with that case study when the caller may edit it
+// (its hub or a coordinator, before publication: it is among the lists), else the empty form.
+export function completeCase(slug) {
+  const uc = hub.listed.find((x) => x.slug === slug && x.reviewState !== "PUBLISHED");
+  if (uc) { editCase(uc); return true; }
+  $("#cs-new").click();
+  $("#cs-slug").focus();
+  return false;
+}
+
 // The case study's territories, each with a button that takes it off the list.
 export function showTerritories() {
   $("#cs-territories-chosen").replaceChildren(...[...hub.territories].map(([slug, name]) => h("li", { "data-value": slug }, name, " ",
@@ -150,7 +161,6 @@ async function review(uc, publish, reason, card) {
   const other = data.errors.filter((e) => e.field !== "reason");
   if (other.length) throw new Error(other.map((e) => say(e, fieldNames(e.field)[0])).join(" "));
   if (!data.errors.length) {
-    if (publish) forget(uc); else remember({ ...uc, version: data.useCase.version }, true); // what this coordinator decided on
     await loadCaseStudies();
   }
 }
@@ -158,10 +168,9 @@ async function review(uc, publish, reason, card) {
 function reviewCard(uc) {
   const reasonId = `reason-${uc.slug}`;
   const reason = h("textarea", { id: reasonId, rows: "2", "aria-describedby": `${reasonId}-error` });
-  const changed = changeList(uc); // before remember(): the copy last seen, if any
-  remember(uc);
+  const changed = changeList(uc);
   const card = h("li", { "data-slug": uc.slug, "data-version": uc.version },
-    h("strong", {}, uc.title || uc.slug), ` (${uc.hub || "—"}) · `, h("span", { class: "state" }, value(uc.reviewState)),
+    h("strong", {}, uc.title || uc.slug), ` (${uc.contributor?.name || uc.hub || "—"}) · `, h("span", { class: "state" }, value(uc.reviewState)),
     ` · v${uc.version}`,
     changed,
     factList(uc),
@@ -202,6 +211,7 @@ export async function loadCaseStudies() {
   if (!current()) return;
   sessionStorage.setItem(FOLLOWED, JSON.stringify([...new Set([...open.map((uc) => uc.id), ...later.map((uc) => uc.id)])]));
   const all = [...open, ...later];
+  hub.listed = all;
   const submitted = open.filter((uc) => uc.reviewState === "SUBMITTED");
   const more = useCases.totalCount > open.length ? [h("li", { class: "muted" }, t("hubs.more", { n: number(useCases.totalCount - open.length) }))] : [];
   $("#review-list").replaceChildren(...(submitted.length ? submitted.map(reviewCard) : [h("li", {}, t("hubs.noneToReview"))]), ...more);

@@ -127,6 +127,23 @@ export const Record = /* GraphQL */ `
   }
 `;
 
+// Below every record's panel: how complete it is (what is missing) and its history, the versions the
+// caller may see, newest first, each with what changed and its sources then.
+export const RecordQuality = /* GraphQL */ `
+  query RecordQuality($id: ID!, $limit: Int!) {
+    node(id: $id) {
+      __typename
+      id
+      ... on Entry {
+        slug
+        completeness { percent declaredFields unknownFields inferences homePageOnly }
+        history(limit: $limit) { version at action changes { field before after } sources { url title } }
+      }
+      ... on UseCase { reviewState contributor { slug } }
+    }
+  }
+`;
+
 // The territory panel: whom to call there (organisations with their role, kind and website), the use
 // cases run there, its roadmap priorities and workshops, each with its sources.
 export const TerritoryPanel = /* GraphQL */ `
@@ -175,21 +192,11 @@ export const CandidateExperiments = /* GraphQL */ `
 `;
 
 export const PathBetween = /* GraphQL */ `
-  query PathBetween($from: ID!, $to: ID!, $lang: Language!) {
-    path(from: $from, to: $to) {
+  query PathBetween($from: ID!, $to: ID!, $lang: Language!, $kinds: [RecordKind!]) {
+    path(from: $from, to: $to, kinds: $kinds) {
       length
       nodes { __typename id ... on Entry { slug label(lang: $lang) } }
-    }
-  }
-`;
-
-// A path kept to organisations and territories (path.js): the records one "works on" link away.
-export const PlacesAround = /* GraphQL */ `
-  query PlacesAround($ids: [ID!]!, $lang: Language!) {
-    nodes(ids: $ids) {
-      __typename
-      ... on Territory { id label(lang: $lang) actors(first: 100) { nodes { id label(lang: $lang) } } }
-      ... on Actor { id label(lang: $lang) territories(first: 100) { nodes { id label(lang: $lang) } } }
+      steps { relation forward role statedBy { id } }
     }
   }
 `;
@@ -216,6 +223,8 @@ export const CaseStudies = /* GraphQL */ `
         yearEnd
         country
         hub
+        contributor { slug name }
+        changes { field before after }
         reviewState
         reviewNote
         sources { url title }
@@ -246,6 +255,8 @@ export const CaseStudiesById = /* GraphQL */ `
         yearEnd
         country
         hub
+        contributor { slug name }
+        changes { field before after }
         reviewState
         reviewNote
         sources { url title }

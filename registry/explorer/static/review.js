@@ -1,71 +1,56 @@
-// The review card: the whole case study a coordinator decides on, and on a resubmission what
-// changed since the version this coordinator last saw.
-//
-// Why "the version last seen" and not the audit trail: the audit trail is for admins only, and
-// the API keeps no earlier version of a record. So this page keeps, in this browser, a copy of
-// each case study as the coordinator saw it (first sight, and again at each decision); a
-// resubmission is compared with that copy. Another browser, or another coordinator, starts
-// without a copy and sees the case study whole, with no comparison.
+// The review card: the whole case study a coordinator decides on, the hub's name, and on a
+// resubmission what changed since the version a coordinator rejected, as the API says
+// (`changes`, kept by the registry with each rejection: any coordinator, in any browser, sees it).
 import { h } from "./dom.js";
 import { byName, colon } from "./format.js";
-import { t, value } from "./i18n.js";
+import { language, t, value } from "./i18n.js";
 
-const SEEN = "registry-explorer-seen";
-const read = () => { try { return JSON.parse(localStorage.getItem(SEEN) || "{}"); } catch { return {}; } };
+const years = (start, end) => (start || end ? `${start ?? "?"}–${end ?? "…"}` : "");
 
 // The facts of a case study, in words, in the order the card shows them.
 export function facts(uc) {
-  const years = uc.yearStart || uc.yearEnd ? `${uc.yearStart ?? "?"}–${uc.yearEnd ?? "…"}` : "";
   return [
     ["summary", uc.summary || ""],
     ["territories", uc.territories.nodes.map((x) => x.name).sort(byName()).join(", ")],
     ["domains", uc.domains.nodes.map((d) => d.name || d.slug).sort(byName()).join(", ")],
     ["dataCategories", uc.dataCategories.filter((c) => c !== "UNKNOWN").map((c) => value(c)).sort(byName()).join(", ")],
     ["status", value(uc.status)],
-    ["years", years],
+    ["years", years(uc.yearStart, uc.yearEnd)],
     ["governance", value(uc.governance)],
     ["sources", uc.sources.map((s) => `${s.title} <${s.url}>`).join(", ")],
-    ["hub", uc.hub || ""],
+    ["hub", uc.contributor?.name || uc.hub || ""],
   ];
 }
 
-// What the card compares: the codes and slugs, not the words (a language switch changes no fact).
-function snapshot(uc) {
-  return {
-    version: uc.version, title: uc.title, summary: uc.summary || "", status: uc.status, governance: uc.governance,
-    years: [uc.yearStart, uc.yearEnd], dataCategories: [...uc.dataCategories].sort(),
-    territories: uc.territories.nodes.map((x) => x.slug).sort(), domains: uc.domains.nodes.map((d) => d.slug).sort(),
-    sources: uc.sources.map((s) => `${s.title} <${s.url}>`), words: Object.fromEntries(facts(uc)),
-  };
+// A value of the API's `changes` in words: enum names translated, slugs named where the card
+// knows the record (a territory removed since is shown by its slug), texts in the page's language.
+function words(uc, field, v) {
+  if (v === null || v === undefined) return "";
+  const names = Object.fromEntries([...uc.territories.nodes, ...uc.domains.nodes].map((x) => [x.slug, x.name || x.slug]));
+  if (field === "territories" || field === "domains") return v.map((slug) => names[slug] || slug).sort(byName()).join(", ");
+  if (field === "sources") return v.map((s) => `${s.title} <${s.url}>`).join(", ");
+  if (field === "dataCategories") return v.filter((c) => c !== "UNKNOWN").map((c) => value(c)).sort(byName()).join(", ");
+  if (Array.isArray(v)) return v.join(", ");
+  if (typeof v === "object") return v[language()] || v.en || v.fr || "";
+  if (field === "status" || field === "governance") return value(v);
+  return String(v);
 }
 
-export function remember(uc, always = false) {
-  const seen = read();
-  if (!always && seen[uc.id]) return;
-  seen[uc.id] = snapshot(uc);
-  localStorage.setItem(SEEN, JSON.stringify(seen));
-}
-
-export function forget(uc) {
-  const seen = read();
-  delete seen[uc.id];
-  localStorage.setItem(SEEN, JSON.stringify(seen));
-}
-
-const KEYS = { summary: "summary", status: "status", governance: "governance", years: "years", dataCategories: "dataCategories",
-  territories: "territories", domains: "domains", sources: "sources" };
-
-// The fields that differ from the copy last seen, each with its words then and now; null without a copy.
-export function changes(uc) {
-  const before = read()[uc.id];
-  if (!before || before.version >= uc.version) return null;
-  const now = snapshot(uc);
-  const changed = [];
-  if (before.title !== now.title) changed.push(["title", before.title || "", now.title || ""]);
-  for (const [key, word] of Object.entries(KEYS)) {
-    if (JSON.stringify(before[key]) !== JSON.stringify(now[key])) changed.push([word, before.words[word] || "", now.words[word] || ""]);
+// The changed facts as the card shows them: the two years read as one fact, as on the card.
+function changed(uc) {
+  const rows = [];
+  const byField = Object.fromEntries(uc.changes.map((c) => [c.field, c]));
+  for (const c of uc.changes) {
+    if (c.field === "yearStart" || c.field === "yearEnd") {
+      if (rows.some(([key]) => key === "years")) continue;
+      const start = byField.yearStart || { before: uc.yearStart, after: uc.yearStart };
+      const end = byField.yearEnd || { before: uc.yearEnd, after: uc.yearEnd };
+      rows.push(["years", years(start.before, end.before), years(start.after, end.after)]);
+    } else {
+      rows.push([c.field, words(uc, c.field, c.before), words(uc, c.field, c.after)]);
+    }
   }
-  return { version: before.version, changed };
+  return rows;
 }
 
 export function factList(uc) {
@@ -75,12 +60,12 @@ export function factList(uc) {
 }
 
 export function changeList(uc) {
-  const diff = changes(uc);
-  if (!diff) return null;
-  if (!diff.changed.length) return h("p", { class: "changes" }, t("review.unchanged", { version: diff.version }));
+  if (!uc.changes) return null; // never rejected: nothing to compare with
+  const rows = changed(uc);
+  if (!rows.length) return h("p", { class: "changes" }, t("review.unchanged"));
   return h("div", { class: "changes" },
-    h("p", {}, h("strong", {}, t("review.changed", { version: diff.version }))),
-    h("ul", {}, diff.changed.map(([key, before, now]) => h("li", { "data-changed": key },
+    h("p", {}, h("strong", {}, t("review.changed"))),
+    h("ul", {}, rows.map(([key, before, now]) => h("li", { "data-changed": key },
       colon(t(`review.${key}`)),
       h("del", { "aria-label": t("review.before") }, before || t("review.none")), " → ",
       h("ins", { "aria-label": t("review.now") }, now || t("review.none"))))));

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, create_engine, select
 from registry.domain.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.domain.records import ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel, ReviewState, Role
 from registry.kinds import Facet
-from registry.store import budget
+from registry.store import budget, changes
 from registry.store.codec import (
     RecordReader,
     audit_columns,
@@ -27,6 +27,8 @@ from registry.store.codec import (
 from registry.store.columns import LINKED_DIMENSIONS, countable
 from registry.store.expansion import expand
 from registry.store.port import (
+    ChangeMark,
+    Changes,
     Expansion,
     Found,
     Linked,
@@ -46,6 +48,7 @@ from registry.store.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRo
 from registry.store.sql.writes import (
     AUDIT,
     BUMP,
+    DESCRIBED,
     GENERATION,
     SQLITE_BUSY_SECONDS,
     SqlWrites,
@@ -62,6 +65,11 @@ def _key(ref: Ref) -> str:
 
 
 _ref = Ref.parse
+
+
+def _kind(key: str) -> str:
+    """The kind's value of a record key (`Kind:slug`), without parsing the slug."""
+    return key.split(":", 1)[0]
 
 
 _READ = tuple(col(getattr(RecordRow, name)) for name in READ_COLUMNS)
@@ -243,7 +251,11 @@ class SqlStore:
         return result
 
     # -- graph reads ---------------------------------------------------------------
-    def shortest_path(self, start: Ref, end: Ref, max_hops: int, visibility: Visibility) -> list[Ref] | None:
+    def shortest_path(
+        self, start: Ref, end: Ref, max_hops: int, visibility: Visibility, kinds: frozenset[Kind] | None = None
+    ) -> list[Ref] | None:
+        allowed = None if kinds is None else {k.value for k in kinds}
+
         def work() -> list[Ref] | None:
             with self._session() as s:
                 ends = [_key(start), _key(end)]
@@ -269,7 +281,17 @@ class SqlStore:
                         for source, target in s.exec(stmt).all():
                             pairs.append((source, target))
                             pairs.append((target, source))
-                    return list(dict.fromkeys((a, b) for a, b in pairs if a in reached and b not in blocked))
+                    return list(
+                        dict.fromkeys(
+                            (a, b)
+                            for a, b in pairs
+                            if a in reached
+                            and b not in blocked
+                            and (allowed is None or b == goal or _kind(b) in allowed)
+                        )
+                    )
+
+                goal = _key(end)
 
                 keys = best_path(_key(start), _key(end), max_hops, neighbours, key_order=lambda k: _ref(k))
                 return None if keys is None else [_ref(k) for k in keys]
@@ -291,6 +313,22 @@ class SqlStore:
                 return facts.use_case_facts(c)
 
         found: list[UseCaseFacts] = self._guard(work)
+        return found
+
+    def territory_facts_of(self, slugs: Sequence[str]) -> list[TerritoryFacts]:
+        def work() -> list[TerritoryFacts]:
+            with self.engine.connect() as c:
+                return facts.territory_facts(c, sorted(set(slugs)))
+
+        found: list[TerritoryFacts] = self._guard(work) if slugs else []
+        return found
+
+    def use_case_facts_of(self, slugs: Sequence[str]) -> list[UseCaseFacts]:
+        def work() -> list[UseCaseFacts]:
+            with self.engine.connect() as c:
+                return facts.use_case_facts(c, sorted(set(slugs)))
+
+        found: list[UseCaseFacts] = self._guard(work) if slugs else []
         return found
 
     def count_by(self, kind: Kind, dimension: str, visibility: Visibility) -> list[tuple[str, int]]:
@@ -496,6 +534,24 @@ class SqlStore:
 
         value: int = self._guard(work)
         return value
+
+    def change_mark(self) -> ChangeMark:
+        def meta(name: str) -> Any:
+            return select(MetaRow.value).where(col(MetaRow.name) == name).scalar_subquery()
+
+        # One statement: one snapshot of the counter, the described writes and the trail.
+        statement = select(meta(GENERATION), meta(DESCRIBED), select(func.max(AuditRow.seq)).scalar_subquery())
+
+        def work() -> ChangeMark:
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                generation, described, audit = c.execute(statement).one()
+                return ChangeMark(int(generation or 0), int(described or 0), int(audit or 0))
+
+        mark: ChangeMark = self._guard(work)
+        return mark
+
+    def changes_since(self, mark: ChangeMark, limit: int) -> Changes:
+        return changes.since(self, mark, limit)
 
     def ping(self) -> None:
         def work() -> None:

@@ -1,0 +1,1 @@
+"""Several servers behind a balancer: Redis, HAProxy and `registry serve` processes, started by the tests."""
