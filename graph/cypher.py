@@ -24,6 +24,13 @@ SEARCH_INDEX = "record_search"
 START_GENERATION = "MERGE (g:Meta {name: 'generation'}) ON CREATE SET g.value = 0"
 BUMP_GENERATION = "MERGE (g:Meta {name: 'generation'}) ON CREATE SET g.value = 1 ON MATCH SET g.value = g.value + 1"
 GENERATION = "MATCH (g:Meta {name: 'generation'}) RETURN g.value AS value"
+# port.ChangeMark, from the counter node alone (one node's properties: one committed state).
+# Without a kept audit number (after `clear` or `load`) the mark says -1: unknown, so the
+# next change reads as a gap rather than trusting a number read apart from the counter.
+CHANGE_MARK = """
+MATCH (g:Meta {name: 'generation'})
+RETURN g.value AS generation, coalesce(g.described, 0) AS described, coalesce(g.audit, -1) AS audit
+"""
 # The first statement of a write: it bumps the counter, which takes the node's write lock
 # before reading it (a SET that reads the property it sets: Cypher locks first) and holds it
 # until commit, so writers take turns.  A MATCH, not a MERGE: no shared lock on the unique
@@ -39,7 +46,7 @@ RETURN coalesce(g.audit, head(COLLECT { MATCH (a:AuditEntry) RETURN a.seq AS seq
 # Audit entries numbered under the lock, so numbers follow commit order; the last one is
 # kept on the counter node.  `clear` and `load` forget it (FORGET_AUDIT_NUMBER).
 WRITE_AUDIT = """
-MATCH (g:Meta {name: 'generation'}) SET g.audit = $last
+MATCH (g:Meta {name: 'generation'}) SET g.audit = $last, g.described = coalesce(g.described, 0) + $described
 WITH g UNWIND $rows AS row CREATE (a:AuditEntry) SET a = row
 """
 FORGET_AUDIT_NUMBER = f"{BUMP_GENERATION} REMOVE g.audit"
@@ -278,6 +285,17 @@ RETURN u.slug AS slug, u.status AS status, u.governance AS governance, u.data AS
             RETURN [s.key, t.slug, CASE WHEN t.subkind = 'country' THEN coalesce(t.country, '') ELSE '' END] } AS services
 ORDER BY slug
 """
+
+# The same facts of given records only (their keys in $keys), found through the key's index.
+TERRITORY_FACTS_OF = TERRITORY_FACTS.replace(
+    "MATCH (t:Territory)\n", "MATCH (t:Record) WHERE t.key IN $keys AND t:Territory\n", 1
+)
+USE_CASE_FACTS_OF = USE_CASE_FACTS.replace(
+    "MATCH (u:UseCase {review_state: 'published'})\n",
+    "MATCH (u:Record) WHERE u.key IN $keys AND u:UseCase AND u.review_state = 'published'\n",
+    1,
+)
+assert TERRITORY_FACTS_OF != TERRITORY_FACTS and USE_CASE_FACTS_OF != USE_CASE_FACTS
 
 
 MAX_PATH_HOPS = 8  # the API's maxHops cap (api/queries.py MAX_HOPS)

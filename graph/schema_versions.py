@@ -20,6 +20,10 @@ from typing import Any
 
 from graph.cypher import SEARCH_INDEX
 from registry.domain.errors import SchemaOutdated, SchemaTooNew
+from registry.domain.records import Kind, Record
+from registry.kinds import DECLARATIONS
+from registry.kinds.completeness import percent
+from registry.store.codec import sources_from_json
 from registry.store.columns import COLUMNS
 
 Run = Callable[..., list[dict[str, Any]]]  # one statement with its parameters, in its own transaction
@@ -53,6 +57,31 @@ def _fill_points_and_categories(read: Run, write: Run) -> None:
         updates.append({"key": row["key"], "props": props})
     if updates:
         write("UNWIND $rows AS row MATCH (r:Record {key: row.key}) SET r += row.props", rows=updates)
+
+
+def _fill_completeness(read: Run, write: Run) -> None:
+    """Records already stored get the share of their declared fields holding a sourced value, as a
+    write now gives it (codec.columns, registry.kinds.completeness)."""
+    rows = read(
+        "MATCH (r:Record) RETURN r.key AS key, r.kind AS kind, r.slug AS slug, r.data AS data, r.sources AS sources"
+    )
+    updates = [
+        {
+            "key": row["key"],
+            "share": percent(
+                DECLARATIONS,
+                Record(
+                    Kind(row["kind"]),
+                    row["slug"],
+                    json.loads(row["data"]),
+                    sources_from_json(json.loads(row["sources"])),
+                ),
+            ),
+        }
+        for row in rows
+    ]
+    if updates:
+        write("UNWIND $rows AS row MATCH (r:Record {key: row.key}) SET r.completeness = row.share", rows=updates)
 
 
 def index_name(column: str) -> str:
@@ -101,6 +130,12 @@ MIGRATIONS = (
         "territories' coordinates and the data categories as filterable properties (2026-12-05)",
         (),
         fill=_fill_points_and_categories,
+    ),
+    Migration(
+        4,
+        "each record's completeness as a filterable, sortable, countable property (2026-12-05)",
+        (),
+        fill=_fill_completeness,
     ),
 )
 HEAD = MIGRATIONS[-1].version

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,7 +38,7 @@ from registry.domain.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.domain.provenance import inferred
 from registry.domain.records import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
 from registry.kinds import Facet
-from registry.store import budget
+from registry.store import budget, changes
 from registry.store.codec import (
     RecordReader,
     audit_columns,
@@ -48,6 +48,8 @@ from registry.store.codec import (
 )
 from registry.store.columns import LINKED_DIMENSIONS, countable
 from registry.store.port import (
+    ChangeMark,
+    Changes,
     Expansion,
     Found,
     Linked,
@@ -301,8 +303,15 @@ class Neo4jStore:
         return min(paths) if paths else None
 
     def territory_facts(self) -> list[TerritoryFacts]:
+        return self._territory_facts(self._read(cypher.TERRITORY_FACTS))
+
+    def territory_facts_of(self, slugs: Sequence[str]) -> list[TerritoryFacts]:
+        keys = [str(Ref(Kind.TERRITORY, slug)) for slug in sorted(set(slugs))]
+        return self._territory_facts(self._read(cypher.TERRITORY_FACTS_OF, keys=keys)) if keys else []
+
+    def _territory_facts(self, rows: list[JSON]) -> list[TerritoryFacts]:
         facts = []
-        for row in self._read(cypher.TERRITORY_FACTS):
+        for row in rows:
             # presences: [actor slug, actor kind (None when not an actor), role]
             presences = [(slug, kind, role) for slug, kind, role in row["presences"]]
             facts.append(
@@ -324,6 +333,13 @@ class Neo4jStore:
         return facts
 
     def use_case_facts(self) -> list[UseCaseFacts]:
+        return self._use_case_facts(self._read(cypher.USE_CASE_FACTS))
+
+    def use_case_facts_of(self, slugs: Sequence[str]) -> list[UseCaseFacts]:
+        keys = [str(Ref(Kind.USE_CASE, slug)) for slug in sorted(set(slugs))]
+        return self._use_case_facts(self._read(cypher.USE_CASE_FACTS_OF, keys=keys)) if keys else []
+
+    def _use_case_facts(self, rows: list[JSON]) -> list[UseCaseFacts]:
         return [
             UseCaseFacts(
                 slug=row["slug"],
@@ -335,7 +351,7 @@ class Neo4jStore:
                 inferred_governance=inferred(json.loads(row["data"]), "governance"),
                 services=tuple(sorted((s, p, c) for s, p, c in row["services"])),
             )
-            for row in self._read(cypher.USE_CASE_FACTS)
+            for row in rows
         ]
 
     def count_by(self, kind: Kind, dimension: str, visibility: Visibility) -> list[tuple[str, int]]:
@@ -443,11 +459,11 @@ class Neo4jStore:
 
     def load(
         self,
-        records: Sequence[Record],
-        links: Sequence[Link],
-        audit: Sequence[AuditEntry],
-        hubs: Sequence[Hub] = (),
-        keys: Sequence[ApiKey] = (),
+        records: Iterable[Record],
+        links: Iterable[Link],
+        audit: Iterable[AuditEntry],
+        hubs: Iterable[Hub] = (),
+        keys: Iterable[ApiKey] = (),
     ) -> None:
         """Batches of `UNWIND … CREATE` with static labels and relationship types, all or nothing.
 
@@ -457,6 +473,17 @@ class Neo4jStore:
         them: readers see the whole load at once or nothing of it.  What a crash leaves staged
         is invisible, and removed by the next load.
         """
+        # Held whole: the staged load reads them more than once (repeats, inner and outer links).
+        self._load_lists(list(records), list(links), list(audit), list(hubs), list(keys))
+
+    def _load_lists(
+        self,
+        records: Sequence[Record],
+        links: Sequence[Link],
+        audit: Sequence[AuditEntry],
+        hubs: Sequence[Hub],
+        keys: Sequence[ApiKey],
+    ) -> None:
         self._remove_staged()
         try:
             if len(records) + len(links) + len(audit) + len(hubs) + len(keys) <= _ONE_TRANSACTION_ROWS:
@@ -518,6 +545,15 @@ class Neo4jStore:
     def generation(self) -> int:
         rows = self._read(cypher.GENERATION)
         return int(rows[0]["value"]) if rows else 0
+
+    def change_mark(self) -> ChangeMark:
+        rows = self._read(cypher.CHANGE_MARK)
+        if not rows:
+            return ChangeMark(0, 0, -1)  # no counter yet: nothing known to read from the trail
+        return ChangeMark(int(rows[0]["generation"]), int(rows[0]["described"]), int(rows[0]["audit"]))
+
+    def changes_since(self, mark: ChangeMark, limit: int) -> Changes:
+        return changes.since(self, mark, limit)
 
     def ping(self) -> None:
         self._read("RETURN 1 AS one")

@@ -169,8 +169,8 @@ class Neo4jTransaction:
             ]
             self.tx.run(_MERGE_LINKS, rows=rows).consume()
 
-    def add_audit(self, rows: list[JSON]) -> None:
-        self.tx.run(cypher.WRITE_AUDIT, last=rows[-1]["seq"], rows=rows).consume()
+    def add_audit(self, rows: list[JSON], described: bool) -> None:
+        self.tx.run(cypher.WRITE_AUDIT, last=rows[-1]["seq"], described=int(described), rows=rows).consume()
 
     def change_access(self, hubs: list[Hub], keys: list[ApiKey], revoked: list[str], at: str | None) -> None:
         if hubs:

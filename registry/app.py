@@ -23,7 +23,7 @@ from registry.api.http.persisted import known_operation_names, load_manifest
 from registry.api.http.response_cache import ResponseCache
 from registry.api.http.shared_state import known_documents
 from registry.api.http.websocket import LiveEndpoint
-from registry.observability import metrics, tracing
+from registry.observability import allocator, metrics, tracing
 from registry.observability.metrics import metrics_endpoint, observed
 from registry.opendata import routes as opendata
 from registry.services.audit_feed import AuditFeed
@@ -59,9 +59,11 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         app.state.store = open_store(settings.store_url) if own else store
         app.state.settings = settings
         app.state.audit_feed = AuditFeed(app.state.store)  # live subscriptions' one poller
+        trimming = allocator.start(settings.malloc_trim_seconds)  # resident memory follows live memory
         try:
             yield
         finally:
+            await allocator.stop(trimming)
             if own:
                 app.state.store.close()
 

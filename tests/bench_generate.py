@@ -16,7 +16,8 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from registry.services.transfer import export, import_lines
+from registry.services.importing import import_file
+from registry.services.transfer import export
 from registry.store.port import Store
 from registry.store.sql.store import SqlStore
 from registry.synthetic.loading import generate_into
@@ -29,8 +30,8 @@ def _timed(work: Callable[[], object]) -> float:
 
 
 def _import(store: Store, path: Path) -> None:
-    with path.open(encoding="utf-8") as lines:
-        import_lines(store, lines)
+    with path.open("rb") as source:
+        import_file(store, source)
 
 
 def main() -> None:

@@ -33,7 +33,9 @@ from registry.kinds import (
     SEED_ORDER,
     KindDecl,
 )
+from registry.kinds.completeness import api_name, declared
 from registry.services.seeding import DEFAULT_SEEDS, FILES
+from registry.services.versions import api_name_of
 
 GRAPHQL: GraphQLSchema = graphql_schema(schema)
 ALL = list(PUBLIC_DECLARATIONS.values())  # the kinds the public schema shows
@@ -185,3 +187,17 @@ def test_the_explorer_names_each_kind_as_its_declaration_does() -> None:
         found.setdefault(kind, []).append(word)
     for decl in ALL:
         assert found.get(decl.kind.value) == [decl.label_en[0], decl.label_fr[0]], decl.kind
+
+
+def test_the_explorer_names_every_fact_a_history_or_completeness_shows() -> None:
+    # The record panel labels each field of `completeness { unknownFields }` and of `history { changes }`
+    # (i18n.js: "facts.<API name>", in English and in French): a field a kind declares gets its words.
+    text = (Path(__file__).resolve().parent.parent / "registry/explorer/static/i18n.js").read_text(encoding="utf-8")
+    found: dict[str, int] = {}
+    for name in re.findall(r'"facts\.(\w+)": "[^"]+"', text):
+        found[name] = found.get(name, 0) + 1
+    names = {"sources", "reviewState"}
+    for decl in PUBLIC_DECLARATIONS.values():
+        names |= {api_name(f) for f in declared(decl)}
+        names |= {api_name_of(link) for link in decl.links if link.direction == "from"}
+    assert {name: found.get(name, 0) for name in sorted(names)} == dict.fromkeys(sorted(names), 2)

@@ -6,6 +6,11 @@ It samples each worker's resident memory (from /proc, by the workers' pids) and 
 at a steady interval, prints the samples as a table and saves them as a PNG plot under
 tests/artifacts/.  It passes when the last sample is within 10 % of the first one after warm-up, no
 request was answered with a 5xx or INTERNAL, and the audit trail holds exactly the acknowledged writes.
+
+Resident memory measures live memory because each worker hands the allocator's free pages back to
+the system every 10 s (registry/observability/allocator.py): without that, glibc keeps what requests
+allocate and free in its arenas' free lists, and a worker's RSS climbed for minutes while its live
+memory (tracemalloc, mallinfo2, SQLite's own counter) stayed flat.
 """
 
 from __future__ import annotations
@@ -34,10 +39,6 @@ matplotlib.use("Agg")  # files only, no display
 from matplotlib import pyplot
 
 SECONDS = float(os.environ.get("REGISTRY_SOAK_SECONDS", "270"))
-# Opt-in for now: on SQLite one worker's RSS still grows past the warm-up (122 -> 131 MB over six
-# minutes, a first guess is SQLite's page caches filling per pooled connection); until that is
-# understood the soak runs when asked (REGISTRY_SOAK=1), not in every `make test`.
-ASKED = os.environ.get("REGISTRY_SOAK") == "1"
 SAMPLES = 10 if SECONDS < 600 else int(SECONDS // 60) + 1  # each N seconds for the short run, each minute else
 WARM_UP = 2  # the samples taken while caches, pools and label sets fill; the next one is the reference
 TOLERANCE = 0.10
@@ -111,7 +112,6 @@ def seeded(store_kind: str, make_store: MakeStore) -> Iterator[tuple[Store, dict
     yield store, keys
 
 
-@pytest.mark.skipif(not ASKED, reason="the soak runs when asked: REGISTRY_SOAK=1 (see the module's note)")
 @pytest.mark.parametrize("store_kind", [pytest.param("sqlite"), pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def test_memory_and_metrics_stay_flat_under_a_long_hostile_load(
     store_kind: str,
@@ -125,6 +125,9 @@ def test_memory_and_metrics_stay_flat_under_a_long_hostile_load(
     mixed = mixed_requests(draw_pools(store), 20_000)
     monkeypatch.setenv("REGISTRY_RATE_LIMIT_ANONYMOUS", "")  # the load comes from one address, as the bench's
     monkeypatch.setenv("REGISTRY_RATE_LIMIT_KEY", "")
+    # The abuse corpus's heaviest reads on a machine shared with other work can outlast the 10 s budget:
+    # its typed 504 TIMEOUT is the budget at work, not a failure; the soak is about memory, not speed.
+    monkeypatch.setenv("REGISTRY_TIME_BUDGET", "45")
     # Given one `registry serve` with two workers on the seeded store
     with ServerProcess(store_url(store_kind, store, request), tmp_path / "serve.log", workers=2) as server:
         pids = server.worker_pids()
@@ -137,10 +140,14 @@ def test_memory_and_metrics_stay_flat_under_a_long_hostile_load(
                 time.sleep(max(0.0, started + n * SECONDS / (SAMPLES - 1) - time.monotonic()))
                 samples.append(_sample(server, pids, started))
         assert server.worker_pids() == pids  # no worker died and was replaced
-    print("\n" + _table(store_kind, samples))
-    print(f"plot: {_plot(store_kind, samples)}")
     tally = load.tally
-    print(f"requests {tally.sent}, acknowledged writes {len(tally.written)}, subscriptions {tally.subscriptions}")
+    table = _table(store_kind, samples) + (
+        f"\nrequests {tally.sent}, acknowledged writes {len(tally.written)}, subscriptions {tally.subscriptions}\n"
+    )
+    print("\n" + table)  # `pytest -s` shows it; the file keeps it for those who ran without
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"soak-{store_kind}.txt").write_text(table)
+    print(f"plot: {_plot(store_kind, samples)}")
     # then no request was answered with a 5xx or INTERNAL
     assert tally.problems == [], tally.problems[:10]
     assert tally.sent > 1000 and tally.written and tally.subscriptions > 0  # the load did run

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from typing import IO, Any
 
 import pytest
 
@@ -12,8 +13,9 @@ from registry.domain.errors import RegistryError
 from registry.domain.records import Kind, Role
 from registry.services.access import authenticate, create_key
 from registry.services.editing import Change, Editing
+from registry.services.importing import import_file, import_lines
 from registry.services.seeding import seed
-from registry.services.transfer import SECTIONS, export, import_lines
+from registry.services.transfer import SECTIONS, export
 from registry.store.codec import dump_json, now
 from registry.store.port import Store
 from tests.conftest import MakeStore
@@ -192,3 +194,52 @@ def test_an_import_that_fails_while_loading_leaves_the_store_empty(
     # then nothing of it is left: no record, link, hub, key or audit entry
     assert store.is_empty()
     assert list(store.iter_records()) == [] and list(store.iter_links()) == []
+
+
+# -- streaming: the file is read twice, a line at a time, never held -------------------------------
+
+
+class _Pipe(io.RawIOBase):
+    """A byte stream that cannot seek, as standard input through a pipe."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self._data.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+@pytest.mark.parametrize("seekable", [True, False], ids=["file", "pipe"])
+def test_an_import_from_a_file_or_a_pipe_gives_back_the_same_export(make_store: MakeStore, seekable: bool) -> None:
+    # given a live registry's export, as a file or through a pipe
+    source = make_store("sqlite")
+    _populate(source)
+    exported = _exported(source).encode()
+    stream: IO[bytes] = io.BytesIO(exported) if seekable else io.BufferedReader(_Pipe(exported))
+    assert stream.seekable() is seekable
+    # when it is imported
+    target = make_store("sqlite")
+    count = import_file(target, stream)
+    # then every line is in the store, as it was
+    assert count == exported.count(b"\n")
+    assert _exported(target).encode() == exported
+
+
+def test_sections_out_of_order_are_refused_before_anything_is_written(store: Store, make_store: MakeStore) -> None:
+    # given a file whose trailer vouches for it, with a hub line moved to line 3, among the records
+    source = make_store("sqlite")
+    _populate(source)
+    lines = _lines(_exported(source))[:-1]
+    hub = next(n for n, line in enumerate(lines) if '"type":"hub"' in line)
+    lines.insert(2, lines.pop(hub))
+    # when it is imported
+    with pytest.raises(RegistryError) as refused:
+        import_lines(store, io.StringIO(_with_trailer(lines)))
+    # then it says which line and why, and nothing is written
+    assert refused.value.message.startswith("Not imported: line 4: a record line after the hub lines")
+    assert store.is_empty()

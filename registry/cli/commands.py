@@ -237,15 +237,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from registry.services.transfer import import_lines
+    from registry.services.importing import import_file
 
     store = _store(args)
     try:
         if args.file and args.file != "-":
-            with open(args.file, encoding="utf-8") as source:
-                count = import_lines(store, source)
+            with open(args.file, "rb") as source:
+                count = import_file(store, source)
         else:
-            count = import_lines(store, sys.stdin)
+            count = import_file(store, sys.stdin.buffer)
     except RegistryError as error:
         print(f"registry: {error.message}", file=sys.stderr)
         return 1

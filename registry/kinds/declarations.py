@@ -6,6 +6,8 @@ are the API's.  The interface's own fields (name or title, summary) come first.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from registry.domain.records import Kind, Rel, ReviewState
 from registry.domain.vocabulary import (
     AccessMode,
@@ -21,6 +23,7 @@ from registry.domain.vocabulary import (
     UseCaseStatus,
     WorkshopKind,
 )
+from registry.kinds.completeness import COMPLETENESS_FACET, COMPLETENESS_FILTER
 from registry.kinds.method import METHOD_CASE, METHOD_PHASE, METHOD_WORKSHOP_KIND
 from registry.kinds.spec import Facet, Field, Filter, KindDecl, Link, LinkSetter, RoleFlag, Vocabulary
 
@@ -529,21 +532,37 @@ DATA_SERVICE = KindDecl(
     seed_table="data_service",
 )
 
+
+def _measured(decl: KindDecl) -> KindDecl:
+    """Every public kind whose list has filters and facets also filters and counts by completeness
+    (registry.kinds.completeness): a new kind gets them with nothing to declare."""
+    if not decl.public:
+        return decl
+    return replace(
+        decl,
+        filters=(*decl.filters, COMPLETENESS_FILTER) if decl.filters else (),
+        facets=(*decl.facets, COMPLETENESS_FACET) if decl.facets else (),
+    )
+
+
 # Every kind, in `Kind` order: the order of the lists and mutations in the schema.
-KINDS = (
-    TERRITORY,
-    ACTOR,
-    DOMAIN,
-    USE_CASE,
-    PRIORITY,
-    EXPERIMENT,
-    SWOT_ITEM,
-    WORKSHOP,
-    ROADMAP_ACTION,
-    DATA_SERVICE,
-    METHOD_PHASE,
-    METHOD_WORKSHOP_KIND,
-    METHOD_CASE,
+KINDS = tuple(
+    _measured(decl)
+    for decl in (
+        TERRITORY,
+        ACTOR,
+        DOMAIN,
+        USE_CASE,
+        PRIORITY,
+        EXPERIMENT,
+        SWOT_ITEM,
+        WORKSHOP,
+        ROADMAP_ACTION,
+        DATA_SERVICE,
+        METHOD_PHASE,
+        METHOD_WORKSHOP_KIND,
+        METHOD_CASE,
+    )
 )
 
 # The seed files in the order that lets links find their targets (a workshop's participants

@@ -128,7 +128,8 @@ class Filter:
     `type` says how: slugs (a list of slugs or codes) or values (vocabulary values) or int set the
     `RecordQuery` attribute `query`; the others add generic conditions (registry.store.columns):
     has (a list column holding any of the values), within (the record's point in a box), linked
-    (linked by `rels` to one of these slugs of `target`), linked_values (linked by `rels` to a record
+    (linked by `rels` to one of these slugs of `target`), at_least (the column is at least the value,
+    0 to 100), linked_values (linked by `rels` to a record
     whose `column` is one of the values) and linked_within (linked by `rels` to a record in a box).
     """
 
@@ -164,6 +165,8 @@ class Facet:
     by: str = "slug"
     items: str | None = None
     vocabulary: Vocabulary | None = None
+    # The column holds a share in whole percent, counted in quarters (registry.kinds.completeness.band).
+    banded: bool = False
 
     @property
     def multi_valued(self) -> bool:

@@ -46,7 +46,7 @@ def _member(vocabulary: type[enum.StrEnum], path: str, item: str) -> enum.StrEnu
 
 
 def _value(spec: Filter, path: str, items: list[str]) -> Any:
-    if spec.type == "int":
+    if spec.type in ("int", "at_least"):
         if len(items) != 1 or not items[0].lstrip("-").isdigit():
             raise _invalid(path, f"{path} takes one whole number.", ",".join(items))
         return int(items[0])

@@ -8,7 +8,6 @@ from registry.domain.errors import Collector, ErrorCode, RegistryError, Rule
 from registry.domain.records import JSON, Kind, Link, Principal, Record, Ref, Rel, ReviewState, Role, Source
 from registry.kinds import display_name
 from registry.services.access import STAFF, require
-from registry.services.review_changes import seen
 from registry.services.validation import check_sources, slug_from
 from registry.services.writer import LinkSpec, Writer
 from registry.store.codec import label
@@ -206,8 +205,8 @@ class Editing:
             detail: JSON = {"review_state": state.value}
             if reason:
                 detail["reason"] = reason
-            if not publish:  # the version the coordinator saw, for "what changed" on resubmission
-                detail["seen"] = seen(self.store, current)
+            # The version the coordinator saw is kept as every write's facts (services/versions.py), which
+            # "what changed" on resubmission reads from this entry.
             action = "publish" if publish else "reject"
             note = {"review_note": None if publish else reason}
             return self.writer.update_batch(

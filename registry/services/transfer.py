@@ -5,22 +5,19 @@ One header line, then records (by key), links (sorted), hubs, API keys
 so the same registry always exports to the same bytes, whatever the store.
 
 The last line is a trailer: how many lines each section holds and the SHA-256
-of every line before it.  Import checks the trailer before it changes anything,
-so a truncated or altered file is refused, and then loads everything in one
-all-or-nothing `Store.load`.
+of every line before it.  Import (registry/services/importing.py) checks the
+trailer before it changes anything, so a truncated or altered file is refused,
+and then loads everything in one all-or-nothing `Store.load`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterator
 from typing import IO
 
-from registry.domain.errors import ErrorCode, RegistryError
-from registry.domain.records import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Ref, Rel, Role
-from registry.store.codec import dump_json, format_time, parse_time, record_from_row, record_to_row
+from registry.domain.records import JSON, Kind
+from registry.store.codec import dump_json, format_time, record_to_row
 from registry.store.port import EVERYTHING, RecordQuery, Store
 
 FORMAT = "self-data-registry-export"
@@ -126,118 +123,3 @@ def export(store: Store, out: IO[str], progress: Progress | None = None) -> int:
     if progress is not None:
         progress(section, in_section, totals.get(section), True)
     return count
-
-
-def _required_time(row: JSON, field: str) -> datetime:
-    at = parse_time(row[field])
-    if at is None:  # not an assert: this checks a file's content, and asserts vanish under -O
-        raise ValueError(f"{field} is missing")
-    return at
-
-
-class _Bad(ValueError):
-    """A file that is not a whole, unaltered export: refused before anything is written."""
-
-
-def _checked(lines: Iterable[str]) -> tuple[list[str], dict[str, int]]:
-    """The lines before the trailer, once the trailer vouches for them, and its counts."""
-    body = [line.rstrip("\r\n") for line in lines]
-    while body and not body[-1].strip():
-        body.pop()
-    if not body:
-        raise _Bad("the file is empty: it is not a registry export")
-    try:
-        trailer = json.loads(body[-1])
-        is_trailer = isinstance(trailer, dict) and trailer.get("type") == "trailer"
-    except ValueError:
-        is_trailer = False
-    if not is_trailer:
-        raise _Bad("the file does not end with its trailer line: it is truncated, or not a complete export")
-    body.pop()
-    digest = hashlib.sha256()
-    for line in body:
-        digest.update(line.encode() + b"\n")
-    if digest.hexdigest() != trailer.get("sha256"):
-        raise _Bad("the file does not match its trailer's checksum: it was altered or damaged")
-    counts = trailer.get("counts")
-    if not isinstance(counts, dict) or set(counts) != set(SECTIONS):
-        raise _Bad("the trailer's counts are missing or malformed")
-    return body, counts
-
-
-def import_lines(store: Store, lines: Iterable[str]) -> int:
-    """Read an export into an empty store, all or nothing; refuses a non-empty store and any
-    file whose trailer does not vouch for it, before changing anything."""
-    if not store.is_empty():
-        raise RegistryError(
-            ErrorCode.INVALID_STATE, "The target store is not empty: import only into an empty store.", "store"
-        )
-    try:
-        body, counts = _checked(lines)
-    except _Bad as error:
-        raise RegistryError(ErrorCode.INVALID, f"Not imported: {error}.", "file") from None
-    records, links, audit, hubs, keys = [], [], [], [], []
-    refs: set[Ref] = set()
-    count = 0
-    for number, line in enumerate(body, start=1):
-        try:
-            row: JSON = json.loads(line)
-            kind = row.pop("type")
-            if number == 1:
-                if kind != "header" or row.get("format") != FORMAT:
-                    raise ValueError("not a registry export (bad header)")
-                if row.get("version") != VERSION:
-                    raise ValueError(f"export format version {row.get('version')}; this registry reads {VERSION}")
-                continue
-            if kind == "record":
-                records.append(record_from_row(row))
-                refs.add(records[-1].ref)
-            elif kind == "link":
-                link = Link(Ref.parse(row["source"]), Rel(row["rel"]), Ref.parse(row["target"]), row["role"])
-                if not {link.source, link.target} <= refs:  # records come first: a link's ends are known
-                    raise ValueError("a link to a record that is not in the file")
-                links.append(link)
-            elif kind == "hub":
-                hubs.append(Hub(row["slug"], row["name"], parse_time(row["created_at"])))
-            elif kind == "api_key":
-                created = _required_time(row, "created_at")
-                keys.append(
-                    ApiKey(
-                        row["key_id"],
-                        row["secret_hash"],
-                        Role(row["role"]),
-                        row["hub"],
-                        created,
-                        parse_time(row["revoked_at"]),
-                        row["label"],
-                    )
-                )
-            elif kind == "audit":
-                at = _required_time(row, "at")
-                audit.append(
-                    AuditEntry(
-                        row["seq"],
-                        at,
-                        row["who"],
-                        row["action"],
-                        row["ref"],
-                        row["version_before"],
-                        row["version_after"],
-                        row["detail"],
-                    )
-                )
-            else:
-                raise ValueError(f"unknown line type {kind!r}")
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
-            raise RegistryError(ErrorCode.INVALID, f"Not imported: line {number}: {error}", "file") from None
-        count += 1
-    found = {"record": len(records), "link": len(links), "hub": len(hubs), "api_key": len(keys), "audit": len(audit)}
-    for section in SECTIONS:
-        if found[section] != counts[section]:
-            raise RegistryError(
-                ErrorCode.INVALID,
-                f"Not imported: the trailer counts {counts[section]} {section} lines, the file holds {found[section]}.",
-                "file",
-            )
-    store.load(records, links, audit, hubs, keys)  # one all-or-nothing load
-    return count + 2  # with the header and the trailer

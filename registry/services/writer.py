@@ -16,6 +16,7 @@ from registry.domain.records import JSON, Kind, Link, Principal, Record, Ref, Re
 from registry.kinds import KIND_LABELS
 from registry.services.access import visibility
 from registry.services.validation import check_fields, check_link, check_slug, links_for
+from registry.services.versions import facts, kept_facts, stored_links
 from registry.store.codec import dump_json, now, record_from_row, record_to_row
 from registry.store.port import AuditDraft, Put, Replayed, Store, WriteBatch
 
@@ -116,7 +117,7 @@ class Writer:
         with found.catch():
             self._add_links(principal, batch, record.ref, links)
         found.check()
-        detail: JSON = {"fields": sorted(fields)}
+        detail: JSON = {"fields": sorted(fields), "facts": facts(record, batch.add_links)}
         if kind is Kind.USE_CASE:  # the state after each write, for live subscribers (api/live.py)
             detail["review_state"] = review_state.value
         batch.audit.append(AuditDraft(principal.actor, action, str(record.ref), None, 1, detail))
@@ -161,7 +162,12 @@ class Writer:
         with found.catch():
             self._add_links(principal, batch, current.ref, links)
         found.check()
-        changed: JSON = {"fields": sorted(fields), **(detail or {})}
+        # The facts after the write (services/versions.py): the links it replaces, and the others as stored;
+        # the version checked under the store's lock makes the fields and sources those of this version.
+        stored = stored_links(self.store, current)
+        replaced = {rel for rel, _ in links}
+        held = [*(x for x in stored if x.rel not in replaced), *batch.add_links]
+        changed: JSON = {"fields": sorted(fields), **(detail or {}), **kept_facts(current, stored, record, held)}
         if current.kind is Kind.USE_CASE:  # the state after each write, for live subscribers (api/live.py)
             changed["review_state"] = record.review_state.value
             if record.review_state is not current.review_state:
@@ -199,7 +205,14 @@ class Writer:
         source = found[link.source]
         batch = WriteBatch(at=now())
         (batch.remove_links if remove else batch.add_links).append(link)
-        detail = {"rel": link.rel.value, "target": str(link.target), "role": link.role}
+        detail: JSON = {"rel": link.rel.value, "target": str(link.target), "role": link.role}
+        # The facts after it (services/versions.py).  A link is not versioned: two link writes racing on one
+        # record may each keep facts without the other's link; the next write of the record keeps them right.
+        stored = stored_links(self.store, source)
+        held = [x for x in stored if (x.rel, x.target) != (link.rel, link.target)]
+        detail.update(kept_facts(source, stored, source, held if remove else [*held, link]))
+        if source.kind is Kind.USE_CASE:  # the state it stays in, for the history's visibility
+            detail["review_state"] = source.review_state.value
         action = "unlink" if remove else "link"
         batch.audit.append(
             AuditDraft(principal.actor, action, str(link.source), source.version, source.version, detail)

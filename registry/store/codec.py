@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from registry.domain.records import JSON, AuditEntry, Kind, Record, ReviewState, Source
-from registry.kinds import KIND_FIELDS, display_name
+from registry.kinds import DECLARATIONS, KIND_FIELDS, display_name
+from registry.kinds.completeness import percent
 from registry.store.columns import FIELD_COLUMNS, column_values
 
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
@@ -67,6 +68,7 @@ def columns(record: Record) -> dict[str, Any]:
     for spec in KIND_FIELDS[record.kind]:
         if spec.column is not None:
             cols.update(column_values(spec, record.data.get(spec.name)))
+    cols["completeness"] = percent(DECLARATIONS, record)
     cols["sort_name"] = normalise(label(record))
     cols["search_text"] = search_text(record)
     return cols

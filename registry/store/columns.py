@@ -90,24 +90,28 @@ def _add(found: dict[str, Column], column: Column) -> None:
 
 
 FIELD_COLUMNS = _field_columns()
+# Derived from the whole record rather than one field (registry.kinds.completeness): the share of its
+# declared fields holding a sourced value, in whole percent, which lists filter, sort and count by.
+COMPLETENESS = Column("completeness", "int", indexed=True)
 COLUMNS = (
     *FIELD_COLUMNS,
+    COMPLETENESS,
     Column("sort_name", "str", indexed=True, nullable=False),
     Column("search_text", "str", indexed=False, nullable=False),  # full-text search has its own index
 )
 BY_NAME = {c.name: c for c in COLUMNS}
 NUMERIC = frozenset(c.name for c in COLUMNS if c.type != "str")
 # What a query may filter and count on: the field columns and two of every record's own.
-FILTERABLE = frozenset({*(c.name for c in FIELD_COLUMNS), "review_state", "hub"})
+FILTERABLE = frozenset({*(c.name for c in FIELD_COLUMNS), COMPLETENESS.name, "review_state", "hub"})
 # A record's domains and territories, as filters and counts read them: the relations leading there.
 LINKED_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "domain": (Rel.IN_DOMAIN.value,),
     "territory": (Rel.IN_TERRITORY.value, Rel.PRESENT_IN.value),  # an organisation's, a use case's…
 }
 # What `Store.count_by` may group by: the field columns, and a link's far end (domain, territory).
-COUNTABLE = frozenset({*(c.name for c in FIELD_COLUMNS), *LINKED_DIMENSIONS})
+COUNTABLE = frozenset({*(c.name for c in FIELD_COLUMNS), COMPLETENESS.name, *LINKED_DIMENSIONS})
 # What a query may sort on besides the SortKeys: any field column (the API picks which to offer).
-SORTABLE = frozenset(c.name for c in FIELD_COLUMNS)
+SORTABLE = frozenset({*(c.name for c in FIELD_COLUMNS), COMPLETENESS.name})
 
 
 class Op(enum.StrEnum):

@@ -7,7 +7,7 @@ store passes the one contract suite in `tests/contract/`.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -33,6 +33,7 @@ class SortKey(enum.StrEnum):
     CREATED = "created"
     UPDATED = "updated"
     YEAR = "year"
+    COMPLETENESS = "completeness"
 
 
 # The column each sort key orders by; every store sorts from this table.
@@ -42,6 +43,7 @@ SORT_COLUMNS = {
     SortKey.CREATED: "created_at",
     SortKey.UPDATED: "updated_at",
     SortKey.YEAR: "year_start",
+    SortKey.COMPLETENESS: "completeness",
 }
 
 
@@ -254,6 +256,31 @@ class UseCaseFacts:
     services: tuple[tuple[str, str, str], ...] = ()
 
 
+@dataclass(frozen=True)
+class ChangeMark:
+    """Where a store's changes stand, read in one round trip (one consistent snapshot).
+
+    `described` counts the writes whose audit entries name everything they changed (every
+    record put and every link's source; no access change).  When the counter moved by as much
+    as `described` since an earlier mark, every change in between is in the audit trail, in
+    the entries numbered after that mark's `audit`.  Any other change (a write without audit,
+    `load`, `clear`, a hub or key put) moves the counter alone, and so shows as a gap.
+    """
+
+    generation: int
+    described: int
+    audit: int  # the highest audit number (0 when the trail is empty)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed since a mark: the audit entries, or None when the trail cannot say
+    (a change it does not describe, or more entries than asked for)."""
+
+    mark: ChangeMark  # the store's mark now: read before the entries
+    entries: list[AuditEntry] | None
+
+
 class Store(Protocol):
     """The registry's storage port."""
 
@@ -331,6 +358,14 @@ class Store(Protocol):
         """The candidate-ranking facts of every published use case, sorted by slug."""
         ...
 
+    def territory_facts_of(self, slugs: Sequence[str]) -> list[TerritoryFacts]:
+        """`territory_facts` of these territories only (those that exist), sorted by slug."""
+        ...
+
+    def use_case_facts_of(self, slugs: Sequence[str]) -> list[UseCaseFacts]:
+        """`use_case_facts` of these use cases only (those that exist and are published), sorted by slug."""
+        ...
+
     def count_by(self, kind: Kind, dimension: str, visibility: Visibility) -> list[tuple[str, int]]:
         """Counts of records of `kind` by linked domain or territory, or by a column a query may filter
         (registry.store.columns.COUNTABLE: status, subkind, country…), missing values as "unknown";
@@ -383,14 +418,16 @@ class Store(Protocol):
 
     def load(
         self,
-        records: Sequence[Record],
-        links: Sequence[Link],
-        audit: Sequence[AuditEntry],
-        hubs: Sequence[Hub] = (),
-        keys: Sequence[ApiKey] = (),
+        records: Iterable[Record],
+        links: Iterable[Link],
+        audit: Iterable[AuditEntry],
+        hubs: Iterable[Hub] = (),
+        keys: Iterable[ApiKey] = (),
     ) -> None:
         """Insert exported rows as they are (versions, times and audit numbers kept), all or
-        nothing: a failure leaves the store as it was."""
+        nothing: a failure leaves the store as it was, whether it is the store's or one raised
+        by an iterable.  Each iterable is read once, in the order of the parameters, so an
+        import can stream them from a file."""
         ...
 
     def is_empty(self) -> bool: ...
@@ -404,6 +441,15 @@ class Store(Protocol):
         sees a new value after any change.  It never goes backwards, not even across `clear`.
         A write that fails changes nothing, so it does not bump the counter either.
         """
+        ...
+
+    def change_mark(self) -> ChangeMark:
+        """The change counter with what the audit trail describes of it, in one round trip."""
+        ...
+
+    def changes_since(self, mark: ChangeMark, limit: int) -> Changes:
+        """The audit entries written since `mark` (at most `limit`, else None), and the mark now
+        (registry.store.changes.since: one rule for every store)."""
         ...
 
     def ping(self) -> None:

@@ -30,7 +30,7 @@ from typing import Protocol, TypeVar
 
 from registry.domain.errors import ErrorCode, RegistryError
 from registry.domain.records import JSON, ApiKey, AuditEntry, Hub, Link
-from registry.store import budget
+from registry.store import budget, changes
 from registry.store.codec import audit_columns, format_time, parse_time, record_columns
 from registry.store.port import Replayed, WriteBatch
 
@@ -100,8 +100,10 @@ class WriteTransaction(Protocol):
         """Drop, then remove, then add (a repeated link updates its role)."""
         ...
 
-    def add_audit(self, rows: list[JSON]) -> None:
-        """Insert the audit rows (`codec.audit_columns`), numbered in order."""
+    def add_audit(self, rows: list[JSON], described: bool) -> None:
+        """Insert the audit rows (`codec.audit_columns`), numbered in order; when `described`
+        (they name all the batch changes: `changes.described`), count the write as such
+        (`ChangeMark.described`)."""
         ...
 
     def change_access(self, hubs: list[Hub], keys: list[ApiKey], revoked: list[str], at: str | None) -> None: ...
@@ -186,7 +188,7 @@ def run(tx: WriteTransaction, batch: WriteBatch) -> list[AuditEntry]:
     if plan.dropped or plan.removed or plan.added:
         tx.change_links(plan.dropped, plan.removed, plan.added)
     if rows:
-        tx.add_audit(rows)
+        tx.add_audit(rows, changes.described(batch))
     if plan.hubs or plan.keys or plan.revoked:
         tx.change_access(plan.hubs, plan.keys, plan.revoked, format_time(batch.at))
     if batch.idempotency is not None:

@@ -520,3 +520,49 @@ def test_the_maps_filters_show_facet_counts(explorer: Explorer, api: Api) -> Non
     countries = _counted(page, "#map-country")
     assert sum(countries.values()) == statuses["PEER"]
     explorer.shot("map-facets", full_page=False)
+
+
+DRAFT = """mutation { submitCaseStudy(draft: true, input: {slug: "lyon-water-meters", title: {en: "Water meters"},
+  status: PILOT, territories: ["lyon"], sources: [{url: "https://example.org/water", title: "Water notes"}]})
+  { useCase { id version } errors { code } } }"""
+EDIT = """mutation ($id: ID!, $v: Int!, $input: CaseStudyInput!) { updateCaseStudy(id: $id, version: $v, input: $input)
+  { useCase { version } errors { code message } } }"""
+QUALITY = """{ useCase(slug: "lyon-water-meters") { url title completeness { percent unknownFields }
+  history { version action changes { field } } } }"""
+
+
+def test_a_hub_sees_its_drafts_history_and_what_is_missing_leads_to_its_form(explorer: Explorer, api: Api) -> None:
+    # given a hub's draft, then two edits: a start year, then a domain
+    draft = api.data(DRAFT, as_="hub")["submitCaseStudy"]
+    assert draft["errors"] == []
+    at = draft["useCase"]
+    for n, change in enumerate([{"yearStart": 2021}, {"domains": ["water"]}]):
+        edited = api.data(EDIT, {"id": at["id"], "v": at["version"] + n, "input": change}, as_="hub")
+        assert edited["updateCaseStudy"]["errors"] == []
+    case = api.data(QUALITY, as_="hub")["useCase"]
+    assert [v["action"] for v in case["history"]] == ["update", "update", "submit"]
+    # when the hub, its key given, opens the case study's permalink
+    page = explorer.open("hubs")
+    explorer.use_key(api.keys["hub"])
+    page.goto(f"{explorer.server.url}{case['url']}")
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_function("n => document.querySelector('#panel .record-label')?.textContent === n", arg=case["title"])
+    page.locator("#panel .panel-history").wait_for()
+    # then the panel shows how complete it is and what is missing, as the API says
+    shown = page.locator("#panel .panel-completeness [data-percent]").get_attribute("data-percent")
+    assert shown == str(case["completeness"]["percent"])
+    missing = page.locator("#panel .panel-completeness .missing").inner_text()
+    assert "Governance" in missing and "governance" in case["completeness"]["unknownFields"]
+    # and its history, collapsed, every version with what changed
+    assert page.locator("#panel .panel-history details").get_attribute("open") is None
+    page.locator("#panel .panel-history summary").click()
+    versions = page.locator("#panel .panel-history li[data-version]")
+    assert versions.evaluate_all("l => l.map(x => x.dataset.action)") == ["update", "update", "submit"]
+    newest = page.locator("#panel .panel-history li[data-version]").first
+    assert newest.locator("[data-changed]").evaluate_all("l => l.map(x => x.dataset.changed)") == ["domains"]
+    explorer.shot("record-history-completeness", full_page=False)
+    # when the hub follows "what is missing", the hub form opens on that case study
+    page.locator("#panel a.complete-case").click()
+    page.wait_for_function("document.querySelector('#cs-slug').value === 'lyon-water-meters'")
+    assert page.locator("#view-hubs").is_visible()
+    assert page.input_value("#cs-year-start") == "2021"

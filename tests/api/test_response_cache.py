@@ -54,3 +54,30 @@ def test_a_write_through_another_server_process_is_seen(api: Api) -> None:
             # Then the first server answers with it too
             assert "cached-case" in slugs(api.data(LYON_CASES))
         other_store.close()
+
+
+def _served_from_cache(api: Api) -> float:
+    """How many GraphQL requests the server answered from its kept answers (its /metrics)."""
+    total = 0.0
+    for line in api.client.get("/metrics").text.splitlines():
+        if line.startswith("registry_graphql_requests_total{") and 'path="cache"' in line:
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def test_a_hubs_drafts_leave_the_kept_answers_alone_and_a_publication_does_not(api: Api) -> None:
+    # Given an anonymous answer kept by the server
+    answers = [api.post(LYON_CASES).content for _ in range(3)]
+    # When a hub saves a case study on Lyon as a draft, and submits another
+    draft = {**CASE, "slug": "drafted-case"}
+    assert api.data(SUBMIT, {"input": draft, "draft": True}, as_="hub")["submitCaseStudy"]["useCase"]["slug"]
+    case = api.data(SUBMIT, {"input": CASE}, as_="hub")["submitCaseStudy"]["useCase"]
+    before = _served_from_cache(api)
+    # Then the next anonymous answers still come from the cache, unchanged
+    assert [api.post(LYON_CASES).content for _ in range(2)] == answers[:2]
+    assert _served_from_cache(api) == before + 2
+    # And once a coordinator publishes the submitted one, the next anonymous answer is read afresh and shows it
+    api.data(PUBLISH, {"id": case["id"], "version": case["version"]}, as_="coordinator")
+    after = api.data(LYON_CASES)
+    assert "cached-case" in slugs(after)
+    assert _served_from_cache(api) == before + 2

@@ -71,8 +71,9 @@ def expected(store: Store, records: list[Record], facet: Facet) -> Counter[str |
         values: set[str | None]
         if facet.column == "review_state":
             values = {record.review_state.value}
-        elif facet.column is not None:
-            values = {columns(record)[facet.column]}
+        elif facet.column is not None:  # stores give values as text (a share in percent too)
+            value = columns(record)[facet.column]
+            values = {None if value is None else str(value)}
         elif facet.items is not None:
             values = set(record.data.get(facet.items) or ())
         else:

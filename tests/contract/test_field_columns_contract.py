@@ -119,7 +119,8 @@ def test_the_column_list_is_the_declared_columns_plus_the_fixed_ones() -> None:
     declared = {spec.column for specs in KIND_FIELDS.values() for spec in specs if spec.column is not None}
     declared -= {"coordinates"}  # a point is kept as two columns
     assert {c.name for c in FIELD_COLUMNS} == declared | set(POINT_COLUMNS)
-    assert [c.name for c in COLUMNS if c not in FIELD_COLUMNS] == ["sort_name", "search_text"]
+    # the fixed ones: a record's completeness (registry.kinds.completeness), its sort name and its search text
+    assert [c.name for c in COLUMNS if c not in FIELD_COLUMNS] == ["completeness", "sort_name", "search_text"]
 
 
 def test_neo4j_indexes_come_from_the_column_list_under_the_first_release_names() -> None:
@@ -127,5 +128,6 @@ def test_neo4j_indexes_come_from_the_column_list_under_the_first_release_names()
 
     names = {index_name(column) for column in column_indexes()}
     assert names == {f"record_{c}" for c in ("kind", "status", "subkind", "country", "governance", "review_state")} | {
-        "record_sort_name"
+        "record_sort_name",
+        "record_completeness",  # added 2026-12-05 (Neo4j migration 4): created on opening, as every later column
     }

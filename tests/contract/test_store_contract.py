@@ -6,17 +6,24 @@ port relies on, given / when / then.
 
 from __future__ import annotations
 
+import shutil
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from registry.domain.errors import ErrorCode, RegistryError
+from registry.domain.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.domain.records import ApiKey, AuditEntry, Hub, Kind, Link, Record, Rel, ReviewState, Role
+from registry.store.factory import open_store
 from registry.store.port import EVERYTHING, PUBLIC, AuditDraft, Put, Store, Visibility, WriteBatch
+from registry.store.sql.store import SqlStore
 from tests.contract.builders import AT, actor, create, domain, link, territory, updated, use_case
+from tests.tcp_relay import TcpRelay
 
 
 def _error(store: Store, batch: WriteBatch) -> RegistryError:
@@ -317,8 +324,49 @@ def test_clear_deletes_everything(store: Store) -> None:
     assert [r.slug for r in store.iter_records()] == ["lyon"]
 
 
-def test_ping_answers_when_the_store_is_up(store: Store) -> None:
+def _reachable_until_cut(
+    store_kind: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> tuple[Store, Callable[[], None]]:
+    """A store of the kind on a database, and what makes that database unreachable: the SQLite file's
+    directory removed (and the pool emptied, so that no open handle keeps the file), or a server's
+    connections cut by a relay in front of it (open ones dropped, new ones refused)."""
+    if store_kind == "sqlite":
+        directory = tmp_path / "database"
+        directory.mkdir()
+        sqlite = SqlStore(f"sqlite:///{directory / 'registry.db'}")
+
+        def gone() -> None:
+            sqlite.close()
+            shutil.rmtree(directory)
+
+        return sqlite, gone
+    url = urlsplit(str(request.getfixturevalue("postgres_url" if store_kind == "postgres" else "neo4j_uri")))
+    assert url.hostname is not None and url.port is not None, url
+    relay = TcpRelay(url.hostname, url.port)
+    request.addfinalizer(relay.cut)
+    netloc = url.netloc.rsplit("@", 1)[0] + "@" if "@" in url.netloc else ""
+    relayed = urlunsplit(url._replace(netloc=f"{netloc}127.0.0.1:{relay.port}"))
+    if store_kind == "postgres":
+        return open_store(relayed), relay.cut
+    from graph.store import Neo4jStore
+
+    return Neo4jStore(relayed, retry_seconds=1.0), relay.cut
+
+
+def test_ping_answers_while_the_store_is_up_and_raises_unavailable_once_it_is_down(
+    store_kind: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    # given a store on a database it can reach
+    store, cut = _reachable_until_cut(store_kind, request, tmp_path)
+    request.addfinalizer(store.close)
+    # then ping answers
     store.ping()
+    # when the database can no longer be reached
+    cut()
+    # then ping raises the store's typed error, not the driver's
+    with pytest.raises(StoreUnavailable) as raised:
+        store.ping()
+    assert raised.value.code == ErrorCode.STORE_UNAVAILABLE
 
 
 def test_a_kind_label_is_kept(store: Store) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 
 from registry.kinds import PUBLIC_DECLARATIONS, Facet
+from registry.kinds.completeness import BANDS, band
 
 UNKNOWN = "unknown"
 
@@ -57,6 +58,8 @@ else:
 def _key(facet: Facet, value: str | None) -> str:
     if value is None or value == UNKNOWN:
         return UNKNOWN
+    if facet.banded:
+        return band(int(value))
     if facet.vocabulary is not None:
         try:
             return facet.vocabulary(value).name
@@ -67,12 +70,13 @@ def _key(facet: Facet, value: str | None) -> str:
 
 def bucketed(facet: Facet, rows: Sequence[tuple[str | None, int]]) -> list[FacetCount]:
     """A store's rows as the API's buckets: most frequent first, then by key, `unknown` last."""
-    counts: dict[str, int] = {}
+    # Every band is listed, even at 0, in its own order (0-24 first), so a chart keeps its axis.
+    counts: dict[str, int] = {band(b): 0 for b in BANDS} if facet.banded else {}
     for value, count in rows:
         key = _key(facet, value)
         counts[key] = counts.get(key, 0) + count
     unknown = counts.pop(UNKNOWN, 0)
-    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ordered = list(counts.items()) if facet.banded else sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return [FacetCount(key=k, count=n) for k, n in ordered] + [FacetCount(key=UNKNOWN, count=unknown)]
 
 

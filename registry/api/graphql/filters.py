@@ -16,7 +16,7 @@ from registry.domain.errors import ErrorCode, RegistryError, Rule
 from registry.domain.records import Kind, Ref
 from registry.kinds import KIND_LABELS, PUBLIC_DECLARATIONS, Filter, KindDecl
 from registry.store.codec import words
-from registry.store.columns import POINT_COLUMNS, FieldFilter, LinkFilter, any_of, bbox, holds_any
+from registry.store.columns import POINT_COLUMNS, FieldFilter, LinkFilter, any_of, at_least, bbox, holds_any
 from registry.store.port import PUBLIC, RecordQuery, SortKey
 
 # The store's sort keys, as the API names them (strawberry registers the enum itself).
@@ -96,6 +96,15 @@ def _condition(spec: Filter, value: Any) -> FieldFilter | LinkFilter | tuple[Fie
         case "within":
             box: BoundingBoxInput = value
             return box.conditions(spec.name)
+        case "at_least":
+            if not 0 <= value <= 100:
+                raise RegistryError(
+                    ErrorCode.INVALID,
+                    f"A share in percent goes from 0 to 100, not {value}.",
+                    f"filter.{to_camel_case(spec.name)}",
+                    {"rule": Rule.RANGE.value, "min": 0, "max": 100, "value": value},
+                )
+            return at_least(value, str(spec.column))
         case "linked" if spec.target is not None:
             return LinkFilter(rels, keys=tuple(f"{spec.target.value}:{slug}" for slug in value))
         case "linked_values":
@@ -106,7 +115,7 @@ def _condition(spec: Filter, value: Any) -> FieldFilter | LinkFilter | tuple[Fie
 
 
 def _annotation(spec: Filter) -> Any:
-    if spec.type == "int":
+    if spec.type in ("int", "at_least"):
         return int | None
     if spec.type in ("within", "linked_within"):
         return BoundingBoxInput | None

@@ -22,13 +22,16 @@ class Hub:
     name: str
 
 
-@strawberry.type(description="A fact of a case study that differs from the version a coordinator last rejected.")
+@strawberry.type(
+    description="A fact of a record that differs from an earlier version: the version a coordinator last "
+    "rejected (a case study's `changes`), or the previous version shown (`history`)."
+)
 class FieldChange:
     field: str = strawberry.field(description="The field's name in this schema: status, yearStart, territories…")
     before: JSONScalar | None = strawberry.field(
         description="Its value then, as this schema writes it (enum names, slugs for links); null when unknown."
     )
-    after: JSONScalar | None = strawberry.field(description="Its value now, written the same way.")
+    after: JSONScalar | None = strawberry.field(description="Its value after, written the same way.")
 
 
 def _may_review(visibility: Visibility, record: Record) -> bool:

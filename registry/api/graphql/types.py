@@ -11,6 +11,8 @@ import strawberry
 from strawberry.types import Info
 
 from registry.api.execution.context import context_of
+from registry.api.graphql.completeness_fields import Completeness, completeness_of
+from registry.api.graphql.history_fields import RecordVersion, record_history
 from registry.api.graphql.ids import global_id
 from registry.api.graphql.pagination import Connection, window
 from registry.api.graphql.relations import RELATIONS, related_page
@@ -156,6 +158,22 @@ class Entry(Node):
     @strawberry.field(description="The record's name or title, in the language asked or else the other one.")
     def label(self, lang: Language = Language.EN) -> str:
         return label(self.record, lang.value)
+
+    @strawberry.field(
+        description="How complete it is: the share of its declared fields holding a sourced value, the fields "
+        "left unknown, its inferences, and whether it cites home pages only."
+    )
+    def completeness(self) -> Completeness:
+        return completeness_of(self.record)
+
+    @strawberry.field(
+        description="Its versions the caller may see, newest first, at most `limit` (1 to 50), each with what "
+        "changed field by field and its sources then. From the audit trail: coordinators see every version, a hub "
+        "every version of its own case studies, others the published versions only. History starts at the first "
+        "write that kept the record's facts (2026-12-05): nothing older is rebuilt."
+    )
+    async def history(self, info: Info[Any, Any], limit: int = 20) -> list[RecordVersion]:
+        return await record_history(self.record, info, limit)
 
 
 @strawberry.interface(description="A record with a summary in French and English.")

@@ -216,16 +216,17 @@ async def _graphql(request: Request) -> Response:
         cache: ResponseCache | None = request.app.state.response_cache
         if not settings.response_cache or settings.stats or principal.key_id is not None:
             cache = None  # answers are kept for anonymous callers only, and never with per-request stats
-        key = None
+        key, version = None, None
         if cache is not None:
             key = ResponseCache.key(query, operation_name, variables)
-            if generation is None:
-                try:
-                    generation = await context.call(counted.generation)
-                except RegistryError:
-                    cache = None  # the full executor below says what is wrong
-            if cache is not None and generation is not None:
-                kept = cache.get(key, generation)
+            # Not the ETag's generation: this process's version moves with public changes only,
+            # and two processes' versions are not comparable, so it never leaves the process.
+            try:
+                version = await context.call(cache.public.version, counted)
+            except RegistryError:
+                cache = None  # the full executor below says what is wrong
+            else:
+                kept = cache.get(key, version)
                 if kept is not None:
                     request.state.path = "cache"
                     return _public(_bytes(kept, media, request_id), tag, max_age)
@@ -233,11 +234,11 @@ async def _graphql(request: Request) -> Response:
         lean_failed = data is _FAILED
         if data is not None and data is not _FAILED:
             request.state.path = "lean"
-            if cache is None or key is None or generation is None:
+            if cache is None or key is None or version is None:
                 answered = _answer({"data": data}, 200, media, request_id, measured, started, settings)
                 return _public(answered, tag, max_age)
             answer = orjson.dumps({"data": data})
-            cache.put(key, generation, answer)
+            cache.put(key, version, answer)
             return _public(_bytes(answer, media, request_id), tag, max_age)
     allowed = {OperationType.QUERY} if request.method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
     try:

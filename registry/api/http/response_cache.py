@@ -1,8 +1,9 @@
-"""Answers to anonymous queries, kept while the store's change counter stays the same.
+"""Answers to anonymous queries, kept while nothing an anonymous caller can see has changed.
 
-Every writer bumps the store's counter (`Store.generation`) in the same transaction as its
-change, so an answer read at counter value N is still right while the counter reads N: one
-cheap round trip per request instead of the whole read, and correct across server processes.
+Every writer moves the store's change mark in the same transaction as its change; `public`
+(services/public_answers.py) turns the mark into a version that only public changes move (a
+hub's drafts leave it alone), read in one cheap round trip per request.  An answer read at
+version N is still right while the version reads N, in every server process.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import Any
 
 import orjson
 
+from registry.services.public_answers import PublicAnswers
+
 Key = tuple[str, str | None, bytes]
 
 
@@ -20,6 +23,7 @@ class ResponseCache:
     MAX_BODY = 256_000  # larger answers are not kept: the cache's memory stays under ~250 MB
 
     def __init__(self) -> None:
+        self.public = PublicAnswers()  # the version answers are kept with (`generation` below)
         self._answers: OrderedDict[Key, tuple[int, bytes]] = OrderedDict()
 
     @staticmethod

@@ -6,7 +6,7 @@ import { combobox } from "./combobox.js";
 import { $, ask, gid, h } from "./dom.js";
 import { byName, colon, number, rankChoices } from "./format.js";
 import { DATA_CATEGORIES, GOVERNANCE, STATUSES, language, setLanguage, t, translate, value } from "./i18n.js";
-import { clearErrors, hub, loadCaseStudies, onHubsError, saveCase, showEditing, showKeyState, showTerritories, startLive } from "./hubs.js";
+import { clearErrors, completeCase, hub, loadCaseStudies, onHubsError, saveCase, showEditing, showKeyState, showTerritories, startLive } from "./hubs.js";
 import { loadNetwork, onNetworkError, showMore, zoom } from "./network.js";
 import { closePanel, openRecord, recordLink } from "./panel.js";
 import { findPath } from "./path.js";
@@ -198,6 +198,11 @@ async function start() {
     run(loadCaseStudies);
   });
   $("#forget-key").addEventListener("click", () => { saveKey(""); showKeyState(); startLive(); run(loadCaseStudies); });
+  document.addEventListener("explorer:complete-case", (e) => run(async () => {
+    closePanel();
+    await show("hubs");
+    completeCase(e.detail.slug);
+  }));
   $("#case-form").addEventListener("submit", (e) => { e.preventDefault(); run(() => saveCase(true)); });
   $("#cs-draft").addEventListener("click", () => run(() => saveCase(false)));
   $("#cs-new").addEventListener("click", () => {

@@ -9,7 +9,8 @@ import { watch } from "./live.js";
 import { changeList, factList } from "./review.js";
 
 const apiLanguage = () => language().toUpperCase();
-export const hub = { caseStudy: null, stopLive: null, territories: new Map() }; // territories: slug -> name, picked one by one
+// territories: slug -> name, picked one by one; listed: the case studies the lists show (editable ones among them)
+export const hub = { caseStudy: null, stopLive: null, territories: new Map(), listed: [] };
 let run = async (work) => work();
 export function onHubsError(runner) { run = runner; } // the page's way to run a task and show its error
 
@@ -127,6 +128,16 @@ function editCase(uc) {
   $("#cs-slug").focus();
 }
 
+// "What is missing" in a case study's panel: the form with that case study when the caller may edit it
+// (its hub or a coordinator, before publication: it is among the lists), else the empty form.
+export function completeCase(slug) {
+  const uc = hub.listed.find((x) => x.slug === slug && x.reviewState !== "PUBLISHED");
+  if (uc) { editCase(uc); return true; }
+  $("#cs-new").click();
+  $("#cs-slug").focus();
+  return false;
+}
+
 // The case study's territories, each with a button that takes it off the list.
 export function showTerritories() {
   $("#cs-territories-chosen").replaceChildren(...[...hub.territories].map(([slug, name]) => h("li", { "data-value": slug }, name, " ",
@@ -200,6 +211,7 @@ export async function loadCaseStudies() {
   if (!current()) return;
   sessionStorage.setItem(FOLLOWED, JSON.stringify([...new Set([...open.map((uc) => uc.id), ...later.map((uc) => uc.id)])]));
   const all = [...open, ...later];
+  hub.listed = all;
   const submitted = open.filter((uc) => uc.reviewState === "SUBMITTED");
   const more = useCases.totalCount > open.length ? [h("li", { class: "muted" }, t("hubs.more", { n: number(useCases.totalCount - open.length) }))] : [];
   $("#review-list").replaceChildren(...(submitted.length ? submitted.map(reviewCard) : [h("li", {}, t("hubs.noneToReview"))]), ...more);

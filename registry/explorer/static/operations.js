@@ -127,6 +127,23 @@ export const Record = /* GraphQL */ `
   }
 `;
 
+// Below every record's panel: how complete it is (what is missing) and its history, the versions the
+// caller may see, newest first, each with what changed and its sources then.
+export const RecordQuality = /* GraphQL */ `
+  query RecordQuality($id: ID!, $limit: Int!) {
+    node(id: $id) {
+      __typename
+      id
+      ... on Entry {
+        slug
+        completeness { percent declaredFields unknownFields inferences homePageOnly }
+        history(limit: $limit) { version at action changes { field before after } sources { url title } }
+      }
+      ... on UseCase { reviewState contributor { slug } }
+    }
+  }
+`;
+
 // The territory panel: whom to call there (organisations with their role, kind and website), the use
 // cases run there, its roadmap priorities and workshops, each with its sources.
 export const TerritoryPanel = /* GraphQL */ `

@@ -6,6 +6,7 @@ import { request } from "./api.js";
 import { $, ask, h, kindOf } from "./dom.js";
 import { colon } from "./format.js";
 import { language, t, value } from "./i18n.js";
+import { showQuality } from "./quality.js";
 
 const apiLanguage = () => language().toUpperCase();
 let opener = null; // the control that opened the panel: the focus goes back to it on close
@@ -35,7 +36,7 @@ export function recordLink(id, label, extra = {}) {
 
 function show(children, label) {
   const panel = $("#panel");
-  $("#panel-body").replaceChildren(...children);
+  $("#panel-body").replaceChildren(...children.filter(Boolean)); // a record without a summary shows none, not "null"
   panel.dataset.record = label;
   const wasHidden = panel.hidden;
   const within = panel.contains(document.activeElement) || document.activeElement === document.body;
@@ -62,6 +63,7 @@ export async function openRecord(id, from = null) {
   try {
     if (kindOf(id) === "Territory") await showTerritory(id, current);
     else await showRecord(id, current);
+    if (current()) await showQuality(id, current); // how complete it is, and its history, below its facts
   } finally {
     $("#panel-body").removeAttribute("aria-busy");
   }

@@ -1,9 +1,13 @@
-"""The recommenders' facts, gathered once per change of the store and shared by a server's requests.
+"""The recommenders' facts, gathered once and kept up to date from the writes themselves.
 
 Gathering the facts reads the whole registry; ranking from them is quick.  A `FactsCache`
-keeps them with the store's change counter (`Store.generation`) they were read at: each
-ranking asks the counter (one round trip) and gathers again only when it moved.  Every
-process checks the counter, so several servers on one database never serve stale facts.
+keeps them with the store's change mark (`Store.change_mark`) they were read at: each ranking
+asks the mark (one round trip).  When it moved, the audit entries since say which records
+changed: a write no recommender can see (a draft, a submission, a rejection) changes nothing,
+and a public one has only the facts around its records read again (`refresh.stale`).  Only
+when the trail cannot say (a change it does not describe, too many changes) is everything
+gathered again.  Every process checks the mark, so several servers on one database never
+serve facts older than the mark they read.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from registry.store.port import Store, TerritoryFacts, UseCaseFacts
+from registry.services.ranking import refresh
+from registry.store.port import ChangeMark, Store, TerritoryFacts, UseCaseFacts
 
 
 @dataclass(frozen=True)
@@ -45,44 +50,100 @@ class UseCases:
         return UseCases({domain: tuple(cases) for domain, cases in by_domain.items()})
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """The facts read at (or after) one mark of the store; never changed, replaced whole."""
+
+    mark: ChangeMark
+    territories: Territories
+    use_cases: dict[str, UseCaseFacts]  # published, by slug
+    by_domain: UseCases
+
+    @staticmethod
+    def of(mark: ChangeMark, territories: list[TerritoryFacts], use_cases: list[UseCaseFacts]) -> Snapshot:
+        return Snapshot(mark, Territories.of(territories), {c.slug: c for c in use_cases}, UseCases.of(use_cases))
+
+
 class FactsCache:
-    """The rankings' facts of one store, kept until the store's change counter moves.
+    """The rankings' facts of one store, brought up to the store's mark before each ranking.
 
     Make one per store (a server makes one per process, for its store); a new cache
-    costs one gathering.  Safe to share between threads: one gathers, the others wait
-    and reuse what it read.
+    costs one gathering.  Safe to share between threads: one refreshes at a time while the
+    others wait for it up to `WAIT_SECONDS`, then answer from the facts before it (a full
+    gathering takes seconds on a large registry; no ranking should wait for it).
     """
 
+    MOST_ENTRIES = 500  # audit entries read in one refresh; past it, gathering everything is as quick
+    MOST_STALE = 300  # facts read again in one refresh; past it, likewise
+    WAIT_SECONDS = 0.05
+
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._generation: int | None = None
-        self._territories: Territories | None = None
-        self._use_cases: UseCases | None = None
+        self._refreshing = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self.gathered = 0  # full gatherings (tests and benchmarks read it)
+        self.refreshed = 0  # refreshes from the audit trail
 
     def territories(self, store: Store) -> Territories:
         """Every territory's facts, as fresh as the store's last change."""
-        generation = store.generation()  # read before the facts: so they are at least this fresh
-        with self._lock:
-            return self._territories_at(store, generation)
+        return self.snapshot(store).territories
 
     def territories_and_use_cases(self, store: Store) -> tuple[Territories, UseCases]:
         """Territories and published use cases, as fresh as the store's last change."""
-        generation = store.generation()
-        with self._lock:
-            territories = self._territories_at(store, generation)
-            if self._use_cases is None:
-                self._use_cases = UseCases.of(store.use_case_facts())
-            return territories, self._use_cases
+        snapshot = self.snapshot(store)
+        return snapshot.territories, snapshot.by_domain
 
-    def _territories_at(self, store: Store, generation: int) -> Territories:
-        self._keep_only(generation)
-        if self._territories is None:
-            self._territories = Territories.of(store.territory_facts())
-        return self._territories
+    def snapshot(self, store: Store) -> Snapshot:
+        """The facts at least as fresh as the store's mark now (or, while another thread
+        refreshes for longer than WAIT_SECONDS, the facts before that refresh)."""
+        mark = store.change_mark()  # read before the facts: so they are at least this fresh
+        kept = self._snapshot
+        if kept is not None and kept.mark == mark:
+            return kept
+        if kept is None:
+            self._refreshing.acquire()  # nothing to answer from yet
+        elif not self._refreshing.acquire(timeout=self.WAIT_SECONDS):
+            return kept  # another thread is still refreshing: the facts before it
+        try:
+            kept = self._snapshot  # another thread may have refreshed while this one waited
+            if kept is None or kept.mark != mark:
+                kept = self._refresh(store, kept)
+                self._snapshot = kept
+            return kept
+        finally:
+            self._refreshing.release()
 
-    def _keep_only(self, generation: int) -> None:
-        """Forget facts read at another generation of the store."""
-        if generation != self._generation:
-            self._generation = generation
-            self._territories = None
-            self._use_cases = None
+    def _refresh(self, store: Store, kept: Snapshot | None) -> Snapshot:
+        if kept is None:
+            return self._gather(store, store.change_mark())
+        since = store.changes_since(kept.mark, self.MOST_ENTRIES)
+        if since.entries is None:
+            return self._gather(store, since.mark)
+        records = refresh.touched(since.entries)
+        if not records:  # nothing a recommender reads: the same facts, at the new mark
+            return Snapshot(since.mark, kept.territories, kept.use_cases, kept.by_domain)
+        stale = refresh.stale(store, records, kept.territories.by_slug, kept.use_cases)
+        if len(stale) > self.MOST_STALE:
+            return self._gather(store, since.mark)
+        self.refreshed += 1
+        territories = dict(kept.territories.by_slug)
+        if stale.every_territory:
+            territories = {t.slug: t for t in store.territory_facts()}
+        else:
+            for slug in stale.territories:
+                territories.pop(slug, None)
+            territories.update((t.slug, t) for t in store.territory_facts_of(sorted(stale.territories)))
+        use_cases = dict(kept.use_cases)
+        for slug in stale.use_cases:
+            use_cases.pop(slug, None)  # no longer published, unless read again below
+        use_cases.update((c.slug, c) for c in store.use_case_facts_of(sorted(stale.use_cases)))
+        # Sorted by slug as a full gathering is, so rankings break ties the same way.
+        return Snapshot.of(
+            since.mark,
+            [territories[slug] for slug in sorted(territories)],
+            [use_cases[slug] for slug in sorted(use_cases)],
+        )
+
+    def _gather(self, store: Store, mark: ChangeMark) -> Snapshot:
+        """Everything, read after `mark` was."""
+        self.gathered += 1
+        return Snapshot.of(mark, store.territory_facts(), store.use_case_facts())

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, event, func, insert, or_
+from sqlalchemy import Engine, delete, event, func, insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 from sqlmodel import Session, col, create_engine, select
 
 from registry.domain.errors import ErrorCode, RegistryError, StoreUnavailable
-from registry.domain.records import ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel, ReviewState, Role
+from registry.domain.records import ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel, Role
 from registry.kinds import Facet
-from registry.store import budget
+from registry.store import budget, changes
 from registry.store.codec import (
     RecordReader,
     audit_columns,
@@ -27,6 +28,8 @@ from registry.store.codec import (
 from registry.store.columns import LINKED_DIMENSIONS, countable
 from registry.store.expansion import expand
 from registry.store.port import (
+    ChangeMark,
+    Changes,
     Expansion,
     Found,
     Linked,
@@ -38,14 +41,14 @@ from registry.store.port import (
     Visibility,
     WriteBatch,
 )
-from registry.store.rules import best_path, hidden
-from registry.store.sql import deadline, facts, filters, schema_version
+from registry.store.sql import deadline, facts, filters, paths, schema_version
 from registry.store.sql.facets import facet_statement
 from registry.store.sql.linked import READ_COLUMNS, linked_statement, visible
 from registry.store.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRow, LinkRow, MetaRow, RecordRow
 from registry.store.sql.writes import (
     AUDIT,
     BUMP,
+    DESCRIBED,
     GENERATION,
     SQLITE_BUSY_SECONDS,
     SqlWrites,
@@ -62,11 +65,6 @@ def _key(ref: Ref) -> str:
 
 
 _ref = Ref.parse
-
-
-def _kind(key: str) -> str:
-    """The kind's value of a record key (`Kind:slug`), without parsing the slug."""
-    return key.split(":", 1)[0]
 
 
 _READ = tuple(col(getattr(RecordRow, name)) for name in READ_COLUMNS)
@@ -251,46 +249,13 @@ class SqlStore:
     def shortest_path(
         self, start: Ref, end: Ref, max_hops: int, visibility: Visibility, kinds: frozenset[Kind] | None = None
     ) -> list[Ref] | None:
-        allowed = None if kinds is None else {k.value for k in kinds}
-
         def work() -> list[Ref] | None:
-            with self._session() as s:
+            with self.engine.connect() as c:
                 ends = [_key(start), _key(end)]
-                found = s.exec(select(RecordRow).where(col(RecordRow.key).in_(ends), _visible(visibility))).all()
-                if len(found) != len({start, end}):  # a hidden end is answered as a missing one
+                found = c.execute(select(RecordRow.key).where(col(RecordRow.key).in_(ends), _visible(visibility)))
+                if len(found.all()) != len({start, end}):  # a hidden end is answered as a missing one
                     return None
-                blocked = {
-                    r.key
-                    for r in s.exec(
-                        select(RecordRow).where(RecordRow.review_state != ReviewState.PUBLISHED.value)
-                    ).all()
-                    if hidden(r.review_state, r.hub, visibility)
-                }
-
-                def neighbours(frontier: list[str]) -> list[tuple[str, str]]:
-                    reached = set(frontier)  # a set: at x100 a level holds thousands of records
-                    pairs = []
-                    for start in range(0, len(frontier), _PAGE):  # SQLite takes at most 32,766 parameters
-                        part = frontier[start : start + _PAGE]
-                        stmt = select(LinkRow.source_key, LinkRow.target_key).where(
-                            or_(col(LinkRow.source_key).in_(part), col(LinkRow.target_key).in_(part))
-                        )
-                        for source, target in s.exec(stmt).all():
-                            pairs.append((source, target))
-                            pairs.append((target, source))
-                    return list(
-                        dict.fromkeys(
-                            (a, b)
-                            for a, b in pairs
-                            if a in reached
-                            and b not in blocked
-                            and (allowed is None or b == goal or _kind(b) in allowed)
-                        )
-                    )
-
-                goal = _key(end)
-
-                keys = best_path(_key(start), _key(end), max_hops, neighbours, key_order=lambda k: _ref(k))
+                keys = paths.shortest_path(c, ends[0], ends[1], max_hops, visibility, _ref, kinds)
                 return None if keys is None else [_ref(k) for k in keys]
 
         result: list[Ref] | None = self._guard(work)
@@ -310,6 +275,22 @@ class SqlStore:
                 return facts.use_case_facts(c)
 
         found: list[UseCaseFacts] = self._guard(work)
+        return found
+
+    def territory_facts_of(self, slugs: Sequence[str]) -> list[TerritoryFacts]:
+        def work() -> list[TerritoryFacts]:
+            with self.engine.connect() as c:
+                return facts.territory_facts(c, sorted(set(slugs)))
+
+        found: list[TerritoryFacts] = self._guard(work) if slugs else []
+        return found
+
+    def use_case_facts_of(self, slugs: Sequence[str]) -> list[UseCaseFacts]:
+        def work() -> list[UseCaseFacts]:
+            with self.engine.connect() as c:
+                return facts.use_case_facts(c, sorted(set(slugs)))
+
+        found: list[UseCaseFacts] = self._guard(work) if slugs else []
         return found
 
     def count_by(self, kind: Kind, dimension: str, visibility: Visibility) -> list[tuple[str, int]]:
@@ -465,19 +446,20 @@ class SqlStore:
 
     def load(
         self,
-        records: Sequence[Record],
-        links: Sequence[Link],
-        audit: Sequence[AuditEntry],
-        hubs: Sequence[Hub] = (),
-        keys: Sequence[ApiKey] = (),
+        records: Iterable[Record],
+        links: Iterable[Link],
+        audit: Iterable[AuditEntry],
+        hubs: Iterable[Hub] = (),
+        keys: Iterable[ApiKey] = (),
     ) -> None:
-        """Bulk inserts (SQLAlchemy core, executemany) in chunks, all in one transaction."""
-        tables: list[tuple[Any, list[dict[str, Any]]]] = [
-            (RecordRow, [record_columns(r) for r in records]),
-            (LinkRow, [link_columns(link) for link in links]),
-            (AuditRow, [audit_columns(e) for e in audit]),
-            (HubRow, [{"slug": h.slug, "name": h.name, "created_at": format_time(h.created_at) or ""} for h in hubs]),
-            (ApiKeyRow, [key_columns(k) for k in keys]),
+        """Bulk inserts (SQLAlchemy core, executemany) in chunks read as they come, all in one
+        transaction: a large import never holds more than a chunk of rows."""
+        tables: list[tuple[Any, Iterator[dict[str, Any]]]] = [
+            (RecordRow, map(record_columns, records)),
+            (LinkRow, map(link_columns, links)),
+            (AuditRow, map(audit_columns, audit)),
+            (HubRow, ({"slug": h.slug, "name": h.name, "created_at": format_time(h.created_at) or ""} for h in hubs)),
+            (ApiKeyRow, map(key_columns, keys)),
         ]
 
         def work() -> None:
@@ -485,8 +467,8 @@ class SqlStore:
                 connection.execute(BUMP)  # first: see _bump
                 connection.execute(delete(MetaRow).where(col(MetaRow.name) == AUDIT))  # counted again from the rows
                 for table, rows in tables:
-                    for start in range(0, len(rows), _LOAD_CHUNK):
-                        connection.execute(insert(table), rows[start : start + _LOAD_CHUNK])
+                    while chunk := list(itertools.islice(rows, _LOAD_CHUNK)):
+                        connection.execute(insert(table), chunk)
 
         try:
             self._guard(work)
@@ -515,6 +497,24 @@ class SqlStore:
 
         value: int = self._guard(work)
         return value
+
+    def change_mark(self) -> ChangeMark:
+        def meta(name: str) -> Any:
+            return select(MetaRow.value).where(col(MetaRow.name) == name).scalar_subquery()
+
+        # One statement: one snapshot of the counter, the described writes and the trail.
+        statement = select(meta(GENERATION), meta(DESCRIBED), select(func.max(AuditRow.seq)).scalar_subquery())
+
+        def work() -> ChangeMark:
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                generation, described, audit = c.execute(statement).one()
+                return ChangeMark(int(generation or 0), int(described or 0), int(audit or 0))
+
+        mark: ChangeMark = self._guard(work)
+        return mark
+
+    def changes_since(self, mark: ChangeMark, limit: int) -> Changes:
+        return changes.since(self, mark, limit)
 
     def ping(self) -> None:
         def work() -> None:

@@ -27,6 +27,9 @@ GENERATION = "generation"  # the MetaRow holding the store-wide change counter
 # The last audit number given, kept next to the counter and moved only under its lock.
 # `clear` and `load` drop it; the next write counts it again from the audit table.
 AUDIT = "audit_seq"
+# The writes whose audit entries describe all they changed (port.ChangeMark.described); never
+# dropped: `clear` and `load` bump the counter without it, which readers see as a gap.
+DESCRIBED = "described"
 BUMP = update(MetaRow).where(col(MetaRow.name) == GENERATION).values(value=col(MetaRow.value) + 1)
 SQLITE_BUSY_SECONDS = 30.0  # how long SQLite waits for another process's write lock before failing
 # PostgreSQL's transient failures: a serialization failure, a deadlock.  Running the write again is safe.
@@ -158,8 +161,12 @@ class SqlTransaction:
             )
             self.c.execute(upsert, [link_columns(link) for link in added])
 
-    def add_audit(self, rows: list[JSON]) -> None:
+    def add_audit(self, rows: list[JSON], described: bool) -> None:
         self.c.execute(insert(AuditRow), rows)
+        if described:  # under the counter's lock: no other writer counts at the same time
+            counted = update(MetaRow).where(col(MetaRow.name) == DESCRIBED).values(value=col(MetaRow.value) + 1)
+            if self.c.execute(counted).rowcount == 0:
+                self.c.execute(insert(MetaRow).values(name=DESCRIBED, value=1))
 
     def change_access(self, hubs: list[Hub], keys: list[ApiKey], revoked: list[str], at: str | None) -> None:
         if hubs:
