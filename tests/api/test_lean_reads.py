@@ -135,3 +135,39 @@ def test_lean_answers_equal_the_full_executor_on_every_store(store: Store) -> No
                 assert not isinstance(lean, dict), (caller, document)
             else:
                 assert lean == {"data": full.data}, (caller, document)
+
+
+# One document object sent with other variables: the plan is shared (api/execution/plan.py), the
+# arguments that name variables are each request's own, and constant ones (first: 50) are shared.
+PAGED = """query Paged($first: Int!, $after: String, $slug: String!, $lang: Language) {
+  useCases(first: $first, after: $after, sort: {by: NAME}) {
+    totalCount edges { cursor node { slug title(lang: $lang) actors(first: 2) { totalCount nodes { slug } } } }
+    pageInfo { hasNextPage endCursor } }
+  territory(slug: $slug) { slug name(lang: $lang) useCases(first: $first) { totalCount nodes { slug } } } }"""
+SHARED_VARIABLES: list[tuple[str, dict[str, Any]]] = [
+    (PAGED, {"first": 2, "slug": "lyon", "lang": "EN"}),
+    (PAGED, {"first": 5, "after": "b2Zmc2V0OjE=", "slug": "la-rochelle", "lang": "FR"}),
+    (PAGED, {"first": 0, "slug": "rennes"}),
+    (FRAGMENTS, {"withActors": True, "first": 3}),
+    (FRAGMENTS, {"withActors": False, "first": 1, "lang": "EN"}),
+]
+
+
+def test_one_document_object_answers_each_request_with_its_own_variables(api: Api) -> None:
+    # Given one parsed document per text, as the HTTP layer hands the same object to every request
+    parsed = {text: parse(text) for text in (PAGED, FRAGMENTS)}
+    principal = CALLERS["coordinator"]
+
+    async def lean_all() -> list[dict[str, Any]]:
+        runs = [execute_read(parsed[text], None, v, _context(api.store, principal)) for text, v in SHARED_VARIABLES]
+        return list(await asyncio.gather(*runs))  # at once: their runs interleave at every await
+
+    # When they run concurrently, twice, with different variables
+    for _ in range(2):
+        answers = asyncio.run(lean_all())
+        # Then each answer is the full executor's for its own variables
+        for (text, variables), lean in zip(SHARED_VARIABLES, answers, strict=True):
+            context = _context(api.store, principal)
+            full = asyncio.run(schema.execute(text, variable_values=variables, context_value=context))
+            assert not full.errors, full.errors
+            assert lean == full.data, variables

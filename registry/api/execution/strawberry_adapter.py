@@ -80,6 +80,13 @@ def resolver_function(field: StrawberryField) -> Callable[..., Any] | None:
     return None if isinstance(function, classmethod | staticmethod) else function
 
 
+def info_name(field: StrawberryField) -> str | None:
+    """The name of the resolver's `info` parameter, if it takes one."""
+    resolver = field.base_resolver
+    parameter = None if resolver is None else resolver.info_parameter
+    return None if parameter is None else parameter.name
+
+
 def is_async(field: StrawberryField) -> bool:
     return field.base_resolver is not None and field.base_resolver.is_async
 
