@@ -116,17 +116,21 @@ def error_of(status: int, body: bytes) -> str | None:
 @dataclass
 class Tally:
     latencies: list[float] = field(default_factory=list)
+    ops: list[str] = field(default_factory=list)  # each latency's operation (a mixed cell has several)
+    failed_ops: list[str] = field(default_factory=list)
     errors: int = 0
     first_error: str | None = None
     next_index: int = 0
     timeouts: int = 0  # after one, no worker sends again: the server is behind, and still busy
 
 
-async def worker(cell: dict[str, Any], encoded: list[bytes], tally: Tally, stop_at: float, limit: int) -> None:
+async def worker(
+    cell: dict[str, Any], encoded: list[bytes], names: list[str], tally: Tally, stop_at: float, limit: int
+) -> None:
     reader, writer = await asyncio.open_connection(cell["host"], cell["port"])
     try:
         while tally.next_index < limit and time.perf_counter() < stop_at and not tally.timeouts:
-            request = encoded[tally.next_index]
+            request, name = encoded[tally.next_index], names[tally.next_index]
             tally.next_index += 1
             started = time.perf_counter()
             try:
@@ -139,8 +143,10 @@ async def worker(cell: dict[str, Any], encoded: list[bytes], tally: Tally, stop_
             except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
                 failure, closing = f"{type(exc).__name__}: {exc}", True
             tally.latencies.append(time.perf_counter() - started)
+            tally.ops.append(name)
             if failure is not None:
                 tally.errors += 1
+                tally.failed_ops.append(name)
                 tally.first_error = tally.first_error or failure
             if closing and not tally.timeouts:
                 writer.close()
@@ -149,10 +155,13 @@ async def worker(cell: dict[str, Any], encoded: list[bytes], tally: Tally, stop_
         writer.close()
 
 
-async def phase(cell: dict[str, Any], encoded: list[bytes], concurrency: int, seconds: float) -> Tally:
+async def phase(
+    cell: dict[str, Any], encoded: list[bytes], names: list[str], concurrency: int, seconds: float
+) -> Tally:
     tally = Tally()
     stop_at = time.perf_counter() + seconds
-    await asyncio.gather(*(worker(cell, encoded, tally, stop_at, len(encoded)) for _ in range(concurrency)))
+    limit = len(encoded)
+    await asyncio.gather(*(worker(cell, encoded, names, tally, stop_at, limit) for _ in range(concurrency)))
     return tally
 
 
@@ -168,9 +177,11 @@ def run_cell(cell: dict[str, Any]) -> dict[str, Any]:
     """Warm up, then measure; the figures of the measured phase only."""
     host, port, path, token = cell["host"], cell["port"], cell["path"], cell.get("token")
     encoded = [encode(host, port, path, r["body"], token if r["as_hub"] else None) for r in cell["requests"]]
+    names = [r.get("op", "") for r in cell["requests"]]
     warmup, measured = encoded[: cell["warmup"]], encoded[cell["warmup"] :][: cell["max_requests"]]
+    measured_names = names[cell["warmup"] :][: cell["max_requests"]]
     if warmup:
-        warm = asyncio.run(phase(cell, warmup, cell["concurrency"], cell["seconds"] / 2))
+        warm = asyncio.run(phase(cell, warmup, names, cell["concurrency"], cell["seconds"] / 2))
         if warm.timeouts:  # nothing worth measuring: the server is still busy with the warm-up
             failed = Tally(errors=warm.errors, first_error=f"warm-up: {warm.first_error}", timeouts=warm.timeouts)
             return figures(failed, 0.0, {}, {}, 0.0)
@@ -178,7 +189,7 @@ def run_cell(cell: dict[str, Any]) -> dict[str, Any]:
     cpu_before = {name: cpu_seconds(pid) for name, pid in watched.items()}
     client_before = os.times()
     started = time.perf_counter()
-    tally = asyncio.run(phase(cell, measured, cell["concurrency"], cell["seconds"]))
+    tally = asyncio.run(phase(cell, measured, measured_names, cell["concurrency"], cell["seconds"]))
     wall = time.perf_counter() - started
     client_after = os.times()
     cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in watched.items()}
@@ -206,7 +217,29 @@ def figures(
         "cpu_ms_per_request": {name: seconds * 1000 / max(done, 1) for name, seconds in cpu.items()},
         "peak_mib": peaks,
         "client_cpu_share": client_cpu / wall if wall else 0.0,  # 1.0 = one core busy all along
+        "per_op": per_operation(tally),
     }
+
+
+def per_operation(tally: Tally) -> dict[str, dict[str, float]]:
+    """Latencies per operation inside a cell of several (the mixed one), so that the report can put
+    each read's p95 under writes beside its p95 alone; {} for a cell of one operation."""
+    if len(set(tally.ops)) < 2:
+        return {}
+    by_op: dict[str, list[float]] = {}
+    for name, latency in zip(tally.ops, tally.latencies, strict=True):
+        by_op.setdefault(name, []).append(latency)
+    out = {}
+    for name, values in sorted(by_op.items()):
+        values.sort()
+        out[name] = {
+            "requests": len(values),
+            "p50_ms": percentile(values, 0.50),
+            "p95_ms": percentile(values, 0.95),
+            "p99_ms": percentile(values, 0.99),
+            "errors": tally.failed_ops.count(name),
+        }
+    return out
 
 
 def main(argv: list[str]) -> int:

@@ -25,6 +25,11 @@ PACKAGES = (
 )
 PEER_PACKAGES = ("@neo4j/graphql", "@apollo/server", "graphql", "neo4j-driver")
 CLIENT_BOUND = 0.7  # a client busier than this (share of one core) may be the bottleneck
+MIXED = "mixed"  # bench/workload.py's mixed cell: its figures hold each operation's latencies apart
+MIXED_READS = "mixed_reads"  # the same mix without its writes, when the run has it
+MIXED_P95_TARGET = 1.5  # issue 15: a read's p95 under writes at most 1.5× its p95 alone
+MIXED_THROUGHPUT_TARGET = 0.8  # and the mix's throughput at least 0.8× what the reads alone reach
+FEW = 40  # fewer requests than this in the mix: its p95 is one of the last two
 
 
 @dataclass
@@ -166,6 +171,83 @@ def peer_table(cells: list[Cell], mine: str = "ours") -> list[str]:
     return lines
 
 
+def _met(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def _ratio(value: float, base: dict[str, Any] | None, key: str) -> str:
+    return f"{value / base[key]:.2f}×" if base and base.get("requests") and base[key] else "–"
+
+
+def mixed_tables(cells: list[Cell], server: str = "ours") -> list[str]:
+    """Each read's p95 inside the mixed cell beside its read-only cell's (same server, concurrency and
+    run), then the mix's throughput beside what the read-only cells reach at the mix's shares. Where
+    the run has the same mix without writes, its figures sit beside them too."""
+    mine = [c for c in cells if c.server == server]
+    alone = {(c.op, c.concurrency): c.figures for c in mine if c.op not in (MIXED, MIXED_READS)}
+    quiet = {c.concurrency: c.figures for c in mine if c.op == MIXED_READS}
+    mixed = [c for c in mine if c.op == MIXED and c.figures.get("per_op")]
+    if not mixed:
+        return []
+    p95 = [
+        "| conc. | operation | read-only p95 ms | in the mix: requests | p95 ms | mixed / read-only p95 "
+        f"| target ≤ {MIXED_P95_TARGET}× | p95 ms in the mix without writes | mixed / mix without writes |",
+        "|--:|---|--:|--:|--:|--:|---|--:|--:|",
+    ]
+    rates = [
+        "| conc. | mixed req/s | read-only req/s at the mix's shares | mixed / read-only | read-only cells' req/s (min–max) "
+        f"| target ≥ {MIXED_THROUGHPUT_TARGET}× | mix without writes req/s | mixed / without writes |",
+        "|--:|--:|--:|--:|--:|---|--:|--:|",
+    ]
+    for cell in mixed:
+        c, per_op = cell.concurrency, cell.figures["per_op"]
+        without = quiet.get(c)
+        reads = {op: f for op, f in per_op.items() if (op, c) in alone}
+        for op, f in per_op.items():
+            base = alone.get((op, c))
+            calm = (without or {}).get("per_op", {}).get(op)
+            calm_p95 = _ms(calm["p95_ms"]) if calm else "–"
+            few = " (few: p95 is near the maximum)" if f["requests"] < FEW else ""
+            if base is None or not base["requests"]:
+                met, base_p95 = "–", "–"
+            else:
+                met, base_p95 = _met(f["p95_ms"] / base["p95_ms"] <= MIXED_P95_TARGET), _ms(base["p95_ms"])
+            p95.append(
+                f"| {c} | {op} | {base_p95} | {f['requests']}{few} | {_ms(f['p95_ms'])} | {_ratio(f['p95_ms'], base, 'p95_ms')} "
+                f"| {met} | {calm_p95} | {_ratio(f['p95_ms'], calm, 'p95_ms')} |"
+            )
+        throughput = cell.figures["throughput"]
+        calm_rate = f"{without['throughput']:.1f}" if without else "–"
+        total = sum(f["requests"] for f in reads.values())
+        if not total or any(not alone[(op, c)]["throughput"] for op in reads):
+            rates.append(
+                f"| {c} | {throughput:.1f} | – | – | – | – | {calm_rate} | {_ratio(throughput, without, 'throughput')} |"
+            )
+            continue
+        # Seconds per request if each read ran at its read-only rate, weighted by its share of the mix.
+        expected = 1 / sum(f["requests"] / total / alone[(op, c)]["throughput"] for op, f in reads.items())
+        spread = [alone[(op, c)]["throughput"] for op in reads]
+        rates.append(
+            f"| {c} | {throughput:.1f} | {expected:.1f} | {throughput / expected:.2f}× | {min(spread):.1f}–{max(spread):.1f} "
+            f"| {_met(throughput / expected >= MIXED_THROUGHPUT_TARGET)} | {calm_rate} | {_ratio(throughput, without, 'throughput')} |"
+        )
+    return [
+        "Reads under writes: each operation's p95 inside the mixed cell beside its p95 in its own read-only cell"
+        " (same server, concurrency and run; the writes have no read-only cell), and, where the run has it, beside"
+        f" its p95 in the same mix without the writes (`{MIXED_READS}`): at saturation a cheap read's latency in any"
+        " mix is mostly its wait behind the dearer ones, so that last ratio is what the writes cost.",
+        "",
+        *p95,
+        "",
+        "The mixed cell's throughput beside the read-only cells': the rate the mix's reads would reach, each at its"
+        " read-only cell's rate and at its share of the mix's reads (a weighted harmonic mean; the 5 % writes count"
+        " in the mixed cell only).",
+        "",
+        *rates,
+        "",
+    ]
+
+
 def render_section(section: Section) -> str:
     out = [f"## {section.store}, ×{section.scale}", ""]
     if section.fill:
@@ -175,6 +257,7 @@ def render_section(section: Section) -> str:
         out.append("")
     if section.cells:
         out += [*cells_table(section.cells), ""]
+    out += mixed_tables(section.cells)
     if section.floor:
         out += ["The floor: one hand-written statement per page through the raw driver, at concurrency 1.", ""]
         out += [*floor_table(section), ""]

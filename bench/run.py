@@ -50,7 +50,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     top.add_argument("--stores", default="sqlite,neo4j", help="store kinds, comma-separated (sqlite, neo4j)")
     top.add_argument("--scales", default="1,100", help="×1 is the real seeds; larger ones use `registry generate`")
     ops = ",".join([*workload.READS, workload.MIXED])
-    top.add_argument("--ops", default=ops, help=f"operations, comma-separated (default {ops}; also {workload.WRITE})")
+    also = f"{workload.WRITE}, {workload.MIXED_READS}"
+    top.add_argument("--ops", default=ops, help=f"operations, comma-separated (default {ops}; also {also})")
     top.add_argument("--concurrency", default="1,8,32", help="concurrency levels, comma-separated")
     top.add_argument("--seconds", type=float, default=3.0, help="at most this long per cell (the warm-up: half)")
     top.add_argument("--requests", type=int, default=3000, help="at most this many requests per cell")
@@ -89,7 +90,7 @@ def run_cell(
         "port": server.port,
         "path": server.path,
         "token": args.token,
-        "requests": [{"body": r.body, "as_hub": r.as_hub} for r in requests],
+        "requests": [{"body": r.body, "as_hub": r.as_hub, "op": r.op} for r in requests],
         "warmup": warmup_count(c),
         "max_requests": args.requests,
         "concurrency": c,
