@@ -488,7 +488,7 @@ class Neo4jStore:
         try:
             if len(records) + len(links) + len(audit) + len(hubs) + len(keys) <= _ONE_TRANSACTION_ROWS:
                 steps = _load_steps(records, links, audit, hubs, keys)
-                self._write_transaction(lambda tx: _run_steps(tx, [_BUMP, *steps]))
+                self._write_transaction(lambda tx: _run_steps(tx, [_BUMP, *steps, _KEEP]))
             else:
                 self._load_staged(records, links, audit, hubs, keys)
         except ConstraintError as error:
@@ -682,6 +682,7 @@ def _load_steps(
 
 
 _BUMP = _LoadStep(cypher.FORGET_AUDIT_NUMBER, [])  # the change counter, first in a one-transaction load
+_KEEP = _LoadStep(cypher.KEEP_AUDIT_NUMBER, [])  # and the audit number, last, once the entries are in
 
 
 def _run_steps(tx: ManagedTransaction, steps: Sequence[_LoadStep]) -> None:
@@ -702,6 +703,7 @@ def _publish(tx: ManagedTransaction, expected: staging.Counts, links: Sequence[_
     for statement in staging.PUBLISH:
         tx.run(statement).consume()
     _run_steps(tx, links)
+    tx.run(cypher.KEEP_AUDIT_NUMBER).consume()
 
 
 def _require_ends(tx: ManagedTransaction, links: Sequence[Link]) -> None:
