@@ -31,9 +31,9 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bench.stores import fill, fresh_store
-from bench.timed_store import TimedStore, summary
 from registry.domain.records import Kind, Principal, Ref, Rel, Role
 from registry.services.editing import Change, Editing
 from registry.services.ranking import recommenders as ranking
@@ -59,6 +59,42 @@ def _target(store: Store) -> tuple[str, str, str]:
         if places and domains:
             return plan.slug, places[0].target.slug, domains[0].target.slug
     raise SystemExit("No priority with a territory and a domain in this registry.")
+
+
+class TimedStore:
+    """`store`'s methods, each call noted as (name, milliseconds) in `calls`."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.calls: list[tuple[str, float]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._store, name)
+        if not callable(found):
+            return found
+        return self._timed(name, found)
+
+    def _timed(self, name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                self.calls.append((name, (time.perf_counter() - started) * 1000))
+
+        return call
+
+    def taken(self) -> list[tuple[str, float]]:
+        """The calls noted since the last `taken`, then forgets them."""
+        calls, self.calls = self.calls, []
+        return calls
+
+
+def summary(calls: list[tuple[str, float]]) -> str:
+    """`name ms` per call, in order, the slow ones (≥ 5 ms) alone, then the rest's total."""
+    slow = [f"{name} {ms:.0f}" for name, ms in calls if ms >= 5]
+    rest = [ms for _, ms in calls if ms < 5]
+    return ", ".join([*slow, f"{len(rest)} other calls {sum(rest):.0f}"])
 
 
 class Bench:
