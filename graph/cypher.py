@@ -263,6 +263,12 @@ def rel(value: Rel) -> str:
     return Rel(value).value
 
 
+def links_statement(end: str, relation: Rel) -> str:
+    """The links of one relation whose source (`end` "s") or target ("t") is among `$keys`."""
+    assert end in ("s", "t")
+    return f"MATCH (s:Record)-[l:{rel(relation)}]->(t:Record) WHERE {end}.key IN $keys RETURN collect([s.key, t.key, l.role])"
+
+
 # -- graph reads ---------------------------------------------------------------------------
 
 TERRITORY_FACTS = """
