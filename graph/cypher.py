@@ -25,7 +25,7 @@ START_GENERATION = "MERGE (g:Meta {name: 'generation'}) ON CREATE SET g.value = 
 BUMP_GENERATION = "MERGE (g:Meta {name: 'generation'}) ON CREATE SET g.value = 1 ON MATCH SET g.value = g.value + 1"
 GENERATION = "MATCH (g:Meta {name: 'generation'}) RETURN g.value AS value"
 # port.ChangeMark, from the counter node alone (one node's properties: one committed state).
-# Without a kept audit number (after `clear` or `load`) the mark says -1: unknown, so the
+# Without a kept audit number (after `clear`) the mark says -1: unknown, so the
 # next change reads as a gap rather than trusting a number read apart from the counter.
 CHANGE_MARK = """
 MATCH (g:Meta {name: 'generation'})
@@ -50,6 +50,13 @@ MATCH (g:Meta {name: 'generation'}) SET g.audit = $last, g.described = coalesce(
 WITH g UNWIND $rows AS row CREATE (a:AuditEntry) SET a = row
 """
 FORGET_AUDIT_NUMBER = f"{BUMP_GENERATION} REMOVE g.audit"
+# The last statement of a load, in its transaction and so under the counter's lock: the highest
+# entry loaded is the audit number, read with the load rather than apart from it.  Without it the
+# first write after a load reads as a gap, and every cache re-gathers the whole registry.
+KEEP_AUDIT_NUMBER = """
+MATCH (g:Meta {name: 'generation'})
+SET g.audit = coalesce(head(COLLECT { MATCH (a:AuditEntry) RETURN a.seq AS seq ORDER BY seq DESC LIMIT 1 }), 0)
+"""
 
 
 def bumped(statement: str) -> str:
@@ -254,6 +261,12 @@ def expansions(node: str, wanted: Sequence[Expansion], visibility: Visibility, p
 def rel(value: Rel) -> str:
     """A relation's name for a Cypher pattern; only enum values are ever spliced in."""
     return Rel(value).value
+
+
+def links_statement(end: str, relation: Rel) -> str:
+    """The links of one relation whose source (`end` "s") or target ("t") is among `$keys`."""
+    assert end in ("s", "t")
+    return f"MATCH (s:Record)-[l:{rel(relation)}]->(t:Record) WHERE {end}.key IN $keys RETURN collect([s.key, t.key, l.role])"
 
 
 # -- graph reads ---------------------------------------------------------------------------

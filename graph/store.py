@@ -69,6 +69,8 @@ _PAGE = 500
 # What "the database cannot be reached" looks like through the driver.  The driver
 # already retried transient failures for `retry_seconds` before we see one of these.
 _UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionPoolError, TransientError, AuthError, OSError)
+# The relations the recommenders' facts are made of (cypher.TERRITORY_FACTS, USE_CASE_FACTS).
+_FACTS_RELS = (Rel.IN_TERRITORY, Rel.IN_DOMAIN, Rel.INVOLVES, Rel.PRESENT_IN, Rel.RELIES_ON, Rel.AVAILABLE_IN)
 _LABELS = ("Record", "Hub", "ApiKey", "AuditEntry", "Idempotency", *staging.STAGED.values())
 _log = logging.getLogger(__name__)
 
@@ -210,11 +212,7 @@ class Neo4jStore:
     def _links(self, end: str, refs: Sequence[Ref], rel: Rel) -> list[Link]:
         if not refs:
             return []
-        [rows] = self._read_row(
-            f"MATCH (s:Record)-[l:{cypher.rel(rel)}]->(t:Record) WHERE {end}.key IN $keys "
-            "RETURN collect([s.key, t.key, l.role])",
-            keys=sorted({key(r) for r in refs}),
-        )
+        [rows] = self._read_row(cypher.links_statement(end, rel), keys=sorted({key(r) for r in refs}))
         return sorted(Link(ref(source), rel, ref(target), role) for source, target, role in rows)
 
     def linked(self, groups: Sequence[LinkGroup], visibility: Visibility) -> list[dict[Ref, Linked]]:
@@ -303,7 +301,25 @@ class Neo4jStore:
         return min(paths) if paths else None
 
     def territory_facts(self) -> list[TerritoryFacts]:
-        return self._territory_facts(self._read(cypher.TERRITORY_FACTS))
+        facts = self._territory_facts(self._read(cypher.TERRITORY_FACTS))
+        self._plan_refresh_reads()
+        return facts
+
+    def _plan_refresh_reads(self) -> None:
+        """Have Neo4j plan the reads of a refresh from the trail, with keys no record has.
+
+        Neo4j plans a statement the first time it sees its text (and parameter types), then
+        reuses the plan: for the facts reads that took 0.2-0.5 s, paid by the first ranking after
+        a publication.  Every process gathers everything once before it refreshes, so planning
+        them here moves that cost into the gathering (a few ms once the plans are cached).
+        """
+        nothing = ["-"]  # a list of text, as real keys are: the plan is cached per parameter type
+        self._read(cypher.TERRITORY_FACTS_OF, keys=nothing)
+        self._read(cypher.USE_CASE_FACTS_OF, keys=nothing)
+        self.audit_after(2**62, 1)  # the entries since a mark (changes_since)
+        for rel in _FACTS_RELS:  # which facts a changed record reaches, by its links either way
+            for end in ("s", "t"):
+                self._read_row(cypher.links_statement(end, rel), keys=nothing)
 
     def territory_facts_of(self, slugs: Sequence[str]) -> list[TerritoryFacts]:
         keys = [str(Ref(Kind.TERRITORY, slug)) for slug in sorted(set(slugs))]
@@ -488,7 +504,7 @@ class Neo4jStore:
         try:
             if len(records) + len(links) + len(audit) + len(hubs) + len(keys) <= _ONE_TRANSACTION_ROWS:
                 steps = _load_steps(records, links, audit, hubs, keys)
-                self._write_transaction(lambda tx: _run_steps(tx, [_BUMP, *steps]))
+                self._write_transaction(lambda tx: _run_steps(tx, [_BUMP, *steps, _KEEP]))
             else:
                 self._load_staged(records, links, audit, hubs, keys)
         except ConstraintError as error:
@@ -682,6 +698,7 @@ def _load_steps(
 
 
 _BUMP = _LoadStep(cypher.FORGET_AUDIT_NUMBER, [])  # the change counter, first in a one-transaction load
+_KEEP = _LoadStep(cypher.KEEP_AUDIT_NUMBER, [])  # and the audit number, last, once the entries are in
 
 
 def _run_steps(tx: ManagedTransaction, steps: Sequence[_LoadStep]) -> None:
@@ -702,6 +719,7 @@ def _publish(tx: ManagedTransaction, expected: staging.Counts, links: Sequence[_
     for statement in staging.PUBLISH:
         tx.run(statement).consume()
     _run_steps(tx, links)
+    tx.run(cypher.KEEP_AUDIT_NUMBER).consume()
 
 
 def _require_ends(tx: ManagedTransaction, links: Sequence[Link]) -> None:

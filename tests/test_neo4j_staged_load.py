@@ -21,13 +21,13 @@ import pytest
 import graph.store
 from graph.store import Neo4jStore
 from registry.domain.errors import ErrorCode, RegistryError
-from registry.domain.records import Hub, Kind, Link, Record, Ref, Rel
+from registry.domain.records import AuditEntry, Hub, Kind, Link, Record, Ref, Rel
 from registry.services.transfer import export
 from registry.store.factory import open_store
 from registry.store.port import EVERYTHING, AuditDraft, Put, RecordQuery, Store, WriteBatch
 from registry.synthetic.network import generate
 from tests.conftest import MakeStore
-from tests.contract.builders import AT, link, territory, use_case
+from tests.contract.builders import AT, create, link, territory, use_case
 
 pytestmark = pytest.mark.neo4j
 
@@ -256,3 +256,20 @@ def test_a_neo4j_killed_in_the_middle_of_a_staged_import_serves_nothing_of_it_af
         store.close()
     finally:
         neo4j.stop()
+
+
+def test_a_staged_load_keeps_the_audit_number_so_the_next_write_is_told_by_the_trail(
+    make_store: MakeStore, staged: None
+) -> None:
+    # given a registry loaded in staged batches with its audit trail
+    store = make_store("neo4j")
+    records, links = _network(1)
+    trail = [AuditEntry(n, AT, "admin:import", "create", str(r.ref), None, 1) for n, r in enumerate(records[:30], 1)]
+    store.load(records, links, trail)
+    mark = store.change_mark()
+    # when a record is written next
+    create(store, [territory("zz-lyon")])
+    # then the mark knew the last entry loaded, and the trail tells the write alone
+    assert mark.audit == 30
+    since = store.changes_since(mark, 100)
+    assert since.entries is not None and [e.ref for e in since.entries] == ["Territory:zz-lyon"]

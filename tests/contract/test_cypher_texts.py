@@ -9,7 +9,10 @@ from typing import Any
 
 import pytest
 
-from registry.domain.records import Kind, Ref, Rel
+from registry.domain.records import Kind, Principal, Ref, Rel, Role
+from registry.services.editing import Change, Editing
+from registry.services.ranking import recommenders as ranking
+from registry.services.ranking.facts import FactsCache
 from registry.services.seeding import seed
 from registry.store.port import PUBLIC, Expansion, LinkGroup, RecordQuery, SortKey, Store, Visibility
 from tests.conftest import MakeStore
@@ -169,3 +172,28 @@ def test_the_path_statement_is_one_for_every_max_hops(make_store: MakeStore) -> 
     found = [hops for hops, path in answers.items() if path is not None]
     assert found and found == list(range(found[0], 9))
     assert all(len(answers[h] or []) - 1 <= h for h in found)
+
+
+def test_a_refresh_after_a_publication_sends_only_statements_the_gathering_planned(make_store: MakeStore) -> None:
+    # given a process whose facts cache gathered everything once (its first ranking)
+    store = make_store("neo4j")
+    seed(store)
+    recording = _RecordingDriver(store.driver)  # type: ignore[attr-defined]
+    store.driver = recording  # type: ignore[attr-defined]
+    cache = FactsCache()
+    ranking.partner_cities(store, "lyon", 10, cache)
+    planned = set(recording.texts)
+    # when a coordinator publishes a case study on Lyon, and the next ranking refreshes the facts
+    staff = Principal(Role.COORDINATOR, None, "coordinator-key")
+    links = [(Rel.IN_TERRITORY, [(Ref(Kind.TERRITORY, "lyon"), "")])]
+    sources = [{"url": "https://example.org/case", "title": "The case"}]
+    change = Change(fields={"title": {"en": "A case"}, "status": "live"}, sources=sources, links=links, slug="a-case")
+    Editing(store).submit_case_study(staff, change, None, draft=False)
+    Editing(store).review_case_study(staff, "a-case", 1, None, publish=True)
+    recording.texts.clear()
+    after = ranking.partner_cities(store, "lyon", 10, cache)
+    # then it read only the facts around it, with statements Neo4j already planned while gathering
+    # (planning the facts reads took 0.2-0.5 s, paid by the first ranking after a publication)
+    assert cache.gathered == 1 and cache.refreshed == 1
+    assert recording.texts <= planned, sorted(recording.texts - planned)
+    assert after == ranking.partner_cities(store, "lyon", 10, FactsCache())  # and the facts are right
