@@ -9,13 +9,11 @@ what it keeps is what `Cache-Control` and `Vary` allow. Each answer says what th
 
 from __future__ import annotations
 
-import subprocess
-import time
 from pathlib import Path
-from types import TracebackType
 
 import httpx
 
+from tests.foreground import ForegroundProcess
 from tests.server_process import free_port
 
 CONFIG = """
@@ -46,13 +44,13 @@ http {{
 """
 
 
-class CachingProxy:
+class CachingProxy(ForegroundProcess):
     def __init__(self, executable: str, upstream_port: int, folder: Path) -> None:
+        super().__init__(folder / "error.log")  # nginx's own error log, and whatever it prints
         self.executable = executable
         self.upstream_port = upstream_port
         self.folder = folder
         self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -62,35 +60,9 @@ class CachingProxy:
         self.folder.mkdir(parents=True, exist_ok=True)
         config = self.folder / "nginx.conf"
         config.write_text(CONFIG.format(folder=self.folder, port=self.port, upstream=self.upstream_port))
-        log = self.folder / "error.log"
-        command = [self.executable, "-p", str(self.folder), "-e", str(log), "-c", str(config)]
-        with open(self.folder / "stderr.log", "ab") as out:
-            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"{self.url}/graphql", timeout=2)  # any answer: nginx listens
-                return self
-            except httpx.TransportError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"nginx did not start: {log.read_text(errors='replace')[-2000:]}")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
+        self.launch([self.executable, "-p", str(self.folder), "-e", str(self.log), "-c", str(config)])
+        self.wait(lambda: httpx.get(f"{self.url}/graphql", timeout=2) is not None, "nginx")  # any answer: nginx listens
+        return self
 
     def __enter__(self) -> CachingProxy:
         return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()

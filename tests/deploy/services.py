@@ -8,71 +8,25 @@ address of its own, which is the one address the servers trust X-Forwarded-For f
 
 from __future__ import annotations
 
-import os
-import subprocess
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
 
 import httpx
 import redis
 
 from tests import needs
+from tests.foreground import ForegroundProcess
 from tests.server_process import ROOT, free_port
 
 CONFIG = ROOT / "deploy" / "haproxy.cfg"
 BALANCER_SOURCE = "127.0.0.2"
-START_SECONDS = 30.0
 
 
 def require_tools() -> None:
     needs.tools(needs.DEPLOY, "redis-server", "haproxy", why="the deployment on several servers")
 
 
-class Service:
-    """A process in the foreground, its output in a log file; stopped on exit."""
-
-    def __init__(self, log: Path) -> None:
-        self.log = log
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def launch(self, command: Sequence[str], env: dict[str, str] | None = None) -> None:
-        with open(self.log, "ab") as out:
-            self.process = subprocess.Popen(
-                list(command), env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT
-            )
-
-    def wait(self, ready: Callable[[], object], what: str) -> None:
-        assert self.process is not None
-        deadline = time.monotonic() + START_SECONDS
-        while True:
-            try:
-                if ready():
-                    return
-            except (OSError, httpx.TransportError, redis.RedisError):
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{what} did not start: {self.log.read_text(errors='replace')[-2000:]}")
-            time.sleep(0.1)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-
-class RedisServer(Service):
+class RedisServer(ForegroundProcess):
     """redis-server on loopback, nothing written to disk."""
 
     def __init__(self, log: Path) -> None:
@@ -85,12 +39,12 @@ class RedisServer(Service):
             ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"]
         )
         client = redis.Redis.from_url(self.url, socket_timeout=1)
-        self.wait(client.ping, "redis-server")
+        self.wait(client.ping, "redis-server", (OSError, redis.RedisError))
         client.close()
         return self
 
 
-class Balancer(Service):
+class Balancer(ForegroundProcess):
     """HAProxy with deploy/haproxy.cfg in front of `servers` (host:port each, three of them)."""
 
     def __init__(self, servers: Sequence[str], log: Path) -> None:
