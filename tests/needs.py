@@ -44,31 +44,28 @@ def node_and_npm(why: str) -> None:
     tools(NODE, "node", "npm", why=why)
 
 
+def executable(flag: str, names: tuple[str, ...], package: str, *, also_in: str | None = None) -> str:
+    """The first of `names` found on PATH (or in `also_in`), else `missing` naming the Debian package."""
+    for name in names:
+        path = shutil.which(name) or (shutil.which(name, path=also_in) if also_in else None)
+        if path is not None:
+            return path
+    missing(flag, f"{names[0]} is not installed (Debian package: {package})")
+    raise AssertionError("unreachable: missing() skips or fails")
+
+
 def nginx() -> str:
-    """The machine's nginx executable (Debian package nginx; /usr/sbin may be off a user's PATH)."""
-    path = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
-    if path is None:
-        missing(NGINX, "nginx is not installed (Debian package: nginx)")
-    assert path is not None
-    return path
+    """The machine's nginx (/usr/sbin may be off a user's PATH)."""
+    return executable(NGINX, ("nginx",), "nginx", also_in="/usr/sbin")
 
 
 def libreoffice() -> str:
-    """The machine's LibreOffice (Debian package: libreoffice-calc-nogui)."""
-    path = shutil.which("libreoffice") or shutil.which("soffice")
-    if path is None:
-        missing(OFFICE, "LibreOffice is not installed (Debian package: libreoffice-calc-nogui)")
-    assert path is not None
-    return path
+    return executable(OFFICE, ("libreoffice", "soffice"), "libreoffice-calc-nogui")
 
 
 def chromium() -> str:
     """The machine's Chromium executable (never a downloaded one)."""
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        missing(BROWSER, "Chromium is not installed (Debian package: chromium)")
-    assert path is not None
-    return path
+    return executable(BROWSER, ("chromium", "chromium-browser"), "chromium")
 
 
 def playwright() -> ModuleType:
