@@ -28,8 +28,10 @@ class Settings:
     time_budget: float = 10.0  # seconds a request may take, store transactions included (registry/budget.py)
     # Admission (api/http/admission.py): at most this many dear requests (a recommender, path, search,
     # facets, or a cost of admission_dear_cost or more) run at once per process, so cheap ones never
-    # queue behind them; the others wait in turn, at most admission_queue of them (then 503 OVERLOADED)
-    admission_dear_slots: int = 2  # 0: no admission control
+    # queue behind them; the others wait in turn, at most admission_queue of them (then 503 OVERLOADED).
+    # Off by default: measured at x100 it moves the mix's waiting from the cheap reads to the dear ones
+    # (bench/results/2026-12-06-mixed-x100-fair.md); 2 is the value measured there
+    admission_dear_slots: int = 0
     admission_queue: int = 64
     admission_dear_cost: int = 5_000
     rate_limit_anonymous: str = "6000/minute"  # per client address, `limits` notation; "" turns it off
@@ -63,7 +65,7 @@ class Settings:
             "trusted_documents": os.environ.get("REGISTRY_TRUSTED_DOCUMENTS") or None,
             "max_query_cost": int(os.environ.get("REGISTRY_MAX_QUERY_COST", "50000")),
             "time_budget": float(os.environ.get("REGISTRY_TIME_BUDGET", "10")),
-            "admission_dear_slots": int(os.environ.get("REGISTRY_ADMISSION_DEAR_SLOTS", "2")),
+            "admission_dear_slots": int(os.environ.get("REGISTRY_ADMISSION_DEAR_SLOTS", "0")),
             "admission_queue": int(os.environ.get("REGISTRY_ADMISSION_QUEUE", "64")),
             "admission_dear_cost": int(os.environ.get("REGISTRY_ADMISSION_DEAR_COST", "5000")),
             "rate_limit_anonymous": os.environ.get("REGISTRY_RATE_LIMIT_ANONYMOUS", "6000/minute"),
