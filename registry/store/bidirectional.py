@@ -110,11 +110,15 @@ def _cheaper(ahead: _Side, behind: _Side, cost: Cost) -> tuple[_Side, _Side]:
         if each.cost is None:
             each.cost = cost(each.frontier, other.cost)
             each.floor = other.cost is not None and each.cost > other.cost
-    while True:  # at most twice: each turn leaves one more side counted exactly
+    while True:
         side, other = (ahead, behind) if (ahead.cost or 0) <= (behind.cost or 0) else (behind, ahead)
         if not side.floor:
             return side, other
-        side.cost, side.floor = cost(side.frontier, None), False
+        # Counted only as far as an earlier figure of the other side: count on, four times as far
+        # each time at least, so that two wide sides settle in a few turns and read about the smaller.
+        bound = max(other.cost or 0, 4 * (side.cost or 0))
+        side.cost = cost(side.frontier, bound)
+        side.floor = side.cost > bound
 
 
 def _first_path(ahead: _Side, behind: _Side, met: set[str], key_order: Callable[[str], Any]) -> list[str]:

@@ -60,8 +60,9 @@ def shortest_path(
 
     def cost(frontier: Sequence[str], bound: int | None) -> int:
         # The frontier's links, visible or not: read from the links' two indexes only, and only
-        # one past the bound (past the other side's cost, this side's exact count is not needed).
-        most = _UNBOUNDED if bound is None else bound + 1
+        # one past the bound (past the other side's cost, this side's exact count is not needed),
+        # or a few hundred: counting those costs less than one more round trip.
+        most = _UNBOUNDED if bound is None else max(bound + 1, _COUNT_AT_LEAST)
         parameters = {"frontier": json.dumps(list(frontier)), "most": most}
         return int(connection.execute(counting, parameters).scalar_one())
 
@@ -112,6 +113,7 @@ def _meet_statement(dialect: str) -> Any:
 
 
 _UNBOUNDED = 2**62  # a LIMIT that never binds (SQLite takes no NULL there)
+_COUNT_AT_LEAST = 512
 
 
 @functools.lru_cache(maxsize=4)
