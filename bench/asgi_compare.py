@@ -94,6 +94,11 @@ def main() -> None:
         f"  this/base: requests/s {medians['this']['per_second'] / medians['base']['per_second']:.2f},"
         f" CPU per request {medians['this']['cpu_ms'] / medians['base']['cpu_ms']:.2f}"
     )
+    # Each round's two runs follow each other: their ratio sees the least change of load.
+    paired = [t["per_second"] / b["per_second"] for t, b in zip(collected["this"], collected["base"], strict=True)]
+    print(
+        f"  this/base requests/s per round: median {statistics.median(paired):.2f} ({', '.join(f'{r:.2f}' for r in paired)})"
+    )
 
 
 if __name__ == "__main__":
