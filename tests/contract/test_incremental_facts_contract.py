@@ -82,6 +82,9 @@ class Registry(RuleBasedStateMachine):
         self.caches = (FactsCache(), FactsCache())
         self.answers = (PublicAnswers(), PublicAnswers())
         self.kept: list[dict[str, tuple[int, list[Record]]]] = [{}, {}]
+        self.readers = (PublicAnswers(), PublicAnswers())  # read only when an anonymous caller reads
+        self.turn = 0
+        self.shared: dict[int, list[Record]] = {}  # as in Redis: by version, whichever process read it
         self.cases: dict[str, ReviewState] = {}
         self.serial = 0
 
@@ -233,6 +236,21 @@ class Registry(RuleBasedStateMachine):
             if previous is not None and previous[0] == version:
                 assert previous[1] == fresh  # still valid by the tracker: it must still be right
             kept["all"] = (version, fresh)
+
+    @invariant()
+    def an_answer_kept_by_either_process_is_right_for_both_at_its_version(self) -> None:
+        # The versions are shared between processes (api/http/response_cache.py keeps answers in
+        # Redis by version), and each process reads at its own moments (here in turn, one after
+        # each step): an answer read by one is served to the other when its version reads the same.
+        self.turn += 1
+        process = self.turn % 2
+        store = self.stores[process]
+        version = self.readers[process].version(store)
+        fresh = _everything(store)
+        kept = self.shared.get(version)
+        if kept is not None:
+            assert kept == fresh
+        self.shared[version] = fresh
 
 
 def _specs(links: list[tuple[Rel, Ref]]) -> list[tuple[Rel, list[tuple[Ref, str]]]]:
