@@ -19,9 +19,10 @@ import pytest
 from registry.domain.records import Hub, Role
 from registry.services.access import create_key
 from registry.services.seeding import seed
+from tests import needs
 from tests.api.test_case_studies import PUBLISH, SUBMIT
 from tests.conftest import MakeStore
-from tests.deploy.services import RedisServer, require_tools
+from tests.deploy.services import RedisServer
 from tests.server_process import ServerProcess, store_url
 
 HUB = "hub-shared-cache"
@@ -46,7 +47,7 @@ class Pair:
 
 @pytest.fixture
 def pair(make_store: MakeStore, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
-    require_tools()
+    needs.tools(needs.DEPLOY, "redis-server", why="answers shared through Redis")
     store = make_store("sqlite")
     seed(store)
     store.put_hub(Hub(HUB, "A hub", None))
