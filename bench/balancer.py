@@ -14,8 +14,11 @@ the deployment shares nothing but the store. With `--shared`, a third deployment
   persistence), so that they share their anonymous answers (registry/api/http/response_cache.py);
   `three` is then the "before" and `three-shared` the "after", measured in the same run.
 
-Cells (bench/load.py, in its own process) alternate one, three (, three-shared) per operation and concurrency, on the
-cached list page and on partnerCities. It prints, and writes to bench/results/<date>-<label>.md, each
+Cells (bench/load.py, in its own process) alternate one, three (, three-shared) per operation and
+concurrency, each deployment first in turn, on the cached list page and on partnerCities. Every
+cell of an operation asks the same seeded sequence of requests: with `--requests` low enough that
+each deployment completes it within `--seconds`, each starts every cell with the same answers
+kept, else the faster one's caches are warmer in the next cell. It prints, and writes to bench/results/<date>-<label>.md, each
 cell's figures, the CPU each part used per request, the cores the cell kept busy in all, and the
 ratio three / one. The machine's cores bound that ratio: a server process uses one core at most, and
 HAProxy, the load generator (Redis, and Neo4j) share the same cores.
@@ -215,18 +218,19 @@ def measure(store: BenchStore, workdir: Path, args: Any) -> list[tuple[str, str,
                 servers.append(server)
             port, haproxy = running.enter_context(balancer(servers, workdir / f"haproxy-{name}.log"))
             deployments.append(Deployment(name, servers, port, haproxy, redis))
-        for op in args.ops.split(","):
-            for c in (int(x) for x in args.concurrency.split(",")):
-                for deployment in deployments:
-                    figures = run_cell(workdir, deployment, store, op, c, args)
-                    rows.append((op, deployment.name, c, figures))
-                    print(
-                        f"  {op:15} {deployment.name:12} c={c:<3} {figures['throughput']:8.1f} req/s  "
-                        f"p50 {figures['p50_ms']:7.2f} ms  errors {figures['errors']}  cores busy {cores_busy(figures):.2f}",
-                        flush=True,
-                    )
-                    if figures["first_error"]:
-                        print(f"    first error: {figures['first_error'][:300]}", flush=True)
+        groups = [(op, int(c)) for op in args.ops.split(",") for c in args.concurrency.split(",")]
+        for turn, (op, c) in enumerate(groups):
+            # Each deployment goes first in turn: none always meets the machine's load (or a warm page cache) first.
+            for deployment in deployments[turn % len(deployments) :] + deployments[: turn % len(deployments)]:
+                figures = run_cell(workdir, deployment, store, op, c, args)
+                rows.append((op, deployment.name, c, figures))
+                print(
+                    f"  {op:15} {deployment.name:12} c={c:<3} {figures['throughput']:8.1f} req/s  "
+                    f"p50 {figures['p50_ms']:7.2f} ms  errors {figures['errors']}  cores busy {cores_busy(figures):.2f}",
+                    flush=True,
+                )
+                if figures["first_error"]:
+                    print(f"    first error: {figures['first_error'][:300]}", flush=True)
     return rows
 
 
