@@ -3,11 +3,14 @@
 Two `registry serve` processes on one SQLite store and one real `redis-server`. What one process
 computed for an anonymous caller is served by the other from Redis (its /metrics count the
 request under `path="shared_cache"`, not as a read), a hub's draft leaves the kept answers alone,
-and after a publication through either process the next anonymous read of both is fresh.
+and after a publication through either process the next anonymous read of both is fresh. The two
+agree on the public version, so an ETag one gave is answered 304 by the other.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,3 +128,20 @@ def test_after_a_publication_through_either_process_the_next_read_of_both_is_fre
         fresh = ask(client, LYON_CASES)
         assert "shared-cached-case" in slugs(fresh) and "drafted-case" not in slugs(fresh)
         assert fresh.json()["data"]["useCases"]["totalCount"] == len(slugs(fresh))
+
+
+def test_a_tag_one_process_gave_is_answered_304_by_the_other_after_a_draft(pair: Pair) -> None:
+    # Given an anonymous GET by hash answered by process one, which is the first to read the registry
+    document = "query Territories { territories(first: 3) { totalCount nodes { slug } } }"
+    digest = hashlib.sha256(document.encode("utf-8")).hexdigest()
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
+    registered = pair.one.post("/graphql", json={"query": document, "extensions": extensions})
+    assert registered.status_code == 200, registered.text
+    params = {"extensions": json.dumps(extensions)}
+    tag = pair.one.get("/graphql", params=params).headers["etag"]
+    # When a hub saves a draft, and process two reads the registry for the first time after it
+    ask(pair.one, SUBMIT, {"input": {**CASE, "slug": "drafted-before-two"}, "draft": True}, key=pair.hub)
+    revalidated = pair.two.get("/graphql", params=params, headers={"If-None-Match": tag})
+    # Then process two names the same version: the proxy's copy is current
+    assert revalidated.status_code == 304, revalidated.text
+    assert revalidated.headers["etag"] == tag

@@ -23,6 +23,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from registry.services.public_answers import PublicAnswers
+from registry.store.port import ChangeMark
 
 Key = tuple[str, str | None, bytes]
 PREFIX = "registry:answer:"
@@ -32,8 +33,8 @@ class ResponseCache:
     MAX_ENTRIES = 1024
     MAX_BODY = 256_000  # larger answers are not kept: the cache's memory stays under ~250 MB
 
-    def __init__(self) -> None:
-        self.public = PublicAnswers()  # the version answers are kept with (`generation` below)
+    def __init__(self, public: PublicAnswers | None = None) -> None:
+        self.public = public or PublicAnswers()  # the version answers are kept with (`generation` below)
         self._answers: OrderedDict[Key, tuple[int, bytes]] = OrderedDict()
 
     @staticmethod
@@ -75,11 +76,12 @@ class SharedResponseCache(ResponseCache):
     PAUSE_SECONDS = 5.0
 
     def __init__(self, client: Redis, namespace: str, seconds: int, warn: Callable[[str, Exception], None]) -> None:
-        super().__init__()
+        # Deployments on different stores may share one Redis: their keys never meet.
+        prefix = PREFIX + hashlib.blake2b(namespace.encode("utf-8"), digest_size=6).hexdigest() + ":"
+        super().__init__(PublicAnswers(RedisHints(client, prefix + "public", warn)))
         self.client = client
         self.seconds = seconds
-        # Deployments on different stores may share one Redis: their keys never meet.
-        self.prefix = PREFIX + hashlib.blake2b(namespace.encode("utf-8"), digest_size=6).hexdigest() + ":"
+        self.prefix = prefix
         self._warn = warn
         self._paused_until = 0.0
 
@@ -118,3 +120,28 @@ class SharedResponseCache(ResponseCache):
             self.client.set(self._redis_key(key, generation), body, ex=self.seconds)
         except RedisError as error:
             self._failed("keeping an answer", error)
+
+
+class RedisHints:
+    """The processes' shared hint of the public version (services/public_answers.py), in one Redis key:
+    read when a process's version moves (its first request, a public change), written when it differs."""
+
+    def __init__(self, client: Redis, key: str, warn: Callable[[str, Exception], None]) -> None:
+        self.client, self.key, self._warn = client, key, warn
+
+    def get(self) -> tuple[ChangeMark, int] | None:
+        try:
+            kept = self.client.get(self.key)
+        except RedisError as error:
+            self._warn("reading the public version", error)
+            return None
+        if not isinstance(kept, bytes):
+            return None
+        generation, described, audit, version = orjson.loads(kept)
+        return ChangeMark(generation, described, audit), version
+
+    def put(self, mark: ChangeMark, version: int) -> None:
+        try:
+            self.client.set(self.key, orjson.dumps([mark.generation, mark.described, mark.audit, version]))
+        except RedisError as error:
+            self._warn("keeping the public version", error)
