@@ -1,6 +1,6 @@
 """Through HAProxy: three single-worker `registry serve` against one (issue 15, item 3).
 
-    python -m bench.balancer [--store sqlite|neo4j] [--scale 1] [--concurrency 8,32] [--seconds 8]
+    python -m bench.balancer [--store sqlite|neo4j] [--scale 1] [--concurrency 8,32] [--seconds 8] [--shared]
 
 On a fresh store it fills itself, two deployments run side by side, each behind its own HAProxy
 with the repository's deploy/haproxy.cfg (the README's, the one tests/deploy runs):
@@ -9,13 +9,19 @@ with the repository's deploy/haproxy.cfg (the README's, the one tests/deploy run
   take the very same path through the same balancer configuration (a fair comparison).
 Both serve as they come otherwise (the response cache on: the list page is the cached one), with the
 rate limits off since the load comes from one address. No Redis: without APQ hashes or rate limits
-the deployment shares nothing but the store.
+the deployment shares nothing but the store. With `--shared`, a third deployment runs beside them:
+- `three-shared`: the same three servers' setup with `--redis-url` on one `redis-server` (no
+  persistence), so that they share their anonymous answers (registry/api/http/response_cache.py);
+  `three` is then the "before" and `three-shared` the "after", measured in the same run.
 
-Cells (bench/load.py, in its own process) alternate one, three per operation and concurrency, on the
-cached list page and on partnerCities. It prints, and writes to bench/results/<date>-<label>.md, each
+Cells (bench/load.py, in its own process) alternate one, three (, three-shared) per operation and
+concurrency, each deployment first in turn, on the cached list page and on partnerCities. Every
+cell of an operation asks the same seeded sequence of requests: with `--requests` low enough that
+each deployment completes it within `--seconds`, each starts every cell with the same answers
+kept, else the faster one's caches are warmer in the next cell. It prints, and writes to bench/results/<date>-<label>.md, each
 cell's figures, the CPU each part used per request, the cores the cell kept busy in all, and the
 ratio three / one. The machine's cores bound that ratio: a server process uses one core at most, and
-HAProxy, the load generator (and Neo4j) share the same cores.
+HAProxy, the load generator (Redis, and Neo4j) share the same cores.
 """
 
 from __future__ import annotations
@@ -59,6 +65,28 @@ class Deployment:
     servers: list[Server]
     port: int  # HAProxy's
     haproxy: subprocess.Popen[bytes]
+    redis: subprocess.Popen[bytes] | None = None  # the one the servers share answers through
+
+
+@contextmanager
+def redis_server(log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """redis-server on a loopback port, nothing written to disk; its URL."""
+    port = free_port()
+    command = ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
+    with open(log, "ab") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        while (
+            subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, check=False).stdout != b"PONG\n"
+        ):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start: {log.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0", process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def _served_by(port: int) -> str | None:
@@ -109,7 +137,12 @@ def run_cell(workdir: Path, deployment: Deployment, store: BenchStore, op: str, 
         "concurrency": c,
         "seconds": args.seconds,
         "timeout": 10.0,
-        "watch": {**watch, "haproxy": deployment.haproxy.pid, **store.watch},
+        "watch": {
+            **watch,
+            "haproxy": deployment.haproxy.pid,
+            **({"redis": deployment.redis.pid} if deployment.redis else {}),
+            **store.watch,
+        },
     }
     path = workdir / "cell.json"
     path.write_text(json.dumps(cell), encoding="utf-8")
@@ -127,16 +160,17 @@ def cores_busy(figures: dict[str, Any]) -> float:
 def table(rows: list[tuple[str, str, int, dict[str, Any]]]) -> list[str]:
     lines = [
         "| operation | deployment | conc. | requests | req/s | p50 ms | p95 ms | errors | servers CPU ms/req "
-        "| HAProxy CPU ms/req | Neo4j CPU ms/req | client CPU | cores busy |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| HAProxy CPU ms/req | Redis CPU ms/req | Neo4j CPU ms/req | client CPU | cores busy |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for op, name, c, f in rows:
         cpu = f["cpu_ms_per_request"]
         servers = sum(v for k, v in cpu.items() if k.startswith("server"))
         neo4j = f"{cpu['neo4j']:.2f}" if "neo4j" in cpu else "–"
+        redis = f"{cpu['redis']:.2f}" if "redis" in cpu else "–"
         lines.append(
             f"| {op} | {name} | {c} | {f['requests']} | {f['throughput']:.1f} | {f['p50_ms']:.2f} | {f['p95_ms']:.2f} "
-            f"| {f['errors']} | {servers:.2f} | {cpu['haproxy']:.2f} | {neo4j} | {f['client_cpu_share']:.0%} "
+            f"| {f['errors']} | {servers:.2f} | {cpu['haproxy']:.2f} | {redis} | {neo4j} | {f['client_cpu_share']:.0%} "
             f"| {cores_busy(f):.2f} |"
         )
     return lines
@@ -145,16 +179,18 @@ def table(rows: list[tuple[str, str, int, dict[str, Any]]]) -> list[str]:
 def ratios(rows: list[tuple[str, str, int, dict[str, Any]]]) -> list[str]:
     by = {(op, name, c): f for op, name, c, f in rows}
     lines = [
-        "| operation | conc. | one req/s | three req/s | three / one | target ≥ 1.5× |",
-        "|---|--:|--:|--:|--:|---|",
+        "| operation | conc. | deployment | one req/s | its req/s | it / one | target ≥ 1.5× |",
+        "|---|--:|---|--:|--:|--:|---|",
     ]
     for op, name, c, _ in rows:
-        one, three = by.get((op, "one", c)), by.get((op, "three", c))
-        if name != "three" or one is None or three is None or not one["throughput"]:
+        one, it = by.get((op, "one", c)), by.get((op, name, c))
+        if name == "one" or one is None or it is None or not one["throughput"]:
             continue
-        ratio = three["throughput"] / one["throughput"]
+        ratio = it["throughput"] / one["throughput"]
         met = "met" if ratio >= 1.5 else "**not met**"
-        lines.append(f"| {op} | {c} | {one['throughput']:.1f} | {three['throughput']:.1f} | {ratio:.2f}× | {met} |")
+        lines.append(
+            f"| {op} | {c} | {name} | {one['throughput']:.1f} | {it['throughput']:.1f} | {ratio:.2f}× | {met} |"
+        )
     return lines
 
 
@@ -168,26 +204,33 @@ def measure(store: BenchStore, workdir: Path, args: Any) -> list[tuple[str, str,
     rows: list[tuple[str, str, int, dict[str, Any]]] = []
     with ExitStack() as running:
         deployments = []
-        for name, count in (("one", 1), ("three", 3)):
+        shapes = [("one", 1, False), ("three", 3, False), *([("three-shared", 3, True)] if args.shared else [])]
+        for name, count, shared in shapes:
+            redis, extra = None, []
+            if shared:
+                url, redis = running.enter_context(redis_server(workdir / "redis.log"))
+                extra = ["--redis-url", url]
             servers = []
             for n in range(count):
-                server = registry_starter(store.url, workdir / f"{name}-{n}.log", options, name=f"{name}-{n}")()
+                log = workdir / f"{name}-{n}.log"
+                server = registry_starter(store.url, log, [*options, *extra], name=f"{name}-{n}")()
                 running.callback(stop, server)
                 servers.append(server)
             port, haproxy = running.enter_context(balancer(servers, workdir / f"haproxy-{name}.log"))
-            deployments.append(Deployment(name, servers, port, haproxy))
-        for op in args.ops.split(","):
-            for c in (int(x) for x in args.concurrency.split(",")):
-                for deployment in deployments:
-                    figures = run_cell(workdir, deployment, store, op, c, args)
-                    rows.append((op, deployment.name, c, figures))
-                    print(
-                        f"  {op:15} {deployment.name:5} c={c:<3} {figures['throughput']:8.1f} req/s  "
-                        f"p50 {figures['p50_ms']:7.2f} ms  errors {figures['errors']}  cores busy {cores_busy(figures):.2f}",
-                        flush=True,
-                    )
-                    if figures["first_error"]:
-                        print(f"    first error: {figures['first_error'][:300]}", flush=True)
+            deployments.append(Deployment(name, servers, port, haproxy, redis))
+        groups = [(op, int(c)) for op in args.ops.split(",") for c in args.concurrency.split(",")]
+        for turn, (op, c) in enumerate(groups):
+            # Each deployment goes first in turn: none always meets the machine's load (or a warm page cache) first.
+            for deployment in deployments[turn % len(deployments) :] + deployments[: turn % len(deployments)]:
+                figures = run_cell(workdir, deployment, store, op, c, args)
+                rows.append((op, deployment.name, c, figures))
+                print(
+                    f"  {op:15} {deployment.name:12} c={c:<3} {figures['throughput']:8.1f} req/s  "
+                    f"p50 {figures['p50_ms']:7.2f} ms  errors {figures['errors']}  cores busy {cores_busy(figures):.2f}",
+                    flush=True,
+                )
+                if figures["first_error"]:
+                    print(f"    first error: {figures['first_error'][:300]}", flush=True)
     return rows
 
 
@@ -199,6 +242,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--concurrency", default="8,32")
     parser.add_argument("--seconds", type=float, default=8.0, help="at most this long per cell (the warm-up: half)")
     parser.add_argument("--requests", type=int, default=40000, help="at most this many requests per cell")
+    parser.add_argument("--shared", action="store_true", help="also three servers sharing answers through Redis")
     parser.add_argument("--label", default="", help="in the results file's name (default balancer-<store>-x<scale>)")
     args = parser.parse_args(argv)
     started, load_before = datetime.now(UTC), os.getloadavg()
@@ -215,11 +259,13 @@ def main(argv: list[str]) -> int:
         "command": shlex.join(["python", "-m", "bench.balancer", *argv]),
         "commit": commit,
         "store": f"{args.store}, filled with `{what}`",
-        "servers": "registry serve --workers 1 --forwarded-allow-ips 127.0.0.2 (response cache on, rate limits off)",
+        "servers": "registry serve --workers 1 --forwarded-allow-ips 127.0.0.2 (response cache on, rate limits off)"
+        + ("; three-shared adds --redis-url on one redis-server" if args.shared else ""),
         "balancer": "HAProxy with deploy/haproxy.cfg (round robin; `one` names its one server on all three lines)",
         "machine": report.machine(),
         "load average (1, 5, 15 min) before and after": f"{report.load(load_before)} and {report.load(os.getloadavg())}",
-        "versions": f"Python {platform.python_version()}, uvicorn {metadata.version('uvicorn')}; {haproxy_version()}",
+        "versions": f"Python {platform.python_version()}, uvicorn {metadata.version('uvicorn')}; {haproxy_version()}"
+        + (f"; {redis_version()}" if args.shared else ""),
     }
     text = "\n".join(
         [
@@ -249,6 +295,11 @@ def main(argv: list[str]) -> int:
 def haproxy_version() -> str:
     done = subprocess.run(["haproxy", "-v"], capture_output=True, text=True, check=False)
     return done.stdout.splitlines()[0] if done.stdout else "HAProxy version unknown"
+
+
+def redis_version() -> str:
+    done = subprocess.run(["redis-server", "--version"], capture_output=True, text=True, check=False)
+    return done.stdout.strip() or "redis-server version unknown"
 
 
 if __name__ == "__main__":

@@ -21,8 +21,7 @@ from registry.api.http.graphql_over_http import graphql_endpoint
 from registry.api.http.health import health, ready
 from registry.api.http.permalinks import permalink_routes
 from registry.api.http.persisted import known_operation_names, load_manifest
-from registry.api.http.response_cache import ResponseCache
-from registry.api.http.shared_state import known_documents
+from registry.api.http.shared_state import known_documents, response_cache
 from registry.api.http.websocket import LiveEndpoint
 from registry.observability import allocator, metrics, tracing
 from registry.observability.metrics import metrics_endpoint, observed
@@ -105,7 +104,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.ranking_facts = FactsCache()  # the recommenders' facts, shared by this process's requests
-    app.state.response_cache = ResponseCache()  # anonymous answers (settings.response_cache)
+    app.state.response_cache = response_cache(settings)  # anonymous answers: this process's, and Redis's
     app.state.admission = Admission(settings.admission_dear_slots, settings.admission_queue)  # dear requests' turns
     app.state.known_documents = known_documents(settings)  # APQ: this process's, or shared through Redis
     return app

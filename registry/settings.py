@@ -50,6 +50,7 @@ class Settings:
     # whose X-Forwarded-For names the client (none by default: the peer's address is the client's),
     forwarded_allow_ips: tuple[str, ...] = ()
     redis_url: str | None = None  # and a Redis shared by the servers for rate limits and APQ (None: per process)
+    shared_cache_seconds: int = 300  # and for anonymous answers, each kept this long there (0: not in Redis)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -83,6 +84,7 @@ class Settings:
                 a.strip() for a in os.environ.get("REGISTRY_FORWARDED_ALLOW_IPS", "").split(",") if a.strip()
             ),
             "redis_url": os.environ.get("REGISTRY_REDIS_URL") or None,
+            "shared_cache_seconds": int(os.environ.get("REGISTRY_SHARED_CACHE_SECONDS", "300")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
@@ -115,4 +117,5 @@ class Settings:
             "REGISTRY_MALLOC_TRIM_SECONDS": str(self.malloc_trim_seconds),
             "REGISTRY_FORWARDED_ALLOW_IPS": ",".join(self.forwarded_allow_ips),
             "REGISTRY_REDIS_URL": self.redis_url or "",
+            "REGISTRY_SHARED_CACHE_SECONDS": str(self.shared_cache_seconds),
         }

@@ -62,7 +62,8 @@ class Answer:
     @property
     def payload(self) -> dict[str, Any]:
         data = self.body.get("data") or {}
-        return next(iter(data.values())) if data else {}
+        # a field may answer null (a read that found nothing): that is an empty payload, not a crash
+        return (next(iter(data.values())) or {}) if data else {}
 
     @property
     def codes(self) -> list[str]:

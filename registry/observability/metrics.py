@@ -194,7 +194,7 @@ def observed(endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[[Re
             state: Any = request.state
             asked = getattr(state, "operation", None)
             operation = operation_label(asked, getattr(state, "keyed", False))
-            path = getattr(state, "path", "full")  # set by the server: full, lean or cache
+            path = getattr(state, "path", "full")  # set by the server: full, lean, cache, shared_cache or not_modified
             codes = _error_codes(bytes(response.body)) if hasattr(response, "body") else []
             outcome = _outcome(response.status_code, bool(codes))
             requests, latency, round_trips, store_seconds = _series(operation, outcome, path)

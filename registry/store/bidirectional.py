@@ -22,8 +22,9 @@ from typing import Any
 
 # (a frontier, its cost) -> pairs (a record of the frontier, a neighbour the caller may cross)
 Expand = Callable[[Sequence[str], int], Iterable[tuple[str, str]]]
-# a frontier -> an estimate of what expanding it reads (its records' links, say)
-Cost = Callable[[Sequence[str]], int]
+# (a frontier, a bound or None) -> an estimate of what expanding it reads (its records' links,
+# say); with a bound, the count may stop past it: any figure above the bound means "more"
+Cost = Callable[[Sequence[str], int | None], int]
 # (a frontier, the other side's frontier) -> the pairs linking the two
 Meet = Callable[[Sequence[str], Sequence[str]], Iterable[tuple[str, str]]]
 
@@ -38,6 +39,7 @@ class _Side:
         self.frontier: list[str] = [root]
         self.depth = 0
         self.cost: int | None = None  # of expanding the frontier, once asked
+        self.floor = False  # whether `cost` is only a floor (counted up to the other side's cost)
 
     def widen(self, pairs: Iterable[tuple[str, str]]) -> list[str]:
         """Take one level: the records first reached from the frontier, each with all its parents."""
@@ -52,7 +54,7 @@ class _Side:
             elif known == depth:
                 self.nearer[far].add(near)
         self.depth = depth
-        self.cost = None
+        self.cost, self.floor = None, False
         self.frontier = sorted(reached)  # sorted: the next round's query text and plan do not depend on set order
         return self.frontier
 
@@ -63,7 +65,7 @@ def shortest_path(
     max_hops: int,
     expand: Expand,
     key_order: Callable[[str], Any],
-    cost: Cost = len,
+    cost: Cost = lambda frontier, _bound: len(frontier),
     meet: Meet | None = None,
     meet_from: int = 0,
 ) -> list[str] | None:
@@ -71,7 +73,8 @@ def shortest_path(
     most `max_hops` links long, both ends included; None if there is none.  The ends are taken
     as given: the caller checks that it may see them.  Each round widens the side whose frontier
     `cost`s less: by default the one with fewer records; a store that counts links cheaply does
-    better, since one policy domain can hold as many links as a thousand organisations.
+    better, since one policy domain can hold as many links as a thousand organisations.  A new
+    frontier is counted only up to the other side's cost: past it, that side is the cheaper one.
 
     With `meet`, a round whose frontier costs `meet_from` or more, and the last round, first
     ask whether the frontier touches the other side's: the round that meets, the widest, then
@@ -81,10 +84,7 @@ def shortest_path(
         return [start]
     ahead, behind = _Side(start), _Side(end)
     for hop in range(max_hops):
-        for each in (ahead, behind):
-            if each.cost is None:
-                each.cost = cost(each.frontier)
-        side, other = (ahead, behind) if (ahead.cost or 0) <= (behind.cost or 0) else (behind, ahead)
+        side, other = _cheaper(ahead, behind, cost)
         last = hop == max_hops - 1
         if meet is not None and (last or (side.cost or 0) >= meet_from):
             touching = list(meet(side.frontier, other.frontier))
@@ -101,6 +101,24 @@ def shortest_path(
         if met:
             return _first_path(ahead, behind, set(met), key_order)
     return None
+
+
+def _cheaper(ahead: _Side, behind: _Side, cost: Cost) -> tuple[_Side, _Side]:
+    """The side to widen (the one whose frontier costs less, the start's on a tie) and the other.
+    The side chosen always has its exact cost; the other may have only a floor above it."""
+    for each, other in ((ahead, behind), (behind, ahead)):
+        if each.cost is None:
+            each.cost = cost(each.frontier, other.cost)
+            each.floor = other.cost is not None and each.cost > other.cost
+    while True:
+        side, other = (ahead, behind) if (ahead.cost or 0) <= (behind.cost or 0) else (behind, ahead)
+        if not side.floor:
+            return side, other
+        # Counted only as far as an earlier figure of the other side: count on, four times as far
+        # each time at least, so that two wide sides settle in a few turns and read about the smaller.
+        bound = max(other.cost or 0, 4 * (side.cost or 0))
+        side.cost = cost(side.frontier, bound)
+        side.floor = side.cost > bound
 
 
 def _first_path(ahead: _Side, behind: _Side, met: set[str], key_order: Callable[[str], Any]) -> list[str]:

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from registry.observability.metrics import REQUESTS
+from registry.observability.metrics import REQUESTS, STORE_ROUND_TRIPS
 from tests.api.conftest import Api, Server
 from tests.api.test_case_studies import PUBLISH, SUBMIT
 
@@ -196,3 +196,49 @@ def test_stats_make_answers_private_to_their_request(api: Api, server: Server) -
     response: Any = get(api, registered(api, lyon_cases()))
     assert "stats" in response.json()["extensions"]
     assert response.headers["cache-control"] == "no-store"
+
+
+def store_round_trips() -> tuple[float, float]:
+    """The store calls counted over all GraphQL requests so far, and the requests counted."""
+    total, requests = 0.0, 0.0
+    for metric in STORE_ROUND_TRIPS.collect():
+        for sample in metric.samples:
+            if sample.name.endswith("_sum"):
+                total += sample.value
+            elif sample.name.endswith("_count"):
+                requests += sample.value
+    return total, requests
+
+
+def test_a_hubs_draft_keeps_the_tag_and_a_publication_changes_it(api: Api) -> None:
+    # Given an anonymous caller holding Lyon's count and its tag
+    params = registered(api, lyon_cases())
+    first = get(api, params)
+    tag = first.headers["etag"]
+    # When a hub saves a case study on Lyon as a draft, and submits another (nothing an anonymous caller sees)
+    api.data(SUBMIT, {"input": {**CASE, "slug": "drafted-etag-case"}, "draft": True}, as_="hub")
+    case = api.data(SUBMIT, {"input": CASE}, as_="hub")["submitCaseStudy"]["useCase"]
+    # Then its tag still answers 304: a proxy revalidating its copy need not fetch it again
+    kept = get(api, params, **{"If-None-Match": tag})
+    assert kept.status_code == 304 and kept.headers["etag"] == tag
+    # And once a coordinator publishes the case study, the same tag gets the whole new answer
+    api.data(PUBLISH, {"id": case["id"], "version": case["version"]}, as_="coordinator")
+    fresh = get(api, params, **{"If-None-Match": tag})
+    assert fresh.status_code == 200 and fresh.headers["etag"] != tag
+    assert fresh.json()["data"]["useCases"]["totalCount"] == first.json()["data"]["useCases"]["totalCount"] + 1
+
+
+def test_a_kept_public_answer_and_a_304_read_the_store_once(api: Api) -> None:
+    # Given a public read answered twice (validated, then read and kept by the response cache)
+    params = registered(api, lyon_cases())
+    tag = get(api, params).headers["etag"]
+    get(api, params)
+    # When it is asked again, and revalidated with its tag
+    before = store_round_trips()
+    assert get(api, params).status_code == 200
+    middle = store_round_trips()
+    assert get(api, params, **{"If-None-Match": tag}).status_code == 304
+    after = store_round_trips()
+    # Then each request made one store call: the change mark, which gives the tag and the cache's version
+    assert (middle[0] - before[0], middle[1] - before[1]) == (1, 1)
+    assert (after[0] - middle[0], after[1] - middle[1]) == (1, 1)

@@ -18,7 +18,7 @@ from registry.services.editing import Change, Editing
 from registry.services.public_answers import PublicAnswers
 from registry.services.ranking import recommenders as ranking
 from registry.services.ranking.facts import FactsCache
-from registry.store.port import EVERYTHING, PUBLIC, RecordQuery, Store
+from registry.store.port import EVERYTHING, PUBLIC, ChangeMark, RecordQuery, Store
 from tests.contract.builders import AT, actor, create, domain, link, priority, record, territory, text
 
 TERRITORIES = ("lyon", "rennes", "berlin", "france")
@@ -82,6 +82,10 @@ class Registry(RuleBasedStateMachine):
         self.caches = (FactsCache(), FactsCache())
         self.answers = (PublicAnswers(), PublicAnswers())
         self.kept: list[dict[str, tuple[int, list[Record]]]] = [{}, {}]
+        hints = SharedHints()  # as in Redis: the processes agree on one version where the trail allows
+        self.readers = (PublicAnswers(hints), PublicAnswers(hints))  # read only when an anonymous caller reads
+        self.turn = 0
+        self.shared: dict[int, list[Record]] = {}  # as in Redis: by version, whichever process read it
         self.cases: dict[str, ReviewState] = {}
         self.serial = 0
 
@@ -233,6 +237,64 @@ class Registry(RuleBasedStateMachine):
             if previous is not None and previous[0] == version:
                 assert previous[1] == fresh  # still valid by the tracker: it must still be right
             kept["all"] = (version, fresh)
+
+    @invariant()
+    def an_answer_kept_by_either_process_is_right_for_both_at_its_version(self) -> None:
+        # The versions are shared between processes (api/http/response_cache.py keeps answers in
+        # Redis by version), and each process reads at its own moments (here in turn, one after
+        # each step): an answer read by one is served to the other when its version reads the same.
+        self.turn += 1
+        process = self.turn % 2
+        store = self.stores[process]
+        version = self.readers[process].version(store)
+        fresh = _everything(store)
+        kept = self.shared.get(version)
+        if kept is not None:
+            assert kept == fresh
+        self.shared[version] = fresh
+
+
+class SharedHints:
+    """The hints two processes share (Redis in a deployment: api/http/response_cache.RedisHints)."""
+
+    def __init__(self) -> None:
+        self.kept: tuple[ChangeMark, int] | None = None
+
+    def get(self) -> tuple[ChangeMark, int] | None:
+        return self.kept
+
+    def put(self, mark: ChangeMark, version: int) -> None:
+        self.kept = (mark, version)
+
+
+def _draft(editing: Editing, slug: str) -> None:
+    change = Change(fields={"title": text(slug), "status": "pilot"}, sources=SOURCES, slug=slug)
+    editing.submit_case_study(HUB_CALLER, change, None, draft=True)
+
+
+def test_processes_agree_on_the_public_version_across_a_hubs_drafts(store: Store, same_database: Store) -> None:
+    # Given one process that has read the public version, and left it as a hint
+    store.clear()
+    _given(store)
+    hints = SharedHints()
+    first = PublicAnswers(hints)
+    version = first.version(store)
+    # When a hub saves a draft, and then another process reads the version for the first time
+    _draft(Editing(store), "drafted-1")
+    second = PublicAnswers(hints)
+    # Then it takes the first one's version (nothing public changed), where on its own it would not
+    assert second.version(same_database) == version
+    assert PublicAnswers().version(same_database) != version
+    # And when a case study is published, one process reads it, a hub drafts, and the other reads it
+    editing = Editing(same_database)
+    change = Change(fields={"title": text("published-1"), "status": "live"}, sources=SOURCES, slug="published-1")
+    editing.submit_case_study(STAFF, change, None, draft=False)
+    editing.review_case_study(STAFF, "published-1", 1, None, publish=True)
+    moved = first.version(store)
+    _draft(Editing(store), "drafted-2")
+    # Then both moved to one new version
+    assert moved != version
+    assert second.version(same_database) == moved == first.version(store)
 
 
 def _specs(links: list[tuple[Rel, Ref]]) -> list[tuple[Rel, list[tuple[Ref, str]]]]:

@@ -187,3 +187,22 @@ def test_a_sql_level_that_leaves_the_hidden_records_out_as_a_set_answers_the_sam
                     expected = _reference(records, links, start.ref, end.ref, 6, visibility, kinds)
                     found = sql_store.shortest_path(start.ref, end.ref, 6, visibility, kinds=kinds)
                     assert found == expected, (start.ref, end.ref, visibility, kinds)
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_a_sql_search_that_counts_a_frontier_only_past_the_other_sides_answers_the_same(
+    sql_store: SqlStore, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a random registry with hubs, and every count stopped one past the other side's cost
+    # (at x1,000 that saves reading thousands of links; here it makes every side choice a close one)
+    monkeypatch.setattr(paths, "_COUNT_AT_LEAST", 0)
+    records, links = _random_graph(seed)
+    create(sql_store, records, links)
+    # then the paths are the reference's, for every caller and hop limit
+    for start in records[::3]:
+        for end in records[1::2]:
+            for visibility in (PUBLIC, HUB_A, EVERYTHING):
+                for hops in (2, 6):
+                    expected = _reference(records, links, start.ref, end.ref, hops, visibility)
+                    found = sql_store.shortest_path(start.ref, end.ref, hops, visibility)
+                    assert found == expected, (start.ref, end.ref, visibility, hops)

@@ -16,6 +16,7 @@ from registry.domain.errors import ErrorCode, RegistryError
 from registry.store import budget
 from registry.store.port import EVERYTHING, Store
 from registry.store.sql.store import SqlStore
+from tests.conftest import MakeStore
 from tests.contract.builders import create, territory
 
 # Statements slow on purpose: each runs for tens of seconds when nothing stops it.
@@ -69,3 +70,19 @@ def test_a_call_made_once_the_budget_is_spent_does_not_reach_the_store(store: St
     assert raised.value.code is ErrorCode.TIMEOUT
     assert store.generation() == before
     assert store.get([territory("lyon").ref], EVERYTHING) == {}
+
+
+@pytest.mark.postgres
+def test_a_postgres_budget_holds_for_its_whole_transaction_and_ends_with_it(make_store: MakeStore) -> None:
+    # given PostgreSQL, whose transactions begin with the budget's statement timeout
+    store = make_store("postgres")
+    assert isinstance(store, SqlStore)
+    # when a transaction runs under a budget of a few seconds, then another with none, on one connection
+    with _deadline(5), store.engine.begin() as c:
+        first = c.execute(text("SHOW statement_timeout")).scalar_one()
+        later = c.execute(text("SHOW statement_timeout")).scalar_one()
+    with store.engine.begin() as c:
+        after = c.execute(text("SHOW statement_timeout")).scalar_one()
+    # then every statement of the first is bounded, and the next caller's transaction is not
+    assert first == later and first.endswith("ms") and 0 < int(first.removesuffix("ms")) <= 5000
+    assert after == "0"

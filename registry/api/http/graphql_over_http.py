@@ -196,40 +196,41 @@ async def _graphql(request: Request) -> Response:
         loaders=Loaders(counted, seen),
         ranking_facts=request.app.state.ranking_facts,
     )
-    tag: str | None = None  # the ETag of a public read's answer (api/http/http_cache.py)
-    generation: int | None = None
-    if public:
-        try:
-            generation = await context.call(counted.generation)
-        except RegistryError:
-            pass  # the executor below says what is wrong, and an error is not for sharing
-        else:
-            tag = http_cache.etag(generation, query, operation_name, variables, media)
-            if http_cache.matches(request.headers.get("if-none-match"), tag):
-                request.state.path = "not_modified"  # the query did not run
-                return http_cache.not_modified(tag, settings.http_cache_max_age, request_id)
     max_age = settings.http_cache_max_age
     document = VALIDATED.get(query) if settings.lean_reads else None
+    cache: ResponseCache | None = request.app.state.response_cache
+    answers = request.app.state.response_cache.public  # the public version (services/public_answers.py)
+    if document is None or not settings.response_cache or settings.stats or principal.key_id is not None:
+        cache = None  # answers are kept for anonymous callers only, and never with per-request stats
+    tag: str | None = None  # the ETag of a public read's answer (api/http/http_cache.py)
+    version: int | None = None
+    if public or cache is not None:
+        # One read of the change mark gives both the ETag's version and the cache's: what anonymous
+        # callers can see, the same number in every process, which a hub's draft does not move.
+        try:
+            version = current = await context.call(answers.version, counted)
+        except RegistryError:
+            cache = None  # the executor below says what is wrong, and an error is not for sharing
+        else:
+            if public:
+                tag = http_cache.etag(current, query, operation_name, variables, media)
+                if http_cache.matches(request.headers.get("if-none-match"), tag):
+                    request.state.path = "not_modified"  # the query did not run
+                    return http_cache.not_modified(tag, max_age, request_id)
     lean_failed = False
     if document is not None:
         limited.check_cost(query, document, operation_name, variables)  # raises TooComplex: a 400
-        cache: ResponseCache | None = request.app.state.response_cache
-        if not settings.response_cache or settings.stats or principal.key_id is not None:
-            cache = None  # answers are kept for anonymous callers only, and never with per-request stats
-        key, version = None, None
-        if cache is not None:
+        key = None
+        if cache is not None and version is not None:
             key = ResponseCache.key(query, operation_name, variables)
-            # Not the ETag's generation: this process's version moves with public changes only,
-            # and two processes' versions are not comparable, so it never leaves the process.
-            try:
-                version = await context.call(cache.public.version, counted)
-            except RegistryError:
-                cache = None  # the full executor below says what is wrong
-            else:
-                kept = cache.get(key, version)
-                if kept is not None:
-                    request.state.path = "cache"
-                    return _public(_bytes(kept, media, request_id), tag, max_age)
+            kept = cache.get(key, version)
+            if kept is not None:
+                request.state.path = "cache"
+                return _public(_bytes(kept, media, request_id), tag, max_age)
+            kept = cache.get_shared(key, version)  # computed by another process (with Redis)
+            if kept is not None:
+                request.state.path = "shared_cache"
+                return _public(_bytes(kept, media, request_id), tag, max_age)
         await limited.wait_turn(request, query, document, operation_name, variables)  # dear: one at a time or so
         data = await _lean(document, operation_name, variables, context)
         lean_failed = data is _FAILED

@@ -3,9 +3,12 @@
 - A public read is an anonymous GET of a persisted document: by its hash (automatic persisted
   queries) or, in trusted-documents mode, any document an anonymous caller may run. Its URL
   names the document, so a shared cache can key on it. A successful answer (no `errors`) carries
-  an `ETag` derived from what it read, `Cache-Control: public, max-age=N` and `Vary`.
-- `If-None-Match` with the current tag is answered 304 after one cheap read (the change counter),
-  without running the query.
+  an `ETag` derived from the public version it was read at, `Cache-Control: public, max-age=N`
+  and `Vary`. The public version (services/public_answers.py) moves only with changes an anonymous
+  caller can see, so a hub's draft does not make proxies fetch again, and it is the same number in
+  every server process.
+- `If-None-Match` with the current tag is answered 304 after one cheap read (the change mark,
+  which also gives the response cache its version), without running the query.
 - Every other answer of the endpoint says `no-store` (`private, no-store` to a caller with a
   credential): a proxy told to cache by default (nginx's `proxy_cache_valid`) still keeps none of
   them. POST answers, errors and keyed callers' answers are never kept by a shared cache.
@@ -47,9 +50,9 @@ def public_read(request: Request, params: dict[str, Any], settings: Settings, tr
 def etag(
     generation: int | str, query: str, operation_name: str | None, variables: dict[str, Any] | None, media: str
 ) -> str:
-    """The tag of an answer: the change counter it was read at, and what was asked, in which media type.
+    """The tag of an answer: the public version it was read at, and what was asked, in which media type.
 
-    The one place that says what an answer depends on: a finer counter (per kind, per record) plugs
+    The one place that says what an answer depends on: a finer version (per kind, per record) plugs
     in as `generation`. Weak: the same data, not promised the same bytes (lean and full executors)."""
     asked = orjson.dumps([query, operation_name, variables or {}, media], option=orjson.OPT_SORT_KEYS)
     digest = hashlib.blake2b(asked, digest_size=8).hexdigest()

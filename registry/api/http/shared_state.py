@@ -4,7 +4,9 @@ Behind a balancer each request may reach another process, so two things that are
 one machine must be shared (README, "Deploying on several machines"):
 
 - the rate limits' counts: `limits` keeps its moving windows in Redis (api/http/rate_limits.py);
-- the automatic persisted queries: a hash registered through one process is found by the others.
+- the automatic persisted queries: a hash registered through one process is found by the others;
+- the anonymous response cache: an answer one process computed is served by the others
+  (api/http/response_cache.py, keyed by the public version it was read at).
 
 Without a Redis URL both stay in this process's memory, as on one machine.  Redis is reached with
 short timeouts; when it fails, a request goes on as if the shared state were empty (an APQ miss
@@ -21,7 +23,9 @@ from functools import lru_cache
 from redis import Redis
 from redis.exceptions import RedisError
 
+from registry.api.graphql.schema import schema
 from registry.api.http.persisted import KnownDocuments
+from registry.api.http.response_cache import ResponseCache, SharedResponseCache
 from registry.settings import Settings
 
 log = logging.getLogger("registry.shared")
@@ -82,3 +86,15 @@ class SharedDocuments(KnownDocuments):
 def known_documents(settings: Settings) -> KnownDocuments:
     """The APQ store of a server process: shared through Redis when the settings name one."""
     return SharedDocuments(redis_client(settings.redis_url)) if settings.redis_url else KnownDocuments()
+
+
+def response_cache(settings: Settings) -> ResponseCache:
+    """The anonymous answers of a server process: also in Redis when the settings name one."""
+    if not settings.redis_url or settings.shared_cache_seconds <= 0:
+        return ResponseCache()
+    # Keys name the store and the schema: deployments on other stores, or another release's
+    # schema during a rolling upgrade, share the Redis without meeting each other's answers.
+    namespace = settings.store_url + "\n" + schema.as_str()
+    return SharedResponseCache(
+        redis_client(settings.redis_url), namespace, settings.shared_cache_seconds, warn_unreachable
+    )

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Connection, Engine, event
 
 from registry.store import budget
 
 _CHECK_EVERY = 10_000  # SQLite virtual-machine steps between two looks at the clock
 _QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement ended by statement_timeout
-
-_STATEMENT_TIMEOUT = text("SELECT set_config('statement_timeout', :ms, true)")
 
 
 def _interrupt() -> int:
@@ -33,12 +31,25 @@ def bound_sqlite_lock_wait(connection: Connection, most_ms: int) -> None:
     connection.exec_driver_sql(f"PRAGMA busy_timeout = {wait}")  # a PRAGMA takes no parameters
 
 
+def engine_options(url: str) -> dict[str, Any]:
+    """What `install` needs of the engine it is given: on PostgreSQL, the driver in autocommit
+    mode, since each transaction is then begun by `_on_postgres_begin` itself."""
+    return {"isolation_level": "AUTOCOMMIT"} if url.startswith("postgresql") else {}
+
+
 def _on_postgres_begin(connection: Connection) -> None:
-    """Every transaction of a request gets what is left of its budget as its statement timeout
-    (set_config(..., true) is SET LOCAL: it ends with the transaction)."""
+    """Every transaction of a request gets what is left of its budget as its statement timeout.
+    BEGIN and SET LOCAL (which ends with the transaction) travel as one simple query: one round
+    trip where the driver's own BEGIN and a set_config() took two, for every store call.  The
+    driver, in autocommit mode, sends no BEGIN of its own; its commit() and rollback() still end
+    the transaction, as they look at the server's transaction state.  A connection asked for in
+    autocommit mode (one statement, no transaction) is left as it is."""
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return
     left = budget.remaining()
-    if left is not None:
-        connection.execute(_STATEMENT_TIMEOUT, {"ms": str(max(1, int(left * 1000)))})
+    # A whole number of our own making: no parameter, so the driver sends it as a simple query.
+    begin = "BEGIN" if left is None else f"BEGIN; SET LOCAL statement_timeout = {max(1, int(left * 1000))}"
+    connection.exec_driver_sql(begin)
 
 
 def cancelled_by_budget(error: Exception) -> bool:
@@ -54,7 +65,7 @@ def cancelled_by_budget(error: Exception) -> bool:
 
 def install(engine: Engine) -> None:
     """Enforce the request's budget on `engine`'s statements (SQLite's lock wait: see
-    bound_sqlite_lock_wait, called by the store's writes)."""
+    bound_sqlite_lock_wait, called by the store's writes); `engine` made with `engine_options`."""
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)
     elif engine.dialect.name == "postgresql":

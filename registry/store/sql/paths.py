@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import typing
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -46,29 +47,39 @@ def shortest_path(
         fixed["kinds"] = sorted(kind.value for kind in kinds)
     hidden: list[str] = []  # read once, by the first wide level
 
-    def expand(frontier: Sequence[str], links: int) -> list[tuple[str, str]]:
+    def expand(frontier: Sequence[str], links: int) -> Sequence[tuple[str, str]]:
         parameters = {**fixed, "frontier": json.dumps(list(frontier))}
         statement = by_record
         if links >= WIDE_LEVEL and not visibility.everything:
             if not hidden:
                 hidden.append(json.dumps(list(connection.execute(_hidden_keys(public), fixed).scalars())))
             parameters["hidden"], statement = hidden[0], by_set
-        return [(near, far) for near, far in connection.execute(statement, parameters)]
+        return _pairs(connection.execute(statement, parameters).all())
 
     counting = _count_statement(dialect)
 
-    def cost(frontier: Sequence[str]) -> int:
-        # The frontier's links, visible or not: read from the links' two indexes only.
-        return int(connection.execute(counting, {"frontier": json.dumps(list(frontier))}).scalar_one())
+    def cost(frontier: Sequence[str], bound: int | None) -> int:
+        # The frontier's links, visible or not: read from the links' two indexes only, and only
+        # one past the bound (past the other side's cost, this side's exact count is not needed),
+        # or a few hundred: counting those costs less than one more round trip.
+        most = _UNBOUNDED if bound is None else max(bound + 1, _COUNT_AT_LEAST)
+        parameters = {"frontier": json.dumps(list(frontier)), "most": most}
+        return int(connection.execute(counting, parameters).scalar_one())
 
     meeting = _meet_statement(dialect)
 
-    def meet(frontier: Sequence[str], other: Sequence[str]) -> list[tuple[str, str]]:
+    def meet(frontier: Sequence[str], other: Sequence[str]) -> Sequence[tuple[str, str]]:
         # No record read: both frontiers hold only records the caller may cross.
         parameters = {"frontier": json.dumps(list(frontier)), "other": json.dumps(list(other))}
-        return [(near, far) for near, far in connection.execute(meeting, parameters)]
+        return _pairs(connection.execute(meeting, parameters).all())
 
     return bidirectional.shortest_path(start, end, max_hops, expand, key_order, cost, meet, WIDE_LEVEL)
+
+
+def _pairs(rows: Sequence[Any]) -> Sequence[tuple[str, str]]:
+    """Rows (near, far) as they come: a row unpacks as a tuple does, and copying ten thousand
+    of them into tuples would cost more than the search's own work on them."""
+    return typing.cast("Sequence[tuple[str, str]]", rows)
 
 
 def _elements(dialect: str, name: str = "frontier") -> Any:
@@ -94,24 +105,30 @@ def _meet_statement(dialect: str) -> Any:
             core_select(near.label("near"), far.label("far"))
             .select_from(frontier)
             .join(LinkRow, near == literal_column("frontier.value"))
-            .where(far.in_(other))
+            # `unindexed`: the frontier drives.  Else SQLite may start from the other side's links
+            # by index and scan the frontier for each one: seconds when both sides are wide.
+            .where(unindexed(far).in_(other))
         )
     return union_all(*halves)
 
 
+_UNBOUNDED = 2**62  # a LIMIT that never binds (SQLite takes no NULL there)
+_COUNT_AT_LEAST = 512
+
+
 @functools.lru_cache(maxsize=4)
 def _count_statement(dialect: str) -> Any:
-    """One row: how many links touch the frontier, either way."""
-    counts = []
+    """One row: how many links touch the frontier, either way, counting `most` at most."""
+    halves: list[Any] = []
     for near in (col(LinkRow.source_key), col(LinkRow.target_key)):
         frontier = _elements(dialect).alias("frontier")
-        counts.append(
-            core_select(func.count())
+        halves.append(
+            core_select(literal_column("1").label("one"))
             .select_from(frontier)
             .join(LinkRow, near == literal_column("frontier.value"))
-            .scalar_subquery()
         )
-    return core_select(counts[0] + counts[1])
+    links = union_all(*halves).limit(bindparam("most")).subquery("touching")
+    return core_select(func.count()).select_from(links)
 
 
 # From this many links on, a level leaves the hidden records out as a set read once per search,

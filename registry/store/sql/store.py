@@ -96,7 +96,8 @@ class SqlStore:
         args: dict[str, Any] = {"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS} if sqlite else {}
         # A server's pooled connection may have died since its last use: ping it before use.  A SQLite
         # file has no connection to lose, and the ping would be a quarter of a small read's time.
-        self.engine: Engine = create_engine(url, connect_args=args, pool_pre_ping=not sqlite)
+        options = deadline.engine_options(url)  # PostgreSQL: transactions begun with their time budget
+        self.engine: Engine = create_engine(url, connect_args=args, pool_pre_ping=not sqlite, **options)
         if sqlite and ":memory:" not in url and url.rstrip("/") not in ("sqlite:", "sqlite:/", "sqlite://"):
             # Write-ahead log: readers never wait for a writer, nor a writer for readers.
             event.listen(self.engine, "connect", _write_ahead_log)
