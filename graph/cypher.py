@@ -31,6 +31,16 @@ CHANGE_MARK = """
 MATCH (g:Meta {name: 'generation'})
 RETURN g.value AS generation, coalesce(g.described, 0) AS described, coalesce(g.audit, -1) AS audit
 """
+# `Store.changes_since` in one round trip: CHANGE_MARK, and the entries numbered after $seq up to
+# the counter's audit number (at most $limit; none when more, for then the rule reads none).
+# The rule stays registry.store.changes.between's; this only reads what it needs together.
+CHANGES_SINCE = """
+MATCH (g:Meta {name: 'generation'})
+WITH g, coalesce(g.audit, -1) AS audit
+RETURN g.value AS generation, coalesce(g.described, 0) AS described, audit,
+  COLLECT { MATCH (a:AuditEntry) WHERE a.seq > $seq AND a.seq <= audit AND audit - $seq <= $limit
+            WITH a ORDER BY a.seq LIMIT $limit RETURN properties(a) } AS entries
+"""
 # The first statement of a write: it bumps the counter, which takes the node's write lock
 # before reading it (a SET that reads the property it sets: Cypher locks first) and holds it
 # until commit, so writers take turns.  A MATCH, not a MERGE: no shared lock on the unique
