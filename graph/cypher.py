@@ -45,7 +45,8 @@ RETURN g.value AS generation, coalesce(g.described, 0) AS described, audit,
 # before reading it (a SET that reads the property it sets: Cypher locks first) and holds it
 # until commit, so writers take turns.  A MATCH, not a MERGE: no shared lock on the unique
 # name that two writers would then both try to upgrade.  Under the lock it reads the last
-# audit number given (kept on the node, see WRITE_AUDIT; when forgotten, the highest entry's)
+# audit number given (kept on the node by the write's changes, graph.writes._APPLY; when
+# forgotten, the highest entry's)
 # and whether the write's idempotency key was already used.  No row: the node is missing.
 LOCK_GENERATION = """
 MATCH (g:Meta {name: 'generation'}) SET g.value = g.value + 1
@@ -53,12 +54,8 @@ RETURN coalesce(g.audit, head(COLLECT { MATCH (a:AuditEntry) RETURN a.seq AS seq
     AS last_audit,
   head(COLLECT { MATCH (i:Idempotency {key: $key}) RETURN i.result AS result }) AS replayed
 """
-# Audit entries numbered under the lock, so numbers follow commit order; the last one is
-# kept on the counter node.  `clear` and `load` forget it (FORGET_AUDIT_NUMBER).
-WRITE_AUDIT = """
-MATCH (g:Meta {name: 'generation'}) SET g.audit = $last, g.described = coalesce(g.described, 0) + $described
-WITH g UNWIND $rows AS row CREATE (a:AuditEntry) SET a = row
-"""
+# Audit entries are numbered under the lock, so numbers follow commit order; the last one is
+# kept on the counter node (graph.writes._APPLY).  `clear` and `load` forget it (FORGET_AUDIT_NUMBER).
 FORGET_AUDIT_NUMBER = f"{BUMP_GENERATION} REMOVE g.audit"
 # The last statement of a load, in its transaction and so under the counter's lock: the highest
 # entry loaded is the audit number, read with the load rather than apart from it.  Without it the
