@@ -15,7 +15,7 @@ from neo4j.exceptions import ConstraintError, TransientError
 
 from graph import cypher
 from registry.domain.records import JSON, ApiKey, Hub, Link
-from registry.store import budget
+from registry.store import budget, causal
 from registry.store.writing import Current, Transient, Wanted, WriteSequence, WriteTransaction, key_taken
 
 T = TypeVar("T")
@@ -113,7 +113,9 @@ class Neo4jWrites(WriteSequence):
             return done
 
         with self._session() as session:
-            return session.execute_write(within_budget(unit))
+            done = session.execute_write(within_budget(unit))
+            causal.wrote(session.last_bookmarks().raw_values)  # for the client to read it elsewhere
+            return done
 
     def _failure(self, error: Exception) -> Exception | Transient:
         if isinstance(error, ConstraintError):
