@@ -12,8 +12,11 @@ Each ranking is partnerCities for the priority's territory, then candidateExperi
 priority, both timed; the first of them after a write pays for bringing the facts up to date.
 Rankings run in process (no HTTP): the figures are the cache's and the store's.
 
-With `--before CHECKOUT` the same measures run first with another checkout's code (its packages
-first on the path, in a child process), so one run prints the figures before and after a change.
+With `--before CHECKOUT` two server-like child processes run on the same store, one with another
+checkout's code (its packages first on the path) and one with this one's, each with its own cache
+gathered once; their rounds alternate (before, after, after, before, …), and before each of its
+rounds a process first brings its cache up to the other's write untimed, so both measure the same
+thing under the same load, and one run prints the figures before and after a change.
 With `--trace` each round after a write also prints where its first ranking's time went: the
 store's calls that took 5 ms or more (bench/timed_store.py) and whether the facts cache refreshed
 from the trail or gathered everything again.
@@ -173,6 +176,82 @@ def measure(url: str, label: str, rounds: int, trace: bool = False) -> None:
     store.close()
 
 
+def serve(url: str, label: str, trace: bool) -> None:
+    """A child of `--before`: gathers once, then for each line of input, "sync" ranks untimed (the
+    other process wrote), else it writes (the line names the write) and prints the two timings."""
+    store = open_store(url)
+    timed = TimedStore(store)
+    bench = Bench(timed if trace else store)
+    started = time.perf_counter()
+    bench.rankings()
+    print(
+        f"{label} code from {Path(ranking.__file__).parents[3]}, first gathering {_ms(time.perf_counter() - started)} ms"
+    )
+    print("ready", flush=True)
+    writes: dict[str, Callable[[], None]] = {"no write": lambda: None, "a draft": bench.draft}
+    writes["a publication"] = bench.publication
+    for line in sys.stdin:
+        name = line.strip()
+        if name == "sync":
+            bench.rankings()
+            print("synced", flush=True)
+            continue
+        writes[name]()
+        timed.taken()
+        first, second = bench.rankings()
+        calls = f" {summary(timed.taken())}" if trace else ""
+        print(f"{first} {second}{calls}", flush=True)
+    store.close()
+
+
+def interleaved(url: str, before: str, rounds: int, trace: bool) -> None:
+    """The before and after processes on one store, their rounds alternating (see the docstring)."""
+    processes = {}
+    for label, checkout in (("before", Path(before).resolve()), ("after", Path(__file__).resolve().parents[1])):
+        child = [sys.executable, __file__, "--url", url, "--label", label, "--serve", *(["--trace"] if trace else [])]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(checkout), os.environ.get("PYTHONPATH", "")])}
+        process = subprocess.Popen(
+            child, cwd=checkout, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert process.stdout is not None
+        for line in process.stdout:  # one gathering at a time: they would slow each other
+            if line.strip() == "ready":
+                break
+            print(f"  {line.rstrip()}", flush=True)
+        processes[label] = process
+
+    def ask(label: str, command: str) -> str:
+        process = processes[label]
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(command + "\n")
+        process.stdin.flush()
+        return process.stdout.readline().strip()
+
+    for name in ("no write", "a draft", "a publication"):
+        taken: dict[str, list[tuple[float, float]]] = {"before": [], "after": []}
+        for n in range(rounds):
+            order = ["before", "after"] if n % 2 == 0 else ["after", "before"]
+            for label in order:
+                ask(label, "sync")  # the other's last write, untimed
+                answer = ask(label, name).split(" ", 2)
+                taken[label].append((float(answer[0]), float(answer[1])))
+                if trace and len(answer) > 2:
+                    print(f"  {label:7}   {name}: {answer[2]}", flush=True)
+        for label in ("before", "after"):
+            partners = [first for first, _ in taken[label]]
+            candidates = [second for _, second in taken[label]]
+            print(
+                f"  {label:7} after {name:14} partnerCities median {_ms(statistics.median(partners)):8.1f}"
+                f" max {_ms(max(partners)):8.1f}   then candidateExperiments median"
+                f" {_ms(statistics.median(candidates)):6.1f} max {_ms(max(candidates)):6.1f}  (ms)",
+                flush=True,
+            )
+    for process in processes.values():
+        assert process.stdin is not None
+        process.stdin.close()
+        process.wait(timeout=60)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stores", default="sqlite")
@@ -182,9 +261,12 @@ def main() -> None:
     parser.add_argument("--before", default="", help="a checkout whose code to measure first (its folder)")
     parser.add_argument("--url", default="", help=argparse.SUPPRESS)  # the child of --before: a store made here
     parser.add_argument("--label", default="after", help=argparse.SUPPRESS)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)  # a child of --before
     args = parser.parse_args()
     if args.url:
-        measure(args.url, args.label, args.rounds, args.trace)
+        serve(args.url, args.label, args.trace) if args.serve else measure(
+            args.url, args.label, args.rounds, args.trace
+        )
         return
     print(f"First ranking after a write, ×{args.scale}, {args.rounds} rounds each (see bench/first_ranking.py).")
     for kind in args.stores.split(","):
@@ -192,13 +274,12 @@ def main() -> None:
             started = time.perf_counter()
             what = fill(made, args.scale)
             print(f"{kind}: {what}, filled in {time.perf_counter() - started:.0f} s", flush=True)
+            print(f"  load average {os.getloadavg()[0]:.2f}", flush=True)
             if args.before:
-                # This file, with the other checkout's packages first on the path (it may not have this file).
-                child = [sys.executable, __file__, "--url", made.url, "--label", "before"]
-                child += ["--rounds", str(args.rounds), *(["--trace"] if args.trace else [])]
-                path = os.pathsep.join([str(Path(args.before).resolve()), os.environ.get("PYTHONPATH", "")])
-                subprocess.run(child, check=True, cwd=args.before, env={**os.environ, "PYTHONPATH": path})
-            measure(made.url, "after", args.rounds, args.trace)
+                interleaved(made.url, args.before, args.rounds, args.trace)
+            else:
+                measure(made.url, "after", args.rounds, args.trace)
+            print(f"  load average {os.getloadavg()[0]:.2f}", flush=True)
 
 
 if __name__ == "__main__":

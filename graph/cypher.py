@@ -31,24 +31,33 @@ CHANGE_MARK = """
 MATCH (g:Meta {name: 'generation'})
 RETURN g.value AS generation, coalesce(g.described, 0) AS described, coalesce(g.audit, -1) AS audit
 """
-# The first statement of a write: it bumps the counter, which takes the node's write lock
-# before reading it (a SET that reads the property it sets: Cypher locks first) and holds it
-# until commit, so writers take turns.  A MATCH, not a MERGE: no shared lock on the unique
-# name that two writers would then both try to upgrade.  Under the lock it reads the last
-# audit number given (kept on the node, see WRITE_AUDIT; when forgotten, the highest entry's)
-# and whether the write's idempotency key was already used.  No row: the node is missing.
+# `Store.changes_since` in one round trip: CHANGE_MARK, and the entries numbered after $seq up to
+# the counter's audit number (at most $limit; none when more, for then the rule reads none).
+# The rule stays registry.store.changes.between's; this only reads what it needs together.
+CHANGES_SINCE = """
+MATCH (g:Meta {name: 'generation'})
+WITH g, coalesce(g.audit, -1) AS audit
+RETURN g.value AS generation, coalesce(g.described, 0) AS described, audit,
+  COLLECT { MATCH (a:AuditEntry) WHERE a.seq > $seq AND a.seq <= audit AND audit - $seq <= $limit
+            WITH a ORDER BY a.seq LIMIT $limit RETURN properties(a) } AS entries
+"""
+# The first statement of a write: it takes the counter node's write lock with a write that
+# reads nothing (`SET g._lock`), then bumps the counter, and holds the lock until commit, so
+# writers take turns.  Bumping first (`SET g.value = g.value + 1`) let waiting writers hold a
+# lock on the node while they waited for its write lock, and Neo4j then found deadlocks
+# between them and with the holder: measured with 32 writers, 100-150 retries of 1-3 s each.
+# A MATCH, not a MERGE: no shared lock on the unique name that two writers would then both try
+# to upgrade.  Under the lock it reads the last audit number given (kept on the node by the
+# write's changes, graph.writes._APPLY; when forgotten, the highest entry's) and whether the
+# write's idempotency key was already used.  No row: the node is missing.
 LOCK_GENERATION = """
-MATCH (g:Meta {name: 'generation'}) SET g.value = g.value + 1
+MATCH (g:Meta {name: 'generation'}) SET g._lock = true REMOVE g._lock SET g.value = g.value + 1
 RETURN coalesce(g.audit, head(COLLECT { MATCH (a:AuditEntry) RETURN a.seq AS seq ORDER BY seq DESC LIMIT 1 }), 0)
     AS last_audit,
   head(COLLECT { MATCH (i:Idempotency {key: $key}) RETURN i.result AS result }) AS replayed
 """
-# Audit entries numbered under the lock, so numbers follow commit order; the last one is
-# kept on the counter node.  `clear` and `load` forget it (FORGET_AUDIT_NUMBER).
-WRITE_AUDIT = """
-MATCH (g:Meta {name: 'generation'}) SET g.audit = $last, g.described = coalesce(g.described, 0) + $described
-WITH g UNWIND $rows AS row CREATE (a:AuditEntry) SET a = row
-"""
+# Audit entries are numbered under the lock, so numbers follow commit order; the last one is
+# kept on the counter node (graph.writes._APPLY).  `clear` and `load` forget it (FORGET_AUDIT_NUMBER).
 FORGET_AUDIT_NUMBER = f"{BUMP_GENERATION} REMOVE g.audit"
 # The last statement of a load, in its transaction and so under the counter's lock: the highest
 # entry loaded is the audit number, read with the load rather than apart from it.  Without it the

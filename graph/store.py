@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase, ManagedTransaction, Query, Session
+from neo4j import READ_ACCESS, WRITE_ACCESS, Bookmarks, Driver, GraphDatabase, ManagedTransaction, Query, Session
 from neo4j.exceptions import (
     AuthError,
     ConnectionPoolError,
@@ -38,7 +38,7 @@ from registry.domain.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.domain.provenance import inferred
 from registry.domain.records import JSON, ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel
 from registry.kinds import Facet
-from registry.store import budget, changes
+from registry.store import budget, causal, changes
 from registry.store.codec import (
     RecordReader,
     audit_columns,
@@ -71,6 +71,7 @@ _PAGE = 500
 _UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionPoolError, TransientError, AuthError, OSError)
 # The relations the recommenders' facts are made of (cypher.TERRITORY_FACTS, USE_CASE_FACTS).
 _FACTS_RELS = (Rel.IN_TERRITORY, Rel.IN_DOMAIN, Rel.INVOLVES, Rel.PRESENT_IN, Rel.RELIES_ON, Rel.AVAILABLE_IN)
+_BAD_BOOKMARK = ("Neo.ClientError.Transaction.InvalidBookmark", "Neo.ClientError.Transaction.InvalidBookmarkMixture")
 _LABELS = ("Record", "Hub", "ApiKey", "AuditEntry", "Idempotency", *staging.STAGED.values())
 _log = logging.getLogger(__name__)
 
@@ -134,6 +135,10 @@ class Neo4jStore:
         except Neo4jError as error:
             if budget.expired():  # the transaction's timeout (the request's budget) ended it
                 raise budget.TimedOut() from error
+            if error.code in _BAD_BOOKMARK:  # well formed, but no transaction of this database
+                raise RegistryError(
+                    ErrorCode.BAD_REQUEST, "The bookmark sent back is not one this registry gave.", "bookmark"
+                ) from error
             if isinstance(error, _UNAVAILABLE):
                 self._unavailable(error, starting)
             raise
@@ -148,7 +153,15 @@ class Neo4jStore:
         raise StoreUnavailable(f"Neo4j at {self.where} is unreachable: {error}") from error
 
     def _session(self, access: str = WRITE_ACCESS) -> Session:
-        return self.driver.session(database=self.database, default_access_mode=access, bookmark_manager=self.bookmarks)
+        # After this process's transactions (its bookmark manager) and, when a client sent back
+        # the bookmarks of its write through another process, after that one too.
+        after = causal.read_after()
+        return self.driver.session(
+            database=self.database,
+            default_access_mode=access,
+            bookmark_manager=self.bookmarks,
+            bookmarks=Bookmarks.from_raw_values(after) if after else None,
+        )
 
     def _read(self, query: str, **params: Any) -> list[JSON]:
         """One statement in an auto-commit transaction: a single round trip.  The driver
@@ -170,7 +183,9 @@ class Neo4jStore:
 
     def _write(self, query: str, **params: Any) -> list[JSON]:
         with self._translated(), self._session() as session:
-            return session.run(_timed(query), params).data()
+            rows = session.run(_timed(query), params).data()
+            causal.wrote(session.last_bookmarks().raw_values)
+            return rows
 
     def _write_transaction(self, work: Callable[[ManagedTransaction], T]) -> T:
         """Several statements in one managed transaction, which the driver retries on
@@ -316,7 +331,7 @@ class Neo4jStore:
         nothing = ["-"]  # a list of text, as real keys are: the plan is cached per parameter type
         self._read(cypher.TERRITORY_FACTS_OF, keys=nothing)
         self._read(cypher.USE_CASE_FACTS_OF, keys=nothing)
-        self.audit_after(2**62, 1)  # the entries since a mark (changes_since)
+        self._read(cypher.CHANGES_SINCE, seq=2**62, limit=1)  # the entries since a mark (changes_since)
         for rel in _FACTS_RELS:  # which facts a changed record reaches, by its links either way
             for end in ("s", "t"):
                 self._read_row(cypher.links_statement(end, rel), keys=nothing)
@@ -569,7 +584,14 @@ class Neo4jStore:
         return ChangeMark(int(rows[0]["generation"]), int(rows[0]["described"]), int(rows[0]["audit"]))
 
     def changes_since(self, mark: ChangeMark, limit: int) -> Changes:
-        return changes.since(self, mark, limit)
+        # The mark and the entries in one statement (a ranking after a write waits for this).
+        rows = self._read(cypher.CHANGES_SINCE, seq=mark.audit, limit=limit)
+        if not rows:
+            return changes.between(mark, ChangeMark(0, 0, -1), limit, lambda _: [])
+        row = rows[0]
+        now = ChangeMark(int(row["generation"]), int(row["described"]), int(row["audit"]))
+        entries = [cypher.audit_from(props) for props in row["entries"]]
+        return changes.between(mark, now, limit, lambda _: entries)
 
     def ping(self) -> None:
         self._read("RETURN 1 AS one")

@@ -15,7 +15,7 @@ from neo4j.exceptions import ConstraintError, TransientError
 
 from graph import cypher
 from registry.domain.records import JSON, ApiKey, Hub, Link
-from registry.store import budget
+from registry.store import budget, causal
 from registry.store.writing import Current, Transient, Wanted, WriteSequence, WriteTransaction, key_taken
 
 T = TypeVar("T")
@@ -35,21 +35,33 @@ RETURN versions,
   COLLECT { MATCH (k:ApiKey) WHERE k.key_id IN $keys RETURN k.key_id } AS keys,
   COLLECT { MATCH (k:ApiKey) WHERE k.key_id IN $revoked AND k.revoked_at IS NULL RETURN k.key_id } AS active
 """
-# Dynamic labels (Neo4j 5.26): the kind's label comes from the row, never from text.
-_CREATE_RECORDS = "UNWIND $rows AS row CREATE (r:Record:$(row.kind)) SET r = row"
-_UPDATE_RECORDS = "UNWIND $rows AS row MATCH (r:Record {key: row.key}) SET r += row.props"
-_DROP_LINKS = "UNWIND $rows AS row MATCH (:Record {key: row[0]})-[l]->(:Record) WHERE type(l) = row[1] DELETE l"
-_REMOVE_LINKS = (
-    "UNWIND $rows AS row MATCH (:Record {key: row[0]})-[l]->(:Record {key: row[2]}) WHERE type(l) = row[1] DELETE l"
-)
-_MERGE_LINKS = (
-    "UNWIND $rows AS row MATCH (s:Record {key: row.source}), (t:Record {key: row.target}) "
-    "MERGE (s)-[l:$(row.rel)]->(t) SET l.role = row.role"
-)
-_CREATE_HUBS = "UNWIND $rows AS row CREATE (h:Hub) SET h = row"
-_CREATE_KEYS = "UNWIND $rows AS row CREATE (k:ApiKey) SET k = row"
-_REVOKE_KEYS = "MATCH (k:ApiKey) WHERE k.key_id IN $ids SET k.revoked_at = $at"
-_KEEP_RESULT = "CREATE (:Idempotency {key: $key, result: $result})"
+# Everything a write changes, in one statement and so one round trip under the counter's lock
+# (it is held until commit: each round trip there is one every other writer waits for).  Each
+# part is a unit subquery over a list that is empty when the write has none of it, so the text
+# is the same for every write and Neo4j plans it once; the parts run in this order, the order of
+# `WriteTransaction` (records, then links: drop, remove, add; audit; access; the idempotency result).
+# Dynamic labels and types (Neo4j 5.26) come from the rows, never from text.
+_APPLY = """
+CALL () { UNWIND $created AS row CREATE (r:Record:$(row.kind)) SET r = row }
+CALL () { UNWIND $updated AS row MATCH (r:Record {key: row.key}) SET r += row.props }
+CALL () { UNWIND $dropped AS row MATCH (:Record {key: row[0]})-[l]->(:Record) WHERE type(l) = row[1] DELETE l }
+CALL () {
+  UNWIND $removed AS row MATCH (:Record {key: row[0]})-[l]->(:Record {key: row[2]}) WHERE type(l) = row[1] DELETE l
+}
+CALL () {
+  UNWIND $added AS row MATCH (s:Record {key: row.source}), (t:Record {key: row.target})
+  MERGE (s)-[l:$(row.rel)]->(t) SET l.role = row.role
+}
+CALL () { UNWIND $audit AS row CREATE (a:AuditEntry) SET a = row }
+CALL () {
+  UNWIND $numbered AS last MATCH (g:Meta {name: 'generation'})
+  SET g.audit = last, g.described = coalesce(g.described, 0) + $described
+}
+CALL () { UNWIND $hubs AS row CREATE (h:Hub) SET h = row }
+CALL () { UNWIND $keys AS row CREATE (k:ApiKey) SET k = row }
+CALL () { MATCH (k:ApiKey) WHERE k.key_id IN $revoked SET k.revoked_at = $at }
+CALL () { UNWIND $results AS row CREATE (:Idempotency {key: row.key, result: row.result}) }
+"""
 
 
 def within_budget(work: Callable[[ManagedTransaction], T]) -> Callable[[ManagedTransaction], T]:
@@ -94,8 +106,16 @@ class Neo4jWrites(WriteSequence):
                 self._one_writer.release()
 
     def _in_transaction(self, work: Callable[[WriteTransaction], T]) -> T:
+        def unit(tx: ManagedTransaction) -> T:
+            writing = Neo4jTransaction(tx)
+            done = work(writing)
+            writing.apply()  # what the sequence decided to write, in one statement
+            return done
+
         with self._session() as session:
-            return session.execute_write(within_budget(lambda tx: work(Neo4jTransaction(tx))))
+            done = session.execute_write(within_budget(unit))
+            causal.wrote(session.last_bookmarks().raw_values)  # for the client to read it elsewhere
+            return done
 
     def _failure(self, error: Exception) -> Exception | Transient:
         if isinstance(error, ConstraintError):
@@ -113,11 +133,18 @@ class Neo4jWrites(WriteSequence):
 
 
 class Neo4jTransaction:
-    """The primitives inside one managed transaction."""
+    """The primitives inside one managed transaction.  `lock` and `read` run at once (the
+    sequence decides from what they answer); the changes are gathered and sent together by
+    `apply`, once the sequence has decided them all."""
 
     def __init__(self, tx: ManagedTransaction) -> None:
         self.tx = tx
         self._last_audit = 0
+        self._rows: JSON = (
+            {name: [] for name in ("created", "updated", "dropped", "removed", "added", "audit", "numbered")}
+            | {name: [] for name in ("hubs", "keys", "revoked", "results")}
+            | {"described": 0, "at": None}
+        )
 
     def lock(self, idempotency_key: str | None) -> str | None:
         # One round trip: the bump, the last audit number and the idempotency key (see cypher).
@@ -146,39 +173,38 @@ class Neo4jTransaction:
         )
 
     def last_audit_number(self, count: int) -> int:
-        return self._last_audit  # read by `lock`; add_audit keeps the new last on the counter node
+        return self._last_audit  # read by `lock`; `apply` keeps the new last on the counter node
 
     def put_records(self, created: list[JSON], updated: dict[str, JSON]) -> None:
-        if created:
-            self.tx.run(_CREATE_RECORDS, rows=created).consume()
-        if updated:
-            rows = [{"key": k, "props": props} for k, props in updated.items()]
-            self.tx.run(_UPDATE_RECORDS, rows=rows).consume()
+        self._rows["created"] += created
+        self._rows["updated"] += [{"key": k, "props": props} for k, props in updated.items()]
 
     def change_links(
         self, dropped: list[tuple[str, str]], removed: list[tuple[str, str, str]], added: list[Link]
     ) -> None:
-        if dropped:
-            self.tx.run(_DROP_LINKS, rows=[list(row) for row in dropped]).consume()
-        if removed:
-            self.tx.run(_REMOVE_LINKS, rows=[list(row) for row in removed]).consume()
-        if added:
-            rows = [
-                {"source": cypher.key(x.source), "rel": x.rel.value, "target": cypher.key(x.target), "role": x.role}
-                for x in added
-            ]
-            self.tx.run(_MERGE_LINKS, rows=rows).consume()
+        self._rows["dropped"] += [list(row) for row in dropped]
+        self._rows["removed"] += [list(row) for row in removed]
+        self._rows["added"] += [
+            {"source": cypher.key(x.source), "rel": x.rel.value, "target": cypher.key(x.target), "role": x.role}
+            for x in added
+        ]
 
     def add_audit(self, rows: list[JSON], described: bool) -> None:
-        self.tx.run(cypher.WRITE_AUDIT, last=rows[-1]["seq"], described=int(described), rows=rows).consume()
+        # Numbered under the lock; the last number is kept on the counter node (read by LOCK_GENERATION).
+        self._rows["audit"] += rows
+        self._rows["numbered"] = [rows[-1]["seq"]]
+        self._rows["described"] = int(described)
 
     def change_access(self, hubs: list[Hub], keys: list[ApiKey], revoked: list[str], at: str | None) -> None:
-        if hubs:
-            self.tx.run(_CREATE_HUBS, rows=[cypher.hub_props(hub) for hub in hubs]).consume()
-        if keys:
-            self.tx.run(_CREATE_KEYS, rows=[cypher.api_key_props(key) for key in keys]).consume()
-        if revoked:
-            self.tx.run(_REVOKE_KEYS, ids=revoked, at=at).consume()
+        self._rows["hubs"] += [cypher.hub_props(hub) for hub in hubs]
+        self._rows["keys"] += [cypher.api_key_props(key) for key in keys]
+        self._rows["revoked"] += revoked
+        self._rows["at"] = at
 
     def keep_result(self, idempotency_key: str, result: str) -> None:
-        self.tx.run(_KEEP_RESULT, key=idempotency_key, result=result).consume()
+        self._rows["results"] += [{"key": idempotency_key, "result": result}]
+
+    def apply(self) -> None:
+        """Send the changes gathered: nothing when there are none (a replay raises before)."""
+        if any(value for name, value in self._rows.items() if isinstance(value, list)):
+            self.tx.run(_APPLY, self._rows).consume()

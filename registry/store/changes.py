@@ -8,13 +8,21 @@ when every bump of the counter since the mark was a write it describes (`ChangeM
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from registry.domain.records import AuditEntry, Kind, ReviewState
 from registry.store.port import ChangeMark, Changes, Store, WriteBatch
 
 
 def since(store: Store, mark: ChangeMark, limit: int) -> Changes:
     """`Store.changes_since`: the mark now, then the entries between the two marks, if complete."""
-    now = store.change_mark()
+    return between(mark, store.change_mark(), limit, lambda count: store.audit_after(mark.audit, count))
+
+
+def between(mark: ChangeMark, now: ChangeMark, limit: int, read: Callable[[int], list[AuditEntry]]) -> Changes:
+    """The rule of `since`, given the mark `now` (read before the entries) and how to read at
+    most `count` entries numbered after `mark.audit`: a store that reads both in one round
+    trip (Neo4j) applies the same rule to what it read."""
     if now == mark:
         return Changes(now, [])
     bumps, described, entries = now.generation - mark.generation, now.described - mark.described, now.audit - mark.audit
@@ -22,7 +30,7 @@ def since(store: Store, mark: ChangeMark, limit: int) -> Changes:
         return Changes(now, None)  # a change the trail does not describe, a counter gone back, or too many
     # Audit numbers follow commit order and entries never change, so those up to `now.audit`
     # are all committed and are exactly the changes between the marks.
-    found = [entry for entry in store.audit_after(mark.audit, max(entries, 1)) if entry.seq <= now.audit]
+    found = [entry for entry in read(max(entries, 1)) if mark.audit < entry.seq <= now.audit]
     if len(found) != entries:
         return Changes(now, None)  # the trail was cleared or reloaded in between
     return Changes(now, found)

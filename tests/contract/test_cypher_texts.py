@@ -48,6 +48,9 @@ class _RecordingSession:
 
         return self._session.execute_write(recorded, *args, **kwargs)
 
+    def __getattr__(self, name: str) -> Any:  # the rest of the session as it is (last_bookmarks…)
+        return getattr(self._session, name)
+
 
 class _RecordingDriver:
     def __init__(self, driver: Any) -> None:

@@ -27,7 +27,7 @@ from registry.api.execution.context import Context, Loaders
 from registry.api.execution.executor import Reason, Unsupported, ValidatedDocuments, execute_read
 from registry.api.execution.measured import MeasuredStore
 from registry.api.graphql.schema import schema
-from registry.api.http import http_cache, limited
+from registry.api.http import bookmarks, http_cache, limited
 from registry.api.http.persisted import KnownDocuments, PersistedQueryError, load_manifest, resolve_document
 from registry.api.http.request_errors import holds_nul, is_request_error
 from registry.api.http.response_cache import ResponseCache
@@ -37,7 +37,7 @@ from registry.observability.logging_json import new_request_id
 from registry.services.access import authenticate, visibility
 from registry.services.editing import Editing
 from registry.settings import Settings
-from registry.store import budget
+from registry.store import budget, causal
 from registry.store.port import Store
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -130,8 +130,16 @@ async def _params(request: Request) -> dict[str, Any]:
 
 async def graphql_endpoint(request: Request) -> Response:
     """A request within its limits (cost, time budget, rate): see api/http/limited.py. Only the answers
-    api/http/http_cache.py calls public may be kept by a shared cache."""
-    return http_cache.not_shared(request, await limited.run(request, _graphql))
+    api/http/http_cache.py calls public may be kept by a shared cache.  Its reads come after the
+    writes whose bookmarks it sent back, and it gives the bookmarks of its own (api/http/bookmarks.py)."""
+    try:
+        after = bookmarks.read(request.headers.get(bookmarks.HEADER))
+    except RegistryError as error:
+        media = _media(request.headers.get("accept", "")) or GRAPHQL_RESPONSE
+        return _error(400, error.message, error.code, media, new_request_id())
+    with causal.request(after) as this:
+        answered = http_cache.not_shared(request, await limited.run(request, _graphql))
+    return bookmarks.give(answered, this)
 
 
 async def _graphql(request: Request) -> Response:

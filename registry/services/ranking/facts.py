@@ -2,8 +2,8 @@
 
 Gathering the facts reads the whole registry; ranking from them is quick.  A `FactsCache`
 keeps them with the store's change mark (`Store.change_mark`) they were read at: each ranking
-asks the mark (one round trip).  When it moved, the audit entries since say which records
-changed: a write no recommender can see (a draft, a submission, a rejection) changes nothing,
+asks what changed since (`Store.changes_since`: one round trip on Neo4j, one or two on SQL).
+When the mark moved, the audit entries since say which records changed: a write no recommender can see (a draft, a submission, a rejection) changes nothing,
 and a public one has only the facts around its records read again (`refresh.stale`).  Only
 when the trail cannot say (a change it does not describe, too many changes) is everything
 gathered again.  Every process checks the mark, so several servers on one database never
@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from registry.services.ranking import refresh
-from registry.store.port import ChangeMark, Store, TerritoryFacts, UseCaseFacts
+from registry.store.port import ChangeMark, Changes, Store, TerritoryFacts, UseCaseFacts
 
 
 @dataclass(frozen=True)
@@ -95,27 +95,33 @@ class FactsCache:
     def snapshot(self, store: Store) -> Snapshot:
         """The facts at least as fresh as the store's mark now (or, while another thread
         refreshes for longer than WAIT_SECONDS, the facts before that refresh)."""
-        mark = store.change_mark()  # read before the facts: so they are at least this fresh
         kept = self._snapshot
-        if kept is not None and kept.mark == mark:
-            return kept
         if kept is None:
-            self._refreshing.acquire()  # nothing to answer from yet
-        elif not self._refreshing.acquire(timeout=self.WAIT_SECONDS):
+            with self._refreshing:  # nothing to answer from yet
+                if self._snapshot is None:
+                    self._snapshot = self._gather(store, store.change_mark())
+                return self._snapshot
+        # The mark now and what changed since the kept one, read before the facts (so they are
+        # at least this fresh): one round trip, whether or not something changed.
+        since = store.changes_since(kept.mark, self.MOST_ENTRIES)
+        if since.mark == kept.mark:
+            return kept
+        if not self._refreshing.acquire(timeout=self.WAIT_SECONDS):
             return kept  # another thread is still refreshing: the facts before it
         try:
-            kept = self._snapshot  # another thread may have refreshed while this one waited
-            if kept is None or kept.mark != mark:
-                kept = self._refresh(store, kept)
-                self._snapshot = kept
+            if self._snapshot is not kept:  # another thread refreshed while this one waited
+                kept = self._snapshot
+                assert kept is not None
+                if kept.mark == since.mark:
+                    return kept
+                since = store.changes_since(kept.mark, self.MOST_ENTRIES)
+            kept = self._refresh(store, kept, since)
+            self._snapshot = kept
             return kept
         finally:
             self._refreshing.release()
 
-    def _refresh(self, store: Store, kept: Snapshot | None) -> Snapshot:
-        if kept is None:
-            return self._gather(store, store.change_mark())
-        since = store.changes_since(kept.mark, self.MOST_ENTRIES)
+    def _refresh(self, store: Store, kept: Snapshot, since: Changes) -> Snapshot:
         if since.entries is None:
             return self._gather(store, since.mark)
         records = refresh.touched(since.entries)
@@ -134,8 +140,11 @@ class FactsCache:
             territories.update((t.slug, t) for t in store.territory_facts_of(sorted(stale.territories)))
         use_cases = dict(kept.use_cases)
         for slug in stale.use_cases:
-            use_cases.pop(slug, None)  # no longer published, unless read again below
-        use_cases.update((c.slug, c) for c in store.use_case_facts_of(sorted(stale.use_cases)))
+            use_cases.pop(slug, None)  # no longer published, unless read again
+        use_cases.update(stale.use_case_facts)  # those `stale` read already
+        unread = sorted(stale.use_cases - stale.use_cases_read)
+        if unread:
+            use_cases.update((c.slug, c) for c in store.use_case_facts_of(unread))
         # Sorted by slug as a full gathering is, so rankings break ties the same way.
         return Snapshot.of(
             since.mark,

@@ -28,6 +28,8 @@ class Stale:
     territories: set[str] = field(default_factory=set)
     use_cases: set[str] = field(default_factory=set)
     every_territory: bool = False  # a priority changed: its former territory is not known
+    use_cases_read: set[str] = field(default_factory=set)  # of `use_cases`, those whose facts were read
+    use_case_facts: dict[str, UseCaseFacts] = field(default_factory=dict)  # what was read (published ones)
 
     def __len__(self) -> int:
         return len(self.territories) + len(self.use_cases)
@@ -56,7 +58,8 @@ def stale(
     territories: dict[str, TerritoryFacts],
     use_cases: dict[str, UseCaseFacts],
 ) -> Stale:
-    """The facts that mention `records` now (their links, read in a few round trips) or did
+    """The facts that mention `records` now (their links and, for use cases, their facts now: read
+    in a few round trips) or did
     before (the cached `territories` and `use_cases`)."""
     out = Stale()
     cases = sorted(ref for ref in records if ref.kind is Kind.USE_CASE)
@@ -68,6 +71,13 @@ def stale(
         before = use_cases.get(ref.slug)
         if before is not None:  # its places then (a place that is an actor reaches no territory)
             out.territories.update(slug for slug, _ in before.territories)
+    if cases:
+        # Its places now are in its facts now, which are read anyway: one round trip for both.
+        # A use case not published now is in no territory's facts, so it has none to give.
+        out.use_cases_read.update(ref.slug for ref in cases)
+        out.use_case_facts.update((c.slug, c) for c in store.use_case_facts_of([ref.slug for ref in cases]))
+        for case in out.use_case_facts.values():
+            out.territories.update(slug for slug, _ in case.territories)  # an actor's slug finds no territory
     for ref in others:
         if ref.kind is Kind.TERRITORY:
             out.territories.add(ref.slug)
@@ -83,13 +93,11 @@ def stale(
             or any(service in services or place in slugs for service, place, _ in case.services)
         )
     # Their links now: the territories they reach, the use cases that reach them.
-    for rel in _LINKED_FROM:
-        sources = cases + others if rel is Rel.IN_TERRITORY else others
-        if sources:
-            out.territories.update(
-                link.target.slug for link in store.links_from(sources, rel) if link.target.kind is Kind.TERRITORY
-            )
     if others:
+        for rel in _LINKED_FROM:
+            out.territories.update(
+                link.target.slug for link in store.links_from(others, rel) if link.target.kind is Kind.TERRITORY
+            )
         for rel in _LINKED_TO:
             out.use_cases.update(
                 link.source.slug for link in store.links_to(others, rel) if link.source.kind is Kind.USE_CASE
