@@ -16,6 +16,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from registry.api.http.admission import Admission
 from registry.api.http.graphql_over_http import graphql_endpoint
 from registry.api.http.health import health, ready
 from registry.api.http.permalinks import permalink_routes
@@ -104,6 +105,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     )
     app.state.ranking_facts = FactsCache()  # the recommenders' facts, shared by this process's requests
     app.state.response_cache = response_cache(settings)  # anonymous answers: this process's, and Redis's
+    app.state.admission = Admission(settings.admission_dear_slots, settings.admission_queue)  # dear requests' turns
     app.state.known_documents = known_documents(settings)  # APQ: this process's, or shared through Redis
     return app
 

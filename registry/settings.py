@@ -26,6 +26,14 @@ class Settings:
     trusted_documents: str | None = None  # a persisted-documents.json: callers without a key run only these
     max_query_cost: int = 50_000  # a document costing more is refused before any store read (api/cost.py)
     time_budget: float = 10.0  # seconds a request may take, store transactions included (registry/budget.py)
+    # Admission (api/http/admission.py): at most this many dear requests (a recommender, path, search,
+    # facets, or a cost of admission_dear_cost or more) run at once per process, so cheap ones never
+    # queue behind them; the others wait in turn, at most admission_queue of them (then 503 OVERLOADED).
+    # Off by default: measured at x100 it moves the mix's waiting from the cheap reads to the dear ones
+    # (bench/results/2026-12-06-mixed-x100-fair.md); 2 is the value measured there
+    admission_dear_slots: int = 0
+    admission_queue: int = 64
+    admission_dear_cost: int = 5_000
     rate_limit_anonymous: str = "6000/minute"  # per client address, `limits` notation; "" turns it off
     rate_limit_key: str = "12000/minute"  # per API key
     # Bounds no client can push (README, "Limits"): operation names that keyed callers may add to the
@@ -58,6 +66,9 @@ class Settings:
             "trusted_documents": os.environ.get("REGISTRY_TRUSTED_DOCUMENTS") or None,
             "max_query_cost": int(os.environ.get("REGISTRY_MAX_QUERY_COST", "50000")),
             "time_budget": float(os.environ.get("REGISTRY_TIME_BUDGET", "10")),
+            "admission_dear_slots": int(os.environ.get("REGISTRY_ADMISSION_DEAR_SLOTS", "0")),
+            "admission_queue": int(os.environ.get("REGISTRY_ADMISSION_QUEUE", "64")),
+            "admission_dear_cost": int(os.environ.get("REGISTRY_ADMISSION_DEAR_COST", "5000")),
             "rate_limit_anonymous": os.environ.get("REGISTRY_RATE_LIMIT_ANONYMOUS", "6000/minute"),
             "rate_limit_key": os.environ.get("REGISTRY_RATE_LIMIT_KEY", "12000/minute"),
             "metrics_keyed_operations": int(os.environ.get("REGISTRY_METRICS_KEYED_OPERATIONS", "200")),
@@ -93,6 +104,9 @@ class Settings:
             "REGISTRY_TRUSTED_DOCUMENTS": self.trusted_documents or "",
             "REGISTRY_MAX_QUERY_COST": str(self.max_query_cost),
             "REGISTRY_TIME_BUDGET": str(self.time_budget),
+            "REGISTRY_ADMISSION_DEAR_SLOTS": str(self.admission_dear_slots),
+            "REGISTRY_ADMISSION_QUEUE": str(self.admission_queue),
+            "REGISTRY_ADMISSION_DEAR_COST": str(self.admission_dear_cost),
             "REGISTRY_RATE_LIMIT_ANONYMOUS": self.rate_limit_anonymous,
             "REGISTRY_RATE_LIMIT_KEY": self.rate_limit_key,
             "REGISTRY_METRICS_KEYED_OPERATIONS": str(self.metrics_keyed_operations),

@@ -25,6 +25,7 @@ class ErrorCode(enum.StrEnum):
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"  # the document's cost is over the limit (api/cost.py)
     TIMEOUT = "TIMEOUT"  # the request ran out of its time budget (registry/budget.py)
     RATE_LIMITED = "RATE_LIMITED"  # too many requests from this key or address (api/rate_limits.py)
+    OVERLOADED = "OVERLOADED"  # too many dear requests already wait their turn in this process (api/http/admission.py)
     INTERNAL = "INTERNAL"
 
 

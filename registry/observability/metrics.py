@@ -50,6 +50,14 @@ STORE_SECONDS = Histogram(
 )
 ERRORS = Counter("registry_graphql_errors", "GraphQL errors answered, by extensions.code", ["code"])
 RATE_LIMITED = Counter("registry_rate_limited", "Requests refused with 429 RATE_LIMITED", ["kind"])
+ADMISSION_WAIT = Histogram(
+    "registry_admission_wait_seconds",
+    "Time a dear request waited for its turn to run (api/http/admission.py)",
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+ADMISSION_REFUSED = Counter(
+    "registry_admission_refused", "Dear requests refused with 503 OVERLOADED: the queue for a turn was full"
+)  # exposed as registry_admission_refused_total
 LEAN_DECLINED = Counter(
     "registry_lean_declined", "Validated reads the lean executor left to the full one, by reason", ["reason"]
 )  # exposed as registry_lean_declined_total; the reasons are a closed set (api/execution/executor.Reason)

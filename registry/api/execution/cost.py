@@ -129,6 +129,13 @@ class Plan:
         given = variables or {}
         return sum(weight * math.prod(s.value(given, defaults) for s in sizes) for weight, sizes in terms)
 
+    def dear(self, operation_name: str | None) -> bool:
+        """Whether the operation asks for one of EXPENSIVE_FIELDS (or expands past MAX_TERMS)."""
+        if operation_name not in self.operations:
+            self.operations[operation_name] = self._terms(operation_name)
+        planned = self.operations[operation_name]
+        return planned is None or any(weight == EXPENSIVE for weight, _ in planned[0])
+
     def _terms(self, operation_name: str | None) -> tuple[list[Term], dict[str, Any]] | None:
         operation = get_operation_ast(self.document, operation_name)
         root = None if operation is None else self.gql.get_root_type(operation.operation)
@@ -262,6 +269,20 @@ def enforce(
     found = COSTS.plan(gql, query, document).cost(operation_name, variables)
     if found > limit:
         raise TooComplex(found, limit)
+
+
+def dear(
+    schema: strawberry.Schema,
+    query: str,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    threshold: int,
+) -> bool:
+    """Whether a request is dear for admission (api/http/admission.py): it asks for a recommender,
+    `path`, `search` or `facets`, whose work the object count does not show, or costs `threshold` or more."""
+    plan = COSTS.plan(adapter.graphql_schema(schema), query, document)
+    return plan.dear(operation_name) or plan.cost(operation_name, variables) >= threshold
 
 
 class CostLimit(SchemaExtension):

@@ -239,6 +239,7 @@ async def _graphql(request: Request) -> Response:
             if kept is not None:
                 request.state.path = "shared_cache"
                 return _public(_bytes(kept, media, request_id), tag, max_age)
+        await limited.wait_turn(request, query, document, operation_name, variables)  # dear: one at a time or so
         data = await _lean(document, operation_name, variables, context)
         lean_failed = data is _FAILED
         if data is not None and data is not _FAILED:
@@ -250,6 +251,7 @@ async def _graphql(request: Request) -> Response:
             cache.put(key, version, answer)
             return _public(_bytes(answer, media, request_id), tag, max_age)
     allowed = {OperationType.QUERY} if request.method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
+    await limited.wait_turn(request, query, document, operation_name, variables)  # kept if the lean path took it
     try:
         result = await schema.execute(
             query,

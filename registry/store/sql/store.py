@@ -43,7 +43,7 @@ from registry.store.port import (
 )
 from registry.store.sql import deadline, facts, filters, paths, schema_version
 from registry.store.sql.facets import facet_statement
-from registry.store.sql.linked import READ_COLUMNS, linked_statement, visible
+from registry.store.sql.linked import READ_COLUMNS, linked_statement, unindexed, visible
 from registry.store.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRow, LinkRow, MetaRow, RecordRow
 from registry.store.sql.writes import (
     AUDIT,
@@ -79,6 +79,12 @@ def _link(row: LinkRow) -> Link:
 
 
 _visible = visible
+
+
+def _by_key(visibility: Visibility) -> Any:
+    """Visibility for a lookup by key: SQLite's planner, without statistics, would otherwise take the
+    review state's index and read every published record to find a few keys (4 ms for ten at x100)."""
+    return visible(visibility, column=unindexed)
 
 
 class SqlStore:
@@ -145,7 +151,7 @@ class SqlStore:
 
         def work() -> dict[Ref, Record]:
             with self.engine.connect() as c:
-                stmt = select(*_READ).where(col(RecordRow.key).in_(keys), _visible(visibility))
+                stmt = select(*_READ).where(col(RecordRow.key).in_(keys), _by_key(visibility))
                 rows = c.execute(stmt).mappings().all()
                 return {(r := record_from_columns(row)).ref: r for row in rows}
 
@@ -253,7 +259,7 @@ class SqlStore:
         def work() -> list[Ref] | None:
             with self.engine.connect() as c:
                 ends = [_key(start), _key(end)]
-                found = c.execute(select(RecordRow.key).where(col(RecordRow.key).in_(ends), _visible(visibility)))
+                found = c.execute(select(RecordRow.key).where(col(RecordRow.key).in_(ends), _by_key(visibility)))
                 if len(found.all()) != len({start, end}):  # a hidden end is answered as a missing one
                     return None
                 keys = paths.shortest_path(c, ends[0], ends[1], max_hops, visibility, _ref, kinds)
