@@ -212,6 +212,8 @@ async def _graphql(request: Request) -> Response:
         cache = None  # answers are kept for anonymous callers only, and never with per-request stats
     tag: str | None = None  # the ETag of a public read's answer (api/http/http_cache.py)
     version: int | None = None
+    if document is not None:  # a refused query reads nothing, not even the change mark
+        limited.check_cost(query, document, operation_name, variables)  # raises TooComplex: a 400
     if public or cache is not None:
         # One read of the change mark gives both the ETag's version and the cache's: what anonymous
         # callers can see, the same number in every process, which a hub's draft does not move.
@@ -227,7 +229,6 @@ async def _graphql(request: Request) -> Response:
                     return http_cache.not_modified(tag, max_age, request_id)
     lean_failed = False
     if document is not None:
-        limited.check_cost(query, document, operation_name, variables)  # raises TooComplex: a 400
         key = None
         if cache is not None and version is not None:
             key = ResponseCache.key(query, operation_name, variables)
