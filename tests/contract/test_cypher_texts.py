@@ -4,7 +4,6 @@ shapes, run with other values, must send no new statement text to the real serve
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import pytest
@@ -16,51 +15,11 @@ from registry.services.ranking.facts import FactsCache
 from registry.services.seeding import seed
 from registry.store.port import PUBLIC, Expansion, LinkGroup, RecordQuery, SortKey, Store, Visibility
 from tests.conftest import MakeStore
+from tests.cypher_recorder import StatementRecorder
 
 pytestmark = pytest.mark.neo4j
 
 HUB = Visibility(hub="hub-mydata-france")
-
-
-class _RecordingSession:
-    """The driver's own session, noting the text of every statement it sends."""
-
-    def __init__(self, session: Any, texts: set[str]) -> None:
-        self._session, self._texts = session, texts
-
-    def __enter__(self) -> _RecordingSession:
-        self._session.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> Any:
-        return self._session.__exit__(*exc)
-
-    def run(self, query: Any, *args: Any, **kwargs: Any) -> Any:
-        self._texts.add(getattr(query, "text", query))
-        return self._session.run(query, *args, **kwargs)
-
-    def execute_write(self, work: Any, *args: Any, **kwargs: Any) -> Any:
-        texts = self._texts
-
-        @functools.wraps(work)  # keeps unit_of_work's timeout
-        def recorded(tx: Any, *a: Any, **k: Any) -> Any:
-            return work(_RecordingSession(tx, texts), *a, **k)
-
-        return self._session.execute_write(recorded, *args, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:  # the rest of the session as it is (last_bookmarks…)
-        return getattr(self._session, name)
-
-
-class _RecordingDriver:
-    def __init__(self, driver: Any) -> None:
-        self._driver, self.texts = driver, set[str]()
-
-    def session(self, **kwargs: Any) -> _RecordingSession:
-        return _RecordingSession(self._driver.session(**kwargs), self.texts)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._driver, name)
 
 
 def _ref(kind: Kind, slug: str) -> Ref:
@@ -150,7 +109,7 @@ def _shapes(store: Store, v: dict[str, Any]) -> None:
 def test_the_same_shapes_with_other_values_send_no_new_statement(make_store: MakeStore) -> None:
     store = make_store("neo4j")
     seed(store)
-    recording = _RecordingDriver(store.driver)  # type: ignore[attr-defined]
+    recording = StatementRecorder(store.driver)  # type: ignore[attr-defined]
     store.driver = recording  # type: ignore[attr-defined]
     _shapes(store, VALUES[0])
     first = set(recording.texts)
@@ -163,7 +122,7 @@ def test_the_same_shapes_with_other_values_send_no_new_statement(make_store: Mak
 def test_the_path_statement_is_one_for_every_max_hops(make_store: MakeStore) -> None:
     store = make_store("neo4j")
     seed(store)
-    recording = _RecordingDriver(store.driver)  # type: ignore[attr-defined]
+    recording = StatementRecorder(store.driver)  # type: ignore[attr-defined]
     store.driver = recording  # type: ignore[attr-defined]
     answers: dict[int, list[Ref] | None] = {}
     for hops in range(1, 9):
@@ -181,7 +140,7 @@ def test_a_refresh_after_a_publication_sends_only_statements_the_gathering_plann
     # given a process whose facts cache gathered everything once (its first ranking)
     store = make_store("neo4j")
     seed(store)
-    recording = _RecordingDriver(store.driver)  # type: ignore[attr-defined]
+    recording = StatementRecorder(store.driver)  # type: ignore[attr-defined]
     store.driver = recording  # type: ignore[attr-defined]
     cache = FactsCache()
     ranking.partner_cities(store, "lyon", 10, cache)
@@ -193,7 +152,7 @@ def test_a_refresh_after_a_publication_sends_only_statements_the_gathering_plann
     change = Change(fields={"title": {"en": "A case"}, "status": "live"}, sources=sources, links=links, slug="a-case")
     Editing(store).submit_case_study(staff, change, None, draft=False)
     Editing(store).review_case_study(staff, "a-case", 1, None, publish=True)
-    recording.texts.clear()
+    recording.sent.clear()
     after = ranking.partner_cities(store, "lyon", 10, cache)
     # then it read only the facts around it, with statements Neo4j already planned while gathering
     # (planning the facts reads took 0.2-0.5 s, paid by the first ranking after a publication)

@@ -21,6 +21,7 @@ from registry.services.ranking.facts import FactsCache
 from registry.services.seeding import seed
 from registry.store.port import Store
 from tests.conftest import MakeStore
+from tests.cypher_recorder import StatementRecorder
 
 STAFF = Principal(Role.COORDINATOR, None, "coordinator-key")
 HUB = Principal(Role.HUB, "hub-mydata-france", "hub-key")
@@ -43,38 +44,6 @@ class _CountedStore:
             return found(*args, **kwargs)
 
         return call
-
-
-class _CountedSession:
-    """The driver's own session, counting the statements it sends."""
-
-    def __init__(self, session: Any, sent: list[str]) -> None:
-        self._session, self._sent = session, sent
-
-    def __enter__(self) -> _CountedSession:
-        self._session.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> Any:
-        return self._session.__exit__(*exc)
-
-    def run(self, query: Any, *args: Any, **kwargs: Any) -> Any:
-        self._sent.append(str(getattr(query, "text", query)))
-        return self._session.run(query, *args, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._session, name)
-
-
-class _CountedDriver:
-    def __init__(self, driver: Any) -> None:
-        self._driver, self.sent = driver, list[str]()
-
-    def session(self, **kwargs: Any) -> _CountedSession:
-        return _CountedSession(self._driver.session(**kwargs), self.sent)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._driver, name)
 
 
 def _case(slug: str) -> Change:
@@ -130,7 +99,7 @@ def test_on_neo4j_each_of_those_calls_is_one_statement(make_store: MakeStore, wr
     # given a process on Neo4j whose facts cache gathered everything once
     store = make_store("neo4j")
     seed(store)
-    counting = _CountedDriver(store.driver)  # type: ignore[attr-defined]
+    counting = StatementRecorder(store.driver)  # type: ignore[attr-defined]
     store.driver = counting  # type: ignore[attr-defined]
     cache = FactsCache()
     ranking.partner_cities(store, "lyon", 10, cache)
