@@ -41,7 +41,7 @@ from registry.store.port import (
     Visibility,
     WriteBatch,
 )
-from registry.store.sql import deadline, facts, filters, paths, schema_version
+from registry.store.sql import deadline, facts, filters, paths, schema_version, word_index
 from registry.store.sql.facets import facet_statement
 from registry.store.sql.linked import READ_COLUMNS, linked_statement, unindexed, visible
 from registry.store.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRow, LinkRow, MetaRow, RecordRow
@@ -184,6 +184,9 @@ class SqlStore:
 
         conds += [filters.linked(f) for f in q.link_filters()]
         conds += [filters.word(word) for word in q.words]
+        narrowed = word_index.narrowing(q.words, self.engine.dialect.name)
+        if narrowed is not None:  # the records holding the words, from the index; the LIKEs above decide
+            conds.append(narrowed)
         return conds
 
     def links_from(self, sources: Sequence[Ref], rel: Rel) -> list[Link]:
