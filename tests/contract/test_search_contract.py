@@ -119,7 +119,16 @@ def test_pages_of_a_search_follow_the_list_order_and_count_every_match(store: St
 # -- writes keep the index in step ---------------------------------------------------------------
 
 
-def test_a_renamed_record_is_found_by_its_new_words_only(store: Store) -> None:
+@pytest.fixture
+def crowded(store: Store) -> Store:
+    """Given other records enough that the words searched for below are rare: an index that
+    holds them answers (a store may scan instead for words most records hold)."""
+    create(store, [domain(f"filler-{n}", f"Filler {n}") for n in range(12)])
+    return store
+
+
+def test_a_renamed_record_is_found_by_its_new_words_only(crowded: Store) -> None:
+    store = crowded
     # given a record found by its name
     lyon = territory("lyon", "Lyon")
     create(store, [lyon])
@@ -136,7 +145,8 @@ def test_a_renamed_record_is_found_by_its_new_words_only(store: Store) -> None:
     assert found(store, "lyon") == ["lyon"]  # its slug is still a word of its text
 
 
-def test_a_published_draft_is_found_by_everyone_and_a_rejected_one_by_no_anonymous_caller(store: Store) -> None:
+def test_a_published_draft_is_found_by_everyone_and_a_rejected_one_by_no_anonymous_caller(crowded: Store) -> None:
+    store = crowded
     # given a hub's submitted case study
     draft = use_case("heat", "District heating", review_state=ReviewState.SUBMITTED, hub="hub-a")
     create(store, [draft])
@@ -153,7 +163,8 @@ def test_a_published_draft_is_found_by_everyone_and_a_rejected_one_by_no_anonymo
     assert found(store, "heating", HUB_A) == ["heat"]
 
 
-def test_a_failed_write_leaves_no_words_behind(store: Store) -> None:
+def test_a_failed_write_leaves_no_words_behind(crowded: Store) -> None:
+    store = crowded
     # given a record
     create(store, [domain("energy", "Energy")])
     # when a batch creating another fails on a duplicate
@@ -165,8 +176,9 @@ def test_a_failed_write_leaves_no_words_behind(store: Store) -> None:
 
 
 def test_loaded_records_are_found_and_cleared_ones_are_not(store: Store) -> None:
-    # given records loaded as an import loads them
-    loaded: list[Record] = [use_case("wind", "Wind power"), territory("nantes", "Nantes")]
+    # given records loaded as an import loads them, among others (see `crowded`)
+    fillers = [domain(f"filler-{n}", f"Filler {n}") for n in range(12)]
+    loaded: list[Record] = [use_case("wind", "Wind power"), territory("nantes", "Nantes"), *fillers]
     store.load(loaded, [], [])
     assert found(store, "wind") == ["wind"]
     assert found(store, "nant") == ["nantes"]
@@ -174,7 +186,7 @@ def test_loaded_records_are_found_and_cleared_ones_are_not(store: Store) -> None
     store.clear()
     # then nothing is found; a new record with the same words is found once
     assert found(store, "wind") == []
-    create(store, [use_case("wind", "Wind farm")])
+    create(store, [use_case("wind", "Wind farm"), *fillers])
     assert found(store, "wind") == ["wind"]
     assert total(store, "wind") == 1
     assert found(store, "power") == []

@@ -94,3 +94,35 @@ def test_a_postgresql_search_can_read_the_trigram_index(searchable: Store) -> No
     assert len(plans) == 2
     for plan in plans:
         assert word_index.TRIGRAM_INDEX in plan, plan
+
+
+def _operators(plan: Any) -> list[str]:
+    """Every operator of a Neo4j plan, with its details."""
+    details = str(plan.get("args", {}).get("Details", ""))
+    found = [f"{plan['operatorType']} {details}"]
+    for child in plan.get("children", []):
+        found += _operators(child)
+    return found
+
+
+@pytest.mark.parametrize("store_kind", [pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def test_a_neo4j_search_starts_from_the_full_text_index(searchable: Store) -> None:
+    from graph import cypher
+    from graph.store import Neo4jStore
+    from tests.cypher_recorder import StatementRecorder
+
+    assert isinstance(searchable, Neo4jStore)
+    recorder = StatementRecorder(searchable.driver)
+    searchable.driver = recorder  # type: ignore[assignment]
+    query = _search("sol coop")
+    page = searchable.query(query)
+    assert [r.slug for r in page.records] == ["solar"]
+    [statement] = recorder.sent
+    _, params = cypher.record_match(query)  # the parameters the store sends with it
+    with recorder.session() as session:
+        summary = session.run(f"EXPLAIN {statement}", **params, offset=0, limit=20).consume()
+    operators = _operators(summary.plan)
+    # the index by its name (a literal of the statement, which the plan shows as a parameter)
+    assert f"queryNodes('{cypher.SEARCH_INDEX}'" in statement, statement
+    assert any(op.startswith("ProcedureCall") and "db.index.fulltext.queryNodes" in op for op in operators), operators
+    assert not any(op.split(" ")[0].endswith(("AllNodesScan", "NodeByLabelScan")) for op in operators), operators

@@ -10,7 +10,7 @@ exactly those of a full scan:
   step by triggers on `records`.  Its default tokenizer splits the text at the spaces, so the
   prefix query `"word"*` finds exactly the records where the word starts a word of the text.
   Only words of plain letters and digits use it; any other word (the port does not require the
-  caller to normalise) keeps the scan.
+  caller to normalise) keeps the scan, and so do words most records hold (`worth_reading`).
 - PostgreSQL: a trigram GIN index (`pg_trgm`) on search_text, which the planner uses for the
   same LIKE: the query does not change.
 
@@ -93,13 +93,37 @@ def _create_trigram_index(connection: Connection) -> None:
         _log.warning("search keeps a full scan: no trigram index on PostgreSQL (%s)", error)
 
 
-def narrowing(words: Sequence[str], dialect: str) -> Any | None:
-    """A condition on `records` that keeps the records holding every plain word (a superset of
-    the LIKE's answer, never a subset), or None where no index serves these words."""
+def _match(words: Sequence[str]) -> str | None:
+    """The FTS5 query of the plain words: each a token prefix, all of them required."""
     plain = [word for word in words if _PLAIN_WORD.fullmatch(word)]
-    if dialect != "sqlite" or not plain:
-        return None
-    match = " AND ".join(f'"{word}"*' for word in plain)
+    return " AND ".join(f'"{word}"*' for word in plain) if plain else None
+
+
+# Through the index a search pays per matching record about twice what a scan pays per record,
+# and a scan's page can stop early when most records match: the index is read when at most a
+# quarter of the records hold the words (measured at x100: bench.search_latency --text).
+_SHARE = 4
+
+
+def worth_reading(connection: Connection, words: Sequence[str]) -> bool:
+    """Whether the words are rare enough for the index to beat a scan (SQLite; PostgreSQL's
+    planner weighs its trigram index itself).  Counting stops at the bound, so a common word
+    costs a bounded look-up and a rare one almost nothing."""
+    match = _match(words)
+    if connection.dialect.name != "sqlite" or match is None:
+        return False
+    records = connection.exec_driver_sql("SELECT max(rowid) FROM records").scalar() or 0
+    bound = records // _SHARE + 1
+    counted = f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {TABLE} MATCH ? LIMIT ?)"
+    found: int = connection.exec_driver_sql(counted, (match, bound)).scalar_one()
+    return found < bound
+
+
+def narrowing(words: Sequence[str]) -> Any:
+    """A condition on `records` that keeps the records holding every plain word (a superset of
+    the LIKE's answer, never a subset): for SQLite, where `worth_reading` said so."""
+    match = _match(words)
+    assert match is not None, "worth_reading said there is no plain word"
     found = (
         text(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH :words")
         .bindparams(words=match)
