@@ -15,7 +15,8 @@ exactly those of a full scan:
   same LIKE: the query does not change.
 
 A migration that rebuilds the records table (Alembic's batch mode on SQLite copies it into a new
-one) drops the triggers and may renumber the rowids: it must run `SQLITE_REBUILD` afterwards.
+one when ALTER TABLE cannot do the change) drops the triggers and may renumber the rowids: it must
+call `rebuild` afterwards.
 """
 
 from __future__ import annotations
@@ -45,7 +46,6 @@ SQLITE_CREATE = (
     f"CREATE TRIGGER {TABLE}_delete AFTER DELETE ON records BEGIN DELETE FROM {TABLE} WHERE rowid = old.rowid; END",
 )
 SQLITE_FILL = f"INSERT INTO {TABLE}(rowid, search_text) SELECT rowid, search_text FROM records"
-SQLITE_REBUILD = (f"DELETE FROM {TABLE}", SQLITE_FILL)
 SQLITE_DROP = (
     *(f"DROP TRIGGER IF EXISTS {TABLE}_{event}" for event in ("insert", "update", "delete")),
     f"DROP TABLE IF EXISTS {TABLE}",
@@ -74,6 +74,12 @@ def drop(connection: Connection) -> None:
             connection.exec_driver_sql(statement)
     elif connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}")
+
+
+def rebuild(connection: Connection) -> None:
+    """The word index made again from the records table as it is now."""
+    drop(connection)
+    create(connection)
 
 
 def _create_trigram_index(connection: Connection) -> None:
