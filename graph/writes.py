@@ -85,7 +85,11 @@ class Neo4jWrites(WriteSequence):
     `retry_seconds`; a ConstraintError (not expected under the counter's lock) or a transient
     failure that outlasted those is run again by the sequence."""
 
-    def __init__(self, session: Callable[[], Session], translated: Callable[[], AbstractContextManager[None]]) -> None:
+    def __init__(
+        self,
+        session: Callable[[], AbstractContextManager[Session]],
+        translated: Callable[[], AbstractContextManager[None]],
+    ) -> None:
         """`session` opens a session on the store's database; `translated` turns the driver's
         failures into the registry's own (the store's edge)."""
         self._session = session

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from registry.api.http.admission import Admission
+from registry.api.http.change_signal import ChangeSignal
 from registry.api.http.graphql_over_http import graphql_endpoint
 from registry.api.http.health import health, ready
 from registry.api.http.permalinks import permalink_routes
@@ -58,12 +60,18 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         own = store is None
         app.state.store = open_store(settings.store_url) if own else store
         app.state.settings = settings
-        app.state.audit_feed = AuditFeed(app.state.store)  # live subscriptions' one poller
+        signal: ChangeSignal = app.state.change_signal
+        # live subscriptions' one poller, woken by the writes through this process and (Redis) the others
+        app.state.audit_feed = AuditFeed(app.state.store, settings.live_poll_seconds, signal.nudge)
+        listening = asyncio.get_running_loop().create_task(signal.listen(), name="change-signal")
         trimming = allocator.start(settings.malloc_trim_seconds)  # resident memory follows live memory
         try:
             yield
         finally:
             await allocator.stop(trimming)
+            listening.cancel()
+            await asyncio.gather(listening, return_exceptions=True)
+            await signal.close()
             if own:
                 app.state.store.close()
 
@@ -107,6 +115,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     app.state.response_cache = response_cache(settings)  # anonymous answers: this process's, and Redis's
     app.state.admission = Admission(settings.admission_dear_slots, settings.admission_queue)  # dear requests' turns
     app.state.known_documents = known_documents(settings)  # APQ: this process's, or shared through Redis
+    app.state.change_signal = ChangeSignal(settings)  # a write wakes the live feeds' pollers
     return app
 
 

@@ -51,6 +51,9 @@ class Settings:
     forwarded_allow_ips: tuple[str, ...] = ()
     redis_url: str | None = None  # and a Redis shared by the servers for rate limits and APQ (None: per process)
     shared_cache_seconds: int = 300  # and for anonymous answers, each kept this long there (0: not in Redis)
+    # seconds between two reads of the change counter by the live feed's poller (services/audit_feed.py);
+    # a write through this process, or through another one sharing the Redis, wakes it at once
+    live_poll_seconds: float = 0.25
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -85,6 +88,7 @@ class Settings:
             ),
             "redis_url": os.environ.get("REGISTRY_REDIS_URL") or None,
             "shared_cache_seconds": int(os.environ.get("REGISTRY_SHARED_CACHE_SECONDS", "300")),
+            "live_poll_seconds": float(os.environ.get("REGISTRY_LIVE_POLL_SECONDS", "0.25")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
@@ -118,4 +122,5 @@ class Settings:
             "REGISTRY_FORWARDED_ALLOW_IPS": ",".join(self.forwarded_allow_ips),
             "REGISTRY_REDIS_URL": self.redis_url or "",
             "REGISTRY_SHARED_CACHE_SECONDS": str(self.shared_cache_seconds),
+            "REGISTRY_LIVE_POLL_SECONDS": str(self.live_poll_seconds),
         }

@@ -1,7 +1,8 @@
 """The audit trail as a live feed: one poller per server process, fanned out to its subscribers.
 
 Live events come from the store, not from this process's memory, so a subscriber sees the
-writes of every server sharing the database.  The poller reads the store's change counter
+writes of every server sharing the database.  The poller reads at a steady tick, and at once when
+a write through this process, or through another one sharing a Redis, nudges it (`Nudge`).  The poller reads the store's change counter
 (one cheap round trip) and only when it moved reads the new audit entries, by increasing
 number.  Every write transaction bumps the counter first, which serialises writers, and the
 audit numbers are taken after it, so entries are committed in number order: reading forward
@@ -14,7 +15,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from starlette.concurrency import run_in_threadpool
 
@@ -65,12 +66,30 @@ class Subscriber:
         return self._pending.popleft()
 
 
+class Nudge:
+    """Wakes the poller before its tick: a write committed through this process, or through another
+    one that told it (api/http/change_signal.py).  Used from the event loop's thread only."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def nudge(self) -> None:
+        self._event.set()
+
+    async def wait(self, seconds: float) -> None:
+        """Return when nudged (maybe before this call: no nudge is lost) or after `seconds`."""
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._event.wait(), seconds)
+        self._event.clear()  # cleared before the poller reads: a write after this nudges it again
+
+
 class AuditFeed:
     """Polls the store while anyone listens; `position` is the last audit number fanned out."""
 
-    def __init__(self, store: Store, poll_seconds: float = POLL_SECONDS) -> None:
+    def __init__(self, store: Store, poll_seconds: float = POLL_SECONDS, nudge: Nudge | None = None) -> None:
         self.store = store
         self.poll_seconds = poll_seconds
+        self.nudge = nudge or Nudge()
         self.position = 0
         self._subscribers: set[Subscriber] = set()
         self._users = 0  # subscribers, and those waiting for the poller to start
@@ -102,7 +121,7 @@ class AuditFeed:
         seen = await self._start()
         self._ready.set()
         while True:
-            await asyncio.sleep(self.poll_seconds)
+            await self.nudge.wait(self.poll_seconds)
             try:
                 generation = await run_in_threadpool(self.store.generation)
                 live_metrics.audit_read("poll")

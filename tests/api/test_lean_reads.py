@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 from graphql import parse
+from sqlalchemy import event
 
 from registry.api.execution.context import Context, Loaders
 from registry.api.execution.executor import Unsupported, execute_read
@@ -17,6 +21,7 @@ from registry.services.access import visibility
 from registry.services.editing import Editing
 from registry.services.seeding import seed
 from registry.store.port import Store
+from registry.store.sql.store import SqlStore
 from tests.api.conftest import HUB, Api
 from tests.api.test_observability import samples, value
 from tests.api.test_store_parity import READS
@@ -171,3 +176,33 @@ def test_one_document_object_answers_each_request_with_its_own_variables(api: Ap
             full = asyncio.run(schema.execute(text, variable_values=variables, context_value=context))
             assert not full.errors, full.errors
             assert lean == full.data, variables
+
+
+def test_a_declined_read_leaves_no_store_call_running(tmp_path: Path) -> None:
+    # Given a seeded SQLite store whose next statement takes half a second, and a document whose
+    # first root field reads the store while its second one is an error answered at once
+    store = SqlStore(f"sqlite:///{tmp_path / 'registry.db'}")
+    seed(store)
+    slow = threading.Event()
+
+    def pause(*_: Any) -> None:
+        if not slow.is_set():
+            slow.set()
+            time.sleep(0.5)
+
+    event.listen(store.engine, "before_cursor_execute", pause)
+    document = parse("{ a: territories(first: 5) { nodes { slug } } b: useCases(first: -1) { nodes { slug } } }")
+
+    async def declined_then_connections_in_use() -> int:
+        with pytest.raises(Unsupported):
+            await execute_read(document, None, None, _context(store, ANONYMOUS))
+        checked_out: int = store.engine.pool.checkedout()  # type: ignore[attr-defined]
+        return checked_out
+
+    # When the lean executor declines it (the full executor answers the error)
+    in_use = asyncio.run(declined_then_connections_in_use())
+
+    # Then the first field's read had run and ended by then: none of its work outlives the request
+    assert slow.is_set()
+    assert in_use == 0
+    store.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import queue
 import socket
 import subprocess
@@ -150,13 +151,14 @@ def _free_port() -> int:
 class Served:
     """A `registry serve` process (one worker) on a store URL, with any more `registry serve` options."""
 
-    def __init__(self, store_url: str, *options: str) -> None:
+    def __init__(self, store_url: str, *options: str, env: dict[str, str] | None = None) -> None:
         self.port = _free_port()
         command = [str(Path(sys.executable).parent / "registry"), "serve", "--store", store_url]
         self.process = subprocess.Popen(
             [*command, "--port", str(self.port), "--workers", "1", *options],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})},
         )
         self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=30)
         deadline = time.monotonic() + 60
@@ -216,8 +218,8 @@ class Registry:
         }
         self.started: list[Served | Subscriber] = []
 
-    def serve(self, *options: str) -> Served:
-        served = Served(self.url, *options)
+    def serve(self, *options: str, env: dict[str, str] | None = None) -> Served:
+        served = Served(self.url, *options, env=env)
         self.started.append(served)
         return served
 
@@ -384,6 +386,22 @@ def test_a_link_is_reported_with_both_ends(sqlite_registry: Registry) -> None:
         "PRESENT_IN",
         {"slug": "lyon"},
     )
+
+
+def test_a_write_wakes_the_feed_of_its_server_before_the_poll_tick(sqlite_registry: Registry) -> None:
+    # Given a server whose live feed reads the store only once a minute unless a write wakes it,
+    # and a subscriber on it that has heard of a first actor (so its subscription is live)
+    registry = sqlite_registry
+    server = registry.serve(env={"REGISTRY_LIVE_POLL_SECONDS": "60"})
+    coordinator = registry.keys["coordinator"]
+    subscriber = registry.subscribe(server, RECORDS, {"kinds": ["ACTOR"], "after": registry.head()}, None, 2)
+    subscriber.connected()
+    server.data(CREATE_ACTOR, {"slug": "woken-one"}, coordinator)
+    assert [e["record"]["slug"] for e in subscriber.events(1, "recordChanged")] == ["woken-one"]
+    # When a second actor is created through the same server
+    server.data(CREATE_ACTOR, {"slug": "woken-two"}, coordinator)
+    # Then the subscriber hears of it within WAIT (20 s), long before the minute's tick
+    assert [e["record"]["slug"] for e in subscriber.events(1, "recordChanged")] == ["woken-two"]
 
 
 def test_an_unknown_key_closes_the_connection_with_4403(sqlite_registry: Registry) -> None:

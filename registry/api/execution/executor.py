@@ -230,9 +230,17 @@ class _Run:
             finally:
                 EXPANSIONS.reset(token)
         store, visibility = self.context.store, self.context.visibility
-        answers, *results = await asyncio.gather(
-            self.context.call(store.linked, wanted, visibility) if wanted else _nothing(), *tasks
+        # Every call of the level ends before the request goes on: when one fails, gather's default
+        # would leave the others running in their threads after the answer (and the store closed).
+        outcomes: list[Any] = await asyncio.gather(
+            self.context.call(store.linked, wanted, visibility) if wanted else _nothing(),
+            *tasks,
+            return_exceptions=True,
         )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        answers, *results = outcomes
         for group, found in zip(groups, answers, strict=True):
             mine = prefetched.setdefault(group, {})
             mine.update((ref, found.get(ref, NOTHING)) for ref in groups[group])

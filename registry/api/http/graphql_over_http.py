@@ -28,6 +28,7 @@ from registry.api.execution.executor import Reason, Unsupported, ValidatedDocume
 from registry.api.execution.measured import MeasuredStore
 from registry.api.graphql.schema import schema
 from registry.api.http import bookmarks, http_cache, limited
+from registry.api.http.change_signal import ChangeSignal
 from registry.api.http.persisted import KnownDocuments, PersistedQueryError, load_manifest, resolve_document
 from registry.api.http.request_errors import holds_nul, is_request_error
 from registry.api.http.response_cache import ResponseCache
@@ -267,6 +268,11 @@ async def _graphql(request: Request) -> Response:
         return _error(405, "Mutations are sent with POST.", ErrorCode.INVALID, media, request_id, {"Allow": "POST"})
     except Exception as error:  # no query, or no operation of that name: nothing ran
         return _error(400, str(error) or type(error).__name__, ErrorCode.BAD_REQUEST, media, request_id)
+    finally:
+        if measured.wrote:  # live subscribers hear of it at once (api/http/change_signal.py)
+            signal: ChangeSignal | None = getattr(request.app.state, "change_signal", None)
+            if signal is not None:
+                signal.wrote()
 
     if lean_failed and settings.lean_strict and not result.errors:
         # A bug of the lean path: it failed where the full executor answers (tests fail on it).

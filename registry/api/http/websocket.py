@@ -204,7 +204,8 @@ class LiveEndpoint(GraphQL[LiveContext, None]):
         seen = visibility(ANONYMOUS)
         feed = getattr(state, "audit_feed", None)
         if feed is None or feed.store is not store:  # an app run without its lifespan (tests), or given another store
-            feed = state.audit_feed = AuditFeed(store)
+            signal = getattr(state, "change_signal", None)
+            feed = state.audit_feed = AuditFeed(store, nudge=None if signal is None else signal.nudge)
         settings = getattr(state, "settings", None)
         trusted_file = settings.trusted_documents if settings is not None else None
         return LiveContext(

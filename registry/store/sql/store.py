@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,7 @@ from registry.domain.errors import ErrorCode, RegistryError, StoreUnavailable
 from registry.domain.records import ApiKey, AuditEntry, Hub, Kind, Link, Record, Ref, Rel, Role
 from registry.kinds import Facet
 from registry.store import budget, changes
+from registry.store.closing import CLOSE_GRACE_SECONDS, wait_until
 from registry.store.codec import (
     RecordReader,
     audit_columns,
@@ -58,6 +60,7 @@ from registry.store.sql.writes import (
 
 _PAGE = 500
 _LOAD_CHUNK = 5000  # rows per executemany when loading
+_log = logging.getLogger(__name__)
 
 
 def _key(ref: Ref) -> str:
@@ -543,6 +546,11 @@ class SqlStore:
         self._guard(work)
 
     def close(self) -> None:
+        """Dispose of the pool once no connection is checked out (bounded: see store/closing.py):
+        `dispose` leaves those to the garbage collector, which closes them with a warning."""
+        checked_out = getattr(self.engine.pool, "checkedout", None)  # the queue pool counts them
+        if checked_out is not None and not wait_until(lambda: checked_out() == 0):
+            _log.warning("SQL store closed with connections still checked out after %.0f s", CLOSE_GRACE_SECONDS)
         self.engine.dispose()
 
 
