@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from registry.domain.errors import RegistryError
-from registry.domain.records import Record, ReviewState
-from registry.kinds import PUBLIC_KINDS
+from registry.domain.records import Kind, Record, Rel, ReviewState
+from registry.kinds import DECLARATIONS, PUBLIC_KINDS
 from registry.store.codec import words
 from registry.store.port import EVERYTHING, PUBLIC, Put, RecordQuery, SortKey, Store, Visibility, WriteBatch
-from tests.contract.builders import AT, actor, create, domain, territory, text, updated, use_case
+from tests.contract.builders import AT, actor, create, domain, link, territory, text, updated, use_case
 
 HUB_A = Visibility(hub="hub-a")
 
@@ -190,3 +190,25 @@ def test_loaded_records_are_found_and_cleared_ones_are_not(store: Store) -> None
     assert found(store, "wind") == ["wind"]
     assert total(store, "wind") == 1
     assert found(store, "power") == []
+
+
+def test_facets_of_a_search_count_only_the_records_it_finds(crowded: Store) -> None:
+    store = crowded
+    # given case studies of several statuses, linked to domains, some holding the word searched for
+    energy, water = domain("energy", "Energy"), domain("water", "Water")
+    cases = [
+        use_case("grid-1", "Smart grid one", status="live"),
+        use_case("grid-2", "Smart grid two", status="pilot"),
+        use_case("grid-3", "Smart grid three", status="pilot"),
+        use_case("meter", "Water meter", status="live"),
+    ]
+    links = [link(cases[0], Rel.IN_DOMAIN, energy), link(cases[1], Rel.IN_DOMAIN, energy)]
+    links.append(link(cases[3], Rel.IN_DOMAIN, water))
+    create(store, [energy, water, *cases], links)
+    # when the case studies' facets are counted for a search
+    declared = {facet.name: facet for facet in DECLARATIONS[Kind.USE_CASE].facets}
+    query = RecordQuery(kinds=(Kind.USE_CASE,), words=words("grid"), visibility=PUBLIC)
+    statuses, domains = store.facet_counts(query, [declared["statuses"], declared["domains"]])
+    # then only the three grids count
+    assert sorted(statuses) == [("live", 1), ("pilot", 2)]
+    assert sorted(domains, key=str) == sorted([("energy", 2), (None, 1)], key=str)
