@@ -29,10 +29,40 @@ def total(store: Store, said: str, **query: Any) -> int:
     return store.query(RecordQuery(kinds=PUBLIC_KINDS, words=words(said), visibility=PUBLIC, **query)).total
 
 
+_UNRELATED = (
+    "quartz",
+    "velvet",
+    "yonder",
+    "zephyr",
+    "kiwi",
+    "jade",
+    "ivory",
+    "umber",
+    "onyx",
+    "opal",
+    "yarrow",
+    "zinc",
+)
+
+
+def _fillers() -> list[Record]:
+    """Records whose words none of these tests searches for."""
+    return [domain(f"filler-{word}", f"Filler {word}") for word in _UNRELATED]
+
+
+@pytest.fixture
+def crowded(store: Store) -> Store:
+    """Given other records enough that the words searched for are rare: an index that holds them
+    answers (a store may scan instead for words most records hold)."""
+    create(store, _fillers())
+    return store
+
+
 # -- the rule ------------------------------------------------------------------------------------
 
 
-def test_accents_ligatures_and_case_are_ignored_on_both_sides(store: Store) -> None:
+def test_accents_ligatures_and_case_are_ignored_on_both_sides(crowded: Store) -> None:
+    store = crowded
     # given names with accents, ligatures and capitals
     create(store, [domain("coeur", "Cœur de ville"), domain("strasse", "Große Straße"), actor("eau", name="ÉAU Pure")])
     # then a search finds them from their plain lower-case words, whatever the caller typed
@@ -41,7 +71,8 @@ def test_accents_ligatures_and_case_are_ignored_on_both_sides(store: Store) -> N
     assert found(store, "eau") == found(store, "éa") == found(store, "Éau") == ["eau"]
 
 
-def test_a_word_is_found_from_its_start_only_whatever_its_length(store: Store) -> None:
+def test_a_word_is_found_from_its_start_only_whatever_its_length(crowded: Store) -> None:
+    store = crowded
     # given records whose words share letters at their start and inside
     create(
         store,
@@ -67,7 +98,8 @@ def test_a_word_is_found_from_its_start_only_whatever_its_length(store: Store) -
     assert found(store, "c a") == ["b"]
 
 
-def test_percent_and_underscore_are_no_wildcards(store: Store) -> None:
+def test_percent_and_underscore_are_no_wildcards(crowded: Store) -> None:
+    store = crowded
     # given records whose words a LIKE wildcard would match
     create(store, [use_case("hundred", "Energy 100 percent"), use_case("under", "Data_sharing"), use_case("x", "Xyz")])
     # then the characters are read as the separators they are in the records' text
@@ -78,7 +110,19 @@ def test_percent_and_underscore_are_no_wildcards(store: Store) -> None:
     assert found(store, "d_ta") == []  # "d" and "ta": "ta" starts no word
 
 
-def test_drafts_are_found_only_by_who_may_see_them(store: Store) -> None:
+def test_words_a_search_engine_reads_as_operators_are_plain_words(crowded: Store) -> None:
+    store = crowded
+    # given a title with an elided article, digits, and words a query language might read as operators
+    create(store, [use_case("odd", text("L'énergie AND or NOT near 3D-printing, 2015 édition"))])
+    # then each of its words is found from its start, and only there
+    for said in ("l", "energie", "and", "or", "not", "near", "3d", "3", "printing", "2015", "201", "edition", "odd"):
+        assert found(store, said) == ["odd"], said
+    for said in ("d", "rinting", "015", "nd", "energies", "l and filler"):
+        assert found(store, said) == [], said
+
+
+def test_drafts_are_found_only_by_who_may_see_them(crowded: Store) -> None:
+    store = crowded
     # given a published case study and a hub's draft sharing a word
     create(
         store,
@@ -117,14 +161,6 @@ def test_pages_of_a_search_follow_the_list_order_and_count_every_match(store: St
 
 
 # -- writes keep the index in step ---------------------------------------------------------------
-
-
-@pytest.fixture
-def crowded(store: Store) -> Store:
-    """Given other records enough that the words searched for below are rare: an index that
-    holds them answers (a store may scan instead for words most records hold)."""
-    create(store, [domain(f"filler-{n}", f"Filler {n}") for n in range(12)])
-    return store
 
 
 def test_a_renamed_record_is_found_by_its_new_words_only(crowded: Store) -> None:
@@ -177,7 +213,7 @@ def test_a_failed_write_leaves_no_words_behind(crowded: Store) -> None:
 
 def test_loaded_records_are_found_and_cleared_ones_are_not(store: Store) -> None:
     # given records loaded as an import loads them, among others (see `crowded`)
-    fillers = [domain(f"filler-{n}", f"Filler {n}") for n in range(12)]
+    fillers = _fillers()
     loaded: list[Record] = [use_case("wind", "Wind power"), territory("nantes", "Nantes"), *fillers]
     store.load(loaded, [], [])
     assert found(store, "wind") == ["wind"]
