@@ -69,7 +69,8 @@ def test_the_migrations_make_the_tables_the_code_declares(empty_database: str) -
     schema_version.upgrade_to(empty_database, "head")
     engine = create_engine(empty_database)
     with engine.connect() as c:
-        differences = compare_metadata(MigrationContext.configure(c), SQLModel.metadata)
+        context = MigrationContext.configure(c, opts={"include_name": schema_version.declared})
+        differences = compare_metadata(context, SQLModel.metadata)
     engine.dispose()
     assert differences == [], "a table change without its migration: add one in registry/sql/migrations/versions"
 
@@ -99,6 +100,9 @@ def test_migrate_upgrades_a_first_release_database_and_keeps_its_data(
             kinds=(Kind.TERRITORY,), fields=bbox("latitude", "longitude", 45, 4, 46, 5), visibility=EVERYTHING
         )
         assert [r.slug for r in store.query(box).records] == ["lyon"]
+        # and it is found by its words, which the search's index now holds
+        search = RecordQuery(kinds=(Kind.TERRITORY,), words=("ly",), visibility=EVERYTHING)
+        assert [r.slug for r in store.query(search).records] == ["lyon"]
     finally:
         store.close()
     assert main(["migrate", "--store", empty_database]) == 0
@@ -156,6 +160,9 @@ def test_neo4j_schema_is_versioned_and_migrated_in_place(neo4j_uri: str, capsys:
             kinds=(Kind.TERRITORY,), fields=bbox("latitude", "longitude", 45, 4, 46, 5), visibility=EVERYTHING
         )
         assert [r.slug for r in store.query(box).records] == ["lyon"]
+        # and it is found by its words, which the search's index now holds
+        search = RecordQuery(kinds=(Kind.TERRITORY,), words=("ly",), visibility=EVERYTHING)
+        assert [r.slug for r in store.query(search).records] == ["lyon"]
         store._write(schema_versions.WRITE_VERSION, version=schema_versions.HEAD + 1)
         with pytest.raises(SchemaTooNew):
             Neo4jStore(neo4j_uri)

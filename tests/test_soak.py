@@ -11,6 +11,13 @@ Resident memory measures live memory because each worker hands the allocator's f
 the system every 10 s (registry/observability/allocator.py): without that, glibc keeps what requests
 allocate and free in its arenas' free lists, and a worker's RSS climbed for minutes while its live
 memory (tracemalloc, mallinfo2, SQLite's own counter) stayed flat.
+
+What a worker keeps on purpose fills after the warm-up, at the rate the load sends new documents:
+the parsed documents and their plans (512 texts each, one tree per text kept without its tokens:
+registry/api/execution/kept.py) and each pooled SQLite connection's page cache (512 KiB:
+registry/store/sql/store.py).  Both are bounded small, so a worker's live memory (mallinfo2's bytes
+in use, SQLite's counter) is flat from the reference sample on; what RSS still gains (1-5 % on
+SQLite) is free memory glibc keeps in its arenas between live blocks.
 """
 
 from __future__ import annotations

@@ -52,6 +52,7 @@ from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
 from registry.api.execution import strawberry_adapter as adapter
+from registry.api.execution.kept import without_tokens
 from registry.api.graphql.pagination import DEFAULT_PAGE, MAX_PAGE
 from registry.domain.errors import ErrorCode, RegistryError
 
@@ -241,12 +242,17 @@ class Plans:
     def plan(self, gql: GraphQLSchema, query: str, document: DocumentNode) -> Plan:
         found = self._plans.get(query)
         if found is None:
-            found = self._plans[query] = Plan(gql, document)
+            found = self._plans[query] = Plan(gql, without_tokens(document))  # kept: made small
             while len(self._plans) > self.MAX_ENTRIES:
                 self._plans.popitem(last=False)
         else:
             self._plans.move_to_end(query)
         return found
+
+    def document(self, query: str) -> DocumentNode | None:
+        """The tree kept for `query`'s plan, for the other caches to share."""
+        found = self._plans.get(query)
+        return None if found is None else found.document
 
 
 COSTS = Plans()  # shared by the requests of this process

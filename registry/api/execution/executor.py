@@ -41,7 +41,9 @@ from graphql.utilities import get_operation_ast
 
 from registry.api.execution import strawberry_adapter as adapter
 from registry.api.execution.context import EXPANSIONS, Context
+from registry.api.execution.cost import COSTS
 from registry.api.execution.declined import Reason, Unsupported
+from registry.api.execution.kept import without_tokens
 from registry.api.execution.plan import Field, Plan, Plans
 from registry.api.graphql.relations import page_of
 from registry.api.graphql.schema import schema as registry_schema
@@ -105,7 +107,8 @@ class ValidatedDocuments:
     def add(self, query: str) -> None:
         if len(query) > self.MAX_LENGTH or query in self._documents:
             return
-        self._documents[query] = parse(query)
+        # The tree the cost check keeps for this text, if any: one tree per text, not two.
+        self._documents[query] = COSTS.document(query) or without_tokens(parse(query))
         while len(self._documents) > self.MAX_ENTRIES:
             self._documents.popitem(last=False)
 

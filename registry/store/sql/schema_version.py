@@ -27,6 +27,7 @@ from sqlmodel import SQLModel
 
 import registry.store.sql.tables  # noqa: F401  (the tables register themselves on SQLModel.metadata)
 from registry.domain.errors import SchemaOutdated, SchemaTooNew
+from registry.store.sql import word_index
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "alembic_version"
@@ -41,6 +42,12 @@ def _scripts() -> ScriptDirectory:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return ScriptDirectory.from_config(config)
+
+
+def declared(name: str | None, type_: str, _parent: Any) -> bool:
+    """Whether a schema comparison looks at this object: not the search's word index (its FTS5
+    tables and triggers, its trigram index), which the migrations make and no table declares."""
+    return not (type_ in ("table", "index") and name is not None and word_index.owned(name))
 
 
 def head() -> str:

@@ -43,7 +43,7 @@ from registry.store.port import (
     Visibility,
     WriteBatch,
 )
-from registry.store.sql import deadline, facts, filters, paths, schema_version
+from registry.store.sql import deadline, facts, filters, paths, schema_version, word_index
 from registry.store.sql.facets import facet_statement
 from registry.store.sql.linked import READ_COLUMNS, linked_statement, unindexed, visible
 from registry.store.sql.tables import ApiKeyRow, AuditRow, HubRow, IdempotencyRow, LinkRow, MetaRow, RecordRow
@@ -162,14 +162,13 @@ class SqlStore:
         return result
 
     def query(self, query: RecordQuery) -> Page:
-        conditions = self._conditions(query)
-        stmt = select(*_READ).where(*conditions)
-        count = select(func.count()).select_from(RecordRow).where(*conditions)
-        stmt = stmt.order_by(*filters.order(query, self._bytewise))
-        stmt = stmt.offset(query.offset).limit(query.limit)
-
         def work() -> Page:
             with self.engine.connect() as c:
+                conditions = self._conditions(query, word_index.worth_reading(c, query.words))
+                stmt = select(*_READ).where(*conditions)
+                count = select(func.count()).select_from(RecordRow).where(*conditions)
+                stmt = stmt.order_by(*filters.order(query, self._bytewise))
+                stmt = stmt.offset(query.offset).limit(query.limit)
                 total = c.execute(count).scalar_one()
                 rows = c.execute(stmt).mappings().all()
                 return Page([record_from_columns(row) for row in rows], int(total))
@@ -177,7 +176,8 @@ class SqlStore:
         page: Page = self._guard(work)
         return page
 
-    def _conditions(self, q: RecordQuery) -> list[Any]:
+    def _conditions(self, q: RecordQuery, indexed_words: bool = False) -> list[Any]:
+        """The query's conditions on records; with `indexed_words`, the word index narrows them first."""
         r = RecordRow
         kinds = col(r.kind) == q.kinds[0].value if len(q.kinds) == 1 else col(r.kind).in_([k.value for k in q.kinds])
         conds: list[Any] = [kinds, _visible(q.visibility)]
@@ -187,6 +187,8 @@ class SqlStore:
 
         conds += [filters.linked(f) for f in q.link_filters()]
         conds += [filters.word(word) for word in q.words]
+        if indexed_words:  # the records holding the words, from the index; the LIKEs above decide
+            conds.append(word_index.narrowing(q.words))
         return conds
 
     def links_from(self, sources: Sequence[Ref], rel: Rel) -> list[Link]:
@@ -333,11 +335,11 @@ class SqlStore:
     def facet_counts(self, query: RecordQuery, facets: Sequence[Facet]) -> list[list[tuple[str | None, int]]]:
         if not facets:
             return []
-        stmt = facet_statement(facets, self._conditions(query), self.engine.dialect.name)
 
         def work() -> list[list[tuple[str | None, int]]]:
             with self.engine.connect() as c:
-                rows = c.execute(stmt).all()
+                conditions = self._conditions(query, word_index.worth_reading(c, query.words))
+                rows = c.execute(facet_statement(facets, conditions, self.engine.dialect.name)).all()
             counts: list[list[tuple[str | None, int]]] = [[] for _ in facets]
             for n, value, count in rows:
                 if count:  # a facet's "none" row counts 0 when every record has a value
@@ -552,8 +554,17 @@ class SqlStore:
         self.engine.dispose()
 
 
+# Each pooled connection keeps its own page cache, filled as requests read pages and emptied when
+# another connection writes (WAL).  SQLite's default (2,000 KiB) made a server worker's memory climb
+# for minutes as each connection's cache filled; the operating system's page cache holds the file
+# once for all connections and processes, so each connection keeps only the B-trees' upper levels
+# and the hot pages: 512 KiB, 128 pages of 4 KiB (negative: KiB, SQLite's convention).
+SQLITE_CACHE_KIB = 512
+
+
 def _write_ahead_log(connection: Any, _record: Any) -> None:
     connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")  # a PRAGMA takes no parameters
 
 
 def _api_key(row: ApiKeyRow) -> ApiKey:

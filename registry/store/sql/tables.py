@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, Index
+from sqlalchemy import Column, Connection, Index, event
 from sqlmodel import Field, SQLModel
 
 from registry.store.columns import COLUMNS
+from registry.store.sql import word_index
 
 _PYTHON_TYPES: dict[str, type] = {"str": str, "int": int, "float": float}
 
@@ -50,6 +51,13 @@ class RecordRow(SQLModel, table=True):
     # field exactly as if it were written out here.
     __annotations__.update(_INDEXED_ANNOTATIONS)
     locals().update(_INDEXED_FIELDS)
+
+
+def _with_word_index(_table: Any, connection: Connection, **_: Any) -> None:
+    word_index.create(connection)  # a new database gets the search's index with its tables
+
+
+event.listen(RecordRow.__table__, "after_create", _with_word_index)  # type: ignore[attr-defined]
 
 
 def record_column(name: str) -> Any:
