@@ -50,11 +50,28 @@ RETURN g.value AS generation, coalesce(g.described, 0) AS described, audit,
 # to upgrade.  Under the lock it reads the last audit number given (kept on the node by the
 # write's changes, graph.writes._APPLY; when forgotten, the highest entry's) and whether the
 # write's idempotency key was already used.  No row: the node is missing.
+#
+# In the same round trip, once the counter's lock is held (clauses run in order, so no
+# record is locked by a writer still waiting for the counter), what the write depends on:
+# the put records' versions (locking those records, in key order), and which link ends,
+# hubs and keys exist.  Every round trip under the lock is one that every other writer
+# waits for (issue 15): this was a second statement.  Each part is over a list that is
+# empty when the write has none of it, so the text is the same for every write.
 LOCK_GENERATION = """
 MATCH (g:Meta {name: 'generation'}) SET g._lock = true REMOVE g._lock SET g.value = g.value + 1
+WITH g
+CALL () {
+  MATCH (r:Record) WHERE r.key IN $records WITH r ORDER BY r.key SET r._lock = true REMOVE r._lock
+  RETURN collect([r.key, r.version]) AS versions
+}
 RETURN coalesce(g.audit, head(COLLECT { MATCH (a:AuditEntry) RETURN a.seq AS seq ORDER BY seq DESC LIMIT 1 }), 0)
     AS last_audit,
-  head(COLLECT { MATCH (i:Idempotency {key: $key}) RETURN i.result AS result }) AS replayed
+  head(COLLECT { MATCH (i:Idempotency {key: $key}) RETURN i.result AS result }) AS replayed,
+  versions,
+  COLLECT { MATCH (r:Record) WHERE r.key IN $ends RETURN r.key } AS ends,
+  COLLECT { MATCH (h:Hub) WHERE h.slug IN $hubs RETURN h.slug } AS hubs,
+  COLLECT { MATCH (k:ApiKey) WHERE k.key_id IN $keys RETURN k.key_id } AS keys,
+  COLLECT { MATCH (k:ApiKey) WHERE k.key_id IN $revoked AND k.revoked_at IS NULL RETURN k.key_id } AS active
 """
 # Audit entries are numbered under the lock, so numbers follow commit order; the last one is
 # kept on the counter node (graph.writes._APPLY).  `clear` and `load` forget it (FORGET_AUDIT_NUMBER).

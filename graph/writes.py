@@ -22,19 +22,6 @@ T = TypeVar("T")
 
 _QUEUE_SECONDS = 5.0  # how long a writer waits for the writers of its process before going on
 
-# Under the counter's lock, one round trip: the put records' versions (locking those records,
-# in key order against deadlocks) and which link ends, hubs and keys exist.
-_READ = """
-CALL () {
-  MATCH (r:Record) WHERE r.key IN $records WITH r ORDER BY r.key SET r._lock = true REMOVE r._lock
-  RETURN collect([r.key, r.version]) AS versions
-}
-RETURN versions,
-  COLLECT { MATCH (r:Record) WHERE r.key IN $ends RETURN r.key } AS ends,
-  COLLECT { MATCH (h:Hub) WHERE h.slug IN $hubs RETURN h.slug } AS hubs,
-  COLLECT { MATCH (k:ApiKey) WHERE k.key_id IN $keys RETURN k.key_id } AS keys,
-  COLLECT { MATCH (k:ApiKey) WHERE k.key_id IN $revoked AND k.revoked_at IS NULL RETURN k.key_id } AS active
-"""
 # Everything a write changes, in one statement and so one round trip under the counter's lock
 # (it is held until commit: each round trip there is one every other writer waits for).  Each
 # part is a unit subquery over a list that is empty when the write has none of it, so the text
@@ -137,44 +124,52 @@ class Neo4jWrites(WriteSequence):
 
 
 class Neo4jTransaction:
-    """The primitives inside one managed transaction.  `lock` and `read` run at once (the
-    sequence decides from what they answer); the changes are gathered and sent together by
-    `apply`, once the sequence has decided them all."""
+    """The primitives inside one managed transaction.  `lock` runs at once and reads, in its
+    round trip, what the write depends on (`read` answers from it; the sequence decides from
+    that); the changes are gathered and sent together by `apply`, once the sequence has
+    decided them all: two round trips under the counter's lock, then the commit."""
 
     def __init__(self, tx: ManagedTransaction) -> None:
         self.tx = tx
         self._last_audit = 0
+        self._wanted: Wanted | None = None
+        self._current = Current()
         self._rows: JSON = (
             {name: [] for name in ("created", "updated", "dropped", "removed", "added", "audit", "numbered")}
             | {name: [] for name in ("hubs", "keys", "revoked", "results")}
             | {"described": 0, "at": None}
         )
 
-    def lock(self, idempotency_key: str | None) -> str | None:
-        # One round trip: the bump, the last audit number and the idempotency key (see cypher).
-        locked = self.tx.run(cypher.LOCK_GENERATION, key=idempotency_key).single()
+    def lock(self, idempotency_key: str | None, wanted: Wanted) -> str | None:
+        # One round trip: the bump, the last audit number, the idempotency key and what the
+        # write depends on (see cypher.LOCK_GENERATION); `read` answers from it.
+        params = {
+            "key": idempotency_key,
+            "records": list(wanted.records),
+            "ends": list(wanted.ends),
+            "hubs": list(wanted.hubs),
+            "keys": list(wanted.keys),
+            "revoked": list(wanted.revoked),
+        }
+        locked = self.tx.run(cypher.LOCK_GENERATION, params).single()
         if locked is None:  # no counter node yet: make it, then take its lock as any write does
             self.tx.run(cypher.START_GENERATION).consume()
-            locked = self.tx.run(cypher.LOCK_GENERATION, key=idempotency_key).single(strict=True)
+            locked = self.tx.run(cypher.LOCK_GENERATION, params).single(strict=True)
         self._last_audit = int(locked["last_audit"])
+        self._current = Current(
+            versions={k: int(v) for k, v in locked["versions"]},
+            ends=frozenset(locked["ends"]),
+            hubs=frozenset(locked["hubs"]),
+            keys=frozenset(locked["keys"]),
+            active=frozenset(locked["active"]),
+        )
+        self._wanted = wanted
         return None if locked["replayed"] is None else str(locked["replayed"])
 
     def read(self, wanted: Wanted) -> Current:
-        row = self.tx.run(
-            _READ,
-            records=list(wanted.records),
-            ends=list(wanted.ends),
-            hubs=list(wanted.hubs),
-            keys=list(wanted.keys),
-            revoked=list(wanted.revoked),
-        ).single(strict=True)
-        return Current(
-            versions={k: int(v) for k, v in row["versions"]},
-            ends=frozenset(row["ends"]),
-            hubs=frozenset(row["hubs"]),
-            keys=frozenset(row["keys"]),
-            active=frozenset(row["active"]),
-        )
+        # Read with the lock, in its round trip: the sequence asks for what it gave `lock`.
+        assert wanted == self._wanted, "read wants what lock was given"
+        return self._current
 
     def last_audit_number(self, count: int) -> int:
         return self._last_audit  # read by `lock`; `apply` keeps the new last on the counter node

@@ -9,7 +9,8 @@ so every store answers the same batch with the same error.
 
 The sequence, in one transaction:
 1. `lock`: bump the change counter first; its lock lasts until commit, so writers take
-   turns and everything below is decided with no other writer in between.
+   turns and everything below is decided with no other writer in between.  (A store may
+   read step 3's `wanted` in the lock's own round trip.)
 2. the idempotency key: already stored means `Replayed`, and nothing is written.
 3. `read` what the batch depends on (in as few round trips as the store can), then
    `decide`: every error is raised before anything is written.
@@ -81,9 +82,10 @@ class Plan:
 class WriteTransaction(Protocol):
     """A store's primitives inside one write transaction."""
 
-    def lock(self, idempotency_key: str | None) -> str | None:
+    def lock(self, idempotency_key: str | None, wanted: Wanted) -> str | None:
         """Bump the change counter, as the transaction's first statement; return the result
-        stored under `idempotency_key`, if any."""
+        stored under `idempotency_key`, if any.  A store may read `wanted` in the same round
+        trip, under the lock, and answer `read` from it."""
         ...
 
     def read(self, wanted: Wanted) -> Current: ...
@@ -166,10 +168,10 @@ class WriteSequence(ABC):
 
 def run(tx: WriteTransaction, batch: WriteBatch) -> list[AuditEntry]:
     """The sequence inside one transaction (see the module's docstring)."""
-    replayed = tx.lock(None if batch.idempotency is None else batch.idempotency[0])
+    wanted = wanted_by(batch)
+    replayed = tx.lock(None if batch.idempotency is None else batch.idempotency[0], wanted)
     if replayed is not None:  # checked under the lock: of concurrent replays one writes
         raise Replayed(replayed)
-    wanted = wanted_by(batch)
     plan = decide(batch, tx.read(wanted) if wanted else Current())
     entries: list[AuditEntry] = []
     rows: list[JSON] = []

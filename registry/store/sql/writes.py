@@ -98,8 +98,8 @@ class SqlTransaction:
     def __init__(self, connection: Connection) -> None:
         self.c = connection
 
-    def lock(self, idempotency_key: str | None) -> str | None:
-        # The row lock (PostgreSQL) or the write lock (SQLite) lasts until commit.
+    def lock(self, idempotency_key: str | None, wanted: Wanted) -> str | None:
+        # `wanted` is read apart (`read`).  The row lock (PostgreSQL) or the write lock (SQLite) lasts until commit.
         self.c.execute(BUMP)
         if idempotency_key is None:
             return None
