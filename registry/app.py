@@ -54,6 +54,7 @@ async def favicon(request: Request) -> Response:
 
 def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     """The ASGI app; pass `store` to share one already open (tests), else it opens settings.store_url."""
+    allocator.limit_arenas(settings.malloc_arena_max)  # a worker's start, before its threads allocate
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

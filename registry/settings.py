@@ -46,6 +46,7 @@ class Settings:
     ws_init_timeout: float = 10.0  # seconds a connection may wait before its connection_init (then 4408)
     # seconds between two returns of the allocator's free memory to the system (observability/allocator.py); 0: never
     malloc_trim_seconds: float = 10.0
+    malloc_arena_max: int = 2  # the C allocator's arenas per worker (observability/allocator.py); 0: glibc's default
     # Several servers (README, "Deploying on several machines"): the balancers' addresses or networks
     # whose X-Forwarded-For names the client (none by default: the peer's address is the client's),
     forwarded_allow_ips: tuple[str, ...] = ()
@@ -80,6 +81,7 @@ class Settings:
             "ws_max_message_bytes": int(os.environ.get("REGISTRY_WS_MAX_MESSAGE_BYTES", "200000")),
             "ws_init_timeout": float(os.environ.get("REGISTRY_WS_INIT_TIMEOUT", "10")),
             "malloc_trim_seconds": float(os.environ.get("REGISTRY_MALLOC_TRIM_SECONDS", "10")),
+            "malloc_arena_max": int(os.environ.get("REGISTRY_MALLOC_ARENA_MAX", "2")),
             "cors_origins": tuple(
                 o.strip() for o in os.environ.get("REGISTRY_CORS_ORIGINS", "").split(",") if o.strip()
             ),
@@ -119,6 +121,7 @@ class Settings:
             "REGISTRY_WS_MAX_MESSAGE_BYTES": str(self.ws_max_message_bytes),
             "REGISTRY_WS_INIT_TIMEOUT": str(self.ws_init_timeout),
             "REGISTRY_MALLOC_TRIM_SECONDS": str(self.malloc_trim_seconds),
+            "REGISTRY_MALLOC_ARENA_MAX": str(self.malloc_arena_max),
             "REGISTRY_FORWARDED_ALLOW_IPS": ",".join(self.forwarded_allow_ips),
             "REGISTRY_REDIS_URL": self.redis_url or "",
             "REGISTRY_SHARED_CACHE_SECONDS": str(self.shared_cache_seconds),

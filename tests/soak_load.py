@@ -52,6 +52,7 @@ class Load:
         self.mixed = mixed
         self.tally = Tally()
         self.stop = threading.Event()
+        self.abuse_passes: list[float] = []  # when each full pass over the abuse corpus ended (monotonic)
         self.threads = [
             threading.Thread(target=self._guarded(run), name=run.__name__, daemon=True)
             for run in (self._mixed, self._abuse, self._names, self._persisted, self._subscriptions)
@@ -113,6 +114,7 @@ class Load:
                 response = client.post("/graphql", content=raw_body(case), headers=headers)
             self.tally.check(f"abuse: {case.name}", response)
             time.sleep(0.02)
+        self.abuse_passes.append(time.monotonic())
 
     def _names(self, client: httpx.Client) -> None:
         """A steady trickle of operation names never seen before, from anonymous callers."""

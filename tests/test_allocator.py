@@ -62,3 +62,50 @@ def test_the_interval_is_a_setting_and_zero_turns_trimming_off(monkeypatch: pyte
     # Then 0 starts no trimming, and an interval starts it (where the C library can trim)
     assert asyncio.run(started(off.malloc_trim_seconds)) is False
     assert asyncio.run(started(10.0)) is (allocator.TRIM is not None)
+
+
+# In a fresh process: six threads each keep 20,000 small blocks of glibc's, allocated at the same
+# time (a ctypes call lets go of the GIL); then the number of heaps glibc reports (malloc_info).
+ARENAS = """
+import ctypes, ctypes.util, os, sys, tempfile, threading
+from registry.observability import allocator
+
+allocator.limit_arenas(int(sys.argv[1]))
+libc = ctypes.CDLL(ctypes.util.find_library("c"))
+libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+libc.fdopen.restype = ctypes.c_void_p
+
+def work():
+    for _ in range(20_000):
+        libc.malloc(200)
+
+threads = [threading.Thread(target=work) for _ in range(6)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+with tempfile.TemporaryFile() as out:
+    stream = ctypes.c_void_p(libc.fdopen(os.dup(out.fileno()), b"w"))
+    libc.malloc_info(0, stream)
+    libc.fflush(stream)
+    out.seek(0)
+    print(out.read().decode().count("<heap nr="))
+"""
+
+
+def _heaps(limit: int) -> int:
+    done = subprocess.run(
+        [sys.executable, "-c", ARENAS, str(limit)], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120
+    )
+    return int(done.stdout)
+
+
+@pytest.mark.skipif(allocator.TRIM is None, reason="not glibc")
+def test_a_worker_spreads_its_threads_allocations_over_two_heaps_at_most() -> None:
+    # Given six threads allocating at once, with glibc's default and with the setting's default
+    default, limited = _heaps(0), _heaps(Settings().malloc_arena_max)
+    # Then glibc made a heap for several of them by default, and at most two when limited
+    assert default > 2, default
+    assert limited <= 2, limited
+    # and the limit is a setting a worker reads from its environment
+    assert Settings.from_env(malloc_arena_max=0).to_env()["REGISTRY_MALLOC_ARENA_MAX"] == "0"
