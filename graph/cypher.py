@@ -17,6 +17,16 @@ from registry.store.columns import FieldFilter, LinkFilter, Op
 from registry.store.port import Expansion, LinkGroup, RecordQuery, Visibility
 
 SEARCH_INDEX = "record_search"
+# The search index is eventually consistent (graph.schema_versions, version 5): a commit queues its
+# words for a background job.  Before reading the index, a search waits until every update queued
+# by then is applied.  Neo4j queues a transaction's updates while applying it, before the commit
+# returns to its client, so whatever any process committed before this statement began is waited
+# for; on a cluster the session's bookmarks first make the member apply those transactions.
+# With nothing queued the wait compares two numbers: no measurable cost (bench/search_await.py),
+# so it is made on every search rather than only after this process saw the change counter move
+# (which would take a round trip to learn about other processes' writes).  With something queued
+# Neo4j polls every 10 ms, so a search right after a write waits about that long.
+AWAIT_SEARCH_INDEX = "CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh()"
 
 # The store-wide change counter: one node that `clear` leaves alone.  Bumping it first in
 # a write transaction takes its write lock (the right-hand side reads the property it
@@ -186,7 +196,7 @@ def record_match(q: RecordQuery) -> tuple[str, JSON]:
     prefixes = [f"{w}*" for w in q.words if _PLAIN_WORD.fullmatch(w) and len(w) <= 255]
     if prefixes:
         params["search"] = " AND ".join(prefixes)
-        match = f"CALL db.index.fulltext.queryNodes('{SEARCH_INDEX}', $search) YIELD node AS r"
+        match = f"{AWAIT_SEARCH_INDEX}\nCALL db.index.fulltext.queryNodes('{SEARCH_INDEX}', $search) YIELD node AS r"
     elif len(q.kinds) == 1:  # the kind's label (from the Kind enum): a scan of that kind alone
         match = f"MATCH (r:{Kind(q.kinds[0]).value})"
     else:

@@ -35,6 +35,9 @@ class Migration:
     about: str
     statements: tuple[str, ...]
     fill: Callable[[Run, Run], None] | None = None  # fills new properties of the nodes already stored
+    # Runs on every database, new or old, after the statements: for what a statement cannot say
+    # conditionally (dropping an index only when its options are not the ones wanted).
+    step: Callable[[Run, Run], None] | None = None
 
 
 def _fill_points_and_categories(read: Run, write: Run) -> None:
@@ -82,6 +85,31 @@ def _fill_completeness(read: Run, write: Run) -> None:
     ]
     if updates:
         write("UNWIND $rows AS row MATCH (r:Record {key: row.key}) SET r.completeness = row.share", rows=updates)
+
+
+# The search's full-text index as it is since version 5: eventually consistent, so a commit only
+# queues its words and a background job applies them (the index was about half of a write's Neo4j
+# CPU).  Each search first waits for what is queued (graph.cypher.record_match), so it still sees
+# every committed write.  Migration 1's statement made the index without the option.
+SEARCH_INDEX_STATEMENT = (
+    f"CREATE FULLTEXT INDEX {SEARCH_INDEX} IF NOT EXISTS FOR (r:Record) ON EACH [r.search_text]"
+    " OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace', `fulltext.eventually_consistent`: true}}"
+)
+SEARCH_INDEX_OPTIONS = f"SHOW FULLTEXT INDEXES YIELD name, options WHERE name = '{SEARCH_INDEX}' RETURN options"
+
+
+def search_index_is_eventually_consistent(read: Run) -> bool:
+    rows = read(SEARCH_INDEX_OPTIONS)
+    return bool(rows) and rows[0]["options"]["indexConfig"].get("fulltext.eventually_consistent") is True
+
+
+def _search_index_eventually_consistent(read: Run, write: Run) -> None:
+    """An index's options cannot be altered in place: drop it and make it again (Neo4j fills it
+    in the background; `prepare` then waits for it).  Only when it is not already so, so that a
+    second process opening a new database does not drop the index the first one is searching."""
+    if not search_index_is_eventually_consistent(read):
+        write(f"DROP INDEX {SEARCH_INDEX} IF EXISTS")
+        write(SEARCH_INDEX_STATEMENT)
 
 
 def index_name(column: str) -> str:
@@ -137,6 +165,12 @@ MIGRATIONS = (
         (),
         fill=_fill_completeness,
     ),
+    Migration(
+        5,
+        "the full-text search index eventually consistent (2026-12-06): commits no longer update it in place",
+        (),
+        step=_search_index_eventually_consistent,
+    ),
 )
 HEAD = MIGRATIONS[-1].version
 
@@ -173,6 +207,8 @@ def prepare(read: Run, write: Run, upgrade: bool = False) -> tuple[int | None, i
             write(statement)
         if migration.fill is not None and before is not None:  # a new database has no nodes to fill
             migration.fill(read, write)
+        if migration.step is not None:
+            migration.step(read, write)
     if pending:  # a new index fills in the background; a search before that would fail
         read("CALL db.awaitIndexes(300)")
     existing = {row["name"] for row in read("SHOW INDEXES YIELD name RETURN name")}

@@ -169,3 +169,45 @@ def test_neo4j_schema_is_versioned_and_migrated_in_place(neo4j_uri: str, capsys:
     finally:
         store._write(schema_versions.WRITE_VERSION, version=schema_versions.HEAD)
         store.close()
+
+
+@pytest.mark.neo4j
+def test_neo4j_search_index_becomes_eventually_consistent_and_keeps_its_words(
+    neo4j_uri: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from graph import schema_versions
+    from graph.cypher import SEARCH_INDEX
+    from graph.store import Neo4jStore
+
+    # given a new database: its search index is eventually consistent from the start
+    store = Neo4jStore(neo4j_uri)
+    try:
+        assert schema_versions.search_index_is_eventually_consistent(store._read)
+        # and a version-4 database, its index as the first release made it, holding a record
+        store.clear()
+        lyon = Record(Kind.TERRITORY, "lyon", {"name": {"en": "Lyon"}, "territory_kind": "metropolis", "country": "FR"})
+        store.write(WriteBatch(puts=[Put(lyon, None)]))
+        store._write(f"DROP INDEX {SEARCH_INDEX}")
+        [first_release] = [s for s in schema_versions.MIGRATIONS[0].statements if SEARCH_INDEX in s]
+        store._write(first_release)
+        store._read("CALL db.awaitIndexes(300)")
+        store._write(schema_versions.WRITE_VERSION, version=4)
+        assert not schema_versions.search_index_is_eventually_consistent(store._read)
+    finally:
+        store.close()
+    with pytest.raises(SchemaOutdated):
+        Neo4jStore(neo4j_uri)
+
+    # when it is migrated
+    assert main(["migrate", "--store", neo4j_uri]) == 0
+    assert capsys.readouterr().out.strip() == f"migrate: schema revision 4 -> {schema_versions.HEAD}"
+
+    # then its index is eventually consistent, and its record is still found by its words
+    store = Neo4jStore(neo4j_uri)
+    try:
+        assert schema_versions.current(store._read) == schema_versions.HEAD == 5
+        assert schema_versions.search_index_is_eventually_consistent(store._read)
+        search = RecordQuery(kinds=(Kind.TERRITORY,), words=("ly",), visibility=EVERYTHING)
+        assert [r.slug for r in store.query(search).records] == ["lyon"]
+    finally:
+        store.close()

@@ -248,3 +248,46 @@ def test_facets_of_a_search_count_only_the_records_it_finds(crowded: Store) -> N
     # then only the three grids count
     assert sorted(statuses) == [("live", 1), ("pilot", 2)]
     assert sorted(domains, key=str) == sorted([("energy", 2), (None, 1)], key=str)
+
+
+# -- a search right after a write finds it (Neo4j's index is eventually consistent) ---------------
+
+
+def _word(n: int) -> str:
+    """A word no other record holds, one per write: `ewbaj` for 19."""
+    return "ew" + "".join(chr(ord("a") + int(digit)) for digit in f"{n:03d}")
+
+
+def _write_then_search(writer: Store, reader: Store, rounds: int) -> None:
+    """Each round a write (a new record, a renamed one, or a published draft) and at once, through
+    `reader`, the search for the word it brought: found every time, by anonymous callers."""
+    renamed, old = domain("renamed", "First name"), "first"
+    create(writer, [renamed])
+    for n in range(rounds):
+        word = _word(n)
+        if n % 3 == 0:  # a new record
+            create(writer, [domain(f"new-{n}", f"New {word}")])
+            assert found(reader, word) == [f"new-{n}"], f"write {n}: created"
+        elif n % 3 == 1:  # a record renamed: its new word finds it, its old one no longer does
+            renamed = updated(renamed, name=text(f"Renamed {word}"))
+            writer.write(WriteBatch(puts=[Put(renamed, renamed.version - 1)], at=AT))
+            assert found(reader, word) == ["renamed"], f"write {n}: renamed"
+            assert found(reader, old) == [], f"write {n}: old name"
+            old = word
+        else:  # a hub's draft, then its publication
+            draft = use_case(f"case-{n}", f"Case {word}", review_state=ReviewState.SUBMITTED, hub="hub-a")
+            create(writer, [draft])
+            assert found(reader, word, HUB_A) == [f"case-{n}"], f"write {n}: submitted"
+            writer.write(WriteBatch(puts=[Put(replace(updated(draft), review_state=ReviewState.PUBLISHED), 1)], at=AT))
+            assert found(reader, word) == [f"case-{n}"], f"write {n}: published"
+
+
+def test_a_search_right_after_each_write_finds_it(crowded: Store) -> None:
+    # given a store, when 30 writes each bring a new word, then a search right after each finds it
+    _write_then_search(crowded, crowded, 30)
+
+
+def test_a_search_through_another_process_right_after_each_write_finds_it(crowded: Store, same_database: Store) -> None:
+    # given a second store object on the same database (another server process, its own driver),
+    # when 30 writes go through the first, then a search through the second right after each finds it
+    _write_then_search(crowded, same_database, 30)
