@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Sequence
 
-from registry.domain.records import JSON, ApiKey, AuditEntry, Hub, Kind, Ref, Rel, Role
+from registry.domain.records import JSON, ApiKey, AuditEntry, Hub, Kind, Ref, Rel, ReviewState, Role
 from registry.store.codec import format_time, parse_time
 from registry.store.columns import FieldFilter, LinkFilter, Op
 from registry.store.port import Expansion, LinkGroup, RecordQuery, Visibility
@@ -27,6 +27,26 @@ SEARCH_INDEX = "record_search"
 # (which would take a round trip to learn about other processes' writes).  With something queued
 # Neo4j polls every 10 ms, so a search right after a write waits about that long.
 AWAIT_SEARCH_INDEX = "CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh()"
+
+# Only published records' words are in the index.  A record not published keeps its words in
+# `draft_text`, which no index holds: a hub's draft, its submission and a rejection then commit
+# without touching Lucene, which was about half of such a write's Neo4j CPU (bench/write_cost.py),
+# and a commit that publishes moves the words into the index.  A search that may see records
+# not published reads those apart (record_match): a hub's own, or the review queue.
+DRAFT_TEXT = "draft_text"
+UNPUBLISHED = [state.value for state in ReviewState if state is not ReviewState.PUBLISHED]
+
+
+def stored_text(props: JSON) -> JSON:
+    """A record's columns (codec.record_columns) as its node keeps them: its words in `search_text`
+    when it is published, else in `draft_text`.  The other property is given as null, so that
+    `SET r += props` removes it when a record changes state."""
+    if "search_text" not in props:
+        return props
+    published = props.get("review_state") == ReviewState.PUBLISHED.value
+    text = props["search_text"]
+    return {**props, "search_text": text if published else None, DRAFT_TEXT: None if published else text}
+
 
 # The store-wide change counter: one node that `clear` leaves alone.  Bumping it first in
 # a write transaction takes its write lock (the right-hand side reads the property it
@@ -187,9 +207,10 @@ def record_match(q: RecordQuery) -> tuple[str, JSON]:
         params["slugs"] = list(q.slugs)
     conds += [field_condition(f, f"f{n}", params) for n, f in enumerate(q.field_filters())]
     conds += [link_condition(f, f"l{n}", params) for n, f in enumerate(q.link_filters())]
-    # The exact rule, as in SQL (search_text LIKE '% word%'): each word starts a word of the text.
+    # The exact rule, as in SQL (search_text LIKE '% word%'): each word starts a word of the text
+    # (a record's words are in one of two properties: see DRAFT_TEXT).
     if q.words:  # one list parameter: the statement's text, and so its plan, is the same for any number of words
-        conds.append("all(word IN $words WHERE r.search_text CONTAINS word)")
+        conds.append(f"all(word IN $words WHERE coalesce(r.search_text, r.{DRAFT_TEXT}) CONTAINS word)")
         params["words"] = [f" {word}" for word in q.words]
     # The full-text index narrows the candidates first; the CONTAINS above keeps the answer exact.
     # (Lucene keeps at most 255 characters of a token: longer words are left to CONTAINS alone.)
@@ -197,11 +218,24 @@ def record_match(q: RecordQuery) -> tuple[str, JSON]:
     if prefixes:
         params["search"] = " AND ".join(prefixes)
         match = f"{AWAIT_SEARCH_INDEX}\nCALL db.index.fulltext.queryNodes('{SEARCH_INDEX}', $search) YIELD node AS r"
+        if q.visibility.everything or q.visibility.hub is not None:
+            match = _with_unpublished(match, q.visibility, params)
     elif len(q.kinds) == 1:  # the kind's label (from the Kind enum): a scan of that kind alone
         match = f"MATCH (r:{Kind(q.kinds[0]).value})"
     else:
         match = "MATCH (r:Record)"
     return f"{match}\nWHERE " + "\n  AND ".join(conds), params
+
+
+def _with_unpublished(indexed: str, visibility: Visibility, params: JSON) -> str:
+    """The index's candidates (published records only) and the records not published that the
+    caller may see, found by their review state's index (and their hub): `r` bound to either."""
+    params["unpublished"] = UNPUBLISHED
+    mine = "" if visibility.everything else " AND u.hub = $hub"
+    return (
+        f"CALL () {{\n  {indexed.replace(chr(10), chr(10) + '  ')}\n  RETURN r\n  UNION\n"
+        f"  MATCH (u:Record) WHERE u.review_state IN $unpublished{mine}\n  RETURN u AS r\n}}\nWITH r"
+    )
 
 
 def field_condition(f: FieldFilter, name: str, params: JSON, node: str = "r") -> str:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from graph.cypher import SEARCH_INDEX
+from graph.cypher import DRAFT_TEXT, SEARCH_INDEX, UNPUBLISHED
 from registry.domain.errors import SchemaOutdated, SchemaTooNew
 from registry.domain.records import Kind, Record
 from registry.kinds import DECLARATIONS
@@ -112,6 +112,15 @@ def _search_index_eventually_consistent(read: Run, write: Run) -> None:
         write(SEARCH_INDEX_STATEMENT)
 
 
+def _fill_draft_text(read: Run, write: Run) -> None:
+    """Records not published keep their words out of the full-text index (graph.cypher.DRAFT_TEXT)."""
+    write(
+        f"MATCH (r:Record) WHERE r.review_state IN $unpublished AND r.search_text IS NOT NULL"
+        f" SET r.{DRAFT_TEXT} = r.search_text REMOVE r.search_text",
+        unpublished=UNPUBLISHED,
+    )
+
+
 def index_name(column: str) -> str:
     return f"record_{column}"
 
@@ -170,6 +179,12 @@ MIGRATIONS = (
         "the full-text search index eventually consistent (2026-12-06): commits no longer update it in place",
         (),
         step=_search_index_eventually_consistent,
+    ),
+    Migration(
+        6,
+        "the words of records not published kept out of the full-text index (2026-12-06): drafts commit without it",
+        (),
+        fill=_fill_draft_text,
     ),
 )
 HEAD = MIGRATIONS[-1].version

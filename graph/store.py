@@ -679,7 +679,7 @@ def _load_steps(
     steps = []
     by_kind: dict[Kind, list[JSON]] = {}
     for record in records:
-        by_kind.setdefault(Kind(record.kind), []).append(record_columns(record))
+        by_kind.setdefault(Kind(record.kind), []).append(cypher.stored_text(record_columns(record)))
     for kind, rows in by_kind.items():
         for batch in _batches(rows):
             steps.append(

@@ -175,8 +175,8 @@ class Neo4jTransaction:
         return self._last_audit  # read by `lock`; `apply` keeps the new last on the counter node
 
     def put_records(self, created: list[JSON], updated: dict[str, JSON]) -> None:
-        self._rows["created"] += created
-        self._rows["updated"] += [{"key": k, "props": props} for k, props in updated.items()]
+        self._rows["created"] += [cypher.stored_text(props) for props in created]
+        self._rows["updated"] += [{"key": k, "props": cypher.stored_text(props)} for k, props in updated.items()]
 
     def change_links(
         self, dropped: list[tuple[str, str]], removed: list[tuple[str, str, str]], added: list[Link]

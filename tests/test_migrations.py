@@ -15,10 +15,10 @@ from sqlmodel import SQLModel
 
 from registry.cli.commands import main
 from registry.domain.errors import SchemaOutdated, SchemaTooNew
-from registry.domain.records import Kind, Record, Ref
+from registry.domain.records import Kind, Record, Ref, ReviewState
 from registry.store.columns import bbox
 from registry.store.factory import sql_url
-from registry.store.port import EVERYTHING, Put, RecordQuery, WriteBatch
+from registry.store.port import EVERYTHING, PUBLIC, Put, RecordQuery, Visibility, WriteBatch
 from registry.store.sql import schema_version
 from registry.store.sql.store import SqlStore
 
@@ -205,9 +205,52 @@ def test_neo4j_search_index_becomes_eventually_consistent_and_keeps_its_words(
     # then its index is eventually consistent, and its record is still found by its words
     store = Neo4jStore(neo4j_uri)
     try:
-        assert schema_versions.current(store._read) == schema_versions.HEAD == 5
+        assert schema_versions.current(store._read) == schema_versions.HEAD
         assert schema_versions.search_index_is_eventually_consistent(store._read)
         search = RecordQuery(kinds=(Kind.TERRITORY,), words=("ly",), visibility=EVERYTHING)
         assert [r.slug for r in store.query(search).records] == ["lyon"]
+    finally:
+        store.close()
+
+
+@pytest.mark.neo4j
+def test_neo4j_drafts_words_leave_the_full_text_index(neo4j_uri: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from graph import schema_versions
+    from graph.cypher import AWAIT_SEARCH_INDEX, DRAFT_TEXT, SEARCH_INDEX
+    from graph.store import Neo4jStore
+
+    # given a version-5 database, where a hub's draft kept its words in the full-text index
+    store = Neo4jStore(neo4j_uri)
+    try:
+        store.clear()
+        draft = Record(
+            Kind.TERRITORY,
+            "lyon",
+            {"name": {"en": "Lyon"}, "territory_kind": "metropolis", "country": "FR"},
+            review_state=ReviewState.DRAFT,
+            hub="hub-a",
+        )
+        store.write(WriteBatch(puts=[Put(draft, None)]))
+        store._write(f"MATCH (r:Record) SET r.search_text = r.{DRAFT_TEXT} REMOVE r.{DRAFT_TEXT}")
+        store._write(schema_versions.WRITE_VERSION, version=5)
+    finally:
+        store.close()
+    with pytest.raises(SchemaOutdated):
+        Neo4jStore(neo4j_uri)
+
+    # when it is migrated
+    assert main(["migrate", "--store", neo4j_uri]) == 0
+    assert capsys.readouterr().out.strip() == f"migrate: schema revision 5 -> {schema_versions.HEAD}"
+
+    # then the draft's words are out of the index, and its hub still finds it by them
+    store = Neo4jStore(neo4j_uri)
+    try:
+        indexed = store._read(
+            f"{AWAIT_SEARCH_INDEX}\nCALL db.index.fulltext.queryNodes('{SEARCH_INDEX}', 'ly*') YIELD node RETURN node"
+        )
+        assert indexed == []
+        for visibility, slugs in ((Visibility(hub="hub-a"), ["lyon"]), (PUBLIC, [])):
+            search = RecordQuery(kinds=(Kind.TERRITORY,), words=("ly",), visibility=visibility)
+            assert [r.slug for r in store.query(search).records] == slugs
     finally:
         store.close()

@@ -187,6 +187,7 @@ def test_a_published_draft_is_found_by_everyone_and_a_rejected_one_by_no_anonymo
     draft = use_case("heat", "District heating", review_state=ReviewState.SUBMITTED, hub="hub-a")
     create(store, [draft])
     assert found(store, "heating") == []
+    assert found(store, "heating", HUB_A) == found(store, "heating", EVERYTHING) == ["heat"]
     # when it is published
     published = replace(updated(draft), review_state=ReviewState.PUBLISHED)
     store.write(WriteBatch(puts=[Put(published, 1)], at=AT))
@@ -196,7 +197,8 @@ def test_a_published_draft_is_found_by_everyone_and_a_rejected_one_by_no_anonymo
     rejected = replace(updated(published, minutes=2), review_state=ReviewState.REJECTED)
     store.write(WriteBatch(puts=[Put(rejected, 2)], at=AT))
     assert found(store, "heating") == []
-    assert found(store, "heating", HUB_A) == ["heat"]
+    assert found(store, "heating", HUB_A) == found(store, "heating", EVERYTHING) == ["heat"]
+    assert found(store, "heating", Visibility(hub="hub-b")) == []
 
 
 def test_a_failed_write_leaves_no_words_behind(crowded: Store) -> None:

@@ -5,23 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from sqlalchemy import event
 
+from registry.domain.records import ReviewState
 from registry.kinds import PUBLIC_KINDS
 from registry.store.codec import words
-from registry.store.port import PUBLIC, RecordQuery, Store
+from registry.store.port import EVERYTHING, PUBLIC, Put, RecordQuery, Store, Visibility, WriteBatch
 from registry.store.sql import word_index
 from registry.store.sql.store import SqlStore
-from tests.contract.builders import create, domain, use_case
+from tests.contract.builders import AT, create, domain, updated, use_case
 
 Sent = list[tuple[str, Any]]
 
 
-def _search(said: str) -> RecordQuery:
-    return RecordQuery(kinds=PUBLIC_KINDS, words=words(said), limit=20, visibility=PUBLIC)
+def _search(said: str, visibility: Visibility = PUBLIC) -> RecordQuery:
+    return RecordQuery(kinds=PUBLIC_KINDS, words=words(said), limit=20, visibility=visibility)
 
 
 @contextmanager
@@ -126,3 +128,61 @@ def test_a_neo4j_search_starts_from_the_full_text_index(searchable: Store) -> No
     assert f"queryNodes('{cypher.SEARCH_INDEX}'" in statement, statement
     assert any(op.startswith("ProcedureCall") and "db.index.fulltext.queryNodes" in op for op in operators), operators
     assert not any(op.split(" ")[0].endswith(("AllNodesScan", "NodeByLabelScan")) for op in operators), operators
+
+
+@pytest.mark.parametrize("store_kind", [pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def test_a_neo4j_search_that_may_see_drafts_reads_them_by_their_review_state(searchable: Store) -> None:
+    from graph import cypher
+    from graph.store import Neo4jStore
+    from tests.cypher_recorder import StatementRecorder
+
+    assert isinstance(searchable, Neo4jStore)
+    create(searchable, [use_case("draft", "Solar draft", review_state=ReviewState.DRAFT, hub="hub-a")])
+    recorder = StatementRecorder(searchable.driver)
+    searchable.driver = recorder  # type: ignore[assignment]
+    for visibility in (Visibility(hub="hub-a"), EVERYTHING):
+        query = _search("sol", visibility)
+        assert [r.slug for r in searchable.query(query).records] == ["draft", "solar"]
+        statement = recorder.sent[-1]
+        _, params = cypher.record_match(query)
+        with recorder.session() as session:
+            summary = session.run(f"EXPLAIN {statement}", **params, offset=0, limit=20).consume()
+        operators = _operators(summary.plan)
+        # then the published records come from the full-text index, the others from the review state's
+        assert any(op.startswith("ProcedureCall") and "db.index.fulltext.queryNodes" in op for op in operators)
+        assert any(op.startswith("NodeIndexSeek") and "review_state" in op for op in operators), operators
+        assert not any(op.split(" ")[0].endswith(("AllNodesScan", "NodeByLabelScan")) for op in operators), operators
+
+
+@pytest.mark.parametrize("store_kind", [pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def test_neo4j_keeps_only_published_words_in_its_full_text_index(searchable: Store) -> None:
+    # Drafts and submissions are most of what hubs write: kept out of the index, they commit
+    # without its update, the dearer half of such a write (bench/write_cost.py).
+    from graph import cypher
+    from graph.store import Neo4jStore
+
+    assert isinstance(searchable, Neo4jStore)
+    store = searchable
+
+    def indexed() -> list[str]:
+        rows = store._read(
+            f"{cypher.AWAIT_SEARCH_INDEX}\nCALL db.index.fulltext.queryNodes('{cypher.SEARCH_INDEX}', 'sol*')"
+            " YIELD node RETURN node.slug AS slug ORDER BY slug"
+        )
+        return [row["slug"] for row in rows]
+
+    # given a published case study and a hub's submission sharing a word
+    draft = use_case("heat", "Solar heating", review_state=ReviewState.SUBMITTED, hub="hub-a")
+    create(store, [draft])
+    # then only the published one's words are in the index
+    assert indexed() == ["solar"]
+    # when the submission is published, its words enter the index; when rejected, they leave it
+    published = replace(updated(draft), review_state=ReviewState.PUBLISHED)
+    store.write(WriteBatch(puts=[Put(published, 1)], at=AT))
+    assert indexed() == ["heat", "solar"]
+    rejected = replace(updated(published, minutes=2), review_state=ReviewState.REJECTED)
+    store.write(WriteBatch(puts=[Put(rejected, 2)], at=AT))
+    assert indexed() == ["solar"]
+    # and the rejected one is still found by its hub, through the statement every search sends
+    hub_search = store.query(_search("heat", Visibility(hub="hub-a")))
+    assert [r.slug for r in hub_search.records] == ["heat"]
