@@ -232,10 +232,9 @@ def _with_unpublished(indexed: str, visibility: Visibility, params: JSON) -> str
     caller may see, found by their review state's index (and their hub): `r` bound to either."""
     params["unpublished"] = UNPUBLISHED
     mine = "" if visibility.everything else " AND u.hub = $hub"
-    return (
-        f"CALL () {{\n  {indexed.replace(chr(10), chr(10) + '  ')}\n  RETURN r\n  UNION\n"
-        f"  MATCH (u:Record) WHERE u.review_state IN $unpublished{mine}\n  RETURN u AS r\n}}\nWITH r"
-    )
+    published = indexed.replace("\n", "\n  ")
+    unpublished = f"MATCH (u:Record) WHERE u.review_state IN $unpublished{mine}"
+    return f"CALL () {{\n  {published}\n  RETURN r\n  UNION\n  {unpublished}\n  RETURN u AS r\n}}\nWITH r"
 
 
 def field_condition(f: FieldFilter, name: str, params: JSON, node: str = "r") -> str:
