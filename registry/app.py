@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -59,6 +60,10 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         own = store is None
+        # blocking store and service calls (run_in_threadpool) take turns on this many threads
+        if settings.store_threads < 1:
+            raise ValueError(f"REGISTRY_STORE_THREADS must be 1 or more, not {settings.store_threads}.")
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.store_threads
         app.state.store = open_store(settings.store_url) if own else store
         app.state.settings = settings
         signal: ChangeSignal = app.state.change_signal

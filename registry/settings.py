@@ -47,6 +47,12 @@ class Settings:
     # seconds between two returns of the allocator's free memory to the system (observability/allocator.py); 0: never
     malloc_trim_seconds: float = 10.0
     malloc_arena_max: int = 2  # the C allocator's arenas per worker (observability/allocator.py); 0: glibc's default
+    # Threads that run a worker's blocking store and ranking calls at once; the others wait their turn.
+    # Each holds the interpreter lock while it decodes or ranks, so many only take turns away from the
+    # event loop; too few, and writers waiting for the store's write lock hold them all.  Per worker,
+    # not per core: a worker is one interpreter.  6 served the ×100 mix best of 3, 6 and anyio's 40
+    # (bench/results/2026-12-06-thread-cap.md).
+    store_threads: int = 6
     # Several servers (README, "Deploying on several machines"): the balancers' addresses or networks
     # whose X-Forwarded-For names the client (none by default: the peer's address is the client's),
     forwarded_allow_ips: tuple[str, ...] = ()
@@ -82,6 +88,7 @@ class Settings:
             "ws_init_timeout": float(os.environ.get("REGISTRY_WS_INIT_TIMEOUT", "10")),
             "malloc_trim_seconds": float(os.environ.get("REGISTRY_MALLOC_TRIM_SECONDS", "10")),
             "malloc_arena_max": int(os.environ.get("REGISTRY_MALLOC_ARENA_MAX", "2")),
+            "store_threads": int(os.environ.get("REGISTRY_STORE_THREADS", "6")),
             "cors_origins": tuple(
                 o.strip() for o in os.environ.get("REGISTRY_CORS_ORIGINS", "").split(",") if o.strip()
             ),
@@ -122,6 +129,7 @@ class Settings:
             "REGISTRY_WS_INIT_TIMEOUT": str(self.ws_init_timeout),
             "REGISTRY_MALLOC_TRIM_SECONDS": str(self.malloc_trim_seconds),
             "REGISTRY_MALLOC_ARENA_MAX": str(self.malloc_arena_max),
+            "REGISTRY_STORE_THREADS": str(self.store_threads),
             "REGISTRY_FORWARDED_ALLOW_IPS": ",".join(self.forwarded_allow_ips),
             "REGISTRY_REDIS_URL": self.redis_url or "",
             "REGISTRY_SHARED_CACHE_SECONDS": str(self.shared_cache_seconds),

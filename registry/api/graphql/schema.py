@@ -11,6 +11,7 @@ from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxToke
 from strawberry.types import ExecutionContext
 
 from registry.api.execution.cost import CostLimit
+from registry.api.execution.known_documents import KnownDocument
 from registry.api.graphql.mutations import Mutation
 from registry.api.graphql.queries import Query
 from registry.api.graphql.subscriptions import Subscription
@@ -68,6 +69,7 @@ schema = RegistrySchema(
     subscription=Subscription,
     types=list(TYPES.values()),
     extensions=[
+        KnownDocument,  # first: a text validated before skips parsing and the rules below
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

@@ -25,6 +25,7 @@ from strawberry.types.graphql import OperationType
 
 from registry.api.execution.context import Context, Loaders
 from registry.api.execution.executor import Reason, Unsupported, ValidatedDocuments, execute_read
+from registry.api.execution.known_documents import KNOWN
 from registry.api.execution.measured import MeasuredStore
 from registry.api.graphql.schema import schema
 from registry.api.http import bookmarks, http_cache, limited
@@ -254,6 +255,7 @@ async def _graphql(request: Request) -> Response:
             return _public(_bytes(answer, media, request_id), tag, max_age)
     allowed = {OperationType.QUERY} if request.method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
     await limited.wait_turn(request, query, document, operation_name, variables)  # kept if the lean path took it
+    handed = KNOWN.set(None if document is None else (query, document))  # validated before: taken as is
     try:
         result = await schema.execute(
             query,
@@ -269,6 +271,7 @@ async def _graphql(request: Request) -> Response:
     except Exception as error:  # no query, or no operation of that name: nothing ran
         return _error(400, str(error) or type(error).__name__, ErrorCode.BAD_REQUEST, media, request_id)
     finally:
+        KNOWN.reset(handed)
         if measured.wrote:  # live subscribers hear of it at once (api/http/change_signal.py)
             signal: ChangeSignal | None = getattr(request.app.state, "change_signal", None)
             if signal is not None:
