@@ -49,9 +49,10 @@ class Settings:
     malloc_arena_max: int = 2  # the C allocator's arenas per worker (observability/allocator.py); 0: glibc's default
     # Threads that run a worker's blocking store and ranking calls at once; the others wait their turn.
     # Each holds the interpreter lock while it decodes or ranks, so many only take turns away from the
-    # event loop; too few, and writers waiting for the store's write lock hold them all.  Per worker,
-    # not per core: a worker is one interpreter.  6 served the ×100 mix best of 3, 6 and anyio's 40
-    # (bench/results/2026-12-06-thread-cap.md).
+    # event loop; too few, and a few slow calls (rankings, writers waiting for the write lock) hold them.  Per
+    # worker, not per core: a worker is one interpreter.  At ×100 against anyio's 40, 6 and 3 threads
+    # serve 1.08–1.34× the requests, and 3 raises the recommenders' p95 in the Neo4j mix with writes
+    # 1.6× over 6 (bench/results/2026-12-06-thread-cap.md).
     store_threads: int = 6
     # Several servers (README, "Deploying on several machines"): the balancers' addresses or networks
     # whose X-Forwarded-For names the client (none by default: the peer's address is the client's),
