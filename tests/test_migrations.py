@@ -146,11 +146,7 @@ def test_neo4j_schema_is_versioned_and_migrated_in_place(neo4j_uri: str, capsys:
         store._write(schema_versions.WRITE_VERSION, version=1)
     finally:
         store.close()
-    with pytest.raises(SchemaOutdated):
-        Neo4jStore(neo4j_uri)
-
-    assert main(["migrate", "--store", neo4j_uri]) == 0
-    assert capsys.readouterr().out.strip() == f"migrate: schema revision 1 -> {schema_versions.HEAD}"
+    _refused_until_migrated(neo4j_uri, capsys, 1)
     store = Neo4jStore(neo4j_uri)
     try:
         names = {row["name"] for row in store._read("SHOW CONSTRAINTS YIELD name RETURN name")}
@@ -195,12 +191,8 @@ def test_neo4j_search_index_becomes_eventually_consistent_and_keeps_its_words(
         assert not schema_versions.search_index_is_eventually_consistent(store._read)
     finally:
         store.close()
-    with pytest.raises(SchemaOutdated):
-        Neo4jStore(neo4j_uri)
-
     # when it is migrated
-    assert main(["migrate", "--store", neo4j_uri]) == 0
-    assert capsys.readouterr().out.strip() == f"migrate: schema revision 4 -> {schema_versions.HEAD}"
+    _refused_until_migrated(neo4j_uri, capsys, 4)
 
     # then its index is eventually consistent, and its record is still found by its words
     store = Neo4jStore(neo4j_uri)
@@ -235,12 +227,8 @@ def test_neo4j_drafts_words_leave_the_full_text_index(neo4j_uri: str, capsys: py
         store._write(schema_versions.WRITE_VERSION, version=5)
     finally:
         store.close()
-    with pytest.raises(SchemaOutdated):
-        Neo4jStore(neo4j_uri)
-
     # when it is migrated
-    assert main(["migrate", "--store", neo4j_uri]) == 0
-    assert capsys.readouterr().out.strip() == f"migrate: schema revision 5 -> {schema_versions.HEAD}"
+    _refused_until_migrated(neo4j_uri, capsys, 5)
 
     # then the draft's words are out of the index, and its hub still finds it by them
     store = Neo4jStore(neo4j_uri)
@@ -254,3 +242,14 @@ def test_neo4j_drafts_words_leave_the_full_text_index(neo4j_uri: str, capsys: py
             assert [r.slug for r in store.query(search).records] == slugs
     finally:
         store.close()
+
+
+def _refused_until_migrated(neo4j_uri: str, capsys: pytest.CaptureFixture[str], version: int) -> None:
+    """A Neo4j database left at `version` is refused, and `registry migrate` brings it to the newest."""
+    from graph import schema_versions
+    from graph.store import Neo4jStore
+
+    with pytest.raises(SchemaOutdated):
+        Neo4jStore(neo4j_uri)
+    assert main(["migrate", "--store", neo4j_uri]) == 0
+    assert capsys.readouterr().out.strip() == f"migrate: schema revision {version} -> {schema_versions.HEAD}"
