@@ -77,3 +77,18 @@ def test_the_setting_reaches_every_worker(monkeypatch: pytest.MonkeyPatch) -> No
     assert Settings.from_env().store_threads == 5
     # `registry serve --workers N` hands its settings to each worker through the environment
     assert Settings.from_env(store_threads=7).to_env()["REGISTRY_STORE_THREADS"] == "7"
+
+
+def test_no_threads_is_refused_at_start(tmp_path: Path) -> None:
+    store = SqlStore(f"sqlite:///{tmp_path / 'registry.db'}")
+    app = create_app(Settings(store_url="unused://", store_threads=0), store=store)
+
+    async def start() -> None:
+        async with app.router.lifespan_context(app):
+            pass
+
+    try:
+        with pytest.raises(ValueError, match="REGISTRY_STORE_THREADS must be 1 or more, not 0"):
+            asyncio.run(start())
+    finally:
+        store.close()
