@@ -41,8 +41,6 @@ def stored_text(props: JSON) -> JSON:
     """A record's columns (codec.record_columns) as its node keeps them: its words in `search_text`
     when it is published, else in `draft_text`.  The other property is given as null, so that
     `SET r += props` removes it when a record changes state."""
-    if "search_text" not in props:
-        return props
     published = props.get("review_state") == ReviewState.PUBLISHED.value
     text = props["search_text"]
     return {**props, "search_text": text if published else None, DRAFT_TEXT: None if published else text}
