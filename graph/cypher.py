@@ -210,19 +210,42 @@ def record_match(q: RecordQuery) -> tuple[str, JSON]:
     if q.words:  # one list parameter: the statement's text, and so its plan, is the same for any number of words
         conds.append(f"all(word IN $words WHERE coalesce(r.search_text, r.{DRAFT_TEXT}) CONTAINS word)")
         params["words"] = [f" {word}" for word in q.words]
-    # The full-text index narrows the candidates first; the CONTAINS above keeps the answer exact.
-    # (Lucene keeps at most 255 characters of a token: longer words are left to CONTAINS alone.)
-    prefixes = [f"{w}*" for w in q.words if _PLAIN_WORD.fullmatch(w) and len(w) <= 255]
+    prefixes = _search_prefixes(q)
     if prefixes:
         params["search"] = " AND ".join(prefixes)
         match = f"{AWAIT_SEARCH_INDEX}\nCALL db.index.fulltext.queryNodes('{SEARCH_INDEX}', $search) YIELD node AS r"
         if q.visibility.everything or q.visibility.hub is not None:
             match = _with_unpublished(match, q.visibility, params)
+    elif in_index_order(q):  # the hint: on a small store the planner would take the kind's index and sort
+        match = "MATCH (r:Record) USING INDEX r:Record(kind, review_state, slug)"
+        # An equality, not IN, on the kind: a seek of one kind, not a scan of every kind's entries.
+        conds[0] = "r.kind = $kind"
+        params["kind"] = q.kinds[0].value
+        conds.append("r.slug IS NOT NULL")  # true of every record; the index holds the records that have all three
     elif len(q.kinds) == 1:  # the kind's label (from the Kind enum): a scan of that kind alone
         match = f"MATCH (r:{Kind(q.kinds[0]).value})"
     else:
         match = "MATCH (r:Record)"
     return f"{match}\nWHERE " + "\n  AND ".join(conds), params
+
+
+def _search_prefixes(q: RecordQuery) -> list[str]:
+    """The full-text index's query terms: it narrows the candidates first, and the CONTAINS of
+    record_match keeps the answer exact.  (Lucene keeps at most 255 characters of a token: longer
+    words are left to CONTAINS alone.)"""
+    return [f"{w}*" for w in q.words if _PLAIN_WORD.fullmatch(w) and len(w) <= 255]
+
+
+def in_index_order(q: RecordQuery) -> bool:
+    """Whether `q` is a plain list page read in the order of the index on (kind, review_state,
+    slug): one kind, published records only, by slug, with no filter and no words.  Kind and review
+    state are then the same for every match, so the index's order is the slug's, and Neo4j neither
+    reads the matches' properties nor sorts them (a list page at ×100 cost it a scan of the kind and
+    a sort of thousands of nodes).  A filtered page is left to the planner, which may seek a
+    rarer value through another index and sort the few it finds."""
+    anonymous = not q.visibility.everything and q.visibility.hub is None
+    plain = q.slugs is None and not q.words and not q.field_filters() and not q.link_filters()
+    return len(q.kinds) == 1 and anonymous and plain and q.sort_column()[0] == "slug"
 
 
 def _with_unpublished(indexed: str, visibility: Visibility, params: JSON) -> str:
@@ -265,9 +288,12 @@ def link_condition(f: LinkFilter, name: str, params: JSON) -> str:
 
 
 def order_by(q: RecordQuery) -> str:
-    """Nulls last, then the sort property, then kind and slug: the SQL store's order."""
+    """Nulls last, then the sort property, then kind and slug: the SQL store's order (in the index's
+    terms where in_index_order holds)."""
     prop, _ = q.sort_column()
     direction = " DESC" if q.descending else ""
+    if in_index_order(q):
+        return f"ORDER BY r.kind{direction}, r.review_state{direction}, r.slug{direction}"
     return f"ORDER BY r.{prop} IS NULL, r.{prop}{direction}, r.kind, r.slug"
 
 

@@ -121,6 +121,10 @@ def _fill_draft_text(read: Run, write: Run) -> None:
     )
 
 
+# The SQL store's records_kind_state_slug: graph.cypher.in_index_order reads a page in its order.
+KIND_STATE_SLUG_INDEX = "record_kind_state_slug"
+
+
 def index_name(column: str) -> str:
     return f"record_{column}"
 
@@ -185,6 +189,11 @@ MIGRATIONS = (
         "the words of records not published kept out of the full-text index (2026-12-06): drafts commit without it",
         (),
         fill=_fill_draft_text,
+    ),
+    Migration(
+        7,
+        "records indexed by kind, review state and slug together (2026-12-06): a list page read in the index's order",
+        (f"CREATE INDEX {KIND_STATE_SLUG_INDEX} IF NOT EXISTS FOR (r:Record) ON (r.kind, r.review_state, r.slug)",),
     ),
 )
 HEAD = MIGRATIONS[-1].version

@@ -2,12 +2,17 @@
 
 For tests that count a store's statements or check that their texts do not vary with the values
 asked for: `store.driver = StatementRecorder(store.driver)`, then read `sent` (in order) or
-`texts` (the distinct ones).  Statements sent inside managed write transactions are noted too."""
+`texts` (the distinct ones).  Statements sent inside managed write transactions are noted too.
+`explained` gives the operators of the plan Neo4j makes for a record query's statement."""
 
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from graph.store import Neo4jStore
+    from registry.store.port import RecordQuery
 
 
 class _RecordingSession:
@@ -55,3 +60,30 @@ class StatementRecorder:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._driver, name)
+
+
+def operators(plan: Any) -> list[str]:
+    """Every operator of a Neo4j plan, with its details."""
+    details = str(plan.get("args", {}).get("Details", ""))
+    found = [f"{plan['operatorType']} {details}"]
+    for child in plan.get("children", []):
+        found += operators(child)
+    return found
+
+
+def explained(store: Neo4jStore, query: RecordQuery) -> tuple[list[str], list[str]]:
+    """The statements a Neo4j store sends for `query`, and the operators of the last one's plan."""
+    from graph import cypher
+
+    real = store.driver
+    recorder = StatementRecorder(real)
+    store.driver = recorder  # type: ignore[assignment]
+    try:
+        store.query(query)
+        sent = list(recorder.sent)
+        _, params = cypher.record_match(query)  # the parameters the store sends with it
+        with recorder.session() as session:
+            summary = session.run(f"EXPLAIN {sent[-1]}", **params, offset=query.offset, limit=query.limit).consume()
+    finally:
+        store.driver = real
+    return sent, operators(summary.plan)

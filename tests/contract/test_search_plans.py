@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from sqlalchemy import event
@@ -18,9 +18,7 @@ from registry.store.port import EVERYTHING, PUBLIC, Put, RecordQuery, Store, Vis
 from registry.store.sql import word_index
 from registry.store.sql.store import SqlStore
 from tests.contract.builders import AT, create, domain, updated, use_case
-
-if TYPE_CHECKING:
-    from graph.store import Neo4jStore
+from tests.cypher_recorder import explained
 
 Sent = list[tuple[str, Any]]
 
@@ -101,34 +99,6 @@ def test_a_postgresql_search_can_read_the_trigram_index(searchable: Store) -> No
         assert word_index.TRIGRAM_INDEX in plan, plan
 
 
-def _operators(plan: Any) -> list[str]:
-    """Every operator of a Neo4j plan, with its details."""
-    details = str(plan.get("args", {}).get("Details", ""))
-    found = [f"{plan['operatorType']} {details}"]
-    for child in plan.get("children", []):
-        found += _operators(child)
-    return found
-
-
-def _explained(store: Neo4jStore, query: RecordQuery) -> tuple[list[str], list[str]]:
-    """The statements a Neo4j store sends for `query`, and the operators of the last one's plan."""
-    from graph import cypher
-    from tests.cypher_recorder import StatementRecorder
-
-    real = store.driver
-    recorder = StatementRecorder(real)
-    store.driver = recorder  # type: ignore[assignment]
-    try:
-        store.query(query)
-        sent = list(recorder.sent)
-        _, params = cypher.record_match(query)  # the parameters the store sends with it
-        with recorder.session() as session:
-            summary = session.run(f"EXPLAIN {sent[-1]}", **params, offset=0, limit=20).consume()
-    finally:
-        store.driver = real
-    return sent, _operators(summary.plan)
-
-
 @pytest.mark.parametrize("store_kind", [pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def test_a_neo4j_search_starts_from_the_full_text_index(searchable: Store) -> None:
     from graph import cypher
@@ -137,7 +107,7 @@ def test_a_neo4j_search_starts_from_the_full_text_index(searchable: Store) -> No
     assert isinstance(searchable, Neo4jStore)
     query = _search("sol coop")
     assert [r.slug for r in searchable.query(query).records] == ["solar"]
-    sent, operators = _explained(searchable, query)
+    sent, operators = explained(searchable, query)
     [statement] = sent
     # the index by its name (a literal of the statement, which the plan shows as a parameter)
     assert f"queryNodes('{cypher.SEARCH_INDEX}'" in statement, statement
@@ -154,7 +124,7 @@ def test_a_neo4j_search_that_may_see_drafts_reads_them_by_their_review_state(sea
     for visibility in (Visibility(hub="hub-a"), EVERYTHING):
         query = _search("sol", visibility)
         assert [r.slug for r in searchable.query(query).records] == ["draft", "solar"]
-        _, operators = _explained(searchable, query)
+        _, operators = explained(searchable, query)
         # then the published records come from the full-text index, the others from the review state's
         assert any(op.startswith("ProcedureCall") and "db.index.fulltext.queryNodes" in op for op in operators)
         assert any(op.startswith("NodeIndexSeek") and "review_state" in op for op in operators), operators
