@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from registry.domain.records import Kind, ReviewState
-from registry.store.port import EVERYTHING, PUBLIC, Put, RecordQuery, Store, WriteBatch
+from registry.domain.records import Kind, Record, ReviewState
+from registry.store.port import EVERYTHING, PUBLIC, Put, RecordQuery, Store, Visibility, WriteBatch
 from tests.contract.builders import AT, create, domain, updated, use_case
 
 
-def _page(store: Store, visibility: Any = PUBLIC) -> dict[str, Any]:
+def _page(store: Store, visibility: Visibility = PUBLIC) -> dict[str, Record]:
     page = store.query(RecordQuery(kinds=(Kind.USE_CASE, Kind.DOMAIN), limit=50, visibility=visibility))
     return {r.slug: r for r in page.records}
 
