@@ -244,6 +244,37 @@ def test_neo4j_drafts_words_leave_the_full_text_index(neo4j_uri: str, capsys: py
         store.close()
 
 
+@pytest.mark.neo4j
+def test_neo4j_list_pages_get_their_index_by_migration(neo4j_uri: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from graph import schema_versions
+    from graph.store import Neo4jStore
+    from tests.cypher_recorder import explained
+
+    # given a version-6 database, without the index on kind, review state and slug
+    store = Neo4jStore(neo4j_uri)
+    try:
+        store.clear()
+        domains = [Record(Kind.DOMAIN, slug, {"name": {"en": slug.title()}}) for slug in ("water", "energy")]
+        store.write(WriteBatch(puts=[Put(record, None) for record in domains]))
+        store._write(f"DROP INDEX {schema_versions.KIND_STATE_SLUG_INDEX}")
+        store._write(schema_versions.WRITE_VERSION, version=6)
+    finally:
+        store.close()
+    # when it is migrated
+    _refused_until_migrated(neo4j_uri, capsys, 6)
+
+    # then an anonymous list page is read through the index, in slug order
+    store = Neo4jStore(neo4j_uri)
+    try:
+        page = RecordQuery(kinds=(Kind.DOMAIN,))
+        assert [r.slug for r in store.query(page).records] == ["energy", "water"]
+        _, operators = explained(store, page)
+        seeks = [op for op in operators if op.startswith("NodeIndexSeek")]
+        assert any("Record(kind, review_state, slug)" in op for op in seeks), operators
+    finally:
+        store.close()
+
+
 def _refused_until_migrated(neo4j_uri: str, capsys: pytest.CaptureFixture[str], version: int) -> None:
     """A Neo4j database left at `version` is refused, and `registry migrate` brings it to the newest."""
     from graph import schema_versions
