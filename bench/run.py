@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results"
 CHECKED_DRAWS = 3  # variable sets per page checked against the floor and the peer
 LEGEND = """Each cell: one operation against one server at a fixed concurrency over loopback, from a
-separate load-generator process, after a short warm-up; bounded by a request count and a time.
+separate load-generator process, after a warm-up (40 requests per client, at least 200, for at most half the
+cell's time); bounded by a request count and a time.
 Latencies are per request (p50/p95/p99, nearest rank). Errors are non-200 answers or `errors` in
 the body. CPU per request is the process's utime+stime (/proc/<pid>/stat) over the cell divided
 by the requests; Neo4j's JVM is counted apart. Peak memory is the server's VmHWM so far. Client
@@ -77,8 +78,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def warmup_count(concurrency: int) -> int:
-    """Requests sent before the clock starts: enough for every connection, plans and caches."""
-    return max(20, 2 * concurrency)
+    """Requests sent before the clock starts (for at most half the cell's time): enough for every
+    connection, plans and caches, and for Neo4j's JVM to have compiled the paths the cell takes.
+    With 2 per client, the mixed cell on Neo4j was measured while its write path was still cold: a
+    write cost 35 ms of Neo4j CPU there, and about 6 ms once warm (bench/results/
+    2026-12-06-list-order-and-decoding.md, section 7)."""
+    return max(200, 40 * concurrency)
 
 
 def run_cell(
