@@ -207,26 +207,18 @@ def test_neo4j_search_index_becomes_eventually_consistent_and_keeps_its_words(
 
 @pytest.mark.neo4j
 def test_neo4j_drafts_words_leave_the_full_text_index(neo4j_uri: str, capsys: pytest.CaptureFixture[str]) -> None:
-    from graph import schema_versions
     from graph.cypher import AWAIT_SEARCH_INDEX, DRAFT_TEXT, SEARCH_INDEX
     from graph.store import Neo4jStore
 
     # given a version-5 database, where a hub's draft kept its words in the full-text index
-    store = Neo4jStore(neo4j_uri)
-    try:
-        store.clear()
-        draft = Record(
-            Kind.TERRITORY,
-            "lyon",
-            {"name": {"en": "Lyon"}, "territory_kind": "metropolis", "country": "FR"},
-            review_state=ReviewState.DRAFT,
-            hub="hub-a",
-        )
-        store.write(WriteBatch(puts=[Put(draft, None)]))
-        store._write(f"MATCH (r:Record) SET r.search_text = r.{DRAFT_TEXT} REMOVE r.{DRAFT_TEXT}")
-        store._write(schema_versions.WRITE_VERSION, version=5)
-    finally:
-        store.close()
+    draft = Record(
+        Kind.TERRITORY,
+        "lyon",
+        {"name": {"en": "Lyon"}, "territory_kind": "metropolis", "country": "FR"},
+        review_state=ReviewState.DRAFT,
+        hub="hub-a",
+    )
+    _left_at(neo4j_uri, 5, [draft], f"MATCH (r:Record) SET r.search_text = r.{DRAFT_TEXT} REMOVE r.{DRAFT_TEXT}")
     # when it is migrated
     _refused_until_migrated(neo4j_uri, capsys, 5)
 
@@ -251,15 +243,8 @@ def test_neo4j_list_pages_get_their_index_by_migration(neo4j_uri: str, capsys: p
     from tests.cypher_recorder import explained
 
     # given a version-6 database, without the index on kind, review state and slug
-    store = Neo4jStore(neo4j_uri)
-    try:
-        store.clear()
-        domains = [Record(Kind.DOMAIN, slug, {"name": {"en": slug.title()}}) for slug in ("water", "energy")]
-        store.write(WriteBatch(puts=[Put(record, None) for record in domains]))
-        store._write(f"DROP INDEX {schema_versions.KIND_STATE_SLUG_INDEX}")
-        store._write(schema_versions.WRITE_VERSION, version=6)
-    finally:
-        store.close()
+    domains = [Record(Kind.DOMAIN, slug, {"name": {"en": slug.title()}}) for slug in ("water", "energy")]
+    _left_at(neo4j_uri, 6, domains, f"DROP INDEX {schema_versions.KIND_STATE_SLUG_INDEX}")
     # when it is migrated
     _refused_until_migrated(neo4j_uri, capsys, 6)
 
@@ -271,6 +256,22 @@ def test_neo4j_list_pages_get_their_index_by_migration(neo4j_uri: str, capsys: p
         _, operators = explained(store, page)
         seeks = [op for op in operators if op.startswith("NodeIndexSeek")]
         assert any("Record(kind, review_state, slug)" in op for op in seeks), operators
+    finally:
+        store.close()
+
+
+def _left_at(neo4j_uri: str, version: int, records: list[Record], *changes: str) -> None:
+    """A Neo4j database holding only `records`, then changed by `changes` as an older release left it, at `version`."""
+    from graph import schema_versions
+    from graph.store import Neo4jStore
+
+    store = Neo4jStore(neo4j_uri)
+    try:
+        store.clear()
+        store.write(WriteBatch(puts=[Put(record, None) for record in records]))
+        for change in changes:
+            store._write(change)
+        store._write(schema_versions.WRITE_VERSION, version=version)
     finally:
         store.close()
 
