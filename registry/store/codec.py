@@ -142,8 +142,9 @@ def record_columns(record: Record) -> JSON:
 
 # Records decoded lately, by every stored value they are decoded from.  The same records reach many
 # answers (a domain on every list page, the territories most asked for), and decoding their JSON was
-# a tenth to a fifth of a list page's server CPU (about 108 records, 8.7 µs each).  A new version, review state or text is another key, so an
-# entry cannot go stale; records are frozen and their data is only ever read (a write copies it).
+# a tenth to a fifth of a list page's server CPU (about 108 records, 8.7 µs each).  A new version,
+# review state or text is another key, so an entry cannot go stale; records are frozen and their
+# data is only ever read (a write copies it).
 DECODED_RECORDS = 8192
 
 
